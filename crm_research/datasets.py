@@ -1,0 +1,191 @@
+"""The bundled datasets: a catalogue, a loader and data dictionaries.
+
+Every dataset is described once, in a YAML file under ``datasets/catalog/`` at the
+top of the repository (one file per family of datasets): file, title, description, source and citation, licence, its size
+and a data dictionary (column, type, meaning, unit).  :func:`list_datasets`
+reads that catalogue; :func:`load_dataset` reads the file it names.
+
+A dataset is either one table (``file:``) or a group of tables (``tables:``,
+e.g. the sample company), loaded as a whole with ``load_dataset("group")`` or
+one table at a time with ``load_dataset("group/table")``.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import CRMInputError
+from .validation import closest_names
+
+__all__ = ["list_datasets", "load_dataset", "data_dictionary", "dataset_path"]
+
+_TYPE_TO_DTYPE = {
+    "int": "Int64",
+    "float": "float64",
+    "str": "string",
+    "category": "category",
+    "bool": "boolean",
+}
+
+
+def dataset_path(*parts: str) -> Path:
+    """Path of the ``datasets/`` folder (or of a file inside it).
+
+    The folder sits beside the ``crm_research`` package in a clone of the
+    repository; set the environment variable ``CRM_DATASETS`` to use another.
+    """
+    root = os.environ.get("CRM_DATASETS")
+    base = Path(root) if root else Path(__file__).resolve().parent.parent / "datasets"
+    if not base.is_dir():
+        raise CRMInputError(
+            f"The datasets folder {str(base)!r} does not exist. Install crm_research from a clone of the "
+            "repository (pip install -e .) or set CRM_DATASETS to the folder that holds catalog/."
+        )
+    return base.joinpath(*parts)
+
+
+@functools.cache
+def _catalog() -> dict:
+    import yaml
+
+    catalog: dict = {}
+    for path in sorted(dataset_path("catalog").glob("*.yaml")):
+        with open(path, encoding="utf-8") as fh:
+            entries = yaml.safe_load(fh) or {}
+        for name, entry in entries.items():
+            if name in catalog:
+                raise RuntimeError(f"dataset {name!r} is described twice in datasets/catalog/")
+            catalog[name] = entry
+    return catalog
+
+
+def _entries() -> dict[str, dict]:
+    """Flat view: name -> entry, with tables of a group as 'group/table'."""
+    flat: dict[str, dict] = {}
+    for name, entry in _catalog().items():
+        flat[name] = entry
+        for table, sub in (entry.get("tables") or {}).items():
+            merged = {k: v for k, v in entry.items() if k not in ("tables", "loader")}
+            merged.update(sub)
+            flat[f"{name}/{table}"] = merged
+    return flat
+
+
+def _entry(name: str, func: str) -> dict:
+    entries = _entries()
+    if not isinstance(name, str) or name not in entries:
+        hint = closest_names(str(name), entries)
+        msg = f"The 'name' parameter of {func} must be one of the bundled datasets. Got {name!r} instead."
+        if hint:
+            msg += f" Did you mean {' or '.join(map(repr, hint))}?"
+        msg += f" Valid names: {', '.join(sorted(entries))}."
+        raise CRMInputError(msg)
+    return entries[name]
+
+
+def list_datasets() -> pd.DataFrame:
+    """The bundled datasets, one row each.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``name``, ``title``, ``description``, ``source`` (citation and
+        where the copy came from), ``licence``, ``rows``, ``columns``.  Tables of
+        a group are listed as ``group/table``.
+    """
+    rows = []
+    for name, entry in _entries().items():
+        rows.append(
+            {
+                "name": name,
+                "title": entry.get("title", ""),
+                "description": " ".join(str(entry.get("description", "")).split()),
+                "source": " ".join(str(entry.get("source", "")).split()),
+                "licence": entry.get("licence", ""),
+                "rows": entry.get("rows"),
+                "columns": len(entry["columns"]) if "columns" in entry else None,
+            }
+        )
+    return pd.DataFrame(rows).astype({"rows": "Int64", "columns": "Int64"})
+
+
+def data_dictionary(name: str) -> pd.DataFrame:
+    """The data dictionary of a dataset: ``column``, ``type``, ``meaning``, ``unit``.
+
+    For a group of tables the result has a ``table`` column too.
+    """
+    entry = _entry(name, "data_dictionary")
+    if "tables" in entry:
+        parts = [data_dictionary(f"{name}/{t}").assign(table=t) for t in entry["tables"]]
+        out = pd.concat(parts, ignore_index=True)
+        return out[["table", "column", "type", "meaning", "unit"]]
+    rows = [
+        {
+            "column": col,
+            "type": spec.get("type", ""),
+            "meaning": spec.get("meaning", ""),
+            "unit": spec.get("unit", ""),
+        }
+        for col, spec in entry.get("columns", {}).items()
+    ]
+    return pd.DataFrame(rows, columns=["column", "type", "meaning", "unit"])
+
+
+def _read_table(entry: dict) -> pd.DataFrame:
+    path = dataset_path(entry["file"])
+    columns = entry.get("columns", {})
+    dates = [c for c, spec in columns.items() if spec.get("type") in ("date", "datetime")]
+    dtypes = {c: _TYPE_TO_DTYPE[spec["type"]] for c, spec in columns.items() if spec.get("type") in _TYPE_TO_DTYPE}
+    suffix = "".join(path.suffixes)
+    if suffix.endswith((".csv", ".csv.gz")):
+        frame = pd.read_csv(path, dtype=dtypes or None, parse_dates=dates or False)
+    elif suffix.endswith(".parquet"):
+        frame = pd.read_parquet(path)
+    else:
+        raise CRMInputError(f"Dataset file {path.name!r} has an unsupported format {suffix!r}.")
+    if columns and list(frame.columns) != list(columns):
+        raise CRMInputError(
+            f"Dataset file {path.name!r} does not match its data dictionary in datasets/catalog/: "
+            f"file has {list(frame.columns)}, dictionary lists {list(columns)}."
+        )
+    return frame
+
+
+def load_dataset(name: str):
+    """Load a bundled dataset.
+
+    Parameters
+    ----------
+    name : str
+        A name from :func:`list_datasets`, e.g. ``"holzinger1939"``,
+        ``"cdnow_transactions"`` or ``"sample_company/transactions"``.
+
+    Returns
+    -------
+    pandas.DataFrame, or for a group of tables the object its loader returns
+    (the sample company comes back as a :class:`~crm_research.samplecompany.SampleCompany`).
+
+    Raises
+    ------
+    CRMInputError
+        For an unknown name; the message lists the valid names.
+
+    Examples
+    --------
+    >>> import crm_research as crm
+    >>> hs = crm.load_dataset("holzinger1939")
+    >>> hs.shape
+    (301, 15)
+    """
+    entry = _entry(name, "load_dataset")
+    if "tables" in entry:
+        module_name, _, attr = entry["loader"].partition(":")
+        loader = getattr(importlib.import_module(module_name), attr)
+        tables = {table: _read_table(_entries()[f"{name}/{table}"]) for table in entry["tables"]}
+        return loader(tables)
+    return _read_table(entry)

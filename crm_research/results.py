@@ -1,0 +1,113 @@
+"""Result objects: what every fitted analysis returns.
+
+Modelled on statsmodels' results classes: tidy pandas tables as attributes, a
+``summary()`` that renders as plain text, HTML (shown automatically in a
+notebook) and LaTeX, ``to_frame()`` for the main table and ``plot(ax=None)``.
+
+A subclass lists its tables in ``_summary_tables`` and its main table in
+``to_frame``; warnings collected during fitting go in ``self.warnings`` and
+are printed at the bottom of every summary, so they cannot be missed.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+
+@dataclass
+class Summary:
+    """A titled set of tables and notes that renders as text, HTML or LaTeX."""
+
+    title: str
+    tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    float_format: str = "{:.3f}"
+
+    def _fmt(self, value) -> str:
+        if isinstance(value, float):
+            return "" if pd.isna(value) else self.float_format.format(value)
+        return str(value)
+
+    def _formatted(self, table: pd.DataFrame) -> pd.DataFrame:
+        if isinstance(table, pd.Series):
+            table = table.to_frame()
+        return table.map(self._fmt) if len(table.columns) else table
+
+    def as_text(self) -> str:
+        width = 78
+        lines = [self.title.center(width), "=" * width]
+        for caption, table in self.tables:
+            if caption:
+                lines += [caption, "-" * min(width, max(len(caption), 10))]
+            lines += [self._formatted(table).to_string(), ""]
+        for note in self.notes:
+            lines.append(f"Note: {note}")
+        return "\n".join(lines).rstrip() + "\n"
+
+    def as_html(self) -> str:
+        parts = [f"<div class='crm-summary'><h4>{html.escape(self.title)}</h4>"]
+        for caption, table in self.tables:
+            if caption:
+                parts.append(f"<p><b>{html.escape(caption)}</b></p>")
+            parts.append(self._formatted(table).to_html(escape=True, border=0))
+        if self.notes:
+            parts.append("<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in self.notes) + "</ul>")
+        parts.append("</div>")
+        return "\n".join(parts)
+
+    def as_latex(self) -> str:
+        parts = [f"% {self.title}"]
+        for caption, table in self.tables:
+            formatted = self._formatted(table)
+            parts.append(formatted.to_latex(caption=caption or None, escape=True))
+        for note in self.notes:
+            parts.append(f"% Note: {note}")
+        return "\n".join(parts)
+
+    def __str__(self) -> str:
+        return self.as_text()
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        return self.as_html()
+
+
+class Result:
+    """Base class of every result object.
+
+    Subclasses override :meth:`_summary_tables` (a list of ``(caption,
+    DataFrame)``), :meth:`to_frame` and, where a picture helps, :meth:`plot`.
+    """
+
+    title = "Result"
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+
+    def _summary_tables(self) -> list[tuple[str, pd.DataFrame]]:
+        return [("", self.to_frame())]
+
+    def _summary_notes(self) -> list[str]:
+        return list(getattr(self, "warnings", []))
+
+    def summary(self) -> Summary:
+        """Tables and warnings of this result, as text (print), HTML or LaTeX."""
+        return Summary(self.title, self._summary_tables(), self._summary_notes())
+
+    def to_frame(self) -> pd.DataFrame:
+        """The main table of this result as a tidy DataFrame."""
+        raise NotImplementedError(f"{type(self).__name__} defines no main table")
+
+    def plot(self, ax=None):
+        """Draw the result; returns the matplotlib Axes (or Figure for multi-panel plots)."""
+        raise NotImplementedError(f"{type(self).__name__} has no plot")
+
+    def __repr__(self) -> str:
+        return self.summary().as_text()
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()
