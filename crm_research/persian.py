@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+__all__ = ["normalize_digits", "to_persian_digits"]
+
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+__all__ = ["Result", "Summary"]
+
 
 @dataclass
 class Summary:

@@ -63,7 +63,7 @@ def closest_names(name: str, candidates: Iterable[str], n: int = 3) -> list[str]
 
 def examples_of(values: Iterable[Any], n: int = 5) -> str:
     """Short text listing the first ``n`` values, for error messages."""
-    values = list(values)
+    values = [v.item() if isinstance(v, np.generic) else v for v in values]
     shown = ", ".join(repr(v) for v in values[:n])
     return shown + (f", ... ({len(values)} in all)" if len(values) > n else "")
 
@@ -191,7 +191,7 @@ def check_numeric_columns(
                 "it carries no information. Remove it."
             )
         if scale is not None:
-            low, high = scale
+            low, high = (int(b) if float(b).is_integer() else b for b in scale)
             outside = values[(values < low) | (values > high)]
             if len(outside):
                 raise CRMInputError(

@@ -1,0 +1,40 @@
+# Two commands do all set-up on a fresh machine (Python >= 3.11 and pip; no conda, no R):
+#   make run    install into .venv, then run the main job on the bundled sample study
+#   make test   install into .venv (with test tools), then run ruff and the whole test suite
+# On Windows without make, README.md lists the same steps as plain commands.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+OUT    ?= build
+
+.PHONY: run test install install-test lab benchmarks notebooks clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+
+run: install
+	$(BIN)/crm-research notebooks --out $(OUT)
+
+# pytest exits 5 when it collects no test: that must fail loudly, never pass.
+test: install-test
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -n 2 ; status=$$? ; \
+	if [ $$status -eq 5 ]; then echo "ERROR: pytest collected no tests" >&2; exit 1; fi ; \
+	exit $$status
+
+lab: install
+	$(BIN)/jupyter lab notebooks/
+
+benchmarks: install
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(OUT) .pytest_cache .ruff_cache

@@ -1,0 +1,61 @@
+"""Run the benchmarks and print a table: task, size, seconds, rows/s.
+
+Each ``benchmarks/bench_*.py`` defines ``BENCHMARKS``: a list of
+``(task, size, func)``; ``func()`` does the work once and returns the number
+of rows it processed (or None).  Timings are the best of ``--repeat`` runs
+(wall clock), because shared machines are noisy.
+
+    python benchmarks/run.py                 # everything
+    python benchmarks/run.py -k rfm -k clv    # tasks whose name contains one of these
+    python benchmarks/run.py --markdown       # a Markdown table, for notes and the README
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def load_benchmarks():
+    for path in sorted(HERE.glob("bench_*.py")):
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        for task, size, func in module.BENCHMARKS:
+            yield path.stem, task, size, func
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-k", action="append", default=[], help="run tasks whose name contains this text")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per task; the best is reported")
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    args = parser.parse_args(argv)
+
+    rows = []
+    for _, task, size, func in load_benchmarks():
+        if args.k and not any(k.lower() in task.lower() for k in args.k):
+            continue
+        best, n_rows = float("inf"), None
+        for _ in range(max(1, args.repeat)):
+            start = time.perf_counter()
+            n_rows = func()
+            best = min(best, time.perf_counter() - start)
+        rate = f"{n_rows / best:,.0f}" if n_rows else ""
+        rows.append((task, size, f"{best:.3f}", rate))
+        if not args.markdown:
+            print(f"{task:<58} {size:>22} {best:>9.3f} s {rate:>14}", flush=True)
+    if args.markdown:
+        print("| task | size | seconds | rows/s |\n| --- | --- | ---: | ---: |")
+        for row in rows:
+            print("| " + " | ".join(row) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""The ``crm-research`` command.
+
+    crm-research notebooks [--out build] [--fast] [--only 00 06]
+        Execute the notebook series headless and write rendered HTML plus an
+        index page under the output folder.
+    crm-research datasets
+        List the bundled datasets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .errors import CRMInputError
+
+
+def _cmd_notebooks(args) -> int:
+    from .notebooks import build_notebooks
+
+    print(f"Executing the notebook series{' in fast mode' if args.fast else ''} ...", flush=True)
+    start = time.perf_counter()
+    runs = build_notebooks(out=args.out, fast=args.fast, only=args.only)
+    index = Path(args.out).resolve() / "index.html"
+    print(f"Rendered {len(runs)} notebooks in {time.perf_counter() - start:.0f} s.")
+    print(f"Open {index}")
+    return 0
+
+
+def _cmd_datasets(args) -> int:
+    import pandas as pd
+
+    from .datasets import list_datasets
+
+    with pd.option_context("display.max_colwidth", 60, "display.width", 160):
+        print(list_datasets()[["name", "title", "rows", "columns", "licence"]].to_string(index=False))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crm-research", description="crm_research: CRM research and teaching toolkit")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    nb = sub.add_parser("notebooks", help="execute the notebook series and render it to HTML")
+    nb.add_argument("--out", default="build", help="output folder (default: build)")
+    nb.add_argument("--fast", action="store_true", help="fewer resamples in heavy steps")
+    nb.add_argument("--only", nargs="+", metavar="NN", help="only notebooks whose name starts with these")
+    nb.set_defaults(func=_cmd_notebooks)
+
+    ds = sub.add_parser("datasets", help="list the bundled datasets")
+    ds.set_defaults(func=_cmd_datasets)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except CRMInputError as exc:
+        print(f"crm-research: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

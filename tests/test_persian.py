@@ -1,0 +1,25 @@
+import pytest
+
+import crm_research as crm
+from crm_research.persian import has_eastern_digits
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("۴", "4"), ("٣", "3"), ("۴٫۵", "4.5"), ("۱۲٬۳۴۵", "12345"), ("-۲", "-2"), ("abc", "abc")],
+)
+def test_normalize_digits(text, expected):
+    assert crm.normalize_digits(text) == expected
+
+
+def test_to_persian_digits_round_trips():
+    text = crm.to_persian_digits(0.912, 2)
+    assert text == "۰٫۹۱"
+    assert float(crm.normalize_digits(text)) == pytest.approx(0.91)
+    assert crm.to_persian_digits(1402) == "۱۴۰۲"
+
+
+def test_has_eastern_digits():
+    assert has_eastern_digits("نمره ۵")
+    assert has_eastern_digits("٥")
+    assert not has_eastern_digits("score 5")

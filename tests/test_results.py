@@ -1,0 +1,34 @@
+import pandas as pd
+
+from crm_research.results import Result, Summary
+
+
+class _Toy(Result):
+    title = "Toy result"
+
+    def __init__(self):
+        super().__init__()
+        self.table = pd.DataFrame({"est": [0.12345, 1.5]}, index=["a", "b"])
+        self.warnings.append("a Heywood case in x3")
+
+    def to_frame(self):
+        return self.table.copy()
+
+
+def test_summary_renders_text_html_latex_with_warnings():
+    res = _Toy()
+    s = res.summary()
+    assert isinstance(s, Summary)
+    text = str(s)
+    assert "Toy result" in text and "0.123" in text and "Note: a Heywood case in x3" in text
+    html = res._repr_html_()
+    assert "<table" in html and "0.123" in html and "Heywood" in html
+    assert "\\begin{tabular}" in s.as_latex()
+    assert "Toy result" in repr(res)
+
+
+def test_to_frame_returns_a_copy():
+    res = _Toy()
+    frame = res.to_frame()
+    frame.loc["a", "est"] = 99
+    assert res.table.loc["a", "est"] == 0.12345

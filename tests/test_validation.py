@@ -1,0 +1,94 @@
+"""The single validation helper: every failure is a CRMInputError that names the problem."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crm_research import CRMInputError
+from crm_research import validation as v
+
+
+@pytest.fixture
+def survey():
+    return pd.DataFrame(
+        {
+            "SAT1": [1, 2, 3, 4, 5],
+            "SAT2": ["۱", "۲", "٣", "4", None],  # Persian / Arabic-Indic digits, one missing
+            "LOY1": ["agree", "3", "4", "5", "2"],
+            "CONST": [3, 3, 3, 3, 3],
+            "EMPTY": [np.nan] * 5,
+        }
+    )
+
+
+def test_check_dataframe_rejects_non_frames_and_empty():
+    with pytest.raises(CRMInputError, match="'data' parameter of f must be a pandas DataFrame. Got list"):
+        v.check_dataframe([1, 2], func="f")
+    with pytest.raises(CRMInputError, match="at least 1 row"):
+        v.check_dataframe(pd.DataFrame({"a": []}))
+
+
+def test_unknown_column_suggests_the_closest(survey):
+    with pytest.raises(CRMInputError, match=r"column 'SAT3'.*Did you mean 'SAT[12]' or 'SAT[12]'"):
+        v.check_columns(survey, ["SAT1", "SAT3"])
+    with pytest.raises(CRMInputError, match="lists column 'SAT1' twice"):
+        v.check_columns(survey, ["SAT1", "SAT1"])
+
+
+def test_numeric_columns_read_persian_digits_without_mutating(survey):
+    before = survey.copy()
+    out = v.check_numeric_columns(survey, ["SAT1", "SAT2"])
+    assert out["SAT2"].tolist()[:4] == [1.0, 2.0, 3.0, 4.0]
+    assert np.isnan(out["SAT2"].iloc[4])
+    pd.testing.assert_frame_equal(survey, before)
+
+
+def test_text_answers_are_reported_with_column_and_examples(survey):
+    with pytest.raises(CRMInputError, match=r"Column 'LOY1'.*must be numeric.*'agree'.*rows 0"):
+        v.check_numeric_columns(survey, ["LOY1"])
+
+
+def test_constant_empty_missing_and_scale(survey):
+    with pytest.raises(CRMInputError, match="'CONST'.*constant"):
+        v.check_numeric_columns(survey, ["CONST"], allow_constant=False)
+    with pytest.raises(CRMInputError, match="'EMPTY'.*entirely missing"):
+        v.check_numeric_columns(survey, ["EMPTY"])
+    with pytest.raises(CRMInputError, match="'SAT2'.*1 missing"):
+        v.check_numeric_columns(survey, ["SAT2"], allow_missing=False)
+    with pytest.raises(CRMInputError, match=r"'SAT1'.*outside the declared scale \[1, 4\]: 5.0"):
+        v.check_numeric_columns(survey, ["SAT1"], scale=(1, 4))
+
+
+def test_scalar_checks_follow_one_message_shape():
+    with pytest.raises(CRMInputError, match=r"The 'k' parameter of segment must be an int in the range \[2, inf\). Got 1"):
+        v.check_int(1, "k", func="segment", min_value=2)
+    assert v.check_int(3.0, "k") == 3
+    with pytest.raises(CRMInputError, match="must be an int"):
+        v.check_int(True, "k")
+    with pytest.raises(CRMInputError, match=r"'ci'.*\(0.0, 1.0\)"):
+        v.check_ci(1.0)
+    assert v.check_ci(0.9) == 0.9
+    with pytest.raises(CRMInputError, match="one of 'kmeans', 'gmm'"):
+        v.check_choice("dbscan", "method", ["kmeans", "gmm"])
+    assert v.check_choice("KMeans", "method", ["kmeans", "gmm"]) == "kmeans"
+    with pytest.raises(CRMInputError, match="'seed'"):
+        v.check_seed(-1)
+    assert v.check_seed(None) is None
+    with pytest.raises(CRMInputError, match="min < max"):
+        v.check_scale((5, 1))
+    assert v.check_scale([1, 7]) == (1.0, 7.0)
+    with pytest.raises(CRMInputError, match="True or False"):
+        v.check_bool("yes", "scale")
+
+
+def test_constructs_mapping(survey):
+    ok = v.check_constructs(survey, {"S": ["SAT1", "SAT2"]})
+    assert ok == {"S": ["SAT1", "SAT2"]}
+    with pytest.raises(CRMInputError, match="Item 'SAT1' is listed under both construct 'S' and 'T'"):
+        v.check_constructs(survey, {"S": ["SAT1", "SAT2"], "T": ["SAT1"]})
+    with pytest.raises(CRMInputError, match="Construct 'S'.*0 item"):
+        v.check_constructs(survey, {"S": []})
+    with pytest.raises(CRMInputError, match="'XYZ'"):
+        v.check_constructs(survey, {"S": ["XYZ"]})
+    with pytest.raises(CRMInputError, match="non-empty dict"):
+        v.check_constructs(survey, ["SAT1"])
