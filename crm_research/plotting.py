@@ -1,0 +1,253 @@
+"""Shared figure helpers: the house style and fonts that can write Persian.
+
+Every figure of the toolkit (framework diagrams, result plots, the thesis
+report) goes through the same few helpers so that English and Persian figures
+look alike:
+
+* :func:`persian_font` picks an installed font that has Persian glyphs;
+* :func:`style` is a context manager with the house style (``lang="fa"`` puts
+  the Persian font first);
+* :func:`use_style` applies the same style for the rest of a session;
+* :func:`label` and :func:`number` choose the English or Persian text of a
+  label and write numbers with Persian digits in Persian figures;
+* :func:`save_figure` writes a figure through a temporary file, so a failure
+  never leaves half an image behind.
+
+Persian text needs no preparation: matplotlib 3.11 and later shape the letters
+and order right-to-left runs itself (through libraqm).  Running
+``arabic_reshaper`` or ``python-bidi`` on a label *as well* reverses it a second
+time and prints it backwards, so do not.
+
+matplotlib is imported inside the functions, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import CRMInputError
+from .persian import to_persian_digits
+from .validation import check_choice
+
+__all__ = [
+    "LANGUAGES",
+    "PALETTE",
+    "PERSIAN_FONTS",
+    "check_lang",
+    "persian_font",
+    "font_family",
+    "style",
+    "use_style",
+    "label",
+    "number",
+    "rtl_axes",
+    "save_figure",
+]
+
+LANGUAGES = ("en", "fa")
+
+# Preferred fonts for Persian, best first.  Vazirmatn and Noto Naskh Arabic are
+# drawn for Persian; DejaVu Sans ships with matplotlib, so it is always there and
+# has every Persian letter (including پ چ ژ گ and the Persian digits).
+PERSIAN_FONTS = (
+    "Vazirmatn",
+    "Vazir",
+    "Noto Naskh Arabic",
+    "Noto Sans Arabic",
+    "Sahel",
+    "DejaVu Sans",
+)
+
+# Okabe & Ito (2008) colour-blind-safe palette, black dropped: readable in print and on screen.
+PALETTE = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermilion
+    "#F0E442",  # yellow
+)
+
+_RC = {
+    "figure.dpi": 110,
+    "savefig.dpi": 200,
+    "savefig.bbox": "tight",
+    "font.size": 10,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "legend.frameon": False,
+    "axes.unicode_minus": False,  # DejaVu's minus sign is fine, but Persian fonts may lack U+2212
+}
+
+
+def check_lang(lang, name: str = "lang", func: str | None = None) -> str:
+    """Check that ``lang`` is ``"en"`` or ``"fa"`` and return it."""
+    return check_choice(lang, name, LANGUAGES, func=func)
+
+
+@functools.cache
+def persian_font() -> str:
+    """Name of the best installed font that has Persian glyphs.
+
+    Looks for the fonts of :data:`PERSIAN_FONTS` in order among the fonts that
+    matplotlib knows and returns the first one found; DejaVu Sans, which ships
+    with matplotlib, is the last resort, so this never fails.
+
+    Returns
+    -------
+    str
+        A font family name for ``fontfamily=`` or ``rcParams["font.family"]``.
+
+    Examples
+    --------
+    >>> persian_font() in PERSIAN_FONTS
+    True
+    """
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    for name in PERSIAN_FONTS:
+        if name in installed:
+            return name
+    return "DejaVu Sans"
+
+
+def font_family(lang: str = "en") -> list[str]:
+    """Font family list for ``rcParams["font.family"]``.
+
+    matplotlib falls back font by font for glyphs the first one lacks, so the
+    list always ends with DejaVu Sans: Latin letters and digits inside a Persian
+    label still print.
+    """
+    lang = check_lang(lang, func="font_family")
+    if lang == "fa":
+        first = persian_font()
+        return [first] if first == "DejaVu Sans" else [first, "DejaVu Sans"]
+    return ["DejaVu Sans"]
+
+
+def _rc(lang: str) -> dict:
+    from cycler import cycler
+
+    rc = dict(_RC)
+    rc["font.family"] = font_family(lang)
+    rc["axes.prop_cycle"] = cycler(color=list(PALETTE))
+    return rc
+
+
+@contextlib.contextmanager
+def style(lang: str = "en"):
+    """Context manager: the house style for figures made inside the ``with`` block.
+
+    Parameters
+    ----------
+    lang : {"en", "fa"}
+        ``"fa"`` puts the Persian font (:func:`persian_font`) first.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> with style("fa"):
+    ...     fig, ax = plt.subplots()
+    ...     _ = ax.set_title("مدیریت ارتباط با مشتری")
+    >>> plt.close(fig)
+    """
+    import matplotlib
+
+    rc = _rc(check_lang(lang, func="style"))
+    # Restore only the keys set here, not a snapshot of every setting (as
+    # matplotlib.rc_context does): a notebook backend that loads inside the
+    # block switches interactive mode on, and restoring a snapshot taken
+    # before that would switch it off again and stop later figures showing.
+    saved = {key: matplotlib.rcParams[key] for key in rc}
+    matplotlib.rcParams.update(rc)
+    try:
+        yield
+    finally:
+        matplotlib.rcParams.update(saved)
+
+
+def use_style(lang: str = "en") -> None:
+    """Apply the house style to every later figure of this session (a notebook, a script)."""
+    import matplotlib
+
+    matplotlib.rcParams.update(_rc(check_lang(lang, func="use_style")))
+
+
+def label(en: str, fa: str, lang: str = "en") -> str:
+    """The English or the Persian text of a label, by ``lang``."""
+    return fa if check_lang(lang, func="label") == "fa" else en
+
+
+def number(value, lang: str = "en", decimals: int | None = None) -> str:
+    """A number as text for a figure: Persian digits when ``lang="fa"``.
+
+    Examples
+    --------
+    >>> number(70, "fa") + "٪"
+    '۷۰٪'
+    >>> number(0.5, "en", 2)
+    '0.50'
+    """
+    lang = check_lang(lang, func="number")
+    text = f"{value:.{decimals}f}" if decimals is not None and not isinstance(value, str) else str(value)
+    return to_persian_digits(text) if lang == "fa" else text
+
+
+def rtl_axes(ax):
+    """Lay out an Axes for a right-to-left (Persian) chart: the y axis on the right.
+
+    A Persian reader starts at the right, so the value axis goes there.  Put
+    the categories in right-to-left order yourself (e.g. the first bar at the
+    largest x).  Returns ``ax``.
+    """
+    ax.yaxis.tick_right()
+    ax.yaxis.set_label_position("right")
+    ax.spines["right"].set_visible(True)
+    ax.spines["left"].set_visible(False)
+    return ax
+
+
+def save_figure(fig, path: str | os.PathLike, **kwargs) -> Path:
+    """Save ``fig`` to ``path`` without ever leaving a half-written file.
+
+    The image is written to a temporary file in the same folder and moved into
+    place only when matplotlib has finished, so a failure keeps any older file
+    intact.  ``kwargs`` go to :meth:`matplotlib.figure.Figure.savefig`; the
+    format is taken from the file suffix.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+    """
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise CRMInputError(
+            f"The 'path' parameter of save_figure must be in an existing folder. Got {str(path)!r} instead."
+        )
+    fmt = kwargs.pop("format", None) or path.suffix.lstrip(".").lower() or None
+    if fmt is None:
+        raise CRMInputError(
+            f"The 'path' parameter of save_figure must end with an image suffix (.png, .pdf, .svg). Got {str(path)!r}."
+        )
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, format=fmt, **kwargs)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return path
