@@ -185,7 +185,8 @@ def load_dataset(name: str):
     entry = _entry(name, "load_dataset")
     if "tables" in entry:
         module_name, _, attr = entry["loader"].partition(":")
-        loader = getattr(importlib.import_module(module_name), attr)
+        # attr may be dotted (a classmethod such as "SampleCompany.from_tables")
+        loader = functools.reduce(getattr, attr.split("."), importlib.import_module(module_name))
         tables = {table: _read_table(_entries()[f"{name}/{table}"]) for table in entry["tables"]}
         return loader(tables)
     return _read_table(entry)

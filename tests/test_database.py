@@ -1,0 +1,116 @@
+"""The DuckDB customer database: loads, views equal pandas, and bad input leaves it untouched."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import crm_research as crm
+from crm_research.database import CustomerDatabase
+
+
+@pytest.fixture(scope="module")
+def company():
+    return crm.generate_sample_company(n_customers=600, n_orders=5000, seed=7)
+
+
+@pytest.fixture
+def db(company):
+    with CustomerDatabase.from_sample_company(company) as database:
+        yield database
+
+
+def test_row_counts_match_the_tables(db, company):
+    counts = db.row_counts()
+    for table in crm.database.DATABASE_TABLES:
+        assert counts[table] == len(getattr(company, table))
+
+
+def test_customer_overview_equals_a_pandas_computation(db, company):
+    view = db.customer_overview().set_index("customer_id")
+    tx = company.transactions
+    by_customer = tx.groupby("customer_id").agg(orders=("order_id", "size"), revenue=("amount", "sum"),
+                                               first_order=("order_date", "min"))
+    assert len(view) == len(company.customers)
+    joined = view.join(by_customer, rsuffix="_pd")
+    np.testing.assert_array_equal(joined["orders"], joined["orders_pd"].fillna(0).astype(int))
+    np.testing.assert_allclose(joined["revenue"], joined["revenue_pd"].fillna(0), rtol=1e-9)
+    complaints = company.contacts.query("purpose == 'complaint'").groupby("customer_id").size()
+    np.testing.assert_array_equal(view["complaints"], complaints.reindex(view.index, fill_value=0))
+    pd.testing.assert_series_equal(view["email_opt_in"].astype(bool),
+                                   company.customers.set_index("customer_id")["email_opt_in"].astype(bool),
+                                   check_names=False)
+
+
+def test_monthly_kpis_add_up(db, company):
+    kpis = db.table("monthly_kpis")
+    assert kpis["orders"].sum() == len(company.transactions)
+    assert kpis["new_customers"].sum() == company.transactions["customer_id"].nunique()
+    assert kpis["revenue"].sum() == pytest.approx(company.transactions["amount"].sum())
+
+
+def test_file_database_persists_and_missing_file_is_reported(tmp_path, company):
+    path = tmp_path / "crm.duckdb"
+    CustomerDatabase.from_sample_company(company, path=path).close()
+    with CustomerDatabase(path, create=False, read_only=True) as again:
+        assert again.row_counts()["customers"] == len(company.customers)
+    with pytest.raises(crm.CRMInputError, match="does not exist"):
+        CustomerDatabase(tmp_path / "nope.duckdb", create=False)
+
+
+def test_loading_csv_files_with_a_column_mapping(tmp_path, company):
+    files = {}
+    for table in ("customers", "transactions"):
+        files[table] = tmp_path / f"{table}.csv"
+        getattr(company, table).to_csv(files[table], index=False)
+    renamed = company.transactions.rename(columns={"amount": "order_value"})
+    renamed.to_csv(files["transactions"], index=False)
+    db = CustomerDatabase.from_files(files, columns={"transactions": {"order_value": "amount"}})
+    assert db.query("SELECT SUM(amount) AS s FROM transactions")["s"].iloc[0] == pytest.approx(
+        company.transactions["amount"].sum())
+
+
+def _unchanged(db, before):
+    pd.testing.assert_series_equal(db.row_counts(), before)
+
+
+def test_missing_column_names_table_and_column_and_rolls_back(db, company):
+    before = db.row_counts()
+    bad = company.transactions.drop(columns=["amount"])
+    with pytest.raises(crm.CRMInputError, match="Table 'transactions' is missing column 'amount'"):
+        db.load({"customers": company.customers.head(10), "transactions": bad})
+    _unchanged(db, before)  # customers were not replaced by the 10-row frame either
+
+
+def test_wrong_type_names_the_column_and_values(db, company):
+    before = db.row_counts()
+    bad = company.transactions.astype({"amount": object})
+    bad.loc[bad.index[:2], "amount"] = "twelve"
+    with pytest.raises(crm.CRMInputError, match=r"Column 'amount' of table 'transactions' must hold DOUBLE.*'twelve'"):
+        db.load({"transactions": bad})
+    _unchanged(db, before)
+    assert company.transactions["amount"].dtype == float  # the caller's frame is untouched
+
+
+def test_duplicate_primary_key_and_orphans(db, company):
+    before = db.row_counts()
+    dup = pd.concat([company.customers, company.customers.head(3)])
+    with pytest.raises(crm.CRMInputError, match="Table 'customers' has 3 duplicate primary key.*customer_id"):
+        db.load({"customers": dup})
+    orphan = company.transactions.copy()
+    orphan.loc[orphan.index[0], "customer_id"] = 999_999_999
+    with pytest.raises(crm.CRMInputError, match="'customer_id' of table 'transactions' refers to customers.*999999999"):
+        db.load({"transactions": orphan})
+    _unchanged(db, before)
+
+
+def test_unknown_table_missing_file_and_bad_category(db, company, tmp_path):
+    with pytest.raises(crm.CRMInputError, match="'tables' parameter.*one of 'customers'"):
+        db.load({"orders": company.transactions})
+    with pytest.raises(crm.CRMInputError, match="file for table 'contacts' does not exist"):
+        db.load({"contacts": tmp_path / "contacts.csv"})
+    bad = company.contacts.astype({"channel": object})
+    bad.loc[bad.index[0], "channel"] = "pigeon"
+    with pytest.raises(crm.CRMInputError, match="'channel' of table 'contacts' has value.*'pigeon'"):
+        db.load({"contacts": bad})
+    with pytest.raises(crm.CRMInputError, match="query failed"):
+        db.query("SELECT nonsense FROM customers")
