@@ -1,0 +1,922 @@
+"""Customer lifetime value with buy-till-you-die models: BG/NBD and Gamma-Gamma.
+
+* :func:`fit_bgnbd`: the beta-geometric/negative-binomial model of repeat
+  purchasing (Fader, Hardie & Lee 2005), fitted by maximum likelihood.  It gives
+  each customer's probability of still being "alive" and expected purchases.
+* :func:`fit_gamma_gamma`: the Gamma-Gamma model of average spend per
+  transaction (Fader, Hardie & Lee 2005b; Fader & Hardie 2013).
+* :func:`clv`: discounted expected value of each customer over a horizon in
+  months, combining the two models.
+
+The input is the customer-by-sufficient-statistic table made by
+:func:`crm_research.summarize_transactions` (``frequency`` = repeat purchases,
+``recency``, ``T``, ``monetary_value``).  The likelihoods are written out here,
+vectorised with :mod:`scipy.special`, because no maintained Python library
+returns these maximum-likelihood estimates: ``lifetimes`` is archived, and
+PyMC-Marketing's defaults give posterior (MAP) estimates under priors.  The
+estimates reproduce the published CDNOW values (see ``tests/test_clv.py``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, special, stats
+
+from .errors import CRMConvergenceWarning, CRMInputError
+from .results import Result
+from .validation import check_ci, check_columns, check_dataframe, check_int, check_number, examples_of
+
+__all__ = ["fit_bgnbd", "fit_gamma_gamma", "clv", "BGNBDResult", "GammaGammaResult"]
+
+_DAYS_PER_UNIT = {"D": 1.0, "W": 7.0, "M": 365.25 / 12.0}
+_DAYS_PER_MONTH = 365.25 / 12.0
+
+
+# --------------------------------------------------------------------------- input checks
+
+
+def _summary_columns(
+    summary: Any, cols: dict[str, str], func: str, min_rows: int = 1
+) -> dict[str, np.ndarray]:
+    """Float arrays of the named columns, after checking every value."""
+    check_dataframe(summary, "summary", func, min_rows=min_rows)
+    check_columns(summary, list(cols.values()), name="columns", func=func)
+    out = {}
+    for role, col in cols.items():
+        series = summary[col]
+        if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+            raise CRMInputError(
+                f"Column {col!r} (the {role} column of {func}) must be numeric. Got dtype {series.dtype}."
+            )
+        values = series.to_numpy(dtype="float64", na_value=np.nan)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            raise CRMInputError(
+                f"Column {col!r} (the {role} column of {func}) has {int(bad.sum())} missing or infinite value(s) "
+                f"(rows {examples_of(series.index[bad])})."
+            )
+        negative = values < 0
+        if negative.any():
+            raise CRMInputError(
+                f"Column {col!r} (the {role} column of {func}) has {int(negative.sum())} negative value(s) "
+                f"(rows {examples_of(series.index[negative])}); it must be >= 0."
+            )
+        out[role] = values
+    if "frequency" in out:
+        x = out["frequency"]
+        frac = x != np.round(x)
+        if frac.any():
+            raise CRMInputError(
+                f"Column {cols['frequency']!r} (the frequency column of {func}) must hold whole numbers of repeat "
+                f"purchases; {int(frac.sum())} value(s) are not (rows {examples_of(summary.index[frac])})."
+            )
+    if "recency" in out and "T" in out:
+        x, tx, T = out.get("frequency"), out["recency"], out["T"]
+        # Summaries rounded to 2 decimals (as published) may show recency a hair above T.
+        late = tx > T + 1e-6 * np.maximum(1.0, T) + 0.006
+        if late.any():
+            raise CRMInputError(
+                f"Column {cols['recency']!r} exceeds {cols['T']!r} in {int(late.sum())} row(s) "
+                f"(rows {examples_of(summary.index[late])}): the last purchase cannot come after the end of "
+                "the calibration period. Check that recency is measured from the first purchase."
+            )
+        if x is not None:
+            odd = (x == 0) & (tx > 0)
+            if odd.any():
+                raise CRMInputError(
+                    f"{int(odd.sum())} customer(s) have no repeat purchase but recency > 0 (rows "
+                    f"{examples_of(summary.index[odd])}). In buy-till-you-die summaries recency is the time "
+                    "from the first to the last purchase, so it is 0 when frequency is 0; use "
+                    "crm.summarize_transactions to build the table."
+                )
+    return out
+
+
+def _resolve_time_unit(summary: pd.DataFrame, time_unit: Any, func: str) -> str | None:
+    if time_unit is None:
+        time_unit = summary.attrs.get("time_unit")
+        if time_unit is None:
+            return None
+    if time_unit not in _DAYS_PER_UNIT:
+        raise CRMInputError(
+            f"The 'time_unit' parameter of {func} must be one of 'D', 'W', 'M' (the unit of recency and T). "
+            f"Got {time_unit!r} instead."
+        )
+    return time_unit
+
+
+# --------------------------------------------------------------------------- fitting helpers
+
+
+def _hessian(fun, x0: np.ndarray, step: float = 1e-4) -> np.ndarray:
+    """Central-difference Hessian (the parameters here are logs, so one step size fits all)."""
+    k = len(x0)
+    h = np.zeros((k, k))
+    f0 = fun(x0)
+    for i in range(k):
+        ei = np.zeros(k)
+        ei[i] = step
+        h[i, i] = (fun(x0 + ei) - 2 * f0 + fun(x0 - ei)) / step**2
+        for j in range(i):
+            ej = np.zeros(k)
+            ej[j] = step
+            h[i, j] = h[j, i] = (
+                fun(x0 + ei + ej) - fun(x0 + ei - ej) - fun(x0 - ei + ej) + fun(x0 - ei - ej)
+            ) / (4 * step**2)
+    return h
+
+
+def _mle(negll, start: np.ndarray, names: list[str], n: int, ci: float):
+    """Minimise negll over log-parameters; return (params, table, loglik, converged, message)."""
+    scale = 1.0 / n  # per-customer objective keeps the tolerances meaningful for any sample size
+    fun = lambda z: negll(z) * scale  # noqa: E731
+    with np.errstate(all="ignore"):
+        res = optimize.minimize(fun, start, method="BFGS", options={"gtol": 1e-9, "maxiter": 2000})
+        grad = optimize.approx_fprime(res.x, fun, 1e-7)
+        if not np.max(np.abs(grad)) < 1e-5:
+            # A rough start can stall BFGS; a derivative-free pass followed by BFGS recovers it.
+            res = optimize.minimize(fun, res.x, method="Nelder-Mead",
+                                    options={"xatol": 1e-10, "fatol": 1e-13, "maxiter": 20000, "maxfev": 40000})
+            res = optimize.minimize(fun, res.x, method="BFGS", options={"gtol": 1e-9, "maxiter": 2000})
+            grad = optimize.approx_fprime(res.x, fun, 1e-7)
+        z = res.x
+        hess = _hessian(negll, z)
+    converged = bool(np.all(np.isfinite(z)) and np.max(np.abs(grad)) < 1e-5)
+    est = np.exp(z)
+    try:
+        cov_log = np.linalg.inv(hess)
+        se_log = np.sqrt(np.diag(cov_log))
+    except np.linalg.LinAlgError:
+        se_log = np.full(len(z), np.nan)
+    crit = stats.norm.ppf(0.5 + ci / 2)
+    table = pd.DataFrame(
+        {
+            "estimate": est,
+            "se": est * se_log,  # delta method: d exp(z) = exp(z) dz
+            "ci_low": np.exp(z - crit * se_log),
+            "ci_high": np.exp(z + crit * se_log),
+        },
+        index=pd.Index(names, name="parameter"),
+    )
+    return pd.Series(est, index=names, name="estimate"), table, float(-negll(z)), converged, str(res.message)
+
+
+# --------------------------------------------------------------------------- BG/NBD
+
+
+def _bgnbd_loglik(params, x, tx, T) -> np.ndarray:
+    """Per-customer BG/NBD log-likelihood (Fader, Hardie & Lee 2005, eq. 6), in log-sum-exp form."""
+    r, alpha, a, b = params
+    common = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
+    beta_ab = special.betaln(a, b)
+    term1 = special.betaln(a, b + x) - beta_ab - (r + x) * np.log(alpha + T)
+    has_repeat = x > 0
+    # The second term exists only for repeat buyers; b + x - 1 > 0 there.
+    term2 = np.where(
+        has_repeat,
+        special.betaln(a + 1, np.where(has_repeat, b + x - 1, 1.0)) - beta_ab - (r + x) * np.log(alpha + tx),
+        -np.inf,
+    )
+    return common + np.logaddexp(term1, term2)
+
+
+class BGNBDResult(Result):
+    """A fitted BG/NBD model.
+
+    Attributes
+    ----------
+    params : pandas.Series
+        Maximum-likelihood estimates of ``r``, ``alpha``, ``a``, ``b``.
+    table : pandas.DataFrame
+        ``estimate``, ``se`` (from the inverse Hessian, delta method), ``ci_low``,
+        ``ci_high`` (Wald intervals on the log scale, so they stay positive).
+    loglik : float
+        Maximised log-likelihood.
+    n : int
+        Number of customers.
+    time_unit : str or None
+        Unit of recency and T ('W', 'D' or 'M') when known.
+    summary_data : pandas.DataFrame
+        The calibration summary the model was fitted to (frequency, recency, T and,
+        when present, the holdout columns).
+    """
+
+    title = "BG/NBD model (Fader, Hardie & Lee 2005)"
+
+    def __init__(self, params, table, loglik, n, converged, message, time_unit, data, ci):
+        super().__init__()
+        self.params, self.table, self.loglik, self.n = params, table, loglik, n
+        self.converged, self.message, self.time_unit, self.summary_data, self.ci = (
+            converged, message, time_unit, data, ci)
+        if not converged:
+            self.warnings.append(f"The optimiser did not converge ({message}); treat the estimates with care.")
+
+    # -- tables
+    def to_frame(self) -> pd.DataFrame:
+        """Parameter table: estimate, se, ci_low, ci_high."""
+        return self.table.copy()
+
+    def fit_measures(self) -> pd.Series:
+        """``loglik``, ``aic``, ``bic``, ``n``."""
+        k = 4
+        return pd.Series({"loglik": self.loglik, "aic": 2 * k - 2 * self.loglik,
+                          "bic": k * np.log(self.n) - 2 * self.loglik, "n": float(self.n)})
+
+    def _summary_tables(self):
+        return [("Parameters", self.table), ("Fit", self.fit_measures().to_frame("value"))]
+
+    def _summary_notes(self):
+        unit = {"W": "weeks", "D": "days", "M": "months"}.get(self.time_unit, "the summary's time unit")
+        notes = [
+            f"r, alpha: gamma heterogeneity of purchase rates (mean rate r/alpha = "
+            f"{self.params['r'] / self.params['alpha']:.3f} per unit of {unit}); "
+            f"a, b: beta heterogeneity of the drop-out probability after each purchase (mean a/(a+b) = "
+            f"{self.params['a'] / (self.params['a'] + self.params['b']):.3f})."
+        ]
+        return notes + super()._summary_notes()
+
+    # -- predictions
+    def _p(self):
+        return tuple(float(self.params[k]) for k in ("r", "alpha", "a", "b"))
+
+    def expected_purchases(self, t) -> np.ndarray | float:
+        """Expected number of purchases of a new customer in (0, t]:  E[X(t)].
+
+        Notes
+        -----
+        .. math:: E[X(t)] = \\frac{a+b-1}{a-1}\\left[1 - \\left(\\frac{\\alpha}{\\alpha+t}\\right)^r
+           {}_2F_1\\!\\left(r, b; a+b-1; \\frac{t}{\\alpha+t}\\right)\\right]
+
+        (Fader, Hardie & Lee 2005, eq. 9).
+        """
+        t = np.asarray(t, dtype=float)
+        if np.any(t < 0) or not np.all(np.isfinite(t)):
+            raise CRMInputError("The 't' parameter of expected_purchases must be finite and >= 0.")
+        r, alpha, a, b = self._p()
+        z = t / (alpha + t)
+        out = (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * special.hyp2f1(r, b, a + b - 1, z))
+        return float(out) if out.ndim == 0 else out
+
+    def _xtT(self, frequency, recency, T, func):
+        if isinstance(frequency, pd.DataFrame):
+            data = frequency
+            cols = {"frequency": "frequency", "recency": "recency", "T": "T"}
+            v = _summary_columns(data, cols, func)
+            return v["frequency"], v["recency"], v["T"], data.index
+        if recency is None or T is None:
+            raise CRMInputError(
+                f"{func} needs either a summary DataFrame (columns frequency, recency, T) or the three "
+                "values frequency, recency and T."
+            )
+        frame = pd.DataFrame({"frequency": np.atleast_1d(np.asarray(frequency, dtype=float)),
+                              "recency": np.atleast_1d(np.asarray(recency, dtype=float)),
+                              "T": np.atleast_1d(np.asarray(T, dtype=float))})
+        v = _summary_columns(frame, {"frequency": "frequency", "recency": "recency", "T": "T"}, func)
+        return v["frequency"], v["recency"], v["T"], None
+
+    @staticmethod
+    def _shape(values, index):
+        if index is not None:
+            return pd.Series(values, index=index)
+        return float(values[0]) if len(values) == 1 else values
+
+    def p_alive(self, frequency, recency=None, T=None):
+        """Probability that a customer with history (x, t_x, T) is still active.
+
+        Pass a summary DataFrame (``frequency``, ``recency``, ``T``) or three values/arrays.
+
+        Notes
+        -----
+        .. math:: P(\\text{alive}\\mid x, t_x, T) = \\left[1 + \\delta_{x>0}\\frac{a}{b+x-1}
+           \\left(\\frac{\\alpha+T}{\\alpha+t_x}\\right)^{r+x}\\right]^{-1}
+
+        Under the BG/NBD a customer with no repeat purchase is always "alive" (P = 1):
+        drop-out can only happen right after a purchase.
+        """
+        x, tx, T, index = self._xtT(frequency, recency, T, "p_alive")
+        r, alpha, a, b = self._p()
+        log_ratio = np.log(a) - np.log(np.where(x > 0, b + x - 1, 1.0)) + (r + x) * (
+            np.log(alpha + T) - np.log(alpha + tx))
+        p = np.where(x > 0, 1.0 / (1.0 + np.exp(np.minimum(log_ratio, 700))), 1.0)
+        return self._shape(p, index)
+
+    def conditional_expected_purchases(self, t, frequency, recency=None, T=None):
+        """Expected purchases in the next ``t`` time units for a customer with history (x, t_x, T).
+
+        Notes
+        -----
+        .. math:: E[Y(t)\\mid x, t_x, T] = \\frac{\\frac{a+b+x-1}{a-1}\\left[1 -
+           \\left(\\frac{\\alpha+T}{\\alpha+T+t}\\right)^{r+x}
+           {}_2F_1\\!\\left(r+x, b+x; a+b+x-1; \\frac{t}{\\alpha+T+t}\\right)\\right]}
+           {1 + \\delta_{x>0}\\frac{a}{b+x-1}\\left(\\frac{\\alpha+T}{\\alpha+t_x}\\right)^{r+x}}
+
+        (Fader, Hardie & Lee 2005, eq. 10).
+        """
+        t = check_number(t, "t", "conditional_expected_purchases", min_value=0.0)
+        x, tx, T, index = self._xtT(frequency, recency, T, "conditional_expected_purchases")
+        return self._shape(self._conditional(t, x, tx, T), index)
+
+    def _conditional(self, t, x, tx, T) -> np.ndarray:
+        """FHL (2005) eq. 10, vectorised over customers and (optionally) over t."""
+        r, alpha, a, b = self._p()
+        z = t / (alpha + T + t)
+        num = (a + b + x - 1) / (a - 1) * (
+            1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * special.hyp2f1(r + x, b + x, a + b + x - 1, z))
+        log_ratio = np.log(a) - np.log(np.where(x > 0, b + x - 1, 1.0)) + (r + x) * (
+            np.log(alpha + T) - np.log(alpha + tx))
+        den = 1.0 + np.where(x > 0, np.exp(np.minimum(log_ratio, 700)), 0.0)
+        return num / den
+
+    def predict(self, summary: pd.DataFrame, t: float) -> pd.DataFrame:
+        """Per-customer ``p_alive`` and ``expected_purchases`` over the next ``t`` time units."""
+        return pd.DataFrame({"p_alive": self.p_alive(summary),
+                             "expected_purchases": self.conditional_expected_purchases(t, summary)})
+
+    def probability_of_purchases(self, t, n_max: int) -> pd.DataFrame:
+        """P(X(t) = x) for x = 0..n_max-1 and P(X(t) >= n_max), for each t (rows) (FHL 2005, eq. 8)."""
+        n_max = check_int(n_max, "n_max", "probability_of_purchases", min_value=1)
+        t = np.atleast_1d(np.asarray(t, dtype=float))
+        r, alpha, a, b = self._p()
+        beta_ab = special.betaln(a, b)
+        log_q = np.log(t / (alpha + t))  # -inf at t = 0 is fine: only used for x >= 1
+        log_p = r * (np.log(alpha) - np.log(alpha + t))
+        cols = {}
+        # running sum of the NBD probabilities P(NBD(t) = j) for j < x
+        nbd_cum = np.zeros_like(t)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for x in range(n_max):
+                log_nbd = special.gammaln(r + x) - special.gammaln(r) - special.gammaln(x + 1) + log_p + (
+                    x * log_q if x else 0.0)
+                nbd = np.exp(log_nbd)
+                prob = np.exp(special.betaln(a, b + x) - beta_ab) * nbd
+                if x > 0:
+                    prob = prob + np.exp(special.betaln(a + 1, b + x - 1) - beta_ab) * (1 - nbd_cum)
+                nbd_cum = nbd_cum + nbd
+                cols[str(x)] = prob
+        out = pd.DataFrame(cols, index=pd.Index(t, name="t"))
+        out[f"{n_max}+"] = np.clip(1 - out.sum(axis=1), 0, 1)
+        return out
+
+    def frequency_table(self, n_max: int = 7) -> pd.DataFrame:
+        """Observed vs expected number of customers making 0, 1, ..., n_max+ repeat purchases in calibration.
+
+        The expected count sums each customer's P(X(T_i) = x) (FHL 2005, Figure 2).
+        """
+        n_max = check_int(n_max, "n_max", "frequency_table", min_value=1, max_value=100)
+        data = self.summary_data
+        probs = self.probability_of_purchases(data["T"].to_numpy(), n_max)
+        x = data["frequency"].to_numpy()
+        labels = [str(i) for i in range(n_max)] + [f"{n_max}+"]
+        observed = [int((x == i).sum()) for i in range(n_max)] + [int((x >= n_max).sum())]
+        return pd.DataFrame({"observed": observed, "expected": probs.sum(axis=0).to_numpy()},
+                            index=pd.Index(labels, name="repeat_purchases"))
+
+    def calibration_holdout(self, summary: pd.DataFrame | None = None, n_max: int = 7) -> pd.DataFrame:
+        """Mean holdout purchases, actual vs predicted, by number of calibration repeat purchases.
+
+        Needs the holdout columns made by :func:`crm_research.summarize_transactions` with
+        ``calibration_end`` (``frequency_holdout``, ``duration_holdout``).  Returns columns
+        ``customers``, ``actual``, ``predicted`` indexed by calibration frequency
+        (0, 1, ..., ``n_max``+), as in FHL (2005, Figure 4).
+        """
+        data = self.summary_data if summary is None else summary
+        n_max = check_int(n_max, "n_max", "calibration_holdout", min_value=1, max_value=100)
+        check_dataframe(data, "summary", "calibration_holdout")
+        missing = [c for c in ("frequency_holdout", "duration_holdout") if c not in data.columns]
+        if missing:
+            raise CRMInputError(
+                f"calibration_holdout needs the holdout columns {missing} in the summary; build it with "
+                "crm.summarize_transactions(..., calibration_end=...)."
+            )
+        v = _summary_columns(data, {"frequency": "frequency", "recency": "recency", "T": "T",
+                                    "holdout duration": "duration_holdout"}, "calibration_holdout")
+        # each customer's own holdout length (equal for all when made by summarize_transactions)
+        predicted = self._conditional(v["holdout duration"], v["frequency"], v["recency"], v["T"])
+        x = v["frequency"]
+        group = np.minimum(x, n_max).astype(int)
+        labels = [str(i) for i in range(n_max)] + [f"{n_max}+"]
+        frame = pd.DataFrame({"group": group, "actual": data["frequency_holdout"].to_numpy(dtype=float),
+                              "predicted": predicted})
+        out = frame.groupby("group").agg(customers=("actual", "size"), actual=("actual", "mean"),
+                                         predicted=("predicted", "mean"))
+        out = out.reindex(range(n_max + 1))
+        out.index = pd.Index(labels, name="calibration_frequency")
+        out["customers"] = out["customers"].fillna(0).astype("int64")
+        return out
+
+    def tracking(self, transactions: pd.DataFrame, customer_col: str, date_col: str, calibration_end,
+                 observation_end=None, same_day_as_one: bool = True) -> pd.DataFrame:
+        """Cumulative repeat purchases per time unit, actual vs expected (FHL 2005, Figure 3).
+
+        The expected curve sums :meth:`expected_purchases` over customers from each one's
+        first purchase.  Only customers whose first purchase falls on or before
+        ``calibration_end`` count (the cohort the model describes).  Returns columns
+        ``actual`` and ``expected`` (cumulative), indexed by time since the first date.
+        """
+        from .rfm import _clean_log, _to_timestamp
+
+        func = "tracking"
+        if self.time_unit is None:
+            raise CRMInputError(
+                "tracking needs the time unit of the model; fit it with fit_bgnbd(..., time_unit='W')."
+            )
+        log = _clean_log(transactions, customer_col, date_col, None, func)
+        cal_end = _to_timestamp(calibration_end, "calibration_end", func)
+        obs_end = log["date"].max() if observation_end is None else _to_timestamp(observation_end, "observation_end",
+                                                                                    func)
+        if same_day_as_one:
+            log = log.assign(date=log["date"].dt.normalize()).drop_duplicates(["customer", "date"])
+        log = log[log["date"] <= obs_end]
+        first = log.groupby("customer")["date"].min()
+        cohort = first[first <= cal_end]
+        log = log[log["customer"].isin(cohort.index)]
+        start = cohort.min()
+        unit = pd.Timedelta(days=_DAYS_PER_UNIT[self.time_unit])
+        is_repeat = log.duplicated("customer", keep="first")
+        repeat_times = ((log.loc[is_repeat, "date"] - start) / unit).to_numpy()
+        horizon = int(np.floor((obs_end - start) / unit))
+        grid = np.arange(1, horizon + 1, dtype=float)
+        actual = np.array([(repeat_times < g).sum() for g in grid], dtype=float)
+        births = ((cohort - start) / unit).value_counts()
+        expected = np.zeros_like(grid)
+        for s, count in births.items():
+            age = np.clip(grid - s, 0, None)
+            expected += count * np.asarray(self.expected_purchases(age))
+        unit_name = {"W": "weeks", "D": "days", "M": "months"}[self.time_unit]
+        out = pd.DataFrame({"actual": actual, "expected": expected},
+                           index=pd.Index(grid, name=f"{unit_name} since {start.date()}"))
+        out.attrs.update({"start": start, "calibration_end": cal_end,
+                          "calibration_end_time": float((cal_end - start) / unit)})
+        return out
+
+    # -- plots
+    def plot(self, ax=None, n_max: int = 7):
+        """Observed vs expected calibration frequency distribution (bar chart)."""
+        import matplotlib.pyplot as plt
+
+        table = self.frequency_table(n_max)
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4))
+        pos = np.arange(len(table))
+        ax.bar(pos - 0.2, table["observed"], width=0.4, label="observed")
+        ax.bar(pos + 0.2, table["expected"], width=0.4, label="BG/NBD expected")
+        ax.set_xticks(pos, table.index)
+        ax.set_xlabel("repeat purchases in the calibration period")
+        ax.set_ylabel("customers")
+        ax.set_title("BG/NBD: calibration-period fit")
+        ax.legend()
+        return ax
+
+    def plot_calibration_holdout(self, summary: pd.DataFrame | None = None, n_max: int = 7, ax=None):
+        """Mean holdout purchases by calibration frequency, actual vs predicted (FHL 2005, Figure 4)."""
+        import matplotlib.pyplot as plt
+
+        table = self.calibration_holdout(summary, n_max)
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4))
+        ax.plot(table.index, table["actual"], "o-", label="actual")
+        ax.plot(table.index, table["predicted"], "s--", label="BG/NBD prediction")
+        ax.set_xlabel("repeat purchases in the calibration period")
+        ax.set_ylabel("mean purchases in the holdout period")
+        ax.set_title("Calibration vs holdout")
+        ax.legend()
+        return ax
+
+    def plot_tracking(self, transactions, customer_col, date_col, calibration_end, observation_end=None, ax=None,
+                      same_day_as_one: bool = True):
+        """Cumulative repeat purchases, actual vs expected, with the calibration end marked (FHL 2005, Fig. 3)."""
+        import matplotlib.pyplot as plt
+
+        table = self.tracking(transactions, customer_col, date_col, calibration_end, observation_end,
+                              same_day_as_one)
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4))
+        ax.plot(table.index, table["actual"], "-", label="actual")
+        ax.plot(table.index, table["expected"], "--", label="BG/NBD expected")
+        ax.axvline(table.attrs["calibration_end_time"], color="grey", ls=":", label="end of calibration")
+        ax.set_xlabel(table.index.name)
+        ax.set_ylabel("cumulative repeat purchases")
+        ax.set_title("Tracking: cumulative repeat purchases")
+        ax.legend()
+        return ax
+
+
+def fit_bgnbd(
+    summary: pd.DataFrame,
+    frequency_col: str = "frequency",
+    recency_col: str = "recency",
+    T_col: str = "T",
+    time_unit: str | None = None,
+    ci: float = 0.95,
+) -> BGNBDResult:
+    """Fit the BG/NBD model of repeat purchasing by maximum likelihood.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        One row per customer, e.g. from :func:`crm_research.summarize_transactions`.
+    frequency_col, recency_col, T_col : str
+        Number of repeat purchases :math:`x`, time of the last purchase measured from
+        the first :math:`t_x`, and time from the first purchase to the end of the
+        calibration period :math:`T`.
+    time_unit : {"W", "D", "M"}, optional
+        Unit of recency and T; read from ``summary.attrs`` when the table came from
+        :func:`~crm_research.summarize_transactions`.  Needed later by :func:`clv`.
+    ci : float, default 0.95
+        Confidence level of the parameter intervals.
+
+    Returns
+    -------
+    BGNBDResult
+        ``params`` (r, alpha, a, b), ``table`` (estimate, se, ci_low, ci_high),
+        ``loglik``; methods ``p_alive``, ``expected_purchases``,
+        ``conditional_expected_purchases``, ``predict``, ``frequency_table``,
+        ``calibration_holdout``, ``tracking`` and plots.
+
+    Notes
+    -----
+    While active, a customer buys at Poisson rate :math:`\\lambda \\sim \\text{Gamma}(r, \\alpha)`;
+    after each purchase he or she drops out with probability
+    :math:`p \\sim \\text{Beta}(a, b)`.  The likelihood of one customer is
+
+    .. math:: L = \\frac{B(a, b+x)}{B(a,b)}\\frac{\\Gamma(r+x)\\alpha^r}{\\Gamma(r)(\\alpha+T)^{r+x}}
+       + \\delta_{x>0}\\frac{B(a+1, b+x-1)}{B(a,b)}\\frac{\\Gamma(r+x)\\alpha^r}{\\Gamma(r)(\\alpha+t_x)^{r+x}}
+
+    and is evaluated as :math:`\\log\\Gamma` and :math:`\\log B` terms joined by
+    log-sum-exp, which stays accurate for heavy buyers.  The four parameters are
+    estimated on the log scale (so they stay positive) by Nelder-Mead followed by
+    BFGS; standard errors come from the numerical Hessian (delta method).  On the
+    CDNOW sample this gives r = 0.243, alpha = 4.414, a = 0.793, b = 2.426 and
+    log-likelihood -9582.4, as published.
+
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S., & Lee, K. L. (2005). "Counting your customers" the easy
+    way: An alternative to the Pareto/NBD model. *Marketing Science*, 24(2), 275-284.
+
+    Fader, P. S., Hardie, B. G. S., & Lee, K. L. (2005). Implementing the BG/NBD model for
+    customer base analysis in Excel. http://brucehardie.com/notes/004/
+
+    Examples
+    --------
+    >>> import crm_research as crm
+    >>> s = crm.load_dataset("cdnow_summary")
+    >>> m = crm.fit_bgnbd(s, time_unit="W")
+    >>> m.params.round(3).tolist()
+    [0.243, 4.414, 0.793, 2.426]
+    """
+    func = "fit_bgnbd"
+    ci = check_ci(ci, func)
+    v = _summary_columns(summary, {"frequency": frequency_col, "recency": recency_col, "T": T_col}, func,
+                         min_rows=4)
+    time_unit = _resolve_time_unit(summary, time_unit, func)
+    x, tx, T = v["frequency"], v["recency"], v["T"]
+    if not (x > 0).any():
+        raise CRMInputError(f"{func}: no customer made a repeat purchase, so the model cannot be estimated.")
+
+    # Customers with the same (x, t_x, T) share one likelihood term: evaluate each distinct
+    # history once and weight it (all one-time buyers of a cohort share a handful of T values).
+    unique, weight = np.unique(np.column_stack([x, tx, T]), axis=0, return_counts=True)
+    ux, utx, uT = unique.T
+
+    def negll(z):
+        total = -(weight * _bgnbd_loglik(np.exp(z), ux, utx, uT)).sum()
+        return total if np.isfinite(total) else 1e300
+
+    # Start from a moment-style guess: mean purchase rate and a drop-out probability of 1/4.
+    rate = max(x.sum() / T.sum(), 1e-3)
+    start = np.log([1.0, 1.0 / rate, 1.0, 3.0])
+    params, table, loglik, converged, message = _mle(negll, start, ["r", "alpha", "a", "b"], len(x), ci)
+    if not converged:
+        warnings.warn(f"{func}: the optimiser did not converge ({message})", CRMConvergenceWarning, stacklevel=2)
+    data = pd.DataFrame({"frequency": x, "recency": tx, "T": T}, index=summary.index)
+    for extra in ("frequency_holdout", "duration_holdout"):
+        if extra in summary.columns:
+            data[extra] = summary[extra].to_numpy()
+    return BGNBDResult(params, table, loglik, len(x), converged, message, time_unit, data, ci)
+
+
+# --------------------------------------------------------------------------- Gamma-Gamma
+
+
+def _gg_loglik(params, x, m) -> np.ndarray:
+    """Log density of the observed average spend m given x transactions (Fader & Hardie 2013, eq. 4)."""
+    p, q, v = params
+    px = p * x
+    return (special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q) + q * np.log(v)
+            + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * np.log(v + x * m))
+
+
+class GammaGammaResult(Result):
+    """A fitted Gamma-Gamma spend model.
+
+    Attributes
+    ----------
+    params : pandas.Series
+        ``p``, ``q``, ``v`` (Fader & Hardie write the last one :math:`\\gamma`).
+    table : pandas.DataFrame
+        ``estimate``, ``se``, ``ci_low``, ``ci_high``.
+    loglik : float
+    n : int
+        Number of repeat buyers the model was fitted to.
+    independence : pandas.Series
+        Pearson correlation of frequency and average spend among repeat buyers
+        (``r``, ``pvalue``, ``n``): the model assumes they are independent.
+    population_mean : float
+        Expected average spend of a randomly chosen customer, :math:`p v / (q - 1)`
+        (infinite when ``q <= 1``).
+    """
+
+    title = "Gamma-Gamma spend model (Fader, Hardie & Lee 2005b)"
+
+    def __init__(self, params, table, loglik, n, converged, message, independence, data):
+        super().__init__()
+        self.params, self.table, self.loglik, self.n = params, table, loglik, n
+        self.converged, self.message, self.independence, self.summary_data = converged, message, independence, data
+        p, q, v = (float(params[k]) for k in ("p", "q", "v"))
+        self.population_mean = p * v / (q - 1) if q > 1 else np.inf
+        if not converged:
+            self.warnings.append(f"The optimiser did not converge ({message}); treat the estimates with care.")
+        if q <= 1:
+            self.warnings.append("q <= 1: the model implies an infinite mean spend; check for extreme amounts.")
+        if independence["pvalue"] < 0.05 and abs(independence["r"]) >= 0.3:
+            self.warnings.append(
+                f"Frequency and average spend are correlated (r = {independence['r']:.2f}); the Gamma-Gamma "
+                "model assumes independence, so its CLV predictions may be biased.")
+
+    def to_frame(self) -> pd.DataFrame:
+        """Parameter table: estimate, se, ci_low, ci_high."""
+        return self.table.copy()
+
+    def _summary_tables(self):
+        extra = pd.Series({"loglik": self.loglik, "n (repeat buyers)": float(self.n),
+                           "population mean spend": self.population_mean,
+                           "corr(frequency, spend)": self.independence["r"],
+                           "corr p-value": self.independence["pvalue"]})
+        return [("Parameters", self.table), ("Fit and independence check", extra.to_frame("value"))]
+
+    def conditional_expected_average_profit(self, frequency, monetary_value=None):
+        """Expected average spend per transaction given x repeat purchases with mean spend m.
+
+        Pass a summary DataFrame (``frequency``, ``monetary_value``) or two values/arrays.
+        Customers with x = 0 get the population mean :math:`p v/(q-1)`.
+
+        Notes
+        -----
+        .. math:: E[Z\\mid x, \\bar z] = \\frac{q-1}{px+q-1}\\cdot\\frac{pv}{q-1}
+           + \\frac{px}{px+q-1}\\,\\bar z
+
+        a weighted average of the population mean and the customer's own mean
+        (Fader, Hardie & Lee 2005b, eq. 5).
+        """
+        func = "conditional_expected_average_profit"
+        if isinstance(frequency, pd.DataFrame):
+            vals = _summary_columns(frequency, {"frequency": "frequency", "monetary": "monetary_value"}, func)
+            index = frequency.index
+        else:
+            if monetary_value is None:
+                raise CRMInputError(f"{func} needs a summary DataFrame or both frequency and monetary_value.")
+            frame = pd.DataFrame({"frequency": np.atleast_1d(np.asarray(frequency, dtype=float)),
+                                  "monetary_value": np.atleast_1d(np.asarray(monetary_value, dtype=float))})
+            vals = _summary_columns(frame, {"frequency": "frequency", "monetary": "monetary_value"}, func)
+            index = None
+        x, m = vals["frequency"], vals["monetary"]
+        p, q, v = (float(self.params[k]) for k in ("p", "q", "v"))
+        out = (p * (v + x * m)) / (p * x + q - 1)
+        if index is not None:
+            return pd.Series(out, index=index, name="expected_average_spend")
+        return float(out[0]) if len(out) == 1 else out
+
+    def plot(self, ax=None, bins: int = 40):
+        """Histogram of observed average spend with the density the model implies (FH 2013, Figure 2)."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4))
+        x, m = self.summary_data["frequency"].to_numpy(), self.summary_data["monetary_value"].to_numpy()
+        upper = np.quantile(m, 0.99)
+        # Scale the histogram by all customers (not only those shown) so it is comparable with the density.
+        edges = np.linspace(0, upper, bins + 1)
+        ax.hist(m[m <= upper], bins=edges, weights=np.full((m <= upper).sum(), 1.0 / (len(m) * (edges[1] - edges[0]))),
+                alpha=0.5, label="observed (repeat buyers)")
+        grid = np.linspace(max(upper / 500, 1e-6), upper, 300)
+        p = tuple(float(self.params[k]) for k in ("p", "q", "v"))
+        dens = np.exp(_gg_loglik(p, x[None, :], grid[:, None])).mean(axis=1)
+        ax.plot(grid, dens, label="Gamma-Gamma density")
+        ax.set_xlabel("average spend per repeat transaction")
+        ax.set_ylabel("density")
+        ax.set_title("Gamma-Gamma: observed vs implied average spend")
+        ax.legend()
+        return ax
+
+
+def fit_gamma_gamma(
+    summary: pd.DataFrame,
+    frequency_col: str = "frequency",
+    monetary_col: str = "monetary_value",
+    ci: float = 0.95,
+) -> GammaGammaResult:
+    """Fit the Gamma-Gamma model of average spend per transaction by maximum likelihood.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        One row per customer with the number of repeat purchases and their mean amount
+        (from :func:`crm_research.summarize_transactions`).  Only customers with at
+        least one repeat purchase enter the fit, as in Fader, Hardie & Lee (2005b);
+        the others carry no repeat spend to learn from.
+    frequency_col, monetary_col : str
+        Number of repeat purchases :math:`x` and their mean amount :math:`\\bar z` (> 0).
+    ci : float, default 0.95
+        Confidence level of the parameter intervals.
+
+    Returns
+    -------
+    GammaGammaResult
+        ``params`` (p, q, v), ``table``, ``loglik``, ``independence`` (correlation of
+        frequency and spend), ``population_mean``; ``conditional_expected_average_profit``.
+
+    Notes
+    -----
+    Each transaction value is :math:`\\text{Gamma}(p, \\nu)`, so the mean of x values is
+    :math:`\\text{Gamma}(px, \\nu x)`; :math:`\\nu \\sim \\text{Gamma}(q, v)` across customers.
+    Integrating over :math:`\\nu`,
+
+    .. math:: f(\\bar z\\mid x) = \\frac{\\Gamma(px+q)}{\\Gamma(px)\\Gamma(q)}
+       \\frac{v^q\\,\\bar z^{px-1}x^{px}}{(v+x\\bar z)^{px+q}}.
+
+    The model assumes average spend is independent of purchase frequency; the
+    correlation between them is reported so the assumption can be checked
+    (FHL 2005b found 0.11 on CDNOW).  On the CDNOW repeat buyers the estimates are
+    p = 6.25, q = 3.74, v = 15.44, as published.
+
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S., & Lee, K. L. (2005b). RFM and CLV: Using iso-value curves
+    for customer base analysis. *Journal of Marketing Research*, 42(4), 415-430.
+
+    Fader, P. S., & Hardie, B. G. S. (2013). The Gamma-Gamma model of monetary value.
+    http://brucehardie.com/notes/025/
+
+    Colombo, R., & Jiang, W. (1999). A stochastic RFM model. *Journal of Interactive
+    Marketing*, 13(3), 2-12.
+
+    Examples
+    --------
+    >>> import crm_research as crm
+    >>> tx = crm.load_dataset("cdnow_transactions")
+    >>> ids = crm.load_dataset("cdnow_summary")["master_customer_id"]
+    >>> s = crm.summarize_transactions(tx[tx["customer_id"].isin(ids)], "customer_id", "date", "amount",
+    ...                                calibration_end="1997-09-30")
+    >>> gg = crm.fit_gamma_gamma(s)
+    >>> gg.params.round(2).tolist()
+    [6.25, 3.74, 15.44]
+
+    (The published summary file rounds the averages to cents; fitted to it, v is 15.448.)
+    """
+    func = "fit_gamma_gamma"
+    ci = check_ci(ci, func)
+    v = _summary_columns(summary, {"frequency": frequency_col, "monetary": monetary_col}, func)
+    x, m = v["frequency"], v["monetary"]
+    repeat = x > 0
+    zero_spend = repeat & (m <= 0)
+    if zero_spend.any():
+        raise CRMInputError(
+            f"{func}: {int(zero_spend.sum())} repeat buyer(s) have an average spend of 0 in {monetary_col!r} "
+            f"(rows {examples_of(summary.index[zero_spend])}); the Gamma-Gamma model needs positive amounts. "
+            "Remove free orders, or leave these customers out, before fitting."
+        )
+    x, m = x[repeat], m[repeat]
+    if len(x) < 10:
+        raise CRMInputError(
+            f"{func} needs at least 10 customers with a repeat purchase to estimate 3 parameters; "
+            f"the summary has {len(x)}."
+        )
+
+    def negll(z):
+        total = -_gg_loglik(np.exp(z), x, m).sum()
+        return total if np.isfinite(total) else 1e300
+
+    # Method-of-moments-ish start: p from the spread of spend, q = 3, v so that the mean matches.
+    mean_m = m.mean()
+    start = np.log([max(mean_m**2 / max(m.var(), 1e-9), 0.5), 3.0, 2.0 * mean_m / max(mean_m**2 / max(m.var(),
+                                                                                         1e-9), 0.5)])
+    params, table, loglik, converged, message = _mle(negll, start, ["p", "q", "v"], len(x), ci)
+    if not converged:
+        warnings.warn(f"{func}: the optimiser did not converge ({message})", CRMConvergenceWarning, stacklevel=2)
+    if np.ptp(x) > 0 and np.ptp(m) > 0:
+        corr = stats.pearsonr(x, m)
+        independence = pd.Series({"r": float(corr.statistic), "pvalue": float(corr.pvalue), "n": float(len(x))})
+    else:
+        independence = pd.Series({"r": np.nan, "pvalue": np.nan, "n": float(len(x))})
+    data = pd.DataFrame({"frequency": x, "monetary_value": m}, index=summary.index[repeat])
+    return GammaGammaResult(params, table, loglik, len(x), converged, message, independence, data)
+
+
+# --------------------------------------------------------------------------- CLV
+
+
+def clv(
+    bgnbd: BGNBDResult,
+    gamma_gamma: GammaGammaResult,
+    summary: pd.DataFrame,
+    horizon: int = 12,
+    discount_rate: float = 0.01,
+    margin: float = 1.0,
+    time_unit: str | None = None,
+) -> pd.DataFrame:
+    """Discounted expected value of each customer over the next ``horizon`` months.
+
+    Parameters
+    ----------
+    bgnbd : BGNBDResult
+        From :func:`fit_bgnbd`.
+    gamma_gamma : GammaGammaResult
+        From :func:`fit_gamma_gamma`.
+    summary : pandas.DataFrame
+        Customers to value: ``frequency``, ``recency``, ``T``, ``monetary_value``.
+    horizon : int, default 12
+        Number of months ahead.
+    discount_rate : float, default 0.01
+        Discount rate *per month* (0.01 is about 12.7% a year).
+    margin : float, default 1.0
+        Profit margin applied to spend (1.0 values revenue; 0.3 values a 30% margin).
+    time_unit : {"W", "D", "M"}, optional
+        Unit of recency and T; default: the one the BG/NBD model recorded.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``summary``: ``p_alive``, ``expected_purchases`` (over the horizon,
+        undiscounted), ``expected_average_spend`` (Gamma-Gamma), ``clv``
+        (discounted, times ``margin``).
+
+    Notes
+    -----
+    With :math:`u` time units per month and :math:`E[Y(t)]` the BG/NBD conditional
+    expectation,
+
+    .. math:: \\text{CLV} = \\text{margin}\\cdot E[Z\\mid x,\\bar z]\\sum_{m=1}^{H}
+       \\frac{E[Y(mu)] - E[Y((m-1)u)]}{(1+d)^m},
+
+    i.e. the purchases expected in month :math:`m`, valued at the expected spend and
+    discounted to today, as in the ``customer_lifetime_value`` function of the
+    ``lifetimes`` package.  Purchases and spend are multiplied, which the Gamma-Gamma
+    independence assumption justifies.
+
+    References
+    ----------
+    Fader, P. S., Hardie, B. G. S., & Lee, K. L. (2005b). RFM and CLV: Using iso-value curves
+    for customer base analysis. *Journal of Marketing Research*, 42(4), 415-430.
+
+    Gupta, S., Hanssens, D., Hardie, B., et al. (2006). Modeling customer lifetime value.
+    *Journal of Service Research*, 9(2), 139-155.
+
+    Examples
+    --------
+    >>> import crm_research as crm
+    >>> s = crm.load_dataset("cdnow_summary")
+    >>> values = crm.clv(crm.fit_bgnbd(s, time_unit="W"), crm.fit_gamma_gamma(s), s, horizon=12)
+    """
+    func = "clv"
+    if not isinstance(bgnbd, BGNBDResult):
+        raise CRMInputError(f"The 'bgnbd' parameter of {func} must be a BGNBDResult from crm.fit_bgnbd. "
+                            f"Got {type(bgnbd).__name__} instead.")
+    if not isinstance(gamma_gamma, GammaGammaResult):
+        raise CRMInputError(f"The 'gamma_gamma' parameter of {func} must be a GammaGammaResult from "
+                            f"crm.fit_gamma_gamma. Got {type(gamma_gamma).__name__} instead.")
+    horizon = check_int(horizon, "horizon", func, min_value=1, max_value=1200)
+    discount_rate = check_number(discount_rate, "discount_rate", func, min_value=0.0, max_value=1.0)
+    margin = check_number(margin, "margin", func, min_value=0.0, max_value=1.0)
+    _summary_columns(summary, {"frequency": "frequency", "recency": "recency", "T": "T",
+                               "monetary": "monetary_value"}, func)
+    unit = time_unit if time_unit is not None else bgnbd.time_unit
+    if unit is None:
+        unit = summary.attrs.get("time_unit")
+    if unit is None:
+        raise CRMInputError(
+            f"{func} needs the time unit of recency and T to count months: pass time_unit='W' (weeks), 'D' or 'M', "
+            "or fit the model on a table from crm.summarize_transactions (which records it)."
+        )
+    unit = _resolve_time_unit(summary, unit, func)
+    per_month = _DAYS_PER_MONTH / _DAYS_PER_UNIT[unit]
+    spend = gamma_gamma.conditional_expected_average_profit(summary)
+    cumulative = [np.zeros(len(summary))] + [
+        bgnbd.conditional_expected_purchases(m * per_month, summary).to_numpy() for m in range(1, horizon + 1)]
+    cumulative = np.vstack(cumulative)
+    monthly = np.diff(cumulative, axis=0)
+    discount = (1.0 + discount_rate) ** -np.arange(1, horizon + 1)
+    value = margin * spend.to_numpy() * (discount @ monthly)
+    return pd.DataFrame(
+        {
+            "p_alive": bgnbd.p_alive(summary).to_numpy(),
+            "expected_purchases": cumulative[-1],
+            "expected_average_spend": spend.to_numpy(),
+            "clv": value,
+        },
+        index=summary.index,
+    )
