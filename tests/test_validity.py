@@ -1,0 +1,130 @@
+"""Fornell-Larcker and HTMT against lavaan and semTools::htmt (tests/reference/psychometrics.R)."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import crm_research as crm
+from crm_research.validity import _block_matrix, _cor_stack, _htmt_from_cor
+
+REF = Path(__file__).parent / "reference" / "psychometrics"
+BFI = {c: [f"{c}{i}" for i in range(1, 6)] for c in "ACENO"}
+ECRM = {
+    "OPR": [f"OPR{i}" for i in range(1, 5)],
+    "ANL": [f"ANL{i}" for i in range(1, 5)],
+    "EMP": [f"EMP{i}" for i in range(1, 4)],
+    "SAT": [f"SAT{i}" for i in range(1, 5)],
+    "LOY": [f"LOY{i}" for i in range(1, 5)],
+    "DEL": [f"DEL{i}" for i in range(1, 4)],
+}
+
+
+def ref(name, index_col=0):
+    return pd.read_csv(REF / name, index_col=index_col)
+
+
+@pytest.fixture(scope="module")
+def bfi():
+    return crm.reverse_code(crm.load_dataset("bfi"), ["A1", "C4", "C5", "E1", "E2", "O2", "O5"], scale=(1, 6))
+
+
+@pytest.fixture(scope="module")
+def ecrm():
+    data = crm.reverse_code(crm.load_dataset("ecrm_survey"), ["SAT3r", "LOY4r"], scale=(1, 5))
+    return data.rename(columns={"SAT3r": "SAT3", "LOY4r": "LOY4"})
+
+
+def dataset(name, bfi, ecrm):
+    return (bfi, BFI) if name == "bfi" else (ecrm, ECRM)
+
+
+@pytest.mark.parametrize("name", ["bfi", "ecrm"])
+@pytest.mark.parametrize("htmt2", [True, False])
+def test_htmt_matches_semtools(name, htmt2, bfi, ecrm):
+    data, constructs = dataset(name, bfi, ecrm)
+    table = crm.htmt(data, constructs, htmt2=htmt2)
+    # semTools::htmt(model, data, htmt2 = TRUE (its default) / FALSE) on complete cases
+    expected = ref(f"{name}_htmt2.csv" if htmt2 else f"{name}_htmt.csv")
+    assert list(table.index) == list(constructs) == list(table.columns)
+    np.testing.assert_allclose(table.to_numpy(), expected.to_numpy(), atol=1e-10)
+    n = ref(f"{name}_n.csv", None).iloc[0]
+    assert table.attrs["n_dropped"] == n["n_total"] - n["n_complete"]
+
+
+@pytest.mark.parametrize("name", ["bfi", "ecrm"])
+def test_fornell_larcker_matches_lavaan(name, bfi, ecrm):
+    data, constructs = dataset(name, bfi, ecrm)
+    names = list(constructs)
+    table = crm.fornell_larcker(data, constructs)
+    cor = ref(f"{name}_cfa_factor_cor.csv")  # lavInspect(fit, "cor.lv")
+    ave = ref(f"{name}_construct_reliability.csv")["ave"]  # from standardizedSolution
+    square = table[names].to_numpy()
+    off = ~np.eye(len(names), dtype=bool)
+    np.testing.assert_allclose(square[off], cor.loc[names, names].to_numpy()[off], atol=2e-5)
+    np.testing.assert_allclose(np.diag(square), np.sqrt(ave.loc[names].to_numpy()), atol=2e-5)
+    expected_ok = np.sqrt(ave.loc[names].to_numpy()) > np.max(np.abs(np.where(off, cor.loc[names, names], 0)), axis=1)
+    assert table["discriminant_ok"].tolist() == expected_ok.tolist()
+
+
+def test_bootstrap_correlations_equal_direct_resampling(ecrm):
+    # the vectorised bootstrap (counts matrix) gives exactly the correlations of the resampled rows
+    x = ecrm[[i for its in ECRM.values() for i in its]].dropna().to_numpy()
+    rng = np.random.default_rng(0)
+    idx = rng.integers(0, len(x), size=(3, len(x)))
+    W = np.stack([np.bincount(i, minlength=len(x)) for i in idx]).astype(float)
+    stack = _cor_stack(x, W)
+    for b in range(3):
+        np.testing.assert_allclose(stack[b], np.corrcoef(x[idx[b]], rowvar=False), atol=1e-12)
+    A = _block_matrix(ECRM, [i for its in ECRM.values() for i in its])
+    direct = _htmt_from_cor(np.corrcoef(x[idx[0]], rowvar=False), A, True, True)
+    np.testing.assert_allclose(_htmt_from_cor(stack, A, True, True)[0], direct, atol=1e-12)
+
+
+def test_htmt_bootstrap_intervals(ecrm):
+    table = crm.htmt(ecrm, ECRM, bootstrap=300, seed=11)
+    again = crm.htmt(ecrm, ECRM, bootstrap=300, seed=11)
+    intervals = table.attrs["intervals"]
+    pd.testing.assert_frame_equal(intervals, again.attrs["intervals"])  # same seed, same numbers
+    assert len(intervals) == 15
+    assert list(intervals.columns) == ["construct_1", "construct_2", "htmt", "ci_low", "ci_high",
+                                       "below_085", "below_090", "upper_below_1"]
+    assert (intervals["ci_low"] < intervals["htmt"]).all() and (intervals["htmt"] < intervals["ci_high"]).all()
+    assert (intervals["upper_below_1"] == (intervals["ci_high"] < 1)).all()
+    lo, hi = table.attrs["ci_low"], table.attrs["ci_high"]
+    assert lo.loc["SAT", "LOY"] == pytest.approx(intervals.set_index(["construct_1", "construct_2"]).loc[("SAT", "LOY"), "ci_low"])
+    assert (hi.to_numpy() >= lo.to_numpy()).all()
+    # a percentile interval's width shrinks roughly with 1/sqrt(n): the bootstrap SD should be near the
+    # delta-method scale of a correlation-based ratio, i.e. between 0.005 and 0.2 here
+    width = (intervals["ci_high"] - intervals["ci_low"]) / (2 * 1.96)
+    assert width.between(0.005, 0.2).all()
+    assert crm.htmt(ecrm, ECRM).attrs.get("intervals") is None
+
+
+@pytest.mark.parametrize(
+    "constructs, kwargs, match",
+    [
+        ({"SAT": ["SAT1", "SAT2"], "LOY": ["LOY1", "LOYX"]}, {}, r"'LOYX'"),
+        ({"SAT": ["SAT1", "SAT2"], "LOY": ["SAT2", "LOY1"]}, {}, r"'SAT2'.*both"),
+        ({"SAT": ["SAT1"], "LOY": ["LOY1", "LOY2"]}, {}, r"'SAT'.*at least 2"),
+        ({"SAT": ["SAT1", "SAT2"], "LOY": ["LOY1", "LOY2"]}, {"bootstrap": -1}, r"'bootstrap'"),
+        ({"SAT": ["SAT1", "SAT2"], "LOY": ["LOY1", "LOY2"]}, {"ci": 1.5}, r"'ci'"),
+        ({"SAT": ["SAT1", "SAT2"], "LOY": ["LOY1", "LOY2"]}, {"seed": "x"}, r"'seed'"),
+    ],
+)
+def test_htmt_bad_input(ecrm, constructs, kwargs, match):
+    with pytest.raises(crm.CRMInputError, match=match):
+        crm.htmt(ecrm, constructs, **kwargs)
+
+
+def test_htmt_text_answers_and_persian_digits(ecrm):
+    data = ecrm.copy()
+    data["SAT1"] = data["SAT1"].astype(object)
+    data.loc[data.index[0], "SAT1"] = "agree"
+    with pytest.raises(crm.CRMInputError, match=r"'SAT1'.*'agree'"):
+        crm.htmt(data, {"SAT": ECRM["SAT"], "LOY": ECRM["LOY"]})
+    persian = ecrm.copy()
+    persian["SAT1"] = [crm.to_persian_digits(f"{v:.0f}") if v == v else None for v in ecrm["SAT1"]]
+    pd.testing.assert_frame_equal(crm.htmt(persian, {"SAT": ECRM["SAT"], "LOY": ECRM["LOY"]}),
+                                  crm.htmt(ecrm, {"SAT": ECRM["SAT"], "LOY": ECRM["LOY"]}))
