@@ -1,0 +1,14 @@
+"""PLS-SEM as management theses use it (the SmartPLS workflow).
+
+``crm.pls_sem(data, model)`` reads the same lavaan-style model file as
+``crm.sem`` (``=~`` mode A, ``<~`` mode B / formative, ``~`` paths, ``:=``
+defined parameters), estimates it with the ``seminr`` engine (GPL-3.0) and
+returns a :class:`PLSResult` with the measurement- and structural-model
+assessment tables; ``bootstrap=B`` adds standard errors, t, p and intervals;
+``pls_predict`` (or ``result.predict()``) gives Q²predict and the LM benchmark.
+"""
+
+from .estimate import PLSResult, pls_sem
+from .predict import PLSPredictResult, pls_predict
+
+__all__ = ["pls_sem", "PLSResult", "pls_predict", "PLSPredictResult"]

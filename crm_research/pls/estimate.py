@@ -1,0 +1,629 @@
+"""PLS-SEM estimation with the SmartPLS workflow, on the seminr engine.
+
+The PLS algorithm itself (Lohmoeller's iterative scheme, the inner weighting
+schemes, PLSc, PLSpredict) is the Python ``seminr`` package (GPL-3.0), a port
+of R seminr that reproduces SmartPLS on the ECSI model.  This module gives it
+the toolkit's interface: the lavaan-style model syntax shared with
+:func:`crm_research.sem`, validation with :class:`CRMInputError`, the
+missing-data policy, a seeded parallel bootstrap, and one :class:`PLSResult`
+holding every table a thesis reports.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CRMConvergenceWarning, CRMInputError
+from ..results import Result
+from ..validation import (
+    check_bool,
+    check_choice,
+    check_ci,
+    check_dataframe,
+    check_int,
+    check_numeric_columns,
+    check_seed,
+)
+from .bootstrap import run_bootstrap
+from .specify import PLSSpec, parse_pls_model
+
+__all__ = ["pls_sem", "PLSResult"]
+
+ESTIMATE_COLUMNS = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"]
+BOOT_COLUMNS = ["se", "t", "pvalue", "ci_low", "ci_high"]
+
+
+def _seminr_model(spec: PLSSpec, consistent: bool):
+    from seminr import composite, constructs, paths, reflective, regression_weights, relationships
+
+    mm = []
+    for name, items in spec.constructs.items():
+        if spec.modes[name] == "B":
+            mm.append(composite(name, items, weights=regression_weights))
+        elif consistent and len(items) > 1:
+            mm.append(reflective(name, items))
+        else:
+            mm.append(composite(name, items))
+    sm = relationships(*[paths(f, t) for f, t, _ in spec.paths])
+    return constructs(*mm), sm
+
+
+def _chains(spec: PLSSpec) -> list[list[str]]:
+    """Every directed chain of two or more paths (X -> M ... -> Y): the specific indirect effects."""
+    succ: dict[str, list[str]] = {}
+    for f, t, _ in spec.paths:
+        succ.setdefault(f, []).append(t)
+    out: list[list[str]] = []
+
+    def walk(chain):
+        for nxt in succ.get(chain[-1], []):
+            longer = chain + [nxt]
+            if len(longer) >= 3:
+                out.append(longer)
+            walk(longer)
+
+    for start in spec.order():
+        walk([start])
+    return out
+
+
+def _boot_stats(est: np.ndarray, draws: np.ndarray, ci: float) -> dict[str, np.ndarray]:
+    """Bootstrap SE, t, two-sided p and percentile interval of each statistic (last axis first)."""
+    from scipy.stats import norm
+
+    se = draws.std(axis=0, ddof=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(se > 0, est / se, np.nan)
+    p = 2 * norm.sf(np.abs(t))
+    lo_q, hi_q = (1 - ci) / 2, 1 - (1 - ci) / 2
+    lo = np.quantile(draws, lo_q, axis=0)
+    hi = np.quantile(draws, hi_q, axis=0)
+    # bias-corrected (no acceleration) limits, as SmartPLS's "bias-corrected" option
+    with np.errstate(divide="ignore", invalid="ignore"):
+        prop = (draws < est).mean(axis=0)
+        z0 = norm.ppf(np.clip(prop, 1e-12, 1 - 1e-12))
+        zc = norm.ppf(hi_q)
+        a1, a2 = norm.cdf(2 * z0 - zc), norm.cdf(2 * z0 + zc)
+    bc_lo = np.empty_like(est, dtype=float)
+    bc_hi = np.empty_like(est, dtype=float)
+    flat_d = draws.reshape(draws.shape[0], -1)
+    for j, (q1, q2) in enumerate(zip(np.ravel(a1), np.ravel(a2))):
+        bc_lo.flat[j] = np.quantile(flat_d[:, j], q1) if np.isfinite(q1) else np.nan
+        bc_hi.flat[j] = np.quantile(flat_d[:, j], q2) if np.isfinite(q2) else np.nan
+    return {"boot_mean": draws.mean(axis=0), "se": se, "t": t, "pvalue": p, "ci_low": lo, "ci_high": hi,
+            "bc_low": bc_lo, "bc_high": bc_hi}
+
+
+class PLSResult(Result):
+    """A fitted PLS-SEM model: every table of the SmartPLS report as a tidy DataFrame.
+
+    Attributes
+    ----------
+    paths : DataFrame
+        ``from, to, label, est`` (the standardized path coefficient), ``f2``,
+        ``vif`` (inner VIF of the predictor), and after a bootstrap
+        ``boot_mean, se, t, pvalue, ci_low, ci_high, bc_low, bc_high``.
+    outer : DataFrame
+        ``construct, item, mode, loading, weight, indicator_reliability``
+        (loading squared), ``vif`` (outer VIF); with a bootstrap
+        ``loading_se, loading_t, loading_pvalue, loading_ci_low,
+        loading_ci_high`` and the same five for ``weight_``.
+    r2 : DataFrame
+        ``construct, r2, r2_adj`` for every endogenous construct.
+    reliability : DataFrame
+        ``construct, mode, n_items, alpha, rho_a, rho_c, ave``; NaN for
+        formative (mode B) constructs, to which internal consistency does not
+        apply.
+    fornell_larcker : DataFrame
+        Square table: sqrt(AVE) on the diagonal, construct correlations below.
+    htmt : DataFrame
+        Square table of heterotrait-monotrait ratios (Henseler et al., 2015;
+        arithmetic means, as SmartPLS); ``htmt_intervals`` holds bootstrap
+        percentile intervals per pair after a bootstrap.
+    cross_loadings : DataFrame
+        Items x constructs correlations.
+    inner_vif : DataFrame
+        ``predictor, outcome, vif``.
+    effects : DataFrame
+        ``from, to, direct, indirect, total`` (+ ``total_se, total_pvalue,
+        total_ci_low, total_ci_high, indirect_se, indirect_pvalue,
+        indirect_ci_low, indirect_ci_high`` after a bootstrap).
+    indirect : DataFrame
+        Specific indirect effects, one per chain: ``effect`` (``"X->M->Y"``),
+        ``from, via, to, est`` (+ bootstrap columns).
+    estimates : DataFrame
+        lavaan-style table ``lhs, op, rhs, label, est, se, z, pvalue,
+        ci_lower, ci_upper, std_all`` (+ ``boot_se, perc_lower, perc_upper,
+        bc_lower, bc_upper``), so :func:`crm_research.hypotheses` reads a PLS
+        fit as it reads an SEM fit.  Rows: loadings (``=~``), weights of mode B
+        constructs (``<~``), paths (``~``), defined parameters and specific
+        indirect effects (``:=``).  ``z`` is the bootstrap t value.
+    scores : DataFrame
+        Standardized construct scores.
+    missing : DataFrame
+        ``item, n_missing, share`` and ``attrs['policy']``.
+    n, n_boot, iterations, converged, scheme, policy, warnings
+    """
+
+    title = "PLS-SEM (partial least squares path model)"
+
+    def __init__(self):
+        super().__init__()
+
+    def to_frame(self) -> pd.DataFrame:
+        """The structural paths table."""
+        return self.paths.copy()
+
+    def _summary_tables(self):
+        idx = self.paths.assign(path=self.paths["from"] + " -> " + self.paths["to"]).set_index("path")
+        cols = [c for c in ["est", "se", "t", "pvalue", "ci_low", "ci_high", "f2", "vif"] if c in idx.columns]
+        head = pd.DataFrame({
+            "value": [self.n, self.scheme, self.policy, self.iterations, "yes" if self.converged else "NO",
+                      self.n_boot]},
+            index=["observations", "weighting scheme", "missing data", "iterations", "converged", "bootstrap"])
+        tables = [
+            ("Model", head.astype(str)),
+            ("Structural paths (standardized; SE, t, p and percentile CI from the bootstrap)", idx[cols]),
+            ("R-squared", self.r2.set_index("construct")),
+            ("Reliability and convergent validity", self.reliability.set_index("construct")),
+            ("Outer model", self.outer.set_index(["construct", "item"])[
+                ["mode", "loading", "weight", "vif"]]),
+            ("HTMT (heterotrait-monotrait ratio)", self.htmt),
+        ]
+        if len(self.indirect):
+            ind = self.indirect.set_index("effect")
+            ind = ind[[c for c in ["est", "se", "t", "pvalue", "ci_low", "ci_high"] if c in ind.columns]]
+            caption = "Specific indirect effects"
+            if len(ind) > 15:  # long chains multiply in big models; the full table is one attribute away
+                ind = ind.reindex(ind["est"].abs().sort_values(ascending=False).index[:15])
+                caption += f" (the 15 largest of {len(self.indirect)}; all in .indirect)"
+            tables.append((caption, ind))
+        defs = self.estimates[(self.estimates["op"] == ":=") & (self.estimates["rhs"] != "specific indirect")]
+        if len(defs):
+            tables.append(("Defined parameters", defs.set_index("lhs")[["rhs", "est", "se", "z", "pvalue",
+                                                                         "ci_lower", "ci_upper"]]))
+        return tables
+
+    def _summary_notes(self):
+        notes = [f"Missing data: {self.policy}."]
+        if self.n_boot:
+            notes.append(f"Bootstrap: {self.n_boot} resamples (seed {self.seed}); p values two-sided from "
+                         "t = estimate / bootstrap SE against the normal distribution; intervals are percentile "
+                         f"{self.ci:.0%} intervals.")
+        return notes + list(self.warnings)
+
+    def predict(self, folds: int = 10, repeats: int = 1, seed: int | None = None):
+        """PLSpredict: out-of-sample predictive relevance (see :func:`crm_research.pls.predict.pls_predict`)."""
+        from .predict import pls_predict
+
+        return pls_predict(self, folds=folds, repeats=repeats, seed=seed)
+
+    def plot(self, ax=None, show_r2: bool = True):
+        """Path diagram of the structural model with standardized coefficients (significant ones bold)."""
+        from .plot import plot_paths
+
+        return plot_paths(self, ax=ax, show_r2=show_r2)
+
+
+def pls_sem(data, model, bootstrap: int = 0, seed: int | None = None, scheme: str = "path",
+            missing: str = "mean", ci: float = 0.95, consistent: bool = False, max_iter: int = 300,
+            n_jobs: int | None = None, progress: bool = True) -> PLSResult:
+    """Estimate a PLS-SEM model (the SmartPLS workflow) from lavaan-style syntax.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per respondent; the items are columns (numbers; text with
+        Persian digits is read as numbers).  Not modified.
+    model : str
+        The model in the syntax the SEM layer reads: ``C =~ x1 + x2``
+        (construct with correlation weights, mode A, the "reflective" setting
+        of SmartPLS), ``C <~ x1 + x2`` (regression weights, mode B,
+        formative), ``Y ~ a*X + Z`` (paths, optional labels) and
+        ``name := a*b`` (defined parameters).  ``~~`` lines are ignored with a
+        warning.
+    bootstrap : int, default 0
+        Number of bootstrap resamples (Hair et al. recommend 5,000 for final
+        results, SmartPLS 4's default is 5,000); 0 for none.
+    seed : int, optional
+        Seed of the resampling (the result is reproducible and independent of
+        the number of processes).
+    scheme : {"path", "factorial"}, default "path"
+        Inner weighting scheme; "path" is SmartPLS's default.
+    missing : {"mean", "listwise"}, default "mean"
+        Missing answers: replaced by the item mean (SmartPLS's default and
+        seminr's ``mean_replacement``), or whole respondents dropped.  The
+        policy and the count per item are reported in ``missing``.  With
+        mean replacement each bootstrap resample is mean-replaced afresh from
+        its own answers (as seminr does), so the imputation's uncertainty is
+        part of the bootstrap.
+    ci : float, default 0.95
+        Level of the bootstrap intervals.
+    consistent : bool, default False
+        Apply consistent PLS (PLSc, Dijkstra & Henseler 2015) to the
+        ``=~`` constructs with two or more items.
+    max_iter : int, default 300
+        Iteration limit; the stopping rule is a change in the weights below
+        1e-7 (as SmartPLS).  Not converging within the limit adds a warning.
+    n_jobs : int, optional
+        Processes for the bootstrap (default: up to 2).
+    progress : bool, default True
+        Show a progress bar during the bootstrap.
+
+    Returns
+    -------
+    PLSResult
+        See :class:`PLSResult` for the tables.
+
+    Raises
+    ------
+    CRMInputError
+        Syntax errors, a construct with no items, an item in two constructs, a
+        path naming an undefined construct, a formative construct with one
+        item, a construct in no path, a feedback loop, a missing or non-numeric
+        or constant (zero-variance) item.
+
+    Notes
+    -----
+    Standardized items :math:`x` form construct scores :math:`\\hat\\eta_j =
+    \\sum_k w_{kj} x_k`.  The algorithm alternates (Lohmoeller, 1989) between
+    inner proxies :math:`\\tilde\\eta_j = \\sum_i e_{ji}\\hat\\eta_i` (path
+    scheme: :math:`e_{ji}` is the regression coefficient of :math:`\\hat\\eta_j`
+    on its predictors when :math:`i` predicts :math:`j`, the correlation when
+    :math:`i` is predicted by :math:`j`) and outer weights: mode A
+    :math:`w_{kj} = \\mathrm{cor}(x_k, \\tilde\\eta_j)`, mode B the regression
+    of :math:`\\tilde\\eta_j` on its items.  Paths are OLS on the final scores.
+    Assessment: :math:`\\rho_C = (\\sum\\lambda)^2 / ((\\sum\\lambda)^2 +
+    \\sum(1-\\lambda^2))`, AVE :math:`= \\overline{\\lambda^2}`, :math:`\\rho_A`
+    of Dijkstra & Henseler (2015), :math:`f^2 = (R^2_{incl} - R^2_{excl}) /
+    (1 - R^2_{incl})`, adjusted :math:`R^2 = 1 - (1-R^2)(n-1)/(n-k-1)`.
+    Guidelines (Hair et al., 2022): loadings >= 0.708, AVE >= 0.5, rho_C
+    and rho_A between 0.7 and 0.95, HTMT < 0.85 (0.90 for similar
+    constructs), VIF < 3 (5 at most); f2 of 0.02/0.15/0.35 small/medium/large.
+
+    References
+    ----------
+    Hair, J. F., Hult, G. T. M., Ringle, C. M., & Sarstedt, M. (2022). *A Primer on
+    Partial Least Squares Structural Equation Modeling (PLS-SEM)* (3rd ed.). Sage.
+
+    Hair, J. F., Hult, G. T. M., Ringle, C. M., Sarstedt, M., Danks, N. P., & Ray, S.
+    (2021). *Partial Least Squares Structural Equation Modeling (PLS-SEM) Using R*.
+    Springer.
+
+    Dijkstra, T. K., & Henseler, J. (2015). Consistent partial least squares path
+    modeling. *MIS Quarterly*, 39(2), 297-316.
+
+    Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterion for assessing
+    discriminant validity in variance-based structural equation modeling. *Journal of
+    the Academy of Marketing Science*, 43(1), 115-135.
+
+    Tenenhaus, M., Esposito Vinzi, V., Chatelin, Y.-M., & Lauro, C. (2005). PLS path
+    modeling. *Computational Statistics & Data Analysis*, 48(1), 159-205.
+
+    Examples
+    --------
+    >>> import crm_research as crm
+    >>> mobi = crm.load_dataset("mobi")
+    >>> fit = crm.pls_sem(mobi, '''
+    ...     Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+    ...     Expectation =~ CUEX1 + CUEX2 + CUEX3
+    ...     Expectation ~ Image''')
+    >>> round(float(fit.paths["est"].iloc[0]), 4)
+    0.513
+    >>> fit = crm.pls_sem(mobi, crm_model_text, bootstrap=5000, seed=1)  # doctest: +SKIP
+    >>> fit.paths[["from", "to", "est", "se", "t", "pvalue", "ci_low", "ci_high"]]  # doctest: +SKIP
+    """
+    func = "pls_sem"
+    data = check_dataframe(data, "data", func, min_rows=3)
+    spec = parse_pls_model(model)
+    bootstrap = check_int(bootstrap, "bootstrap", func, min_value=0)
+    seed = check_seed(seed, func)
+    scheme = check_choice(scheme, "scheme", ["path", "factorial"], func)
+    missing = check_choice(missing, "missing", ["mean", "listwise"], func)
+    ci = check_ci(ci, func)
+    consistent = check_bool(consistent, "consistent", func)
+    max_iter = check_int(max_iter, "max_iter", func, min_value=1)
+    progress = check_bool(progress, "progress", func)
+    if n_jobs is not None:
+        n_jobs = check_int(n_jobs, "n_jobs", func, min_value=1)
+    if 0 < bootstrap < 20:
+        raise CRMInputError(f"The 'bootstrap' parameter of pls_sem must be 0 or at least 20 resamples (5000 for "
+                            f"final results). Got {bootstrap} instead.")
+
+    items = spec.items
+    clean = check_numeric_columns(data, items, name="data", func=func, allow_constant=False)
+    counts = clean.isna().sum()
+    miss = pd.DataFrame({"item": items, "n_missing": counts.to_numpy().astype(int),
+                         "share": (counts / len(clean)).to_numpy()})
+    n_total = len(clean)
+    if missing == "listwise":
+        clean = clean.dropna()
+        policy = f"listwise deletion ({n_total - len(clean)} of {n_total} respondents dropped)"
+        if len(clean) < 3:
+            raise CRMInputError(f"Listwise deletion leaves {len(clean)} respondents; use missing='mean' or "
+                                "fewer items.")
+        const = [c for c in items if clean[c].nunique() < 2]
+        if const:
+            raise CRMInputError(f"After listwise deletion item(s) {const} are constant; they carry no information.")
+    else:
+        n_cells = int(counts.sum())
+        policy = ("mean replacement (SmartPLS default): " + (f"{n_cells} missing answer(s) replaced by the item "
+                  "mean" if n_cells else "no missing answers"))
+    miss.attrs["policy"] = policy
+
+    from seminr import estimate_pls, mean_replacement, na_omit, path_factorial, path_weighting
+
+    mm, sm = _seminr_model(spec, consistent)
+    dataset = (tuple(items), clean[items].to_numpy(dtype=float))
+    try:
+        fit = estimate_pls(dataset, mm, sm, inner_weights=path_weighting if scheme == "path" else path_factorial,
+                           missing=mean_replacement if missing == "mean" else na_omit, max_it=max_iter)
+    except (ValueError, np.linalg.LinAlgError) as exc:
+        raise CRMInputError(f"PLS estimation failed: {exc}. Check for items that are exact copies or linear "
+                            "combinations of each other (singular correlation matrix).") from exc
+
+    res = PLSResult()
+    res.spec, res.engine_model = spec, fit
+    res.n, res.policy, res.missing, res.scheme, res.ci, res.seed = len(clean), policy, miss, scheme, ci, seed
+    res.consistent = consistent
+    res.iterations = int(fit.iterations)
+    res.converged = bool(fit.weight_diff < 1e-7)
+    if not res.converged:
+        msg = (f"The PLS algorithm did not converge within max_iter={max_iter} iterations (last change in weights "
+               f"{fit.weight_diff:.2g}); the estimates are not trustworthy. Check the model, or raise max_iter.")
+        res.warnings.append(msg)
+        warnings.warn(msg, CRMConvergenceWarning, stacklevel=2)
+    for m_ in fit.warnings:
+        if m_.startswith(("All ", "Data rows")):
+            continue  # seminr's row report; our 'missing' table says the same
+        res.warnings.append(m_)
+    res.warnings += spec.notes
+    _fill_tables(res, spec, fit)
+    res.scores.index = clean.index  # respondents keep their row labels (listwise deletion drops some)
+    res.n_boot = 0
+    if bootstrap:
+        draws = run_bootstrap(fit, bootstrap, seed, n_jobs=n_jobs, progress=progress)
+        if draws.paths.shape[0] < max(20, bootstrap // 2):
+            raise CRMInputError(f"Only {draws.paths.shape[0]} of {bootstrap} bootstrap resamples could be "
+                                "estimated (constant items in resamples); the data are too small or too "
+                                "sparse for a bootstrap.")
+        if draws.n_failed:
+            res.warnings.append(f"{draws.n_failed} of {bootstrap} bootstrap resamples failed (e.g. an item was "
+                                "constant in the resample) and were skipped.")
+        if draws.n_unconverged:
+            res.warnings.append(f"In {draws.n_unconverged} of {bootstrap} bootstrap resamples the PLS algorithm did "
+                                f"not converge within max_iter={max_iter} iterations; their estimates are kept, as "
+                                "SmartPLS and seminr do, but treat the intervals with care.")
+        res.n_boot = int(draws.paths.shape[0])
+        res.boot_draws = draws
+        _add_bootstrap(res, spec, fit, draws, ci)
+    res.estimates = _estimates(res, spec)
+    res.boot_ci = ci
+    _rule_of_thumb_warnings(res)
+    return res
+
+
+def _fill_tables(res: PLSResult, spec: PLSSpec, fit) -> None:
+    from seminr.bootstrap import total_effects
+    from seminr.evaluate.constructs_in_model import constructs_in_model
+    from seminr.evaluate.effects import model_fsquares
+    from seminr.evaluate.reliability import reliability_table
+    from seminr.evaluate.validity import cross_loadings, fl_criteria_table, htmt, item_vifs, pls_antecedent_vifs
+
+    names = list(fit.constructs)
+    res.constructs = names
+    mc = constructs_in_model(fit)
+    pc = pd.DataFrame(fit.path_coef.values, index=names, columns=names)
+    fsq = pd.DataFrame(model_fsquares(fit).values, index=names, columns=names)
+    ivif = pls_antecedent_vifs(fit, mc)
+    rows = []
+    for f, t, lab in spec.paths:
+        v = ivif.get(t, {}).get(f, np.nan)
+        n_pred = sum(1 for _, t2, _ in spec.paths if t2 == t)
+        rows.append({"from": f, "to": t, "label": lab or "", "est": float(pc.loc[f, t]),
+                     "f2": float(fsq.loc[f, t]), "vif": 1.0 if n_pred == 1 else float(v)})
+    res.paths = pd.DataFrame(rows)
+    res.inner_vif = res.paths[["from", "to", "vif"]].rename(columns={"from": "predictor", "to": "outcome"})
+
+    r2 = fit.r_squared
+    res.r2 = pd.DataFrame({"construct": list(r2.cols), "r2": r2.values[0], "r2_adj": r2.values[1]})
+
+    lo = pd.DataFrame(fit.outer_loadings.values, index=fit.outer_loadings.rows, columns=names)
+    we = pd.DataFrame(fit.outer_weights.values, index=fit.outer_weights.rows, columns=names)
+    ovif = item_vifs(fit, mc)
+    rows = []
+    for c, its in spec.constructs.items():
+        for it in its:
+            rows.append({"construct": c, "item": it, "mode": spec.modes[c], "loading": float(lo.loc[it, c]),
+                         "weight": float(we.loc[it, c]), "indicator_reliability": float(lo.loc[it, c]) ** 2,
+                         "vif": float(ovif.get(c, {}).get(it, 1.0))})
+    res.outer = pd.DataFrame(rows)
+
+    rel = reliability_table(fit)
+    relf = pd.DataFrame(rel.values, index=rel.rows, columns=["alpha", "rho_a", "rho_c", "ave"])
+    rows = []
+    for c in spec.constructs:
+        r = relf.loc[c]
+        formative = spec.modes[c] == "B"
+        rows.append({"construct": c, "mode": spec.modes[c], "n_items": len(spec.constructs[c]),
+                     **{k: (np.nan if formative else float(r[k])) for k in ["alpha", "rho_a", "rho_c", "ave"]}})
+    res.reliability = pd.DataFrame(rows)
+
+    fl = fl_criteria_table(fit, mc)
+    res.fornell_larcker = pd.DataFrame(fl.values, index=list(fl.rows), columns=list(fl.cols))
+    h = htmt(fit)
+    hv = pd.DataFrame(h.values, index=list(h.rows), columns=list(h.cols))
+    full = hv.combine_first(hv.T)
+    for c in full.index:
+        full.loc[c, c] = 1.0
+    res.htmt = full.loc[names, names]
+    cl = cross_loadings(fit, mc)
+    res.cross_loadings = pd.DataFrame(cl.values, index=list(cl.rows), columns=list(cl.cols))
+    res.scores = pd.DataFrame(fit.construct_scores.values, columns=names)
+
+    tot = pd.DataFrame(total_effects(fit.path_coef).values, index=names, columns=names)
+    rows = []
+    for f, t in itertools.permutations(names, 2):
+        if tot.loc[f, t] != 0 or pc.loc[f, t] != 0:
+            rows.append({"from": f, "to": t, "direct": float(pc.loc[f, t]),
+                         "indirect": float(tot.loc[f, t] - pc.loc[f, t]), "total": float(tot.loc[f, t])})
+    res.effects = pd.DataFrame(rows, columns=["from", "to", "direct", "indirect", "total"])
+    chains = _chains(spec)
+    res._chains = chains
+    res.indirect = pd.DataFrame(
+        [{"effect": "->".join(ch), "from": ch[0], "via": "->".join(ch[1:-1]), "to": ch[-1],
+          "est": float(np.prod([pc.loc[a, b] for a, b in zip(ch[:-1], ch[1:])]))} for ch in chains],
+        columns=["effect", "from", "via", "to", "est"])
+
+
+def _chain_draws(chains, names, paths_draws):
+    idx = {c: i for i, c in enumerate(names)}
+    out = np.ones((paths_draws.shape[0], len(chains)))
+    for j, ch in enumerate(chains):
+        for a, b in zip(ch[:-1], ch[1:]):
+            out[:, j] *= paths_draws[:, idx[a], idx[b]]
+    return out
+
+
+def _total_draws(paths_draws):
+    k = paths_draws.shape[1]
+    tot = np.zeros_like(paths_draws)
+    power = np.broadcast_to(np.eye(k), paths_draws.shape).copy()
+    for _ in range(k):
+        power = power @ paths_draws
+        tot += power
+    return tot
+
+
+def _put(df: pd.DataFrame, stats: dict, prefix: str = "", keys=("boot_mean", "se", "t", "pvalue", "ci_low",
+                                                                  "ci_high", "bc_low", "bc_high")) -> pd.DataFrame:
+    df = df.copy()
+    for k in keys:
+        df[prefix + k] = stats[k]
+    return df
+
+
+def _add_bootstrap(res: PLSResult, spec: PLSSpec, fit, draws, ci: float) -> None:
+    names = res.constructs
+    idx = {c: i for i, c in enumerate(names)}
+    items = list(fit.outer_loadings.rows)
+    iidx = {it: i for i, it in enumerate(items)}
+    ii = [idx[f] for f in res.paths["from"]], [idx[t] for t in res.paths["to"]]
+    res.paths = _put(res.paths, _boot_stats(res.paths["est"].to_numpy(), draws.paths[:, ii[0], ii[1]], ci))
+
+    oi = [iidx[i] for i in res.outer["item"]], [idx[c] for c in res.outer["construct"]]
+    for kind, arr in (("loading", draws.loadings), ("weight", draws.weights)):
+        st = _boot_stats(res.outer[kind].to_numpy(), arr[:, oi[0], oi[1]], ci)
+        res.outer = _put(res.outer, st, prefix=f"{kind}_", keys=("se", "t", "pvalue", "ci_low", "ci_high"))
+
+    if len(res.indirect):
+        st = _boot_stats(res.indirect["est"].to_numpy(), _chain_draws(res._chains, names, draws.paths), ci)
+        res.indirect = _put(res.indirect, st)
+    tot = _total_draws(draws.paths)
+    if len(res.effects):
+        fi = [idx[f] for f in res.effects["from"]], [idx[t] for t in res.effects["to"]]
+        tdraw = tot[:, fi[0], fi[1]]
+        ddraw = draws.paths[:, fi[0], fi[1]]
+        for kind, est, dr in (("total", res.effects["total"].to_numpy(), tdraw),
+                              ("indirect", res.effects["indirect"].to_numpy(), tdraw - ddraw)):
+            st = _boot_stats(est, dr, ci)
+            res.effects = _put(res.effects, st, prefix=f"{kind}_", keys=("se", "pvalue", "ci_low", "ci_high"))
+            if kind == "indirect":  # pairs with no indirect route: nothing to test
+                no_route = np.abs(dr).max(axis=0) == 0
+                for k in ("se", "pvalue", "ci_low", "ci_high"):
+                    res.effects.loc[no_route, f"indirect_{k}"] = np.nan
+    # HTMT intervals (Franke & Sarstedt 2019: the upper limit should stay below 1 / 0.85)
+    rows = []
+    hd = draws.htmt
+    for a, b in itertools.combinations(names, 2):
+        i, j = idx[a], idx[b]
+        vals = hd[:, i, j] if np.isfinite(hd[:, i, j]).any() else hd[:, j, i]
+        vals = vals[np.isfinite(vals)]
+        if len(vals) < 2:
+            continue
+        rows.append({"construct_1": a, "construct_2": b, "htmt": float(res.htmt.loc[a, b]),
+                     "ci_low": float(np.quantile(vals, (1 - ci) / 2)),
+                     "ci_high": float(np.quantile(vals, 1 - (1 - ci) / 2))})
+    res.htmt_intervals = pd.DataFrame(rows)
+    res._defined_draws = _defined_values(spec, names, draws.paths)
+
+
+def _defined_values(spec: PLSSpec, names, paths_draws):
+    """Each ':=' parameter evaluated on every resample."""
+    from ..sem.syntax import evaluate_definition
+
+    idx = {c: i for i, c in enumerate(names)}
+    out = {}
+    for d in spec.definitions:
+        vals = np.empty(paths_draws.shape[0])
+        for b in range(paths_draws.shape[0]):
+            labels = {lab: paths_draws[b, idx[f], idx[t]] for f, t, lab in spec.paths if lab}
+            vals[b] = evaluate_definition(d, labels)
+        out[d.name] = vals
+    return out
+
+
+def _estimates(res: PLSResult, spec: PLSSpec) -> pd.DataFrame:
+    from ..sem.syntax import evaluate_definition
+
+    boot = res.n_boot > 0
+    rows = []
+
+    def row(lhs, op, rhs, label, est, src=None, prefix=""):
+        r = {"lhs": lhs, "op": op, "rhs": rhs, "label": label, "est": est, "std_all": est}
+        if boot and src is not None:
+            r.update({"se": src[prefix + "se"], "z": src[prefix + "t"], "pvalue": src[prefix + "pvalue"],
+                      "ci_lower": src[prefix + "ci_low"], "ci_upper": src[prefix + "ci_high"],
+                      "bc_lower": src.get(prefix + "bc_low", np.nan), "bc_upper": src.get(prefix + "bc_high", np.nan)})
+        rows.append(r)
+
+    for _, o in res.outer.iterrows():
+        if o["mode"] == "B":
+            row(o["construct"], "<~", o["item"], "", o["weight"], o, "weight_")
+        else:
+            row(o["construct"], "=~", o["item"], "", o["loading"], o, "loading_")
+    for _, p in res.paths.iterrows():
+        row(p["to"], "~", p["from"], p["label"], p["est"], p)
+    labels = {p["label"]: p["est"] for _, p in res.paths.iterrows() if p["label"]}
+    for d in spec.definitions:
+        est = float(evaluate_definition(d, labels))
+        src = None
+        if boot:
+            st = _boot_stats(np.array([est]), res._defined_draws[d.name][:, None], res.ci)
+            src = {k: float(v[0]) for k, v in st.items()}
+        row(d.name, ":=", d.expression, d.name, est, src)
+    for _, r in res.indirect.iterrows():
+        row(r["effect"], ":=", "specific indirect", "", r["est"], r)
+    est = pd.DataFrame(rows)
+    for c in ESTIMATE_COLUMNS:
+        if c not in est.columns:
+            est[c] = np.nan
+    extra = ["bc_lower", "bc_upper"] if boot else []
+    est = est[ESTIMATE_COLUMNS + extra]
+    if boot:
+        est["boot_se"] = est["se"]
+        est["perc_lower"], est["perc_upper"] = est["ci_lower"], est["ci_upper"]
+    for c in ["est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"]:
+        est[c] = est[c].astype(float)
+    return est.reset_index(drop=True)
+
+
+def _rule_of_thumb_warnings(res: PLSResult) -> None:
+    """Flag what Hair et al. (2022) would ask a student to look at; the numbers stay as estimated."""
+    bad_vif = res.outer[(res.outer["mode"] == "B") & (res.outer["vif"] >= 5)]
+    for _, r in bad_vif.iterrows():
+        res.warnings.append(f"Formative item {r['item']!r} of {r['construct']!r} has VIF {r['vif']:.2f} >= 5: "
+                            "critical collinearity among formative items (Hair et al., 2022).")
+    hv = res.inner_vif[res.inner_vif["vif"] >= 5]
+    for _, r in hv.iterrows():
+        res.warnings.append(f"Predictors of {r['outcome']!r}: VIF of {r['predictor']!r} is {r['vif']:.2f} >= 5 "
+                            "(collinearity in the structural model).")
+    for _, r in res.reliability.iterrows():
+        if r["mode"] == "A" and r["n_items"] > 1 and not math.isnan(r["ave"]) and r["ave"] < 0.5:
+            res.warnings.append(f"AVE of {r['construct']!r} is {r['ave']:.3f} < 0.5 (convergent validity not "
+                                "established).")
