@@ -1,0 +1,481 @@
+"""Full-information maximum likelihood (FIML) for data with missing values, as lavaan's ``missing = "ml"``.
+
+Listwise deletion throws away every respondent who skipped one item and is
+biased unless the values are missing completely at random.  FIML uses every
+observed value: each respondent contributes the normal likelihood of the
+items he or she answered (Arbuckle, 1996), and the estimates are consistent
+when the values are missing at random (Enders & Bandalos, 2001).
+
+Computation, grouped by missing-data pattern ``g`` (``n_g`` rows observing
+the variables ``o``, with mean ``ybar_g`` and divisor-``n_g`` covariance
+``S_g``):
+
+* log-likelihood ``l = -1/2 sum_g n_g [k_g log(2 pi) + log|Sigma_oo| +
+  tr(Sigma_oo^-1 (S_g + d_g d_g'))]``, ``d_g = ybar_g - mu_o``;
+* the model has free intercepts (``x ~ 1``) and latent means fixed at 0, as
+  lavaan adds them with ``missing = "ml"``, so ``mu = nu``;
+* ``l`` is maximised by BFGS with the analytic gradient and polished by
+  Newton steps;
+* standard errors from the inverse observed information (the Hessian of
+  ``-l``, by central differences of the analytic gradient), lavaan's default
+  for ``missing = "ml"``;
+* the saturated ("h1") model -- unrestricted means and covariances -- by the
+  EM algorithm (Dempster, Laird & Rubin, 1977); ``chisq = 2 (l_h1 - l)``;
+* the baseline model: free means and variances, no covariances (its
+  likelihood factorises by variable).
+
+Not provided yet: observed predictors (``fixed.x``; lavaan then conditions
+on them), regressions among observed variables, robust (MLR) corrections,
+modification indices and the bootstrap for FIML fits.
+
+References
+----------
+Arbuckle, J. L. (1996). Full information estimation in the presence of
+incomplete data. In G. A. Marcoulides & R. E. Schumacker (Eds.), *Advanced
+Structural Equation Modeling* (pp. 243-277). Erlbaum.
+Dempster, A. P., Laird, N. M., & Rubin, D. B. (1977). Maximum likelihood
+from incomplete data via the EM algorithm. *Journal of the Royal Statistical
+Society B*, 39(1), 1-38.
+Enders, C. K., & Bandalos, D. L. (2001). The relative performance of full
+information maximum likelihood estimation for missing data in structural
+equation models. *Structural Equation Modeling*, 8(3), 430-457.
+Rosseel, Y. (2012). lavaan: An R package for structural equation modeling.
+*Journal of Statistical Software*, 48(2), 1-36.
+"""
+
+from __future__ import annotations
+
+import warnings as _warnings
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CRMConvergenceWarning, CRMInputError
+from ..validation import check_bool, check_ci, check_dataframe, check_numeric_columns, examples_of
+from .estimation import RAM, MLFit, _NonConvergence, fit_ml, single_thread_blas
+from .fit import rmsea_interval
+from .model import build_spec, start_values
+from .result import ESTIMATE_COLUMNS, SEMResult, _defined_values, _std_all, row_values
+from .syntax import parse_model
+
+__all__ = ["fit_fiml", "FIMLResult", "em_saturated"]
+
+_LOG2PI = np.log(2 * np.pi)
+
+
+class FIMLResult(SEMResult):
+    """A CFA/SEM fitted by full-information ML on incomplete data.
+
+    Has the attributes of :class:`SEMResult` (``estimates`` with intercept
+    rows ``x ~1``, ``fit_measures``, ``r2``, ``warnings``) plus
+    ``h1_mean`` and ``h1_cov`` (the EM estimates of the unrestricted means
+    and covariances, lavaan's ``sampstat.h1``), ``implied_mean`` and
+    ``n_patterns`` (number of distinct missing-data patterns).
+    """
+
+    title = "Structural equation model (full-information ML, missing data)"
+
+    def modification_indices(self, min_mi: float = 0.0):
+        """Not available for FIML fits yet."""
+        raise CRMInputError("Modification indices are not available for a FIML (missing='fiml') fit; use lavaan's "
+                            "modindices() or a listwise ML fit to screen for misspecification.")
+
+
+class _Patterns:
+    """Rows grouped by missing-data pattern, with each pattern's sufficient statistics."""
+
+    def __init__(self, Y: np.ndarray):
+        observed = ~np.isnan(Y)
+        keys, inverse = np.unique(observed, axis=0, return_inverse=True)
+        inverse = np.asarray(inverse).ravel()
+        self.groups = []
+        for g, key in enumerate(keys):
+            rows = Y[inverse == g][:, key]
+            n_g = len(rows)
+            ybar = rows.mean(axis=0)
+            dev = rows - ybar
+            self.groups.append((np.flatnonzero(key), n_g, ybar, dev.T @ dev / n_g, rows))
+        self.n = len(Y)
+        self.p = Y.shape[1]
+
+
+def _loglik(pat: _Patterns, mu, Sigma):
+    ll = 0.0
+    for o, n_g, ybar, S_g, _ in pat.groups:
+        Soo = Sigma[np.ix_(o, o)]
+        sign, logdet = np.linalg.slogdet(Soo)
+        if sign <= 0:
+            return -np.inf
+        d = ybar - mu[o]
+        Si = np.linalg.inv(Soo)
+        ll += -0.5 * n_g * (len(o) * _LOG2PI + logdet + np.sum(Si * (S_g + np.outer(d, d))))
+    return float(ll)
+
+
+def _loglik_grad(pat: _Patterns, mu, Sigma):
+    """Log-likelihood and its derivatives with respect to mu and (the unconstrained entries of) Sigma."""
+    p = pat.p
+    gS = np.zeros((p, p))
+    gm = np.zeros(p)
+    ll = 0.0
+    for o, n_g, ybar, S_g, _ in pat.groups:
+        Soo = Sigma[np.ix_(o, o)]
+        sign, logdet = np.linalg.slogdet(Soo)
+        if sign <= 0:
+            return -np.inf, None, None
+        Si = np.linalg.inv(Soo)
+        d = ybar - mu[o]
+        C = S_g + np.outer(d, d)
+        ll += -0.5 * n_g * (len(o) * _LOG2PI + logdet + np.sum(Si * C))
+        gS[np.ix_(o, o)] += 0.5 * n_g * (Si @ C @ Si - Si)
+        gm[o] += n_g * (Si @ d)
+    return float(ll), gm, gS
+
+
+def em_saturated(pat: _Patterns, max_iter: int = 20000, tol: float = 1e-11):
+    """EM estimates of the unrestricted mean vector and covariance matrix, and their log-likelihood.
+
+    Returns ``(mu, Sigma, loglik, converged)``.  Each E-step replaces the
+    missing values of a row by their regression on the observed ones and
+    adds the conditional covariance to the cross-products (Dempster, Laird &
+    Rubin, 1977); iterations stop when the log-likelihood changes by less
+    than ``tol`` (relative).
+    """
+    p = pat.p
+    # start: available-case means and variances
+    sums, counts, sq = np.zeros(p), np.zeros(p), np.zeros(p)
+    for o, n_g, ybar, _S_g, _ in pat.groups:
+        sums[o] += n_g * ybar
+        counts[o] += n_g
+    mu = sums / counts
+    for o, n_g, ybar, S_g, _ in pat.groups:
+        sq[o] += n_g * (np.diag(S_g) + (ybar - mu[o]) ** 2)
+    Sigma = np.diag(sq / counts)
+    ll_old = _loglik(pat, mu, Sigma)
+    ll = ll_old
+    converged = False
+    for _ in range(max_iter):
+        T1 = np.zeros(p)
+        T2 = np.zeros((p, p))
+        for o, n_g, _ybar, _S_g, rows in pat.groups:
+            m = np.setdiff1d(np.arange(p), o)
+            if len(m) == 0:
+                T1 += rows.sum(axis=0)
+                T2 += rows.T @ rows
+                continue
+            Soo = Sigma[np.ix_(o, o)]
+            B = np.linalg.solve(Soo, Sigma[np.ix_(o, m)]).T  # regression of the missing on the observed
+            yhat = np.empty((n_g, p))
+            yhat[:, o] = rows
+            yhat[:, m] = mu[m] + (rows - mu[o]) @ B.T
+            cond = Sigma[np.ix_(m, m)] - B @ Sigma[np.ix_(o, m)]
+            T1 += yhat.sum(axis=0)
+            T2 += yhat.T @ yhat
+            T2[np.ix_(m, m)] += n_g * cond
+        mu = T1 / pat.n
+        Sigma = T2 / pat.n - np.outer(mu, mu)
+        ll = _loglik(pat, mu, Sigma)
+        if abs(ll - ll_old) < tol * max(1.0, abs(ll)):
+            converged = True
+            break
+        ll_old = ll
+    return mu, Sigma, ll, converged
+
+
+def _check_structure(spec, func):
+    if spec.ov_x:
+        raise CRMInputError(f"{func} with missing='fiml' does not support observed predictors (fixed.x) yet: "
+                            f"{examples_of(spec.ov_x)}. Make them indicators of a latent variable or use "
+                            "missing='listwise'.")
+    for row in spec.rows:
+        if row.op == "~" and row.lhs in spec.observed and row.rhs in spec.observed:
+            raise CRMInputError(f"{func} with missing='fiml' does not support regressions among observed variables "
+                                f"yet ('{row.lhs} ~ {row.rhs}'); use missing='listwise'.")
+
+
+def _num_hessian(grad, x, rel=1e-5):
+    q = len(x)
+    H = np.zeros((q, q))
+    for t in range(q):
+        h = rel * max(1.0, abs(x[t]))
+        up, dn = x.copy(), x.copy()
+        up[t] += h
+        dn[t] -= h
+        H[:, t] = (grad(up) - grad(dn)) / (2 * h)
+    return 0.5 * (H + H.T)
+
+
+def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
+    """Fit a CFA/SEM by full-information ML using every observed value (lavaan's ``missing = "ml"``).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per respondent; missing answers are NaN (or empty cells).
+        Rows missing every model variable are dropped, as in lavaan.
+    model : str
+        lavaan syntax.  Observed predictors (``fixed.x``) and regressions
+        among observed variables are not supported yet.
+    std_lv : bool, default False
+        Fix latent variances at 1 instead of the first loadings.
+    ci : float, default 0.95
+        Confidence level of the intervals.
+    func : str
+        Name of the calling function, for error messages.
+
+    Returns
+    -------
+    FIMLResult
+        ``estimates`` (``lhs, op, rhs, label, est, se, z, pvalue, ci_lower,
+        ci_upper, std_all``, with ``x ~1`` intercept rows and latent means
+        fixed at 0), ``fit_measures`` (``npar, fmin, chisq, df, pvalue,
+        baseline_chisq, baseline_df, baseline_pvalue, cfi, tli, loglik,
+        unrestricted_loglik, aic, bic, bic2, n, rmsea, rmsea_ci_lower,
+        rmsea_ci_upper, rmsea_pvalue, srmr, srmr_nomean``), ``r2``,
+        ``h1_mean``, ``h1_cov``, ``implied_mean``, ``implied_cov``,
+        ``n_patterns``, ``summary()`` and ``plot()``.
+
+    Raises
+    ------
+    CRMInputError
+        For syntax errors, unknown variables, unsupported model features,
+        negative degrees of freedom, or fewer than 3 usable rows.
+
+    Notes
+    -----
+    ``chisq = 2 (l_h1 - l)`` with ``l_h1`` the EM log-likelihood of the
+    unrestricted model; ``df = p(p+1)/2 - q`` (the ``p`` intercepts are free
+    on both sides); ``npar = q + p``; ``AIC = -2 l + 2 npar``,
+    ``BIC = -2 l + npar log N``; CFI, TLI and RMSEA (divisor ``N``) as for
+    complete data with the baseline model of free means and variances.
+    ``srmr`` (lavaan's ``srmr_bentler``) includes the standardized mean
+    residuals ``(ybar_i - mu_i) / s_i`` and the residual correlations
+    ``(s_ij - sigma_ij) / (s_i s_j)``, ``ybar`` and ``s`` from the EM
+    estimates, over ``p(p+1)/2 + p`` elements; ``srmr_nomean`` leaves the means
+    out.  Standard errors: ``sqrt(diag(H^-1))`` with ``H`` the observed
+    information (Hessian of ``-l``).
+
+    References
+    ----------
+    Arbuckle, J. L. (1996). Full information estimation in the presence of
+    incomplete data. In G. A. Marcoulides & R. E. Schumacker (Eds.),
+    *Advanced Structural Equation Modeling* (pp. 243-277). Erlbaum.
+    Rosseel, Y. (2012). lavaan: An R package for structural equation
+    modeling. *Journal of Statistical Software*, 48(2), 1-36.
+
+    Examples
+    --------
+    >>> import crm_research as crm
+    >>> from crm_research.sem.fiml import fit_fiml
+    >>> survey = crm.recode_ecrm_survey(crm.load_dataset("ecrm_survey"))  # doctest: +SKIP
+    >>> fit = fit_fiml(survey, crm.ecrm_survey_model())  # doctest: +SKIP
+    >>> fit.fit_measures[["chisq", "df", "cfi", "rmsea"]]  # doctest: +SKIP
+    """
+    from scipy.optimize import minimize
+    from scipy.stats import chi2, ncx2, norm
+
+    data = check_dataframe(data, "data", func, min_rows=3)
+    if model is None or not isinstance(model, str):
+        raise CRMInputError(f"The 'model' parameter of {func} must be lavaan syntax such as 'f =~ x1 + x2 + x3'. "
+                            f"Got {type(model).__name__} instead.")
+    std_lv = check_bool(std_lv, "std_lv", func)
+    ci = check_ci(ci, func)
+    parsed = parse_model(model)
+    spec = build_spec(parsed, data.columns, std_lv=std_lv)
+    _check_structure(spec, func)
+    obs = spec.observed
+    clean = check_numeric_columns(data, obs, name="data", func=func, allow_constant=False)
+    Y = clean.to_numpy(float)
+    empty = np.isnan(Y).all(axis=1)
+    Y = Y[~empty]
+    n, p = Y.shape
+    if n < 3:
+        raise CRMInputError(f"Only {n} row(s) of 'data' have an observed value; {func} needs more.")
+    pat = _Patterns(Y)
+    q = spec.n_free
+    df = p * (p + 1) // 2 - q
+    if df < 0:
+        raise CRMInputError(f"The model is not identified: it has {q} free parameters but only {p * (p + 1) // 2} "
+                            f"observed variances and covariances, so the degrees of freedom would be {df}.")
+    if q == 0:
+        raise CRMInputError("The model has no free parameters to estimate.")
+    ram = RAM(spec)
+    warnings: list[str] = []
+    if empty.any():
+        warnings.append(f"{int(empty.sum())} row(s) with no observed model variable were dropped.")
+
+    with single_thread_blas():
+        h1_mu, h1_S, ll_h1, em_ok = em_saturated(pat)
+        if not em_ok:
+            warnings.append("The EM algorithm for the unrestricted model did not converge: chi-square and the fit "
+                            "indices may be off.")
+        # start: the complete-data ML fit to the EM covariance matrix, which is close to the FIML solution
+        try:
+            theta0 = fit_ml(ram, h1_S, start_values(spec, h1_S)).theta
+        except _NonConvergence:
+            theta0 = start_values(spec, h1_S)
+        x0 = np.concatenate([theta0, h1_mu])
+
+        def negll_grad(x):
+            theta, mu = x[:q], x[q:]
+            Sigma, B, C = ram.implied(theta)
+            ll, gm, gS = _loglik_grad(pat, mu, Sigma)
+            if gm is None:
+                return 1e20, np.zeros_like(x)
+            D = ram.delta(B, C)
+            g = np.concatenate([D.T @ gS.reshape(-1), gm])
+            return -ll / n, -g / n
+
+        res_opt = minimize(negll_grad, x0, jac=True, method="BFGS", options={"gtol": 1e-9, "maxiter": 5000})
+        x = res_opt.x
+
+        def grad(xx):
+            return negll_grad(xx)[1]
+
+        # Newton polish with the numerical Hessian of the analytic gradient (also the observed information)
+        for _ in range(3):
+            H = _num_hessian(grad, x)
+            g = grad(x)
+            try:
+                step = np.linalg.solve(H, g)
+            except np.linalg.LinAlgError:
+                break
+            cand = x - step
+            if negll_grad(cand)[0] <= negll_grad(x)[0] + 1e-14:
+                x = cand
+            if np.max(np.abs(step)) < 1e-10:
+                break
+        H = _num_hessian(grad, x)
+        gnorm = float(np.max(np.abs(grad(x))))
+    converged = gnorm < 1e-6
+    message = "converged" if converged else f"did not converge (largest gradient {gnorm:.2g})"
+    if not converged:
+        _warnings.warn(f"{func}: the FIML estimation did not converge; the estimates are not reliable.",
+                       CRMConvergenceWarning, stacklevel=3)
+    theta, mu = x[:q], x[q:]
+    Sigma, B, C = ram.implied(theta)
+    A, S_model = ram.matrices(theta)
+    ll = _loglik(pat, mu, Sigma)
+
+    try:
+        vcov_all = np.linalg.inv(H * n)
+        if not np.all(np.isfinite(vcov_all)) or np.any(np.diag(vcov_all) <= 0):
+            raise np.linalg.LinAlgError
+    except np.linalg.LinAlgError:
+        vcov_all = np.full((q + p, q + p), np.nan)
+        warnings.append("The information matrix is singular: standard errors cannot be computed. The model may "
+                        "not be identified.")
+    vcov = vcov_all[:q, :q]
+
+    fit = MLFit(theta=theta, fmin=float(2 * (ll_h1 - ll) / n), converged=converged,
+                iterations=int(res_opt.nit), message=message, Sigma=Sigma, C=C, A=A, S_model=S_model,
+                info=H[:q, :q] * 2.0, grad_norm=gnorm)
+    vals = row_values(spec, ram, theta)
+    std = _std_all(spec, vals, C, S_model)
+    se = np.zeros(len(spec.rows))
+    for k, row in enumerate(spec.rows):
+        if row.index >= 0:
+            v = vcov[row.index, row.index]
+            se[k] = np.sqrt(v) if np.isfinite(v) and v > 0 else np.nan
+    dvals = _defined_values(spec, vals)
+    dse = np.zeros(len(spec.definitions))
+    if spec.definitions:
+        J = np.zeros((len(spec.definitions), q))
+        for t in range(q):
+            h = 1e-6 * max(1.0, abs(theta[t]))
+            up, dn = theta.copy(), theta.copy()
+            up[t] += h
+            dn[t] -= h
+            J[:, t] = (_defined_values(spec, row_values(spec, ram, up))
+                       - _defined_values(spec, row_values(spec, ram, dn))) / (2 * h)
+        dse = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", J, vcov, J), 0, None))
+    dstd = _defined_values(spec, std)
+    zc = norm.ppf(1 - (1 - ci) / 2)
+
+    def make_row(lhs, op, rhs, label, est, s, free, st):
+        zval = est / s if free and s > 0 else np.nan
+        pval = 2 * norm.sf(abs(zval)) if np.isfinite(zval) else np.nan
+        lo, hi = (est - zc * s, est + zc * s) if free else (est, est)
+        return [lhs, op, rhs, label, est, s, zval, pval, lo, hi, st]
+
+    total_sd = np.sqrt(np.abs(np.diag(C)))
+    rows = [make_row(r.lhs, r.op, r.rhs, r.label, vals[k], se[k], r.index >= 0, std[k])
+            for k, r in enumerate(spec.rows)]
+    for i, v in enumerate(obs):
+        s_i = vcov_all[q + i, q + i]
+        rows.append(make_row(v, "~1", "", "", mu[i], np.sqrt(s_i) if s_i > 0 else np.nan, True,
+                             mu[i] / total_sd[i]))
+    for lv in spec.latent:
+        rows.append(make_row(lv, "~1", "", "", 0.0, 0.0, False, 0.0))
+    for d, est, s, st in zip(spec.definitions, dvals, dse, dstd):
+        rows.append(make_row(d.name, ":=", d.expression.replace(" ", ""), d.name, est, s, True, st))
+    est_table = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
+    for col in ESTIMATE_COLUMNS[:4]:
+        est_table[col] = est_table[col].astype(object)
+
+    # -- fit measures --------------------------------------------------------------------------------
+    npar = q + p
+    chisq = max(float(2 * (ll_h1 - ll)), 0.0)
+    pvalue = float(chi2.sf(chisq, df)) if df > 0 else np.nan
+    # baseline: independent variables with free means and variances -> per-variable ML on observed values
+    ll_b = 0.0
+    for j in range(p):
+        yj = Y[~np.isnan(Y[:, j]), j]
+        ll_b += -0.5 * len(yj) * (_LOG2PI + np.log(np.var(yj)) + 1.0)
+    b_chisq, b_df = float(2 * (ll_h1 - ll_b)), p * (p - 1) // 2
+    d, db = chisq - df, b_chisq - b_df
+    denom = max(d, db, 0.0)
+    cfi = 1.0 - max(d, 0.0) / denom if denom > 0 else 1.0
+    tli = (b_chisq / b_df - chisq / df) / (b_chisq / b_df - 1.0) if df > 0 else 1.0
+    if df > 0:
+        rmsea = float(np.sqrt(max(d, 0.0) / (n * df)))
+        rlo, rhi = rmsea_interval(chisq, df, n)
+        rmsea_p = float(ncx2.sf(chisq, df, n * df * 0.05**2))
+    else:
+        rmsea, rlo, rhi, rmsea_p = 0.0, 0.0, 0.0, np.nan
+    sd = np.sqrt(np.diag(h1_S))
+    iu = np.triu_indices(p)
+    rcor = ((h1_S - Sigma) / np.outer(sd, sd))[iu]
+    rmean = (h1_mu - mu) / sd
+    srmr = float(np.sqrt((np.sum(rcor**2) + np.sum(rmean**2)) / (len(rcor) + p)))
+    srmr_nomean = float(np.sqrt(np.mean(rcor**2)))
+    fm = pd.Series({
+        "npar": npar, "fmin": chisq / (2 * n), "chisq": chisq, "df": df, "pvalue": pvalue,
+        "baseline_chisq": b_chisq, "baseline_df": b_df, "baseline_pvalue": float(chi2.sf(b_chisq, b_df)),
+        "cfi": cfi, "tli": tli, "loglik": ll, "unrestricted_loglik": ll_h1,
+        "aic": -2 * ll + 2 * npar, "bic": -2 * ll + npar * np.log(n),
+        "bic2": -2 * ll + npar * np.log((n + 2) / 24), "n": n,
+        "rmsea": rmsea, "rmsea_ci_lower": rlo, "rmsea_ci_upper": rhi, "rmsea_pvalue": rmsea_p,
+        "srmr": srmr, "srmr_nomean": srmr_nomean,
+    }, dtype=float, name="value")
+
+    res = FIMLResult()
+    res.spec, res.ram, res.fit, res.n = spec, ram, fit, n
+    res.model = model
+    n_missing = int(np.isnan(Y).sum())
+    res.n_patterns = len(pat.groups)
+    res.source = (f"raw data with {n_missing} missing value(s) in {res.n_patterns} pattern(s), "
+                  "full-information ML")
+    res.converged, res.iterations, res.ci = converged, int(res_opt.nit), ci
+    res.raw = Y
+    res.S = h1_S
+    res.sample_cov = pd.DataFrame(h1_S, index=obs, columns=obs)
+    res.h1_cov = res.sample_cov
+    res.h1_mean = pd.Series(h1_mu, index=obs, name="mean")
+    res.implied_cov = pd.DataFrame(Sigma, index=obs, columns=obs)
+    res.implied_mean = pd.Series(mu, index=obs, name="mean")
+    res.vcov = vcov
+    res.estimates = est_table
+    res.fit_measures = fm
+    pos = {v: i for i, v in enumerate(spec.variables)}
+    res.r2 = pd.Series({v: 1.0 - S_model[pos[v], pos[v]] / C[pos[v], pos[v]] for v in spec.endogenous},
+                       name="r2", dtype=float)
+    if not converged:
+        warnings.insert(0, f"NOT CONVERGED ({message}): do not report these estimates.")
+    for k, row in enumerate(spec.rows):
+        if row.op == "~~" and row.lhs == row.rhs and vals[k] < 0:
+            warnings.append(f"Heywood case: the variance of {row.lhs!r} is negative ({vals[k]:.3f}).")
+    if df == 0:
+        warnings.append("The model is saturated (df = 0): chi-square, CFI, TLI and RMSEA say nothing about fit.")
+    res.warnings = warnings
+    return res
