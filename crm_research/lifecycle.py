@@ -1,0 +1,254 @@
+"""Kalakota & Robinson's CRM lifecycle: acquire, enhance, retain — measured on order histories.
+
+Kalakota and Robinson (2001) describe CRM as three phases, each with its own focus:
+*acquire* new customers (چرخه جذب), *enhance* the profitability of existing ones
+(افزایش سودآوری) and *retain* the profitable ones (حفظ مشتری).
+:func:`lifecycle_phases` puts every customer in one phase from their history at a
+date, :func:`lifecycle_kpis` follows the phase KPIs over time, and
+:data:`LIFECYCLE_STRATEGIES` lists what the model prescribes in each phase.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .errors import CRMInputError
+from .results import Result
+from .validation import check_choice, check_columns, check_dataframe, check_int, examples_of
+
+__all__ = ["LIFECYCLE_STRATEGIES", "lifecycle_phases", "lifecycle_kpis", "LifecycleResult"]
+
+PHASES = ("acquire", "enhance", "retain")
+
+LIFECYCLE_STRATEGIES = pd.DataFrame(
+    {
+        "phase": list(PHASES),
+        "phase_fa": ["جذب", "افزایش سودآوری", "حفظ"],
+        "focus": ["win new customers", "grow the value of existing customers", "keep profitable customers"],
+        "strategies": [
+            "differentiation, innovation, convenience; a good first experience",
+            "cross-selling, up-selling, bundling; lower cost to serve (self-service)",
+            "adaptation to each customer, listening, service quality, loyalty programmes",
+        ],
+        "strategies_fa": [
+            "تمایز، نوآوری، راحتی؛ تجربه خرید نخست خوب",
+            "فروش متقاطع، فروش بیشتر، بسته‌سازی؛ کاهش هزینه خدمت‌رسانی",
+            "انطباق با مشتری، شنیدن صدای مشتری، کیفیت خدمت، برنامه وفاداری",
+        ],
+        "kpi": ["new-customer rate", "share buying a second category", "retention rate"],
+    }
+)
+
+
+def _orders(transactions, customer_col, date_col, amount_col, category_col, func):
+    transactions = check_dataframe(transactions, "transactions", func)
+    check_columns(transactions, [customer_col, date_col, amount_col, category_col], name="columns", func=func)
+    try:
+        dates = pd.to_datetime(transactions[date_col])
+    except (TypeError, ValueError):
+        raise CRMInputError(f"Column {date_col!r} of 'transactions' must hold dates; found "
+                            f"{examples_of(transactions[date_col].astype(str).unique())}.") from None
+    if dates.isna().any():
+        raise CRMInputError(f"Column {date_col!r} of 'transactions' has {int(dates.isna().sum())} missing date(s).")
+    from .validation import check_numeric_columns
+
+    amount = check_numeric_columns(transactions, [amount_col], name="transactions", func=func,
+                                   allow_missing=False)[amount_col]
+    return pd.DataFrame({"c": transactions[customer_col].to_numpy(), "d": dates.to_numpy(),
+                         "a": amount.to_numpy(), "k": transactions[category_col].astype(str).to_numpy()})
+
+
+def lifecycle_phases(transactions: pd.DataFrame, at, new_days: int = 90, lapse_days: int = 180,
+                     customer_col: str = "customer_id", date_col: str = "order_date",
+                     amount_col: str = "amount", category_col: str = "category") -> pd.DataFrame:
+    """Assign every customer to a Kalakota lifecycle phase from their history up to ``at``.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        One row per order. Not modified.  Orders after ``at`` are ignored.
+    at : date
+        The date of the assessment.
+    new_days : int, default 90
+        A customer whose first order is at most this many days before ``at`` is in
+        the *acquire* phase (still being won).
+    lapse_days : int, default 180
+        An established customer without an order in this many days is in the *retain*
+        phase (at risk, to be kept or won back); the rest are in *enhance*.
+    customer_col, date_col, amount_col, category_col : str
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer with an order up to ``at``: ``customer_col``,
+        ``first_order``, ``last_order``, ``orders``, ``revenue``, ``categories``,
+        ``tenure_days``, ``recency_days``, ``phase`` (acquire / enhance / retain) and
+        ``phase_fa``.
+
+    Notes
+    -----
+    acquire: tenure <= ``new_days``; retain: tenure > ``new_days`` and recency >
+    ``lapse_days``; enhance: otherwise.  The cut-offs are choices the analyst states;
+    they should reflect the purchase cycle (here, a typical customer buys every few
+    months).
+
+    References
+    ----------
+    Kalakota, R., & Robinson, M. (2001). *e-Business 2.0: Roadmap for Success*.
+    Addison-Wesley, ch. 6.
+
+    Examples
+    --------
+    >>> import crm_research as crm
+    >>> company = crm.load_dataset("sample_company")
+    >>> phases = crm.lifecycle_phases(company.transactions, at="2024-06-30")
+    >>> sorted(phases["phase"].unique())
+    ['acquire', 'enhance', 'retain']
+    """
+    func = "lifecycle_phases"
+    tx = _orders(transactions, customer_col, date_col, amount_col, category_col, func)
+    new_days = check_int(new_days, "new_days", func, min_value=1)
+    lapse_days = check_int(lapse_days, "lapse_days", func, min_value=1)
+    try:
+        at_ts = pd.Timestamp(at)
+    except (TypeError, ValueError):
+        raise CRMInputError(f"The 'at' parameter of {func} must be a date such as '2024-06-30'. Got {at!r}.") from None
+    if pd.isna(at_ts) or at_ts < tx["d"].min():
+        raise CRMInputError(f"The 'at' parameter of {func} must be a date on or after the first order "
+                            f"({tx['d'].min().date()}). Got {at!r} instead.")
+    tx = tx[tx["d"] <= at_ts]
+    g = tx.groupby("c").agg(first_order=("d", "min"), last_order=("d", "max"), orders=("d", "size"),
+                            revenue=("a", "sum"), categories=("k", "nunique"))
+    tenure = (at_ts - g["first_order"]).dt.days
+    recency = (at_ts - g["last_order"]).dt.days
+    phase = np.where(tenure <= new_days, "acquire", np.where(recency > lapse_days, "retain", "enhance"))
+    out = g.reset_index().rename(columns={"c": customer_col})
+    out["tenure_days"] = tenure.to_numpy()
+    out["recency_days"] = recency.to_numpy()
+    out["phase"] = pd.Categorical(phase, categories=list(PHASES))
+    out["phase_fa"] = out["phase"].map(dict(zip(PHASES, LIFECYCLE_STRATEGIES["phase_fa"], strict=True))).astype(str)
+    return out
+
+
+class LifecycleResult(Result):
+    """Kalakota lifecycle KPIs per period."""
+
+    title = "Kalakota lifecycle: phase KPIs over time"
+
+    def __init__(self, kpis: pd.DataFrame, freq: str):
+        super().__init__()
+        self.kpis = kpis
+        self.freq = freq
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.kpis.copy()
+
+    def _summary_tables(self):
+        return [("Phase KPIs", self.kpis.set_index("period")), ("What each phase calls for", LIFECYCLE_STRATEGIES)]
+
+    def plot(self, ax=None):
+        """Three panels: acquire (new-customer rate), enhance (second category), retain (retention)."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            fig, axes = plt.subplots(1, 3, figsize=(12, 3.3))
+        else:
+            axes, fig = np.atleast_1d(ax), np.atleast_1d(ax)[0].figure
+        k = self.kpis
+        spec = [("new_customer_rate", "acquire: new-customer rate", "جذب"),
+                ("second_category_share", "enhance: share with 2+ categories", "افزایش سودآوری"),
+                ("retention_rate", "retain: retention rate", "حفظ")]
+        for a, (col, title, fa) in zip(axes, spec, strict=False):
+            a.plot(k["period"], k[col], marker="o", ms=3)
+            a.set_title(f"{title}\n{fa}", fontsize=9)
+            a.set_ylim(0, 1)
+            a.tick_params(axis="x", rotation=45, labelsize=7)
+        fig.tight_layout()
+        return fig
+
+
+def lifecycle_kpis(transactions: pd.DataFrame, freq: str = "Q", customer_col: str = "customer_id",
+                   date_col: str = "order_date", amount_col: str = "amount",
+                   category_col: str = "category") -> LifecycleResult:
+    """The KPIs of the three lifecycle phases, period by period.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        One row per order. Not modified.
+    freq : {"M", "Q", "Y"}, default "Q"
+        Period length: month, quarter or year.
+    customer_col, date_col, amount_col, category_col : str
+
+    Returns
+    -------
+    LifecycleResult
+        ``kpis``: one row per period with ``period`` (start date), ``active_customers``
+        (customers with an order in the period), ``new_customers`` (first order in the
+        period), ``new_customer_rate`` = new / active, ``customers_to_date`` (acquired
+        up to the end of the period), ``second_category_share`` (share of them who
+        have bought in at least two categories), ``retained`` (customers active in the
+        previous period and in this one), ``retention_rate`` = retained / active in
+        the previous period (NaN in the first period), ``revenue_acquire`` (revenue of
+        new customers), ``revenue_enhance`` (of repeat customers who bought in the
+        previous period too), ``revenue_retain`` (of repeat customers returning after
+        a period or more without orders), ``revenue``.
+
+    Notes
+    -----
+    Retention is the period-to-period repeat rate
+    :math:`r_t = |A_{t-1} \\cap A_t| / |A_{t-1}|` with :math:`A_t` the customers
+    active in period *t*; with purchase cycles longer than the period it is low
+    even for loyal customers, so compare it over time, not with other firms.
+
+    References
+    ----------
+    Kalakota, R., & Robinson, M. (2001). *e-Business 2.0: Roadmap for Success*.
+    Addison-Wesley.
+
+    Examples
+    --------
+    >>> import crm_research as crm
+    >>> company = crm.load_dataset("sample_company")
+    >>> kpis = crm.lifecycle_kpis(company.transactions).kpis
+    >>> bool((kpis["new_customer_rate"] <= 1).all())
+    True
+    """
+    func = "lifecycle_kpis"
+    tx = _orders(transactions, customer_col, date_col, amount_col, category_col, func)
+    freq = check_choice(freq, "freq", ["M", "Q", "Y"], func)
+    tx["p"] = tx["d"].dt.to_period(freq)
+    first = tx.groupby("c")["d"].transform("min").dt.to_period(freq)
+    tx["new"] = tx["p"] == first
+    periods = pd.period_range(tx["p"].min(), tx["p"].max(), freq=freq)
+    active = {p: set(g) for p, g in tx.groupby("p")["c"]}
+    # first period in which each customer reached two categories
+    tx_sorted = tx.sort_values("d")
+    firsts = tx_sorted.drop_duplicates(["c", "k"])
+    second_cat = firsts.groupby("c")["p"].apply(lambda s: s.iloc[1] if len(s) > 1 else pd.NaT)
+    first_p = tx.groupby("c")["p"].min()
+    rows = []
+    prev: set = set()
+    for i, p in enumerate(periods):
+        act = active.get(p, set())
+        in_p = tx[tx["p"] == p]
+        new_mask = in_p["new"]
+        prev_mask = in_p["c"].isin(prev)
+        to_date = int((first_p <= p).sum())
+        two = int(second_cat.dropna().le(p).sum()) if second_cat.notna().any() else 0
+        retained = len(act & prev)
+        rows.append({
+            "period": p.start_time, "active_customers": len(act), "new_customers": int(in_p.loc[new_mask, "c"].nunique()),
+            "customers_to_date": to_date, "second_category_customers": two, "retained": retained,
+            "retention_rate": retained / len(prev) if i and prev else np.nan,
+            "revenue_acquire": float(in_p.loc[new_mask, "a"].sum()),
+            "revenue_enhance": float(in_p.loc[~new_mask & prev_mask, "a"].sum()),
+            "revenue_retain": float(in_p.loc[~new_mask & ~prev_mask, "a"].sum()),
+            "revenue": float(in_p["a"].sum()),
+        })
+        prev = act
+    kpis = pd.DataFrame(rows)
+    kpis.insert(3, "new_customer_rate", kpis["new_customers"] / kpis["active_customers"].where(kpis["active_customers"] > 0))
+    kpis.insert(6, "second_category_share", kpis["second_category_customers"] / kpis["customers_to_date"])
+    return LifecycleResult(kpis, freq)
