@@ -31,7 +31,7 @@ def test_customer_overview_equals_a_pandas_computation(db, company):
     by_customer = tx.groupby("customer_id").agg(orders=("order_id", "size"), revenue=("amount", "sum"),
                                                first_order=("order_date", "min"))
     assert len(view) == len(company.customers)
-    joined = view.join(by_customer, rsuffix="_pd")
+    joined = view.join(by_customer.add_suffix("_pd"))
     np.testing.assert_array_equal(joined["orders"], joined["orders_pd"].fillna(0).astype(int))
     np.testing.assert_allclose(joined["revenue"], joined["revenue_pd"].fillna(0), rtol=1e-9)
     complaints = company.contacts.query("purpose == 'complaint'").groupby("customer_id").size()

@@ -200,6 +200,22 @@ def test_hypotheses_table_columns_present(ecsi_boot):
     assert row["ci_lower"] < row["est"] < row["ci_upper"]
 
 
+def test_hypotheses_table_on_a_pls_fit(ecsi_boot, ecsi):
+    table = crm.hypotheses(ecsi_boot, {"H1": "Satisfaction ~ Quality", "H2": "ind",
+                                       "H3": "Image->Satisfaction->Loyalty"})
+    est = ecsi_boot.estimates
+    quality = est[(est["lhs"] == "Satisfaction") & (est["op"] == "~") & (est["rhs"] == "Quality")].iloc[0]
+    h1 = table.set_index("hypothesis").loc["H1"]
+    # the table reports the fit's own numbers, with SmartPLS's percentile interval by default
+    assert h1["est"] == quality["est"] and h1["pvalue"] == quality["pvalue"]
+    assert (h1["ci_lower"], h1["ci_upper"]) == (quality["perc_lower"], quality["perc_upper"])
+    assert h1["interval"] == "bootstrap percentile" and h1["supported"] == "yes"
+    h2, h3 = table.set_index("hypothesis").loc[["H2", "H3"], "est"]
+    assert h2 == pytest.approx(h3, abs=1e-12)
+    with pytest.raises(CRMInputError, match="without a bootstrap"):
+        crm.hypotheses(ecsi, {"H1": "Satisfaction ~ Quality"})
+
+
 def test_summary_plot_to_frame(ecsi_boot):
     import matplotlib
 

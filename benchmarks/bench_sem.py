@@ -1,0 +1,51 @@
+"""SEM speed: one CFA, one SEM, and a 1,000-resample bootstrap (lavaan takes ~15 s for the latter).
+
+lavaan 0.6-14 needed 43 s (2,000 resamples; 126 s when the machine was busy) for the same
+model on this shared machine (``tests/reference/sem/pd_boot2000_time.txt``), i.e. about 21 s
+per 1,000 resamples; crm_research needs about 2 s.
+"""
+
+from pathlib import Path
+
+import pandas as pd
+
+import crm_research as crm
+
+REF = Path(__file__).resolve().parent.parent / "tests" / "reference"
+HS_MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+PD_MODEL = (REF / "sem_lavaan.R").read_text().split('pd_model <- "')[1].split('"')[0]
+
+
+def _hs():
+    return pd.read_csv(REF / "sem" / "holzinger1939.csv")
+
+
+def _pd():
+    return pd.read_csv(REF / "sem" / "political_democracy.csv")
+
+
+def cfa_holzinger():
+    data = _hs()
+    crm.cfa(data, HS_MODEL)
+    return len(data)
+
+
+def sem_political_democracy():
+    data = _pd()
+    crm.sem(data, PD_MODEL)
+    return len(data)
+
+
+def bootstrap_political_democracy(n_jobs=2):
+    data = _pd()
+    fit = crm.sem(data, PD_MODEL, bootstrap=1000, seed=1, n_jobs=n_jobs, progress=False)
+    return 1000 - fit.boot_failed
+
+
+BENCHMARKS = [
+    ("SEM: CFA Holzinger-Swineford (3 factors)", "301 rows, 9 items", cfa_holzinger),
+    ("SEM: Political Democracy SEM with := ", "75 rows, 11 items", sem_political_democracy),
+    ("SEM: bootstrap 1,000 resamples, PD (2 processes)", "1,000 refits", bootstrap_political_democracy),
+    ("SEM: bootstrap 1,000 resamples, PD (1 process)", "1,000 refits",
+     lambda: bootstrap_political_democracy(n_jobs=1)),
+]

@@ -1,0 +1,379 @@
+"""``crm.cfa`` and ``crm.sem``: fit a model written in lavaan syntax."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CRMConvergenceWarning, CRMInputError
+from ..validation import (
+    check_bool,
+    check_choice,
+    check_ci,
+    check_dataframe,
+    check_int,
+    check_numeric_columns,
+    check_seed,
+    examples_of,
+    param_error,
+)
+from .estimation import RAM, _NonConvergence, fit_ml, single_thread_blas
+from .model import build_spec, start_values
+from .result import SEMResult, build_result
+from .syntax import parse_model
+
+__all__ = ["cfa", "sem"]
+
+
+def _matrix_input(sample_cov, sample_cor, sample_sd, func):
+    """A labelled covariance matrix from ``sample_cov`` or ``sample_cor`` + ``sample_sd``."""
+    if sample_cov is not None and sample_cor is not None:
+        raise CRMInputError(f"Give either 'sample_cov' or 'sample_cor' (with 'sample_sd') to {func}, not both.")
+    if sample_cov is not None:
+        mat, name = sample_cov, "sample_cov"
+    else:
+        mat, name = sample_cor, "sample_cor"
+    if not isinstance(mat, pd.DataFrame):
+        raise param_error(name, "a pandas DataFrame whose index and columns name the variables", type(mat).__name__,
+                          func)
+    if list(map(str, mat.index)) != list(map(str, mat.columns)):
+        raise CRMInputError(f"The '{name}' parameter of {func} must have the same variable names, in the same "
+                            f"order, as row index and columns. Got rows {examples_of(list(mat.index))} and columns "
+                            f"{examples_of(list(mat.columns))}.")
+    try:
+        values = mat.to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise CRMInputError(f"The '{name}' parameter of {func} must hold numbers only.") from None
+    if not np.all(np.isfinite(values)):
+        raise CRMInputError(f"The '{name}' parameter of {func} contains missing or infinite values.")
+    if not np.allclose(values, values.T, atol=1e-8 * max(1.0, np.abs(values).max())):
+        i, j = np.unravel_index(np.argmax(np.abs(values - values.T)), values.shape)
+        raise CRMInputError(f"The '{name}' parameter of {func} is not symmetric: entry ({mat.index[i]!r}, "
+                            f"{mat.columns[j]!r}) is {values[i, j]} but ({mat.index[j]!r}, {mat.columns[i]!r}) is "
+                            f"{values[j, i]}.")
+    names = [str(c) for c in mat.columns]
+    if sample_cor is not None:
+        if not np.allclose(np.diag(values), 1.0, atol=1e-6):
+            raise CRMInputError(f"The 'sample_cor' parameter of {func} must have ones on its diagonal "
+                                "(a correlation matrix); pass a covariance matrix as 'sample_cov' instead.")
+        off = np.abs(values - np.diag(np.diag(values)))
+        if off.max() > 1:
+            i, j = np.unravel_index(np.argmax(off), off.shape)
+            raise CRMInputError(f"The 'sample_cor' parameter of {func} has a correlation of {values[i, j]} between "
+                                f"{names[i]!r} and {names[j]!r}; correlations lie between -1 and 1 (a typing "
+                                "error?).")
+        if sample_sd is None:
+            raise CRMInputError(f"'sample_cor' needs 'sample_sd' (the standard deviations) in {func}; without them "
+                                "only a standardized model can be fitted. Pass sample_sd=[1]*p to fit the "
+                                "correlations as covariances.")
+        sd = sample_sd
+        if isinstance(sd, dict):
+            sd = pd.Series(sd)
+        if isinstance(sd, pd.Series):
+            missing = [n for n in names if n not in sd.index]
+            if missing:
+                raise CRMInputError(f"'sample_sd' has no standard deviation for {examples_of(missing)}.")
+            sd = sd.loc[names].to_numpy(float)
+        else:
+            sd = np.asarray(sd, dtype=float)
+        if sd.shape != (len(names),) or not np.all(np.isfinite(sd)) or np.any(sd <= 0):
+            raise param_error("sample_sd", f"{len(names)} positive standard deviations (one per variable)",
+                              _first_values(sd), func)
+        values = values * np.outer(sd, sd)
+    elif sample_sd is not None:
+        raise CRMInputError(f"'sample_sd' is only used with 'sample_cor' in {func}.")
+    return names, values
+
+
+def _first_values(x):
+    arr = np.asarray(x).ravel()
+    return arr[:6].tolist()
+
+
+def _check_pd(S, names, what):
+    eig = np.linalg.eigvalsh(S)
+    if eig.min() <= 1e-10 * max(1.0, eig.max()):
+        raise CRMInputError(
+            f"The {what} of the model variables {examples_of(names, 12)} is not positive definite (smallest "
+            f"eigenvalue {eig.min():.3g}): some variable is constant or a linear combination of others, or the "
+            "matrix was mistyped. Remove redundant variables or check the matrix.")
+
+
+def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sample_cov, sample_cor, sample_sd,
+         sample_nobs, n_jobs, progress, group=None, group_equal=None):
+    estimator = check_choice(estimator, "estimator", ["ML", "DWLS", "WLSMV"], func)
+    missing = check_choice(missing, "missing", ["listwise", "fiml", "ml"], func)
+    bootstrap = check_int(bootstrap, "bootstrap", func, min_value=0)
+    if 0 < bootstrap < 10:
+        raise param_error("bootstrap", "0 (no bootstrap) or at least 10 resamples", bootstrap, func)
+    ci = check_ci(ci, func)
+    seed = check_seed(seed, func)
+    std_lv = check_bool(std_lv, "std_lv", func)
+    if group is not None:
+        # several groups: multigroup.py (ML, complete cases, raw data)
+        if estimator != "ML" or missing != "listwise" or bootstrap:
+            raise CRMInputError(f"{func}: a multi-group model (group={group!r}) is fitted by ML on complete cases "
+                                "without bootstrap for now; drop estimator/missing/bootstrap.")
+        if sample_cov is not None or sample_cor is not None or data is None:
+            raise CRMInputError(f"{func}: a multi-group model needs the raw data with the grouping column.")
+        from .multigroup import multigroup_sem
+
+        return multigroup_sem(data, model, group, group_equal=group_equal, ci=ci, std_lv=std_lv, _func=func)
+    if group_equal is not None:
+        raise CRMInputError(f"'group_equal' needs 'group' (the grouping column) in {func}.")
+    if estimator in ("DWLS", "WLSMV") or missing in ("fiml", "ml"):
+        # ordinal items (DWLS on polychoric correlations, ordinal.py) and FIML (fiml.py) have their own
+        # engines; they need raw data and do not bootstrap yet
+        what = f"estimator='{estimator}'" if estimator != "ML" else f"missing='{missing}'"
+        if estimator != "ML" and missing != "listwise":
+            raise CRMInputError(f"{func}: estimator='{estimator}' works on complete cases only (missing='listwise'); "
+                                "full-information ML is for continuous data (estimator='ML').")
+        if sample_cov is not None or sample_cor is not None or data is None:
+            raise CRMInputError(f"{func}: {what} needs the raw data ('data'), not a matrix.")
+        if bootstrap:
+            raise CRMInputError(f"{func}: bootstrap is not available with {what} yet.")
+        if estimator != "ML":
+            from .ordinal import fit_ordinal
+
+            return fit_ordinal(data, model, std_lv=std_lv, ci=ci, func=func)
+        from .fiml import fit_fiml
+
+        return fit_fiml(data, model, std_lv=std_lv, ci=ci, func=func)
+    parsed = parse_model(model)
+    matrix_given = sample_cov is not None or sample_cor is not None
+    raw = None
+    if matrix_given:
+        if data is not None:
+            raise CRMInputError(f"Give either 'data' or a matrix ('sample_cov' / 'sample_cor') to {func}, not both.")
+        if bootstrap:
+            raise CRMInputError(f"bootstrap needs raw data; {func} was given a matrix.")
+        names, full = _matrix_input(sample_cov, sample_cor, sample_sd, func)
+        n = check_int(sample_nobs, "sample_nobs", func, min_value=2)
+        spec = build_spec(parsed, names, std_lv=std_lv)
+        idx = [names.index(v) for v in spec.observed]
+        # like lavaan (sample.cov.rescale=TRUE): a published matrix is the unbiased one; ML needs divisor N
+        S = full[np.ix_(idx, idx)] * (n - 1) / n
+        _check_pd(S, spec.observed, "covariance matrix")
+        source = "covariance matrix" if sample_cov is not None else "correlations and standard deviations"
+    else:
+        if sample_nobs is not None or sample_sd is not None:
+            raise CRMInputError(f"'sample_nobs' and 'sample_sd' go with 'sample_cov'/'sample_cor' in {func}, "
+                                "not with 'data'.")
+        data = check_dataframe(data, "data", func, min_rows=3)
+        spec = build_spec(parsed, data.columns, std_lv=std_lv)
+        clean = check_numeric_columns(data, spec.observed, name="data", func=func, allow_constant=False)
+        complete = clean.dropna()
+        dropped = len(clean) - len(complete)
+        n = len(complete)
+        if n < 3:
+            raise CRMInputError(f"Only {n} complete row(s) remain in 'data' after listwise deletion of missing "
+                                f"values; {func} needs more.")
+        raw = complete.to_numpy(float)
+        S = np.cov(raw.T, bias=True)
+        _check_pd(S, spec.observed, "sample covariance matrix")
+        source = "raw data" + (f" ({dropped} incomplete row(s) dropped listwise)" if dropped else "")
+    p = len(spec.observed)
+    nx = len(spec.ov_x)
+    moments = p * (p + 1) // 2 - nx * (nx + 1) // 2
+    df = moments - spec.n_free
+    if df < 0:
+        raise CRMInputError(
+            f"The model is not identified: it has {spec.n_free} free parameters but only {moments} observed "
+            f"variances and covariances, so the degrees of freedom would be {df}. Fix some parameters, add "
+            "indicators, or remove paths.")
+    if spec.n_free == 0:
+        raise CRMInputError("The model has no free parameters to estimate.")
+    ram = RAM(spec)
+    ram.set_exo(_full_exo(S, spec))
+    with single_thread_blas():
+        try:
+            fit = fit_ml(ram, S, start_values(spec, S))
+        except _NonConvergence as exc:
+            raise CRMInputError(f"{func} could not start the estimation: {exc}. Check the model and the data.") \
+                from None
+        result = build_result(spec, ram, fit, S, n, ci=ci, raw=raw, source=source, func=func, model_text=model)
+    if not fit.converged:
+        warnings.warn(f"{func}: the estimation did not converge ({fit.message}); the estimates are not reliable.",
+                      CRMConvergenceWarning, stacklevel=3)
+    if bootstrap:
+        from .bootstrap import run_bootstrap
+
+        with single_thread_blas():
+            run_bootstrap(result, ram, raw, bootstrap, ci=ci, seed=seed, n_jobs=n_jobs, progress=progress)
+    return result
+
+
+def _full_exo(S, spec):
+    """S padded to all RAM variables so fixed.x cells can be read by (i, j)."""
+    m = len(spec.observed) + len(spec.latent)
+    out = np.zeros((m, m))
+    p = len(spec.observed)
+    out[:p, :p] = S
+    return out
+
+
+def sem(data=None, model=None, estimator="ML", missing="listwise", bootstrap=0, ci=0.95, seed=None, *,
+        std_lv=False, sample_cov=None, sample_cor=None, sample_sd=None, sample_nobs=None, group=None,
+        group_equal=None, n_jobs=2, progress=True) -> SEMResult:
+    """Fit a structural equation model written in lavaan syntax, with lavaan's results.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame, optional
+        One row per respondent; the model's observed variables are columns.
+        Text cells with Persian digits are read as numbers.  Omit it when
+        fitting from a published matrix (``sample_cov`` / ``sample_cor``).
+    model : str
+        lavaan model syntax: ``=~`` (measured by), ``~`` (regressed on),
+        ``~~`` (covariance), ``:=`` (defined parameter such as ``ind := a*b``),
+        with modifiers ``a*x`` (label), ``1*x`` (fixed) and ``NA*x`` (free).
+    estimator : {"ML", "DWLS", "WLSMV"}
+        ``"ML"``: maximum likelihood for continuous data.  ``"DWLS"`` (alias
+        ``"WLSMV"``): ordinal (Likert) items, diagonally weighted least squares
+        on polychoric correlations with robust standard errors and the scaled
+        chi-square, equal to lavaan's ``WLSMV`` (see
+        :func:`crm_research.sem.ordinal.fit_ordinal` for what is and is not provided).
+    missing : {"listwise", "fiml", "ml"}
+        ``"listwise"`` drops rows with a missing value in a model variable;
+        ``"fiml"`` (or ``"ml"``) uses every observed value by full-information
+        ML, equal to lavaan's ``missing = "ml"``
+        (:func:`crm_research.sem.fiml.fit_fiml`).
+    bootstrap : int, default 0
+        Number of bootstrap resamples (0 = none).  With ``B > 0`` the result
+        carries percentile and bias-corrected intervals for every parameter,
+        including defined ones.
+    ci : float, default 0.95
+        Confidence level of the intervals.
+    seed : int, optional
+        Seed of the bootstrap, for reproducible intervals.
+    std_lv : bool, default False
+        Identify latent variables by fixing their variances at 1 instead of
+        the first loading (lavaan's ``std.lv``).
+    sample_cov : pandas.DataFrame, optional
+        A covariance matrix (unbiased, divisor N - 1, as published), labelled
+        by variable names.  Needs ``sample_nobs``.
+    sample_cor, sample_sd : pandas.DataFrame and sequence, optional
+        A correlation matrix and the standard deviations, as printed in a
+        paper's table; converted to a covariance matrix.
+    sample_nobs : int, optional
+        Number of observations behind ``sample_cov`` / ``sample_cor``.
+    group : str, optional
+        A grouping column (gender, channel ...): the model is fitted in every
+        group and a :class:`~crm_research.sem.multigroup.MultiGroupSEMResult`
+        is returned (see :func:`crm_research.sem.multigroup.multigroup_sem`).
+    group_equal : list of {"loadings", "intercepts"}, optional
+        Parameters held equal across groups (lavaan's ``group.equal``).
+    n_jobs : int, default 2
+        Processes for the bootstrap.
+    progress : bool, default True
+        Show a progress bar during the bootstrap.
+
+    Returns
+    -------
+    SEMResult
+        ``estimates`` (columns ``lhs, op, rhs, label, est, se, z, pvalue,
+        ci_lower, ci_upper, std_all``), ``fit_measures`` (``chisq, df,
+        pvalue, cfi, tli, rmsea, rmsea_ci_lower, rmsea_ci_upper,
+        rmsea_pvalue, srmr, aic, bic, loglik, n`` and more), ``r2``,
+        ``converged``, ``warnings``, ``modification_indices()``,
+        ``summary()`` and ``plot()``.  With ``missing="fiml"`` a
+        ``FIMLResult`` and with ``estimator="DWLS"`` an
+        ``OrdinalSEMResult`` (both subclasses, with intercept/threshold rows);
+        with ``group=`` a ``MultiGroupSEMResult``.
+
+    Raises
+    ------
+    CRMInputError
+        For a syntax error (line, position and caret), an unknown variable
+        (with the closest column names), a model that is not identified
+        (negative degrees of freedom), or a non-positive-definite matrix.
+
+    Notes
+    -----
+    The estimator minimises the ML discrepancy
+    ``F = log|Sigma(theta)| + tr(S Sigma(theta)^-1) - log|S| - p`` where ``S``
+    is the covariance matrix with divisor ``N``; ``chisq = N F``.  Standard
+    errors come from the expected information matrix; defined parameters get
+    theirs by the delta method.  Defaults are lavaan's (marker variables,
+    free residual variances, covarying exogenous latent variables,
+    ``fixed.x=TRUE``), so the numbers equal lavaan's to the printed
+    precision.
+
+    References
+    ----------
+    Rosseel, Y. (2012). lavaan: An R package for structural equation modeling.
+    *Journal of Statistical Software*, 48(2), 1-36.
+    Bollen, K. A. (1989). *Structural Equations with Latent Variables*. Wiley.
+
+    Examples
+    --------
+    >>> import crm_research as crm
+    >>> pd_data = crm.load_dataset("political_democracy")  # doctest: +SKIP
+    >>> fit = crm.sem(pd_data, '''
+    ...     ind60 =~ x1 + x2 + x3
+    ...     dem60 =~ y1 + y2 + y3 + y4
+    ...     dem60 ~ ind60''')  # doctest: +SKIP
+    >>> fit.fit_measures[["chisq", "df", "cfi", "rmsea"]]  # doctest: +SKIP
+    """
+    if model is None:
+        raise CRMInputError("The 'model' parameter of sem is required: lavaan syntax such as 'f =~ x1 + x2 + x3'.")
+    return _fit(data, model, "sem", estimator, missing, bootstrap, ci, seed, std_lv, sample_cov, sample_cor,
+                sample_sd, sample_nobs, n_jobs, progress, group=group, group_equal=group_equal)
+
+
+def cfa(data=None, model=None, **options) -> SEMResult:
+    """Confirmatory factor analysis: :func:`sem` for a measurement model.
+
+    Takes the same arguments as :func:`sem` and applies the same lavaan
+    defaults (in lavaan, too, ``cfa()`` and ``sem()`` differ only in name).
+    The result's ``estimates`` hold the loadings (``op == "=~"``) with their
+    standardized values in ``std_all``, which the reliability functions use
+    for composite reliability and AVE.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame, optional
+        Item responses, one column per item.
+    model : str
+        lavaan syntax, e.g. ``"SAT =~ sat1 + sat2 + sat3"``.
+    **options
+        Any keyword argument of :func:`sem` (``estimator``, ``missing``,
+        ``bootstrap``, ``ci``, ``seed``, ``std_lv``, ``sample_cov``, ...).
+
+    Returns
+    -------
+    SEMResult
+        See :func:`sem`.
+
+    Notes
+    -----
+    See :func:`sem` for the estimator and its formulas.
+
+    References
+    ----------
+    Brown, T. A. (2015). *Confirmatory Factor Analysis for Applied Research*
+    (2nd ed.). Guilford.
+
+    Examples
+    --------
+    >>> import crm_research as crm
+    >>> hs = crm.load_dataset("holzinger1939")  # doctest: +SKIP
+    >>> fit = crm.cfa(hs, "visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6")  # doctest: +SKIP
+    >>> fit.estimates.query("op == '=~'")[["lhs", "rhs", "est", "std_all"]]  # doctest: +SKIP
+    """
+    if model is None:
+        raise CRMInputError("The 'model' parameter of cfa is required: lavaan syntax such as 'f =~ x1 + x2 + x3'.")
+    allowed = {"estimator", "missing", "bootstrap", "ci", "seed", "std_lv", "sample_cov", "sample_cor", "sample_sd",
+               "sample_nobs", "n_jobs", "progress", "group", "group_equal"}
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        raise CRMInputError(f"cfa got unknown option(s) {unknown}; allowed: {sorted(allowed)}.")
+    opts = dict(estimator="ML", missing="listwise", bootstrap=0, ci=0.95, seed=None, std_lv=False, sample_cov=None,
+                sample_cor=None, sample_sd=None, sample_nobs=None, n_jobs=2, progress=True, group=None,
+                group_equal=None)
+    opts.update(options)
+    return _fit(data, model, "cfa", opts["estimator"], opts["missing"], opts["bootstrap"], opts["ci"], opts["seed"],
+                opts["std_lv"], opts["sample_cov"], opts["sample_cor"], opts["sample_sd"], opts["sample_nobs"],
+                opts["n_jobs"], opts["progress"], group=opts["group"], group_equal=opts["group_equal"])

@@ -1,0 +1,114 @@
+"""Modification indices (score tests for fixed parameters), as lavaan's ``modindices``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["modification_indices"]
+
+
+def _cell_derivatives(B, C, p, cells):
+    """d vec(Sigma) for single RAM cells ('A', to, from) or ('S', i, j); shape (p*p, k)."""
+    Bo = B[:p]
+    out = np.zeros((len(cells), p, p))
+    for k, (mat, i, j) in enumerate(cells):
+        if mat == "A":
+            d = np.outer(Bo[:, i], C[j, :p])
+            out[k] = d + d.T
+        else:
+            d = np.outer(Bo[:, i], Bo[:, j])
+            out[k] = d + d.T if i != j else d
+    return out.reshape(len(cells), p * p).T
+
+
+def _candidates(spec):
+    """Fixed parameters worth testing, with their RAM cells."""
+    variables = spec.variables
+    pos = {v: i for i, v in enumerate(variables)}
+    present = set()
+    for row in spec.rows:
+        if row.op == "~~":
+            present.add((min(row.lhs, row.rhs), "~~", max(row.lhs, row.rhs)))
+        else:
+            present.add((row.lhs, row.op, row.rhs))
+    measured = {row.rhs for row in spec.rows if row.op == "=~"}
+    # lavaan's candidates: residual covariances among indicators; observed variables that only take part in
+    # regressions get candidate regressions instead (below)
+    indicators = [v for v in spec.observed if v in measured]
+    structural_obs = [v for v in spec.observed if v not in measured]
+    out = []
+    # fixed loadings already in the model (markers, fixed values): the score test tells whether to free them
+    for row, cell in zip(spec.rows, spec.cells):
+        if row.index < 0 and not row.exo and row.op in ("=~", "~"):
+            out.append((row.lhs, row.op, row.rhs, cell))
+        elif row.index < 0 and not row.exo and row.op == "~~":
+            out.append((row.lhs, row.op, row.rhs, cell))
+    for lv in spec.latent:
+        for ov in indicators:
+            if (lv, "=~", ov) not in present:
+                out.append((lv, "=~", ov, ("A", pos[ov], pos[lv])))
+    for a_i, a in enumerate(indicators):
+        for b in indicators[a_i + 1:]:
+            if (min(a, b), "~~", max(a, b)) not in present:
+                out.append((a, "~~", b, ("S", pos[a], pos[b])))
+    for a_i, a in enumerate(spec.latent):
+        for b in spec.latent[a_i + 1:]:
+            if (min(a, b), "~~", max(a, b)) not in present:
+                out.append((a, "~~", b, ("S", pos[a], pos[b])))
+    # missing regressions among latent variables and of latent variables on covariates.  Paths *into* a
+    # fixed.x covariate are left out: freeing one would make the covariate endogenous, which lavaan's
+    # score test does not model the same way (its values for those rows are not reproduced).
+    for a in spec.latent:
+        for b in spec.latent + spec.ov_x:
+            if a != b and (a, "~", b) not in present:
+                out.append((a, "~", b, ("A", pos[a], pos[b])))
+    for a in structural_obs:
+        if a in spec.ov_x:
+            continue
+        for b in structural_obs:
+            if a != b and (a, "~", b) not in present:
+                out.append((a, "~", b, ("A", pos[a], pos[b])))
+    return out
+
+
+def modification_indices(result) -> pd.DataFrame:
+    spec, ram, fit, n = result.spec, result.ram, result.fit, result.n
+    p = len(spec.observed)
+    cands = _candidates(spec)
+    columns = ["lhs", "op", "rhs", "mi", "epc", "sepc_all"]
+    if not cands:
+        return pd.DataFrame(columns=columns)
+    A, Smat = ram.matrices(fit.theta)
+    B = np.linalg.solve(ram.eye - A, ram.eye)
+    C = B @ Smat @ B.T
+    D1 = ram.delta(B, C)
+    D2 = _cell_derivatives(B, C, p, [c[3] for c in cands])
+    Si = np.linalg.inv(fit.Sigma)
+    K = np.kron(Si, Si)
+    W = (Si @ (fit.Sigma - result.S) @ Si).reshape(-1)
+    g2 = D2.T @ W
+    H11 = D1.T @ K @ D1
+    H12 = D1.T @ K @ D2
+    H22 = D2.T @ K @ D2
+    V = np.diag(H22) - np.einsum("ij,ij->j", H12, np.linalg.solve(H11, H12))
+    scale = np.sqrt(np.maximum(np.diag(H22), 1e-300))
+    ok = V > 1e-8 * scale**2  # freeing would leave the model unidentified otherwise
+    mi = np.where(ok, n * g2**2 / (2 * np.where(ok, V, 1.0)), np.nan)
+    epc = np.where(ok, -g2 / np.where(ok, V, 1.0), np.nan)
+    pos = {v: i for i, v in enumerate(spec.variables)}
+    sd = np.sqrt(np.abs(np.diag(C)))
+    sepc = np.empty(len(cands))
+    for k, (lhs, op, rhs, _cell) in enumerate(cands):
+        if op == "=~":
+            sepc[k] = epc[k] * sd[pos[lhs]] / sd[pos[rhs]]
+        elif op == "~":
+            sepc[k] = epc[k] * sd[pos[rhs]] / sd[pos[lhs]]
+        elif lhs == rhs:
+            sepc[k] = epc[k] / C[pos[lhs], pos[lhs]]
+        else:
+            sepc[k] = epc[k] / np.sqrt(abs(Smat[pos[lhs], pos[lhs]]) * abs(Smat[pos[rhs], pos[rhs]]))
+    out = pd.DataFrame({"lhs": [c[0] for c in cands], "op": [c[1] for c in cands], "rhs": [c[2] for c in cands],
+                        "mi": mi, "epc": epc, "sepc_all": sepc})
+    out = out[np.isfinite(out["mi"])]
+    return out.sort_values("mi", ascending=False, kind="stable").reset_index(drop=True)

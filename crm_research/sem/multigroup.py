@@ -1,0 +1,617 @@
+"""Multi-group SEM and measurement invariance (configural, metric, scalar), as lavaan's ``group=``.
+
+A model fitted in several groups (gender, channel, school ...) is one model
+with one set of parameters per group; equality constraints across groups turn
+it into the invariance sequence of Vandenberg & Lance (2000):
+
+* **configural** -- the same pattern of loadings in every group, all values free;
+* **metric** (weak) -- loadings equal across groups (lavaan's
+  ``group.equal = "loadings"``);
+* **scalar** (strong) -- loadings and item intercepts equal; the latent means
+  are then free in every group but the first (lavaan frees them
+  automatically), so group differences in the items are carried by the factors.
+
+As in lavaan, a multi-group model has a mean structure: the intercepts of the
+observed variables are free (one per group, unless constrained) and the latent
+means are 0 (in the first group).  For group ``g`` with ``n_g`` rows, sample
+mean ``xbar_g`` and biased covariance ``S_g``, ML minimises
+
+``F = sum_g (n_g / N) [log|Sigma_g| + tr(S_g Sigma_g^-1) - log|S_g| - p + d_g' Sigma_g^-1 d_g]``,
+``d_g = xbar_g - mu_g``, ``mu_g`` the observed part of ``(I - A_g)^-1 m_g``.
+
+``chisq = N F``; standard errors use the expected information
+``sum_g (n_g/N) [Delta_g' (Si kron Si) Delta_g + 2 J_g' Si J_g]`` (``J_g`` the
+derivative of ``mu_g``).  lavaan's multi-group RMSEA is
+``sqrt(G) sqrt(max(chisq - df, 0) / (N df))`` (Steiger, 1998) and its SRMR the
+``n_g/N``-weighted mean of the group SRMRs, with mean residuals included.
+
+Invariance holds at a step when the chi-square difference with the previous
+step is not significant, or, because that test is very sensitive in large
+samples, when CFI drops by no more than .01 (Cheung & Rensvold, 2002).
+
+References
+----------
+Cheung, G. W., & Rensvold, R. B. (2002). Evaluating goodness-of-fit indexes for
+testing measurement invariance. *Structural Equation Modeling*, 9(2), 233-255.
+Steiger, J. H. (1998). A note on multiple sample extensions of the RMSEA fit
+index. *Structural Equation Modeling*, 5(4), 411-419.
+Vandenberg, R. J., & Lance, C. E. (2000). A review and synthesis of the
+measurement invariance literature. *Organizational Research Methods*, 3(1), 4-70.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings as _warnings
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CRMConvergenceWarning, CRMInputError
+from ..results import Result
+from ..validation import check_bool, check_ci, check_columns, check_dataframe, check_numeric_columns, examples_of
+from .estimation import RAM, single_thread_blas
+from .fit import rmsea_interval
+from .model import build_spec, start_values
+from .result import _defined_values, _std_all, row_values
+from .syntax import parse_model
+
+__all__ = ["multigroup_sem", "measurement_invariance", "MultiGroupSEMResult", "InvarianceResult"]
+
+_EQUAL_CHOICES = ("loadings", "intercepts", "regressions", "residuals", "lv.variances", "lv.covariances")
+
+
+class MultiGroupSEMResult(Result):
+    """A model fitted in several groups.
+
+    Attributes
+    ----------
+    estimates : pandas.DataFrame
+        ``lhs, op, rhs, group, label, est, se, z, pvalue, ci_lower, ci_upper, std_all``
+        per group, including intercepts (``op == "~1"``) and latent means.
+    fit_measures : pandas.Series
+        ``npar, chisq, df, pvalue, baseline_chisq, baseline_df, cfi, tli, loglik,
+        unrestricted_loglik, aic, bic, n, rmsea, rmsea_ci_lower, rmsea_ci_upper,
+        srmr`` as lavaan computes them for several groups.
+    groups : list
+        Group labels in order of first appearance (lavaan's order).
+    group_equal : list of str
+        The equality constraints across groups.
+    converged : bool
+    warnings : list of str
+    """
+
+    title = "Multi-group structural equation model (ML)"
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.estimates.copy()
+
+    def _summary_tables(self):
+        keys = ["n", "npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
+                "srmr", "aic", "bic", "loglik"]
+        fit = pd.DataFrame({"value": [float(self.fit_measures[k]) for k in keys]}, index=keys)
+        est = self.estimates.copy()
+        est.insert(0, "parameter", est["lhs"] + " " + est["op"] + " " + est["rhs"])
+        est = est.drop(columns=["lhs", "op", "rhs"]).set_index("parameter")
+        sizes = ", ".join(f"{g}: {n}" for g, n in zip(self.groups, self.group_sizes))
+        eq = ", ".join(self.group_equal) if self.group_equal else "none (configural)"
+        return [(f"Groups by {self.group_col!r} ({sizes}); equal across groups: {eq}; "
+                 f"{'converged' if self.converged else 'NOT CONVERGED'}", fit),
+                ("Parameter estimates per group", est)]
+
+    def plot(self, ax=None):
+        """Standardized loadings per group side by side (a quick visual check of metric invariance)."""
+        import matplotlib.pyplot as plt
+
+        load = self.estimates[self.estimates["op"] == "=~"].copy()
+        load["item"] = load["lhs"] + " → " + load["rhs"]
+        wide = load.pivot(index="item", columns="group", values="std_all").loc[load["item"].unique()]
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 0.35 * len(wide) + 1.5))
+        wide.plot.barh(ax=ax)
+        ax.invert_yaxis()
+        ax.set_xlabel("standardized loading (std_all)")
+        ax.set_title(f"Loadings by {self.group_col}")
+        return ax
+
+
+class InvarianceResult(Result):
+    """The configural / metric / scalar sequence.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per step: ``npar, chisq, df, pvalue, cfi, tli, rmsea, srmr, aic,
+        bic, chisq_diff, df_diff, p_diff, cfi_diff, holds`` where the differences
+        compare each step with the previous one and ``holds`` is "yes" when the
+        chi-square difference is not significant at ``1 - ci`` or CFI drops by at
+        most .01.
+    fits : dict
+        The :class:`MultiGroupSEMResult` of every step.
+    """
+
+    title = "Measurement invariance"
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    def _summary_notes(self):
+        return list(self.warnings) + [
+            "A step holds when the chi-square difference is not significant or CFI falls by at most .01 "
+            "(Cheung & Rensvold, 2002); the chi-square test is strict in large samples.",
+        ]
+
+    def plot(self, ax=None):
+        """CFI of each step, with the .01 tolerance band below the configural model."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(5, 3.5))
+        t = self.table
+        ax.plot(range(len(t)), t["cfi"], marker="o")
+        ax.axhspan(t["cfi"].iloc[0] - 0.01, t["cfi"].iloc[0], color="tab:green", alpha=0.15,
+                   label="within .01 of configural")
+        ax.set_xticks(range(len(t)), t.index)
+        ax.set_ylabel("CFI")
+        ax.legend(loc="lower left")
+        ax.set_title("Invariance steps")
+        return ax
+
+
+class _Group:
+    """One group's data summary, RAM structure and mean structure."""
+
+    def __init__(self, spec, S, xbar, n):
+        self.spec, self.S, self.xbar, self.n = spec, S, xbar, n
+        self.ram = RAM(spec)
+        self.p = len(spec.observed)
+        self.m = self.ram.m
+        _, self.logdetS = np.linalg.slogdet(S)
+        # mean parameters: one per variable; index -1 = fixed at mean_fixed
+        self.mean_index = np.full(self.m, -1)
+        self.mean_fixed = np.zeros(self.m)
+
+
+def _evaluate(groups, theta, N, want_info=True):
+    """F, gradient and expected information summed over groups (None if a Sigma is not PD)."""
+    q = len(theta)
+    F = 0.0
+    grad = np.zeros(q)
+    info = np.zeros((q, q)) if want_info else None
+    parts = []
+    for g in groups:
+        Sigma, B, C = g.ram.implied(theta)
+        sign, logdet = np.linalg.slogdet(Sigma)
+        if sign <= 0:
+            return np.inf, None, None, None
+        Si = np.linalg.inv(Sigma)
+        mvec = g.mean_fixed.copy()
+        free = g.mean_index >= 0
+        mvec[free] = theta[g.mean_index[free]]
+        mu_full = B @ mvec
+        mu = mu_full[: g.p]
+        d = g.xbar - mu
+        w = g.n / N
+        F += w * (logdet + np.trace(g.S @ Si) - g.logdetS - g.p + d @ Si @ d)
+        D = g.ram.delta(B, C)
+        Sid = Si @ d
+        W = Si @ (Sigma - g.S - np.outer(d, d)) @ Si
+        # derivative of mu: paths (mu = B m, dB = B dA B) and mean parameters
+        Bo = B[: g.p]
+        J = np.zeros((g.p, q))
+        if len(g.ram.a_idx):
+            cols = Bo[:, g.ram.a_to] * mu_full[g.ram.a_from]
+            J += cols @ g.ram.PA.T
+        if free.any():
+            np.add.at(J.T, g.mean_index[free], Bo[:, free].T)
+        grad += w * (D.T @ W.reshape(-1) - 2 * J.T @ Sid)
+        if want_info:
+            p = g.p
+            D3 = D.T.reshape(-1, p, p)
+            T = (Si @ D3 @ Si).reshape(len(D3), p * p)
+            info += w * (T @ D + 2 * J.T @ Si @ J)
+        parts.append((Sigma, B, C, mu))
+    return F, grad, info, parts
+
+
+def _optimize(groups, theta, N, tol=1e-9, max_iter=500):
+    F, g, H, parts = _evaluate(groups, theta, N)
+    if parts is None:
+        raise CRMInputError("The start values give a non-positive-definite covariance matrix in some group.")
+    converged, message, it = False, "maximum number of iterations reached", 0
+    quasi = False
+    for iteration in range(1, max_iter + 1):
+        it = iteration
+        gmax = float(np.max(np.abs(g)))
+        if gmax < tol:
+            converged, message = True, "converged"
+            break
+        try:
+            step = np.linalg.solve(H, g)
+        except np.linalg.LinAlgError:
+            step = np.linalg.lstsq(H, g, rcond=None)[0]
+        t, improved = 1.0, False
+        for _ in range(30):
+            Fc, gc, Hc, pc = _evaluate(groups, theta - t * step, N, want_info=not quasi)
+            if pc is not None and Fc <= F + 1e-14 * max(1.0, abs(F)):
+                improved = True
+                break
+            t *= 0.5
+        if not improved:
+            if gmax < 1e-6 and quasi:
+                converged, message = True, "converged (to machine precision)"
+            else:
+                message = "Fisher scoring could not decrease the discrepancy"
+            break
+        # Fisher scoring first, BFGS updates of the information near the optimum (see estimation.py)
+        if not quasi and gmax < 1e-2 and t == 1.0:
+            quasi = True
+        if quasi:
+            s_vec, y_vec = -t * step, gc - g
+            sy = s_vec @ y_vec
+            if sy > 1e-16:
+                Hs = H @ s_vec
+                H = H - np.outer(Hs, Hs) / (s_vec @ Hs) + np.outer(y_vec, y_vec) / sy
+        else:
+            H = Hc
+        theta, F, g, parts = theta - t * step, Fc, gc, pc
+    F, g, H, parts = _evaluate(groups, theta, N)
+    return theta, F, g, H, parts, converged, message, it
+
+
+def _check_equal(group_equal, func):
+    if group_equal is None:
+        return []
+    if isinstance(group_equal, str):
+        group_equal = [group_equal]
+    out = []
+    for item in group_equal:
+        if item not in ("loadings", "intercepts"):
+            allowed = "'loadings' and 'intercepts'"
+            if item in _EQUAL_CHOICES:
+                raise CRMInputError(f"group_equal={item!r} is not available yet in {func}; {allowed} are.")
+            raise CRMInputError(f"The 'group_equal' parameter of {func} lists {item!r}; allowed: {allowed}.")
+        out.append(item)
+    if "intercepts" in out and "loadings" not in out:
+        raise CRMInputError("Equal intercepts without equal loadings is not a standard invariance model; use "
+                            "group_equal=['loadings', 'intercepts'] (scalar invariance).")
+    return out
+
+
+def multigroup_sem(data, model, group, group_equal=None, ci: float = 0.95, std_lv: bool = False,
+                   _func: str = "multigroup_sem") -> MultiGroupSEMResult:
+    """Fit a lavaan-syntax model in every group of a grouping column.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Raw data with the model's observed variables and the grouping column.
+    model : str
+        lavaan syntax (``=~``, ``~``, ``~~``, ``:=``).  A label used in the
+        model (``a*x``) is the same parameter in every group, as in lavaan.
+    group : str
+        Name of the grouping column (gender, channel, school ...); at least two
+        groups, each with more rows than observed variables.
+    group_equal : list of {"loadings", "intercepts"}, optional
+        Parameters constrained equal across groups (lavaan's ``group.equal``).
+        With ``"intercepts"`` the latent means are free in every group but the
+        first.
+    ci : float, default 0.95
+        Level of the confidence intervals.
+    std_lv : bool, default False
+        Fix latent variances at 1 instead of marker loadings (in every group).
+
+    Returns
+    -------
+    MultiGroupSEMResult
+        ``estimates`` (with a ``group`` column), ``fit_measures``, ``groups``,
+        ``converged``, ``warnings``, ``summary()``, ``plot()``.
+
+    Notes
+    -----
+    See the module docstring for the discrepancy function and lavaan's
+    multi-group RMSEA (scaled by the square root of the number of groups).
+    Rows with a missing value in a model variable or in the grouping column
+    are dropped (listwise).
+
+    References
+    ----------
+    Rosseel, Y. (2012). lavaan: An R package for structural equation modeling.
+    *Journal of Statistical Software*, 48(2), 1-36.
+
+    Examples
+    --------
+    >>> import crm_research as crm
+    >>> hs = crm.load_dataset("holzinger1939")  # doctest: +SKIP
+    >>> fit = crm.multigroup_sem(hs, "visual =~ x1 + x2 + x3", group="school",
+    ...                          group_equal=["loadings"])  # doctest: +SKIP
+    """
+    from scipy.stats import chi2, norm
+
+    func = _func
+    data = check_dataframe(data, "data", func, min_rows=3)
+    check_columns(data, [group], name="group", func=func)
+    group_equal = _check_equal(group_equal, func)
+    ci = check_ci(ci, func)
+    std_lv = check_bool(std_lv, "std_lv", func)
+    parsed = parse_model(model)
+    base_spec = build_spec(parsed, [c for c in data.columns if c != group], std_lv=std_lv)
+    if base_spec.ov_x:
+        raise CRMInputError(f"{func} does not yet support observed covariates with fixed.x "
+                            f"({examples_of(base_spec.ov_x)}); model them as single-indicator latent variables or "
+                            "fit the groups separately.")
+    clean = check_numeric_columns(data, base_spec.observed, name="data", func=func, allow_constant=False)
+    labels = data[group]
+    keep = clean.notna().all(axis=1) & labels.notna()
+    clean, labels = clean[keep], labels[keep]
+    levels = list(pd.unique(labels))
+    if len(levels) < 2:
+        raise CRMInputError(f"The grouping column {group!r} has {len(levels)} group(s) after dropping missing "
+                            "values; multi-group analysis needs at least two.")
+    p = len(base_spec.observed)
+    groups = []
+    sizes = []
+    for lev in levels:
+        X = clean[labels == lev].to_numpy(float)
+        if len(X) <= p:
+            raise CRMInputError(f"Group {lev!r} of {group!r} has {len(X)} complete rows, not more than the {p} "
+                                "observed variables; merge small groups or drop them.")
+        S = np.cov(X.T, bias=True)
+        if np.linalg.eigvalsh(S).min() <= 1e-10 * max(1.0, np.abs(S).max()):
+            raise CRMInputError(f"The covariance matrix of group {lev!r} is not positive definite (a constant or "
+                                "redundant variable within the group).")
+        spec = copy.deepcopy(base_spec)
+        groups.append(_Group(spec, S, X.mean(axis=0), len(X)))
+        sizes.append(len(X))
+    N = sum(sizes)
+
+    # -- global parameter vector: group 1's parameters, then each further group's own ------------------------
+    q1 = base_spec.n_free
+    first_index = {}  # (lhs, op, rhs) -> global index in group 1
+    for row in groups[0].spec.rows:
+        if row.index >= 0:
+            first_index[(row.lhs, row.op, row.rhs)] = row.index
+    label_index = {r.label: r.index for r in groups[0].spec.rows if r.label and r.index >= 0}
+    n_global = q1
+    for k, grp in enumerate(groups):
+        if k == 0:
+            continue
+        local_to_global = {}
+        for row in grp.spec.rows:
+            if row.index < 0:
+                continue
+            if row.label:  # a user label is one parameter in every group, as in lavaan
+                row.index = label_index[row.label]
+            elif row.op == "=~" and "loadings" in group_equal:
+                row.index = first_index[(row.lhs, row.op, row.rhs)]
+            else:
+                if row.index not in local_to_global:
+                    local_to_global[row.index] = n_global
+                    n_global += 1
+                row.index = local_to_global[row.index]
+        grp.spec.n_free = n_global  # updated below for all groups
+    # mean structure: intercepts of observed variables, latent means
+    for k, grp in enumerate(groups):
+        for v in range(p):
+            if k > 0 and "intercepts" in group_equal:
+                grp.mean_index[v] = groups[0].mean_index[v]
+            else:
+                grp.mean_index[v] = n_global
+                n_global += 1
+        if k > 0 and "intercepts" in group_equal:
+            for v in range(p, grp.m):
+                grp.mean_index[v] = n_global
+                n_global += 1
+    for grp in groups:
+        grp.spec.n_free = n_global
+        grp.ram = RAM(grp.spec)
+        grp.m = grp.ram.m
+
+    # start values: each group's own rules, intercepts at the group means
+    theta = np.zeros(n_global)
+    filled = np.zeros(n_global, dtype=bool)
+    for grp in groups:
+        local_spec = copy.deepcopy(base_spec)
+        local = start_values(local_spec, grp.S)
+        for row_global, row_local in zip(grp.spec.rows, local_spec.rows):
+            if row_global.index >= 0 and not filled[row_global.index]:
+                theta[row_global.index] = local[row_local.index]
+                filled[row_global.index] = True
+        for v in range(p):
+            if not filled[grp.mean_index[v]]:
+                theta[grp.mean_index[v]] = grp.xbar[v]
+                filled[grp.mean_index[v]] = True
+
+    with single_thread_blas():
+        theta, F, grad, H, parts, converged, message, iterations = _optimize(groups, theta, N)
+        result = _build(groups, theta, F, H, parts, N, levels, sizes, group, group_equal, ci, converged, message,
+                        iterations, chi2, norm)
+    if not converged:
+        _warnings.warn(f"{func}: the estimation did not converge ({message}); the estimates are not reliable.",
+                       CRMConvergenceWarning, stacklevel=2)
+    return result
+
+
+def _build(groups, theta, F, H, parts, N, levels, sizes, group_col, group_equal, ci, converged, message, iterations,
+           chi2, norm):
+    res = MultiGroupSEMResult()
+    res.groups, res.group_sizes, res.group_col, res.group_equal = levels, sizes, group_col, list(group_equal)
+    res.converged, res.iterations, res.n = converged, iterations, N
+    q = len(theta)
+    warnings: list[str] = []
+    vcov = np.full((q, q), np.nan)
+    try:
+        if not np.isfinite(np.linalg.cond(H)) or np.linalg.cond(H) > 1e14:
+            raise np.linalg.LinAlgError
+        vcov = (2.0 / N) * np.linalg.inv(H)
+    except np.linalg.LinAlgError:
+        warnings.append("The information matrix is singular: standard errors cannot be computed (the model may not "
+                        "be identified in some group).")
+    zcrit = norm.ppf(1 - (1 - ci) / 2)
+    rows = []
+
+    def add(lhs, op, rhs, lev, label, est, idx, std):
+        se = float(np.sqrt(vcov[idx, idx])) if idx >= 0 and np.isfinite(vcov[idx, idx]) else (0.0 if idx < 0
+                                                                                              else np.nan)
+        z = est / se if idx >= 0 and se > 0 else np.nan
+        rows.append([lhs, op, rhs, lev, label, est, se, z, 2 * norm.sf(abs(z)) if np.isfinite(z) else np.nan,
+                     est - zcrit * se if idx >= 0 else est, est + zcrit * se if idx >= 0 else est, std])
+
+    chisq_total = 0.0
+    srmr_weighted = 0.0
+    for grp, lev, (Sigma, _B, C, mu) in zip(groups, levels, parts):
+        spec = grp.spec
+        vals = row_values(spec, grp.ram, theta)
+        A, Smat = grp.ram.matrices(theta)
+        std = _std_all(spec, vals, C, Smat)
+        for k, row in enumerate(spec.rows):
+            add(row.lhs, row.op, row.rhs, lev, row.label, vals[k], row.index, std[k])
+        sd_total = np.sqrt(np.abs(np.diag(C)))
+        mvec = grp.mean_fixed.copy()
+        free = grp.mean_index >= 0
+        mvec[free] = theta[grp.mean_index[free]]
+        for v, name in enumerate(spec.variables):
+            add(name, "~1", "", lev, "", mvec[v], grp.mean_index[v], mvec[v] / sd_total[v])
+        if spec.definitions and grp is groups[0]:
+            # labels are shared by all groups, so a defined parameter is one number: reported once (group ""),
+            # standardized with the first group's solution, as lavaan does; delta method: Jacobian of this group's defined parameters by central differences
+            dvals = _defined_values(spec, vals)
+            J = np.zeros((len(dvals), q))
+            for t in range(q):
+                h = 1e-6 * max(1.0, abs(theta[t]))
+                up, dn = theta.copy(), theta.copy()
+                up[t] += h
+                dn[t] -= h
+                J[:, t] = (_defined_values(spec, row_values(spec, grp.ram, up))
+                           - _defined_values(spec, row_values(spec, grp.ram, dn))) / (2 * h)
+            dse = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", J, vcov, J), 0, None))
+            for d, val, se_d, st in zip(spec.definitions, dvals, dse, _defined_values(spec, std)):
+                z = val / se_d if se_d > 0 else np.nan
+                rows.append([d.name, ":=", d.expression.replace(" ", ""), "", d.name, val, se_d, z,
+                             2 * norm.sf(abs(z)) if np.isfinite(z) else np.nan, val - zcrit * se_d,
+                             val + zcrit * se_d, st])
+        _, ld_sigma = np.linalg.slogdet(Sigma)
+        Si = np.linalg.inv(Sigma)
+        dvec = grp.xbar - mu
+        chisq_total += grp.n * (ld_sigma + np.trace(grp.S @ Si) - grp.logdetS - grp.p + dvec @ Si @ dvec)
+        # SRMR with mean residuals (lavaan's srmr for a mean structure), weighted by n_g / N
+        sd = np.sqrt(np.diag(grp.S))
+        iu = np.triu_indices(grp.p)
+        r_cov = ((grp.S - Sigma) / np.outer(sd, sd))[iu]
+        r_mean = dvec / sd
+        srmr_weighted += grp.n / N * np.sqrt((np.sum(r_cov**2) + np.sum(r_mean**2)) / (len(r_cov) + grp.p))
+        lat_var = [spec.variables.index(v) for v in spec.latent]
+        if lat_var and np.linalg.eigvalsh(C[np.ix_(lat_var, lat_var)]).min() <= 0:
+            warnings.append(f"Group {lev!r}: the latent covariance matrix is not positive definite.")
+        for k, row in enumerate(spec.rows):
+            if row.op == "~~" and row.lhs == row.rhs and vals[k] < 0:
+                warnings.append(f"Group {lev!r}: Heywood case, the variance of {row.lhs!r} is negative "
+                                f"({vals[k]:.3f}).")
+    est = pd.DataFrame(rows, columns=["lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue", "ci_lower",
+                                      "ci_upper", "std_all"])
+    res.estimates = est
+
+    p = groups[0].p
+    G = len(groups)
+    npar = q
+    df = G * (p * (p + 1) // 2 + p) - npar
+    chisq = max(chisq_total, 0.0)
+    b_chisq = float(sum(grp.n * (np.sum(np.log(np.diag(grp.S))) - grp.logdetS) for grp in groups))
+    b_df = G * (p * (p - 1) // 2)
+    d, db = chisq - df, b_chisq - b_df
+    denom = max(d, db, 0.0)
+    cfi = 1.0 - max(d, 0.0) / denom if denom > 0 else 1.0
+    tli = (b_chisq / b_df - chisq / df) / (b_chisq / b_df - 1.0) if df > 0 else 1.0
+    uloglik = float(sum(-grp.n / 2 * (p * np.log(2 * np.pi) + grp.logdetS + p) for grp in groups))
+    loglik = uloglik - chisq / 2
+    if df > 0:
+        rmsea = float(np.sqrt(max(d, 0.0) / (N * df)) * np.sqrt(G))
+        lo, hi = rmsea_interval(chisq, df, N)
+        lo, hi = lo * np.sqrt(G), hi * np.sqrt(G)
+    else:
+        rmsea, lo, hi = 0.0, 0.0, 0.0
+    res.fit_measures = pd.Series({
+        "npar": npar, "fmin": F / 2, "chisq": chisq, "df": df, "pvalue": float(chi2.sf(chisq, df)) if df > 0 else np.nan,
+        "baseline_chisq": b_chisq, "baseline_df": b_df, "cfi": cfi, "tli": tli,
+        "loglik": loglik, "unrestricted_loglik": uloglik, "aic": -2 * loglik + 2 * npar,
+        "bic": -2 * loglik + npar * np.log(N), "n": N, "rmsea": rmsea, "rmsea_ci_lower": lo,
+        "rmsea_ci_upper": hi, "srmr": srmr_weighted,
+    }, dtype=float, name="value")
+    if not converged:
+        warnings.insert(0, f"NOT CONVERGED ({message}): do not report these estimates.")
+    res.warnings = warnings
+    return res
+
+
+def measurement_invariance(data, model, group, ci: float = 0.95, std_lv: bool = False) -> InvarianceResult:
+    """Configural, metric and scalar invariance of a measurement model across groups.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Raw data with the items and the grouping column.
+    model : str
+        The measurement model in lavaan syntax (usually only ``=~`` lines).
+    group : str
+        The grouping column, e.g. ``"gender"`` or ``"preferred_channel"``.
+    ci : float, default 0.95
+        A step "holds" by the chi-square criterion when ``p_diff >= 1 - ci``.
+    std_lv : bool, default False
+        Identify factors by unit variances instead of marker loadings.
+
+    Returns
+    -------
+    InvarianceResult
+        ``table`` indexed by step (``configural``, ``metric``, ``scalar``) with
+        ``npar, chisq, df, pvalue, cfi, tli, rmsea, srmr, aic, bic, chisq_diff,
+        df_diff, p_diff, cfi_diff, holds``, and ``fits`` with every model.
+
+    Notes
+    -----
+    ``chisq_diff`` is the likelihood-ratio test of each step against the
+    previous one (lavaan's ``anova``); ``cfi_diff = CFI(step) - CFI(previous)``.
+    A step holds when ``p_diff >= 1 - ci`` or ``cfi_diff >= -0.01`` (Cheung &
+    Rensvold, 2002).  Partial invariance (freeing single intercepts) is not
+    available yet.
+
+    References
+    ----------
+    Cheung, G. W., & Rensvold, R. B. (2002). Evaluating goodness-of-fit indexes
+    for testing measurement invariance. *Structural Equation Modeling*, 9(2), 233-255.
+    Vandenberg, R. J., & Lance, C. E. (2000). A review and synthesis of the
+    measurement invariance literature. *Organizational Research Methods*, 3(1), 4-70.
+
+    Examples
+    --------
+    >>> import crm_research as crm
+    >>> hs = crm.load_dataset("holzinger1939")  # doctest: +SKIP
+    >>> crm.measurement_invariance(hs, "visual =~ x1 + x2 + x3", group="school").table  # doctest: +SKIP
+    """
+    from scipy.stats import chi2
+
+    func = "measurement_invariance"
+    ci = check_ci(ci, func)
+    steps = {"configural": [], "metric": ["loadings"], "scalar": ["loadings", "intercepts"]}
+    fits = {name: multigroup_sem(data, model, group, group_equal=eq, std_lv=std_lv, _func=func)
+            for name, eq in steps.items()}
+    rows = []
+    prev = None
+    for fit in fits.values():
+        fm = fit.fit_measures
+        row = {k: fm[k] for k in ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic"]}
+        if prev is None:
+            row.update(chisq_diff=np.nan, df_diff=np.nan, p_diff=np.nan, cfi_diff=np.nan, holds="")
+        else:
+            dchi = fm["chisq"] - prev["chisq"]
+            ddf = fm["df"] - prev["df"]
+            pdiff = float(chi2.sf(dchi, ddf)) if ddf > 0 else np.nan
+            dcfi = fm["cfi"] - prev["cfi"]
+            row.update(chisq_diff=dchi, df_diff=ddf, p_diff=pdiff, cfi_diff=dcfi,
+                       holds="yes" if (pdiff >= 1 - ci or dcfi >= -0.01) else "no")
+        rows.append(row)
+        prev = fm
+    res = InvarianceResult()
+    res.table = pd.DataFrame(rows, index=list(steps))
+    res.fits = fits
+    res.warnings = [w for fit in fits.values() for w in fit.warnings]
+    return res

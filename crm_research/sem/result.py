@@ -1,0 +1,301 @@
+"""``SEMResult``: estimates, standardized solution, fit measures, R-squared, warnings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..results import Result
+from .fit import fit_measures
+from .syntax import evaluate_definition
+
+__all__ = ["SEMResult", "build_result"]
+
+ESTIMATE_COLUMNS = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"]
+
+
+class SEMResult(Result):
+    """A fitted CFA or SEM.
+
+    Attributes
+    ----------
+    estimates : pandas.DataFrame
+        One row per parameter (lavaan's ``parameterEstimates`` with
+        ``standardizedSolution``'s ``est.std`` as ``std_all``): ``lhs, op,
+        rhs, label, est, se, z, pvalue, ci_lower, ci_upper, std_all``; fixed
+        parameters have ``se = 0`` and no ``z``; ``:=`` rows hold defined
+        parameters with delta-method standard errors.  After a bootstrap, also
+        ``boot_se, perc_lower, perc_upper, bc_lower, bc_upper``.
+    fit_measures : pandas.Series
+        lavaan's ``fitMeasures`` (underscored names, ``loglik`` for ``logl``).
+    r2 : pandas.Series
+        Explained variance of every endogenous variable.
+    converged : bool
+        Whether the optimiser met its tolerance (gradient below 1e-9).
+    warnings : list of str
+        Heywood cases, standardized loadings above 1, a non-positive-definite
+        latent covariance matrix, few degrees of freedom, non-convergence.
+    implied_cov, sample_cov : pandas.DataFrame
+        Model-implied and sample (divisor N) covariance matrices.
+    """
+
+    title = "Structural equation model (ML)"
+
+    def __init__(self):
+        super().__init__()
+
+    # -- tables -----------------------------------------------------------------------------------
+    def to_frame(self) -> pd.DataFrame:
+        """The estimates table."""
+        return self.estimates.copy()
+
+    def _summary_tables(self):
+        fm = self.fit_measures
+        keys = ["n", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
+                "rmsea_pvalue", "srmr", "aic", "bic", "loglik"]
+        fit_table = pd.DataFrame({"value": [float(fm[k]) for k in keys]}, index=keys)
+        tables = [
+            (f"Model: {self.source}, N = {int(fm['n'])}, {self.iterations} iterations, "
+             f"{'converged' if self.converged else 'NOT CONVERGED'}", fit_table),
+        ]
+        tables += _estimate_sections(self.estimates)
+        if len(self.r2):
+            tables.append(("R-squared", self.r2.to_frame()))
+        return tables
+
+    def _summary_notes(self):
+        notes = list(self.warnings)
+        if getattr(self, "boot_n", 0):
+            notes.append(f"Bootstrap: {self.boot_n} resamples (seed {self.boot_seed}), {self.boot_failed} failed to "
+                         f"converge; boot_se, percentile (perc_*) and bias-corrected (bc_*) {self.boot_ci:.0%} "
+                         "intervals are in the estimates table.")
+        notes.append("Cut-offs often quoted (Hu & Bentler, 1999): CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08; "
+                     "they are rules of thumb, not tests.")
+        return notes
+
+    # -- modification indices ---------------------------------------------------------------------
+    def modification_indices(self, min_mi: float = 0.0) -> pd.DataFrame:
+        """Modification indices: the chi-square drop expected from freeing one fixed parameter.
+
+        Parameters
+        ----------
+        min_mi : float, default 0
+            Keep rows with ``mi >= min_mi`` (3.84 is the 5% critical value of
+            a chi-square with 1 df).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``lhs, op, rhs, mi, epc, sepc_all``, sorted by ``mi``
+            (largest first): ``mi`` is the score statistic, ``epc`` the
+            expected parameter change, ``sepc_all`` the completely
+            standardized expected change.  Candidates (lavaan's): cross-loadings
+            (``=~``), residual covariances among indicators and missing
+            covariances among latent variables (``~~``), missing regressions
+            among latent variables and among observed variables of the
+            structural part (``~``), and fixed loadings that would be
+            identified if freed.  Paths *into* fixed.x covariates, which lavaan
+            also lists, are left out.
+
+        Notes
+        -----
+        With ``g`` the gradient of ``F`` at the estimates and ``H`` the
+        expected information (in ``F`` units) of the free parameters (1) and
+        the candidates (2): ``V = H22 - H21 H11^-1 H12``,
+        ``mi = N g2^2 / (2 diag V)`` and ``epc = -g2 / diag V`` (Sörbom, 1989);
+        lavaan's ``modindices`` uses the same definitions.  Candidates whose
+        ``V`` is zero (freeing them would leave the model unidentified) are
+        dropped, as lavaan does.
+
+        References
+        ----------
+        Sörbom, D. (1989). Model modification. *Psychometrika*, 54(3), 371-384.
+        """
+        from ..validation import check_number
+        from .modindices import modification_indices
+
+        min_mi = check_number(min_mi, "min_mi", "modification_indices", min_value=0)
+        out = modification_indices(self)
+        return out[out["mi"] >= min_mi].reset_index(drop=True)
+
+    def plot(self, ax=None, **kwargs):
+        """Path diagram with standardized estimates; see :func:`crm_research.sem.plot.path_diagram`."""
+        from .plot import path_diagram
+
+        return path_diagram(self, ax=ax, **kwargs)
+
+
+def _estimate_sections(estimates: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """The estimates split into lavaan's sections (loadings, regressions, covariances ...)."""
+    est = estimates.copy()
+    op, same = est["op"], est["lhs"] == est["rhs"]
+    sections = [
+        ("Latent variables (=~, std_all = completely standardized)", op == "=~"),
+        ("Regressions (~)", op == "~"),
+        ("Covariances (~~)", (op == "~~") & ~same),
+        ("Intercepts and means (~1)", op == "~1"),
+        ("Thresholds (|)", op == "|"),
+        ("Variances (~~)", (op == "~~") & same),
+        ("Defined parameters (:=)", op == ":="),
+    ]
+    covered = np.zeros(len(est), dtype=bool)
+    out = []
+    for caption, mask in sections:
+        mask = mask.to_numpy()
+        covered |= mask
+        if mask.any():
+            part = est[mask]
+            part = part.set_index(part["lhs"] + " " + part["op"] + " " + part["rhs"]).drop(columns=["lhs", "op", "rhs"])
+            part.index.name = None
+            out.append((caption, part))
+    if (~covered).any():
+        part = est[~covered]
+        out.append(("Other parameters", part.set_index(part["lhs"] + " " + part["op"] + " " + part["rhs"])))
+    return out
+
+
+def _std_all(spec, values, C, S_model):
+    """Completely standardized value of every row (lavaan's std.all)."""
+    pos = {v: i for i, v in enumerate(spec.variables)}
+    total_sd = np.sqrt(np.abs(np.diag(C)))
+    std = np.zeros(len(spec.rows))
+    for k, row in enumerate(spec.rows):
+        v = values[k]
+        if row.op == "=~":
+            std[k] = v * total_sd[pos[row.lhs]] / total_sd[pos[row.rhs]]
+        elif row.op == "~":
+            std[k] = v * total_sd[pos[row.rhs]] / total_sd[pos[row.lhs]]
+        elif row.lhs == row.rhs:
+            std[k] = v / C[pos[row.lhs], pos[row.lhs]]
+        else:
+            # a (residual) covariance becomes the correlation of the residuals, as lavaan's cov.std=TRUE
+            i, j = pos[row.lhs], pos[row.rhs]
+            std[k] = v / np.sqrt(abs(S_model[i, i]) * abs(S_model[j, j]))
+    return std
+
+
+def _defined_values(spec, row_values):
+    """Values of the ':=' parameters given a value per row."""
+    labels = {}
+    for k, row in enumerate(spec.rows):
+        if row.label and row.label not in labels:
+            labels[row.label] = row_values[k]
+    out = []
+    for d in spec.definitions:
+        try:
+            val = float(evaluate_definition(d, labels))
+        except (ZeroDivisionError, ValueError, OverflowError):
+            val = np.nan
+        labels[d.name] = val
+        out.append(val)
+    return np.array(out, dtype=float)
+
+
+def row_values(spec, ram, theta):
+    vals = np.empty(len(spec.rows))
+    A, Smat = ram.matrices(theta)
+    for k, (mat, i, j) in enumerate(spec.cells):
+        vals[k] = A[i, j] if mat == "A" else Smat[i, j]
+    return vals
+
+
+def build_result(spec, ram, fit, S, n, ci, raw, source, func, model_text) -> SEMResult:
+    from scipy.stats import norm
+
+    res = SEMResult()
+    res.spec, res.ram, res.fit, res.n = spec, ram, fit, n
+    res.model = model_text
+    res.source = source
+    res.converged = fit.converged
+    res.iterations = fit.iterations
+    res.ci = ci
+    res.raw = raw
+    res.S = S
+    obs = spec.observed
+    res.sample_cov = pd.DataFrame(S, index=obs, columns=obs)
+    res.implied_cov = pd.DataFrame(fit.Sigma, index=obs, columns=obs)
+
+    q = spec.n_free
+    warnings: list[str] = []
+    vcov = np.full((q, q), np.nan)
+    try:
+        cond = np.linalg.cond(fit.info)
+        if not np.isfinite(cond) or cond > 1e14:
+            raise np.linalg.LinAlgError
+        vcov = (2.0 / n) * np.linalg.inv(fit.info)
+    except np.linalg.LinAlgError:
+        warnings.append("The information matrix is singular: standard errors cannot be computed. The model may "
+                        "not be identified (e.g. a latent variable with too few indicators or a loop of paths).")
+    res.vcov = vcov
+    vals = row_values(spec, ram, fit.theta)
+    se = np.zeros(len(spec.rows))
+    for k, row in enumerate(spec.rows):
+        if row.index >= 0:
+            se[k] = np.sqrt(vcov[row.index, row.index]) if np.isfinite(vcov[row.index, row.index]) else np.nan
+    std = _std_all(spec, vals, fit.C, fit.S_model)
+
+    # defined parameters: delta method with a central-difference Jacobian
+    dvals = _defined_values(spec, vals)
+    dse = np.zeros(len(spec.definitions))
+    if spec.definitions:
+        J = np.zeros((len(spec.definitions), q))
+        for t in range(q):
+            h = 1e-6 * max(1.0, abs(fit.theta[t]))
+            up, dn = fit.theta.copy(), fit.theta.copy()
+            up[t] += h
+            dn[t] -= h
+            J[:, t] = (_defined_values(spec, row_values(spec, ram, up))
+                       - _defined_values(spec, row_values(spec, ram, dn))) / (2 * h)
+        dse = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", J, vcov, J), 0, None))
+    dstd = _defined_values(spec, std)
+
+    z = norm.ppf(1 - (1 - ci) / 2)
+    rows = []
+    for k, row in enumerate(spec.rows):
+        free = row.index >= 0
+        est, s = vals[k], se[k]
+        zval = est / s if free and s > 0 else np.nan
+        rows.append([row.lhs, row.op, row.rhs, row.label, est, s, zval,
+                     2 * norm.sf(abs(zval)) if np.isfinite(zval) else np.nan,
+                     est - z * s if free else est, est + z * s if free else est, std[k]])
+    for d, est, s, st in zip(spec.definitions, dvals, dse, dstd):
+        zval = est / s if s > 0 else np.nan
+        rows.append([d.name, ":=", d.expression.replace(" ", ""), d.name, est, s, zval,
+                     2 * norm.sf(abs(zval)) if np.isfinite(zval) else np.nan, est - z * s, est + z * s, st])
+    est = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
+    for col in ESTIMATE_COLUMNS[:4]:
+        est[col] = est[col].astype(object)
+    res.estimates = est
+
+    x_idx = [obs.index(v) for v in spec.ov_x]
+    res.fit_measures = fit_measures(S, fit.Sigma, n, q, fit.fmin, x_idx)
+
+    pos = {v: i for i, v in enumerate(spec.variables)}
+    r2 = {v: 1.0 - fit.S_model[pos[v], pos[v]] / fit.C[pos[v], pos[v]] for v in spec.endogenous}
+    res.r2 = pd.Series(r2, name="r2", dtype=float)
+
+    # -- warnings a thesis reader must see -------------------------------------------------------
+    if not fit.converged:
+        warnings.insert(0, f"NOT CONVERGED ({fit.message}; largest gradient {fit.grad_norm:.2g}): do not report "
+                           "these estimates. Check the model, the start values and the data.")
+    for k, row in enumerate(spec.rows):
+        if row.op == "~~" and row.lhs == row.rhs and vals[k] < 0:
+            warnings.append(f"Heywood case: the variance of {row.lhs!r} is negative ({vals[k]:.3f}). The model is "
+                            "misspecified or the sample is too small for it.")
+        if row.op == "=~" and abs(std[k]) > 1:
+            warnings.append(f"The standardized loading of {row.rhs!r} on {row.lhs!r} is {std[k]:.3f}, above 1 in "
+                            "absolute value (an improper solution).")
+    if spec.latent:
+        lat = [pos[v] for v in spec.latent]
+        psi = fit.C[np.ix_(lat, lat)]
+        if np.linalg.eigvalsh(psi).min() <= 0:
+            warnings.append("The covariance matrix of the latent variables is not positive definite (e.g. a "
+                            "correlation between factors above 1): the factors are not distinct.")
+    df = int(res.fit_measures["df"])
+    if df == 0:
+        warnings.append("The model is saturated (df = 0): it reproduces the data exactly, so chi-square, CFI, TLI "
+                        "and RMSEA say nothing about fit.")
+    elif df < 3:
+        warnings.append(f"Only {df} degree(s) of freedom: the fit indices rest on very few constraints.")
+    res.warnings = warnings
+    return res
