@@ -1,5 +1,5 @@
 # Two commands do all set-up on a fresh machine (Python >= 3.11 and pip; no conda, no R):
-#   make run    install into .venv, then run the main job on the bundled sample study
+#   make run    install into .venv, then write the thesis report of the bundled sample study
 #   make test   install into .venv (with test tools), then run ruff and the whole test suite
 # On Windows without make, README.md lists the same steps as plain commands.
 
@@ -20,7 +20,12 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 
+# The main job: the analysis chapter (DOCX + HTML + CSV tables) of the bundled e-CRM study.
 run: install
+	$(BIN)/crm-research report datasets/ecrm_survey_study.yaml --out $(OUT)/report
+
+# The whole notebook series executed headless and rendered to HTML with an index page.
+notebooks: install
 	$(BIN)/crm-research notebooks --out $(OUT)
 
 # pytest exits 5 when it collects no test: that must fail loudly, never pass.

@@ -15,7 +15,8 @@ import importlib
 import sys
 import types
 
-from .errors import CRMConvergenceWarning, CRMInputError
+from .errors import CRMConvergenceWarning as CRMConvergenceWarning  # explicit re-exports
+from .errors import CRMInputError as CRMInputError
 
 __version__ = "0.1.0"
 

@@ -5,6 +5,9 @@
         index page under the output folder.
     crm-research datasets
         List the bundled datasets.
+    crm-research report STUDY.yaml [--out DIR] [--lang en|fa]
+        Write the analysis chapter of a questionnaire study (DOCX, HTML,
+        CSV tables, figures); the options override the study file.
 """
 
 from __future__ import annotations
@@ -39,6 +42,20 @@ def _cmd_datasets(args) -> int:
     return 0
 
 
+def _cmd_report(args) -> int:
+    from .report import report
+
+    start = time.perf_counter()
+    result = report(args.study, out=args.out, lang=args.lang, bootstrap=args.bootstrap)
+    print(f"Wrote the {'Persian' if result.lang == 'fa' else 'English'} report in "
+          f"{time.perf_counter() - start:.0f} s to {result.out}")
+    print(f"  Word: {result.docx}")
+    print(f"  HTML: {result.html}")
+    print(f"  {len(result.csv)} tables (CSV) in {result.out / 'tables'}, {len(result.figures)} figures in "
+          f"{result.out / 'figures'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crm-research", description="crm_research: CRM research and teaching toolkit")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -51,6 +68,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     ds = sub.add_parser("datasets", help="list the bundled datasets")
     ds.set_defaults(func=_cmd_datasets)
+
+    rp = sub.add_parser("report", help="write the analysis chapter of a study file (DOCX, HTML, CSV)")
+    rp.add_argument("study", help="the study file (YAML), e.g. datasets/ecrm_survey_study.yaml")
+    rp.add_argument("--out", default=None, help="output folder (default: the study's 'output')")
+    rp.add_argument("--lang", choices=["en", "fa"], default=None, help="report language (default: the study's)")
+    rp.add_argument("--bootstrap", type=int, default=None, metavar="B",
+                    help="bootstrap resamples (default: the study's)")
+    rp.set_defaults(func=_cmd_report)
     return parser
 
 

@@ -1,0 +1,254 @@
+"""One command from a questionnaire study file to a thesis-ready analysis chapter.
+
+``crm.report("study.yaml")`` (or ``crm-research report study.yaml``) reads
+the study file (:mod:`crm_research.study`), runs the whole analysis through
+the toolkit's public API (:mod:`.sections`) and writes, under the output
+folder, the chapter as a Word document (:mod:`.docx_writer`), the same
+content as a self-contained HTML page (:mod:`.html_writer`), every table as
+CSV (:mod:`.tables`) and every figure as PNG.  Wording in English or Persian
+lives in :mod:`.texts`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import CRMInputError
+from ..results import Result
+from ..validation import check_bool, check_choice, check_int
+
+__all__ = ["report", "ThesisReport"]
+
+_MARKER = ".crm_report"  # marks a folder written by report(), which a later run may replace
+
+
+class ThesisReport(Result):
+    """What :func:`report` wrote, and the fitted results behind it.
+
+    Attributes
+    ----------
+    out : pathlib.Path
+        The output folder.
+    docx, html : pathlib.Path
+        The chapter as a Word document and as one self-contained HTML page.
+    csv : list of pathlib.Path
+        One CSV per table, in chapter order (``tables/table_NN_key.csv``).
+    figures : list of pathlib.Path
+        The figures as PNG (``figures/figure_NN_key.png``).
+    tables : dict
+        Table key -> the numbers of the table (DataFrame), as written to CSV.
+    chapter : Chapter
+        The chapter's blocks (headings, paragraphs, tables, figures).
+    study : Study
+        The validated study.
+    sem, cfa : SEMResult or None
+        The structural model (with its bootstrap) and the measurement model (CB-SEM studies).
+    pls : PLSResult or None
+        The PLS-SEM fit (``estimator: PLS-SEM`` studies).
+    hypotheses : pandas.DataFrame
+        :func:`crm_research.hypotheses` of the structural model.
+    reliability, fornell_larcker, htmt : pandas.DataFrame
+        As returned by the toolkit's functions of the same names.
+    item_descriptives, mardia : Result
+    lang : str
+    """
+
+    title = "Thesis report"
+
+    def __init__(self, **values):
+        super().__init__()
+        self.__dict__.update(values)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The hypotheses table."""
+        return self.hypotheses.copy()
+
+    def _summary_tables(self):
+        return [(f"Table {t.number}. {t.title}", t.data) for t in self.chapter.tables
+                if t.key in ("cfa_fit", "reliability", "sem_fit", "hypotheses")] + [
+            ("Files written", pd.DataFrame({"file": [str(p) for p in [self.docx, self.html]]}))]
+
+    def plot(self, ax=None):
+        """The path diagram of the structural model (standardized estimates)."""
+        return (self.sem if self.sem is not None else self.pls).plot(ax=ax)
+
+
+def _check_target(target: Path) -> None:
+    if target.exists():
+        if not target.is_dir():
+            raise CRMInputError(f"The 'out' parameter of report must be a folder; {str(target)!r} is a file.")
+        if any(target.iterdir()) and not (target / _MARKER).exists():
+            raise CRMInputError(
+                f"The output folder {str(target)!r} exists and was not written by crm-research report; "
+                "choose a new or empty folder (an earlier report folder is replaced as a whole).")
+
+
+def _write_all(chapter, study, folder: Path) -> None:
+    from .docx_writer import write_docx
+    from .html_writer import write_html
+    from .tables import write_csv_tables
+
+    write_docx(chapter, folder / "report.docx")
+    write_html(chapter, folder / "report.html")
+    write_csv_tables(chapter, folder / "tables")
+    figures = folder / "figures"
+    figures.mkdir()
+    for fig in chapter.figures:
+        (figures / f"figure_{fig.number:02d}_{fig.key}.png").write_bytes(fig.png)
+    # the study file and the model travel with the report, so the folder alone reproduces it
+    shutil.copyfile(study.path, folder / "study.yaml")
+    (folder / "model.lav").write_text(study.model, encoding="utf-8")
+    (folder / _MARKER).write_text("written by crm_research.report\n", encoding="utf-8")
+
+
+def _publish(tmp: Path, target: Path) -> None:
+    """Move the finished folder into place; an older report folder is swapped out, then removed."""
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        os.replace(target, old / "previous")
+        try:
+            os.replace(tmp, target)
+        except BaseException:
+            os.replace(old / "previous", target)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, target)
+
+
+def report(study, out=None, lang=None, bootstrap=None, progress=True) -> ThesisReport:
+    """Write the analysis chapter of a questionnaire study: DOCX, HTML, CSV tables and figures.
+
+    Parameters
+    ----------
+    study : str, path-like or Study
+        A study file (YAML, see :func:`crm_research.study.load_study`) or a
+        loaded :class:`~crm_research.study.Study`.
+    out : str or path-like, optional
+        Output folder; overrides the study's ``output``.  A folder written by
+        an earlier run is replaced; any other non-empty folder is refused.
+    lang : {"en", "fa"}, optional
+        Language of the report; overrides the study's ``language``.
+    bootstrap : int, optional
+        Number of bootstrap resamples; overrides the study's
+        ``bootstrap.resamples``.  In fast mode (``CRM_FAST=1``, see
+        :func:`crm_research.fast_mode`) the study's number is capped at 100.
+    progress : bool, default True
+        Print each step, and the bootstrap's progress bar, to stderr.
+
+    Returns
+    -------
+    ThesisReport
+        Paths of the files written, every table's numbers, and the fitted
+        results (``sem``, ``cfa``, ``hypotheses``, ...).
+
+    Raises
+    ------
+    CRMInputError
+        A study file mistake (with line and key), unreadable data, an answer
+        outside the scale, an output folder that is a file or not a report
+        folder.
+
+    Notes
+    -----
+    The chapter has five sections: (1) sample and missing data with
+    demographic frequency tables and charts; (2) item descriptives (mean,
+    SD, skewness G1, kurtosis G2), Mardia's tests and the estimator choice
+    they imply; (3) the measurement model: CFA fit with Hu and Bentler's
+    (1999) criteria and a verdict per index, loadings, alpha / CR / AVE
+    (Fornell & Larcker, 1981), Fornell-Larcker and HTMT (Henseler et al.,
+    2015); (4) the structural model: path diagram, coefficients, R²,
+    indirect effects with bias-corrected bootstrap intervals and the
+    hypotheses table; (5) method notes with references.  Every number comes
+    from the toolkit's public functions (``crm.item_descriptives``,
+    ``crm.mardia``, ``crm.cfa``, ``crm.construct_reliability``,
+    ``crm.fornell_larcker``, ``crm.htmt``, ``crm.sem``, ``crm.hypotheses``).
+
+    The output is atomic: everything is written into a temporary folder next
+    to the target and moved into place with :func:`os.replace` only when all
+    files are complete, so a failed run leaves no half-written document.
+    With the same seed, two runs give identical numbers.
+
+    References
+    ----------
+    American Psychological Association (2020). *Publication manual of the
+    American Psychological Association* (7th ed.): tables (ch. 7).
+    Fornell, C., & Larcker, D. F. (1981). *Journal of Marketing Research*, 18(1), 39-50.
+    Hu, L., & Bentler, P. M. (1999). *Structural Equation Modeling*, 6(1), 1-55.
+    Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). *Journal of the Academy of
+    Marketing Science*, 43(1), 115-135.
+    Hair, J. F., Black, W. C., Babin, B. J., & Anderson, R. E. (2019).
+    *Multivariate data analysis* (8th ed.). Cengage.
+
+    Examples
+    --------
+    >>> import crm_research as crm
+    >>> rep = crm.report(crm.dataset_path("ecrm_survey_study.yaml"), out="build/report",
+    ...                  bootstrap=100)  # doctest: +SKIP
+    >>> rep.hypotheses[["hypothesis", "beta", "pvalue", "supported"]]  # doctest: +SKIP
+    """
+    from ..notebooks import fast_mode
+    from ..study import Study, load_study
+    from .sections import build_chapter
+
+    func = "report"
+    progress = check_bool(progress, "progress", func)
+    if isinstance(study, Study):
+        pass
+    elif isinstance(study, (str, os.PathLike)):
+        study = load_study(study)
+    else:
+        raise CRMInputError(f"The 'study' parameter of report must be a study file path or a Study. "
+                            f"Got {type(study).__name__} instead.")
+    # overrides go into a copy: the caller's Study is not modified
+    if lang is not None:
+        study = dataclasses.replace(study, language=check_choice(lang, "lang", ["en", "fa"], func))
+    if bootstrap is not None:
+        bootstrap = check_int(bootstrap, "bootstrap", func, min_value=0)
+        if 0 < bootstrap < 10:
+            raise CRMInputError(f"The 'bootstrap' parameter of report must be 0 or at least 10. Got {bootstrap}.")
+        study = dataclasses.replace(study, bootstrap=bootstrap)
+    elif fast_mode():
+        study = dataclasses.replace(study, bootstrap=min(study.bootstrap, 100))
+    target = Path(out).resolve() if out is not None else study.output
+    _check_target(target)
+
+    # all the analysis happens before anything is written: a failure here leaves no files at all
+    chapter = build_chapter(study, progress=progress)
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        # mkdtemp makes a private (0700) folder; the published report gets the usual permissions
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)
+        _write_all(chapter, study, tmp)
+        _publish(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            shutil.rmtree(tmp)
+        raise
+    if progress:
+        import sys
+
+        print(f"Report written to {target}", file=sys.stderr, flush=True)
+    r = chapter.results
+    from .tables import table_file_name
+
+    return ThesisReport(
+        out=target, docx=target / "report.docx", html=target / "report.html",
+        csv=[target / "tables" / table_file_name(t.number, t.key) for t in chapter.tables],
+        figures=[target / "figures" / f"figure_{f.number:02d}_{f.key}.png" for f in chapter.figures],
+        tables={t.key: t.data for t in chapter.tables}, chapter=chapter, study=study, lang=chapter.lang,
+        sem=r["sem"], cfa=r["cfa"], pls=r["pls"], hypotheses=r["hypotheses"], reliability=r["reliability"],
+        fornell_larcker=r["fornell_larcker"], htmt=r["htmt"], item_descriptives=r["item_descriptives"],
+        mardia=r["mardia"], analysis_warnings=r["warnings"],
+    )

@@ -1,0 +1,931 @@
+"""The content of the analysis chapter: every number comes from the toolkit's public API.
+
+:func:`build_chapter` runs the analysis of a study (sample, item descriptives
+and normality, measurement model, structural model, method notes) and returns
+the chapter as a list of blocks (:class:`Heading`, :class:`Paragraph`,
+:class:`Table`, :class:`Figure`) that the DOCX and HTML writers render the
+same way.  No statistic is computed here: this module calls
+``crm.item_descriptives``, ``crm.mardia``, ``crm.cfa``,
+``crm.construct_reliability``, ``crm.fornell_larcker``, ``crm.htmt``,
+``crm.sem`` and ``crm.hypotheses`` and only formats their results.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .texts import digits, fmt_int, fmt_num, fmt_p, fmt_pct, tr
+
+__all__ = ["Heading", "Paragraph", "Table", "Figure", "Chapter", "build_chapter", "FIT_CRITERIA"]
+
+
+@dataclass
+class Heading:
+    text: str
+    level: int = 1
+
+
+@dataclass
+class Paragraph:
+    text: str
+    kind: str = "body"  # "body", "note" or "reference"
+
+
+@dataclass
+class Table:
+    """An APA table: ``display`` holds the formatted cells, ``data`` the numbers (written as CSV)."""
+
+    key: str
+    number: int
+    title: str
+    display: pd.DataFrame
+    data: pd.DataFrame
+    note: str = ""
+
+
+@dataclass
+class Figure:
+    key: str
+    number: int
+    caption: str
+    png: bytes
+
+
+@dataclass
+class Chapter:
+    """The chapter's blocks plus the fitted results behind them."""
+
+    title: str
+    lang: str
+    blocks: list = field(default_factory=list)
+    results: dict = field(default_factory=dict)
+
+    @property
+    def tables(self) -> list[Table]:
+        return [b for b in self.blocks if isinstance(b, Table)]
+
+    @property
+    def figures(self) -> list[Figure]:
+        return [b for b in self.blocks if isinstance(b, Figure)]
+
+
+# index -> (good, acceptable, direction); "min": larger is better.  Hu & Bentler (1999) for
+# CFI/TLI/RMSEA/SRMR with the looser "acceptable" band of Marsh, Hau & Wen (2004) and
+# Browne & Cudeck (1993); chi-square/df <= 3 after Kline (2016).
+FIT_CRITERIA = {
+    "pvalue": (0.05, None, "min"),
+    "chisq_df": (3.0, 5.0, "max"),
+    "cfi": (0.95, 0.90, "min"),
+    "tli": (0.95, 0.90, "min"),
+    "rmsea": (0.06, 0.08, "max"),
+    "srmr": (0.08, 0.10, "max"),
+}
+
+
+class _Progress:
+    def __init__(self, enabled: bool, total: int):
+        self.enabled, self.total, self.step = enabled, total, 0
+
+    def __call__(self, text: str) -> None:
+        self.step += 1
+        if self.enabled:
+            print(f"[{self.step}/{self.total}] {text}", file=sys.stderr, flush=True)
+
+
+class _Builder:
+    def __init__(self, lang: str, progress: bool = False):
+        self.lang = lang
+        self.progress = progress
+        self.blocks: list = []
+        self.n_tables = 0
+        self.n_figures = 0
+
+    def t(self, key):
+        return tr(key, self.lang)
+
+    def d(self, text):
+        return digits(str(text), self.lang)
+
+    def heading(self, key_or_text, level=1):
+        self.blocks.append(Heading(self.t(key_or_text), level))
+
+    def para(self, text, kind="body"):
+        self.blocks.append(Paragraph(text, kind))
+
+    def table(self, key, title_key, display, data, note=""):
+        self.n_tables += 1
+        display = display.copy()
+        display.columns = [self.t(c) for c in display.columns]
+        self.blocks.append(Table(key, self.n_tables, self.t(title_key), display.reset_index(drop=True),
+                                 data.reset_index(drop=True), note))
+
+    def figure(self, key, caption_key, fig):
+        import matplotlib.pyplot as plt
+
+        buf = io.BytesIO()
+        # metadata without a date keeps the PNG bytes identical between runs
+        fig.savefig(buf, format="png", dpi=150, bbox_inches="tight", metadata={"Software": None})
+        plt.close(fig)
+        self.n_figures += 1
+        self.blocks.append(Figure(key, self.n_figures, self.t(caption_key), buf.getvalue()))
+
+
+def _label(value, labels: dict, lang: str) -> str:
+    """Category text: the SPSS value label (its English or Persian half, 'en | fa'), else the value."""
+    if isinstance(value, float) and value.is_integer():
+        key = value
+        shown = str(int(value))
+    else:
+        key, shown = value, str(value)
+    text = labels.get(key, labels.get(float(key)) if _is_number(key) else None)
+    if text is None:
+        return digits(shown, lang)
+    parts = [p.strip() for p in str(text).split("|")]
+    if len(parts) == 2:
+        return parts[1] if lang == "fa" else parts[0]
+    return digits(str(text), lang) if lang == "fa" else str(text)
+
+
+def _variable_label(col: str, data, lang: str) -> str:
+    """A demographic variable's label (its English or Persian half), else the column name."""
+    text = data.variable_labels.get(col)
+    if not text:
+        return col
+    parts = [p.strip() for p in str(text).split("|")]
+    if len(parts) == 2:
+        return parts[1] if lang == "fa" else parts[0]
+    return str(text)
+
+
+def _is_number(value) -> bool:
+    try:
+        float(value)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def _fit_table(b: _Builder, fit, key, title_key):
+    fm = fit.fit_measures
+    values = {
+        "chisq": fm["chisq"], "df": fm["df"], "pvalue": fm["pvalue"],
+        "chisq_df": fm["chisq"] / fm["df"] if fm["df"] > 0 else np.nan,
+        "cfi": fm["cfi"], "tli": fm["tli"], "rmsea": fm["rmsea"], "srmr": fm["srmr"],
+    }
+    rows, shown = [], []
+    for name, value in values.items():
+        crit = FIT_CRITERIA.get(name)
+        if crit is None:
+            threshold, verdict = "", ""
+        else:
+            good, ok, direction = crit
+            if direction == "min":
+                threshold = ("> " if name == "pvalue" else "≥ ") + fmt_num(good, b.lang, 2) + (
+                    f" ({b.t('acceptable')} ≥ {fmt_num(ok, b.lang, 2)})" if ok is not None else "")
+                verdict = "good" if value >= good else ("acceptable" if ok is not None and value >= ok else "poor")
+                if name == "pvalue":
+                    verdict = "good" if value > good else "poor"
+            else:
+                threshold = "≤ " + fmt_num(good, b.lang, 2) + f" ({b.t('acceptable')} ≤ {fmt_num(ok, b.lang, 2)})"
+                verdict = "good" if value <= good else ("acceptable" if value <= ok else "poor")
+        rows.append({"index": name, "value": value, "criterion": threshold, "verdict": verdict})
+        cell = (fmt_int(value, b.lang) if name == "df" else fmt_p(value, b.lang) if name == "pvalue"
+                else fmt_num(value, b.lang))
+        shown.append({"index": b.t(name), "value": cell, "threshold": threshold,
+                      "verdict": b.t(verdict) if verdict else ""})
+    note = {
+        "en": "Criteria after Hu and Bentler (1999); χ²/df after Kline (2016). The χ² test rejects almost "
+              "every model in large samples, so the approximate indices carry the decision.",
+        "fa": "معیارها بر اساس هو و بنتلر (۱۹۹۹) و نسبت خی‌دو به درجه آزادی بر اساس کلاین (۲۰۱۶) است. آزمون "
+              "خی‌دو در نمونه‌های بزرگ تقریباً هر مدلی را رد می‌کند؛ بنابراین داوری بر پایه شاخص‌های تقریبی است.",
+    }[b.lang]
+    b.table(key, title_key, pd.DataFrame(shown), pd.DataFrame(rows), note)
+    return pd.DataFrame(rows)
+
+
+def _sample_section(b, study, data, x, prog):
+    prog("sample and missing data")
+    lang = b.lang
+    b.heading("s1")
+    n_total = data.n_total
+    n = len(x)
+    n_codes = int(data.codes_replaced.sum())
+    items_missing = data.items.isna().sum()
+    codes = ("، " if lang == "fa" else ", ").join(fmt_num(c, lang, 0) for c in study.missing_codes) or "-"
+    if lang == "fa":
+        text = (f"فایل داده {study.data_file.name} شامل {fmt_int(n_total, lang)} پاسخ‌دهنده است. "
+                f"{fmt_int(n_codes, lang)} پاسخ با کدهای گمشده ({codes}) ثبت شده بود و گمشده در نظر گرفته شد. "
+                f"{fmt_int(n_total - n, lang)} پاسخ‌دهنده به دست‌کم یکی از گویه‌های مدل پاسخ نداده بودند؛ "
+                f"با حذف فهرستی (listwise) تحلیل بر پایه {fmt_int(n, lang)} پاسخ‌دهنده کامل "
+                f"({fmt_pct(100 * n / n_total, lang)} درصد) انجام شد.")
+    else:
+        text = (f"The data file {study.data_file.name} holds {n_total} respondents. {n_codes} answers carried a "
+                f"missing-value code ({codes}) and were treated as missing. {n_total - n} respondents left at "
+                "least one item of the model unanswered; with listwise deletion the analysis uses the "
+                f"{n} complete respondents ({fmt_pct(100 * n / n_total)}%).")
+    if study.missing_policy == "fiml":
+        m = int(data.items.notna().any(axis=1).sum())
+        text += {"en": f" The measurement and structural models, however, are estimated by full-information maximum "
+                       f"likelihood (FIML), which uses every answer of all {m} respondents who answered at least one "
+                       "item, under the assumption that answers are missing at random (Enders & Bandalos, 2001); "
+                       "the descriptives, Mardia's tests, reliability and discriminant validity use the complete "
+                       "respondents.",
+                 "fa": f" با این حال مدل‌های اندازه‌گیری و ساختاری با بیشینه درست‌نمایی اطلاعات کامل (FIML) برآورد "
+                       f"شدند که همه پاسخ‌های {fmt_int(m, lang)} پاسخ‌دهنده‌ای را که دست‌کم به یک گویه پاسخ داده‌اند "
+                       "به کار می‌گیرد و فرض می‌کند داده‌ها به‌طور تصادفی گمشده‌اند (اندرز و باندالوس، ۲۰۰۱)؛ آمار "
+                       "توصیفی، آزمون‌های ماردیا، پایایی و روایی واگرا بر پایه پاسخ‌دهندگان کامل است."}[lang]
+    b.para(text)
+    miss = pd.DataFrame({"item": items_missing.index, "missing": items_missing.to_numpy(),
+                         "pct": 100 * items_missing.to_numpy() / n_total})
+    b.table("missing_items", "t_missing",
+            pd.DataFrame({"item": miss["item"], "missing_n": [fmt_int(v, lang) for v in miss["missing"]],
+                          "pct": [fmt_pct(v, lang) for v in miss["pct"]]}), miss)
+    if not study.demographics:
+        return
+    demo = data.demographics.loc[x.index]
+    rows, shown = [], []
+    for col in study.demographics:
+        values = demo[col]
+        numeric = pd.to_numeric(values.map(lambda v: v if _is_number(v) else np.nan), errors="coerce")
+        use = numeric if numeric.notna().sum() == values.notna().sum() else values.astype("object")
+        counts = use.value_counts(dropna=True).sort_index()
+        n_miss = int(use.isna().sum())
+        labels = data.value_labels.get(col, {})
+        name = _variable_label(col, data, lang)
+        first = True
+        for value, count in counts.items():
+            cat = _label(value, labels, lang)
+            rows.append({"variable": col, "category": cat, "n": int(count), "pct": 100 * count / n})
+            shown.append({"variable": name if first else "", "category": cat, "n": fmt_int(count, lang),
+                          "pct": fmt_pct(100 * count / n, lang)})
+            first = False
+        if n_miss:
+            rows.append({"variable": col, "category": b.t("missing_cat"), "n": n_miss, "pct": 100 * n_miss / n})
+            shown.append({"variable": "", "category": b.t("missing_cat"), "n": fmt_int(n_miss, lang),
+                          "pct": fmt_pct(100 * n_miss / n, lang)})
+    b.table("demographics", "t_demo", pd.DataFrame(shown), pd.DataFrame(rows),
+            {"en": f"n = {n} respondents analysed.", "fa": f"n = {fmt_int(n, lang)} پاسخ‌دهنده تحلیل‌شده."}[lang])
+    _demo_figure(b, pd.DataFrame(rows), study, {c: _variable_label(c, data, lang) for c in study.demographics})
+
+
+def _demo_figure(b, rows, study, names):
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
+
+    from ..plotting import number, rtl_axes, style
+
+    cols = study.demographics
+    k = len(cols)
+    ncol = min(3, k)
+    nrow = int(np.ceil(k / ncol))
+    with style(b.lang):
+        fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 3.0 * nrow), squeeze=False)
+        for ax, col in zip(axes.ravel(), cols):
+            part = rows[rows["variable"] == col]
+            ax.barh(part["category"].tolist()[::-1], part["pct"].to_numpy()[::-1], color="#1f4e79")
+            ax.set_title(names[col], fontsize=10)
+            ax.set_xlabel(b.t("pct"))
+            if b.lang == "fa":
+                rtl_axes(ax)
+                ax.invert_xaxis()
+                ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(f"{v:g}", "fa")))
+            ax.tick_params(axis="y", labelsize=8)
+        for ax in axes.ravel()[k:]:
+            ax.set_visible(False)
+        fig.tight_layout()
+    b.figure("demographics", "f_demo", fig)
+
+
+def _items_section(b, study, x, prog):
+    import crm_research as crm
+
+    prog("item descriptives and normality")
+    lang = b.lang
+    b.heading("s2")
+    desc = crm.item_descriptives(x, study.items, scale=study.scale)
+    tab = desc.table.reset_index()
+    data = tab[["item", "n", "mean", "sd", "skewness", "kurtosis"]]
+    shown = pd.DataFrame({
+        "item": data["item"], "n": [fmt_int(v, lang) for v in data["n"]],
+        "mean": [fmt_num(v, lang, 2) for v in data["mean"]], "sd": [fmt_num(v, lang, 2) for v in data["sd"]],
+        "skewness": [fmt_num(v, lang, 2) for v in data["skewness"]],
+        "kurtosis": [fmt_num(v, lang, 2) for v in data["kurtosis"]],
+    })
+    note = {"en": "Skewness and excess kurtosis are the sample-adjusted estimators G1 and G2 (Joanes & Gill, "
+                  "1998), as SPSS prints them.",
+            "fa": "چولگی و کشیدگی اضافی با برآوردگرهای تعدیل‌شده G1 و G2 (جونز و گیل، ۱۹۹۸) و همانند خروجی SPSS "
+                  "محاسبه شده‌اند."}[lang]
+    b.table("item_descriptives", "t_items", shown, data, note)
+    mar = crm.mardia(x, study.items)
+    mf = mar.to_frame().reset_index()
+    b.table("mardia", "t_mardia", pd.DataFrame({
+        "statistic": [b.t("skewness_m"), b.t("kurtosis_m")],
+        "value": [fmt_num(v, lang, 2) for v in mf["statistic"]],
+        "test": [fmt_num(v, lang, 2) for v in mf["test"]],
+        "df": [fmt_int(v, lang) for v in mf["df"]],
+        "p": [fmt_p(v, lang) for v in mf["pvalue"]],
+    }), mf)
+    max_skew = float(np.abs(data["skewness"]).max())
+    max_kurt = float(np.abs(data["kurtosis"]).max())
+    univariate_ok = max_skew < 2 and max_kurt < 7
+    multi_ok = mar.p_skew >= 0.05 and mar.p_kurt >= 0.05
+    pls = study.estimator == "PLS-SEM"
+    if lang == "fa":
+        text = (f"بیشترین قدر مطلق چولگی {fmt_num(max_skew, lang, 2)} و بیشترین قدر مطلق کشیدگی "
+                f"{fmt_num(max_kurt, lang, 2)} است؛ "
+                + ("هر دو زیر آستانه‌های ۲ و ۷ (کوران، وست و فینچ، ۱۹۹۶) قرار دارند. " if univariate_ok else
+                   "دست‌کم یکی از آستانه‌های ۲ و ۷ (کوران، وست و فینچ، ۱۹۹۶) رد شده است. ")
+                + ("آزمون‌های ماردیا نرمال بودن چندمتغیره را رد نمی‌کنند. " if multi_ok else
+                   "آزمون‌های ماردیا نرمال بودن چندمتغیره را رد می‌کنند. "))
+        if pls:
+            text += "روش PLS-SEM فرض نرمال بودن ندارد و معناداری با بوت‌استرپ سنجیده می‌شود."
+        elif multi_ok:
+            text += "بنابراین برآوردگر بیشینه درست‌نمایی (ML) مناسب است."
+        else:
+            text += ("بنابراین برآوردها با بیشینه درست‌نمایی (ML) به دست آمده‌اند اما فرضیه‌ها با فاصله‌های "
+                     "اطمینان بوت‌استرپ که به فرض نرمال بودن وابسته نیستند داوری شده‌اند.")
+    else:
+        text = (f"The largest absolute skewness is {max_skew:.2f} and the largest absolute kurtosis "
+                f"{max_kurt:.2f}; "
+                + ("both are below the limits of 2 and 7 (Curran, West, & Finch, 1996). " if univariate_ok else
+                   "at least one exceeds the limits of 2 and 7 (Curran, West, & Finch, 1996). ")
+                + ("Mardia's tests do not reject multivariate normality. " if multi_ok else
+                   "Mardia's tests reject multivariate normality. "))
+        if pls:
+            text += "PLS-SEM makes no normality assumption and judges significance by bootstrapping."
+        elif multi_ok:
+            text += "Maximum likelihood (ML) estimation is therefore appropriate."
+        else:
+            text += ("The model is therefore estimated by maximum likelihood (ML), but the hypotheses are "
+                     "judged by bootstrap confidence intervals, which do not assume normality (robust "
+                     "MLR/Satorra-Bentler corrections are the alternative when no bootstrap is run).")
+    b.para(text)
+    with _style(b.lang):
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(4.5, 4.5))
+        mar.plot(ax=ax)
+        if lang == "fa":
+            from matplotlib.ticker import FuncFormatter
+
+            from ..plotting import number
+
+            ax.set_xlabel(f"چندک خی‌دو (درجه آزادی {number(mar.n_items, 'fa')})")
+            ax.set_ylabel("مجذور فاصله ماهالانوبیس")
+            for axis in (ax.xaxis, ax.yaxis):
+                axis.set_major_formatter(FuncFormatter(lambda v, _pos: number(f"{v:g}", "fa")))
+    b.figure("mardia_qq", "f_qq", fig)
+    return desc, mar
+
+
+def _style(lang):
+    from ..plotting import style
+
+    return style(lang)
+
+
+def _measurement_syntax(study) -> str:
+    return "\n".join(f"{c} =~ " + " + ".join(items) for c, items in study.constructs.items())
+
+
+def _measurement_section(b, study, x, prog, model_data):
+    import crm_research as crm
+
+    lang = b.lang
+    b.heading("s3")
+    prog("measurement model (CFA)")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cfa = crm.cfa(model_data, _measurement_syntax(study), missing=study.missing_policy, progress=False)
+    b.heading("s3a", 2)
+    fit = _fit_table(b, cfa, "cfa_fit", "t_cfa_fit")
+    b.para(_fit_sentence(fit, lang, "cfa"))
+    b.heading("s3b", 2)
+    est = cfa.estimates
+    load = est[est["op"] == "=~"][["lhs", "rhs", "est", "se", "z", "pvalue", "std_all"]].rename(
+        columns={"lhs": "construct", "rhs": "item"})
+    shown = pd.DataFrame({
+        "construct": [c if i == 0 or c != prev else "" for i, (c, prev) in
+                      enumerate(zip(load["construct"], [None, *load["construct"].tolist()[:-1]]))],
+        "item": load["item"], "est": [fmt_num(v, lang) for v in load["est"]],
+        "se": [fmt_num(v, lang) if v > 0 else "" for v in load["se"]],
+        "z": [fmt_num(v, lang, 2) for v in load["z"]], "p": [fmt_p(v, lang) for v in load["pvalue"]],
+        "loading": [fmt_num(v, lang) for v in load["std_all"]],
+    })
+    weak = load[load["std_all"] < 0.5]["item"].tolist()
+    note = {"en": "The first loading of each construct is fixed to 1 (marker variable), so it has no standard "
+                  "error. Standardized loadings of at least 0.70 are ideal and at least 0.50 acceptable "
+                  "(Hair et al., 2019).",
+            "fa": "نخستین بار عاملی هر سازه برای تعیین مقیاس برابر ۱ ثابت شده و خطای معیار ندارد. بارهای "
+                  "عاملی استاندارد ۰٫۷۰ و بیشتر مطلوب و ۰٫۵۰ و بیشتر قابل قبول است (هیر و همکاران، ۲۰۱۹)."}[lang]
+    b.table("loadings", "t_loadings", shown, load, note)
+    if weak:
+        b.para({"en": f"Items with a standardized loading below 0.50: {', '.join(weak)}.",
+                "fa": f"گویه‌های دارای بار عاملی استاندارد کمتر از ۰٫۵۰: {'، '.join(weak)}."}[lang])
+
+    prog("reliability and validity")
+    b.heading("s3c", 2)
+    rel = crm.construct_reliability(x, study.constructs, scale=study.scale)
+    rel_data = rel.reset_index()[["construct", "n_items", "alpha", "omega", "cr", "ave"]]
+    b.table("reliability", "t_reliability", pd.DataFrame({
+        "construct": rel_data["construct"], "n": [fmt_int(v, lang) for v in rel_data["n_items"]],
+        "alpha": [fmt_num(v, lang) for v in rel_data["alpha"]], "omega": [fmt_num(v, lang) for v in rel_data["omega"]],
+        "cr": [fmt_num(v, lang) for v in rel_data["cr"]], "ave": [fmt_num(v, lang) for v in rel_data["ave"]],
+    }), rel_data, {"en": "Criteria: α and CR ≥ 0.70, AVE ≥ 0.50 (Fornell & Larcker, 1981; Hair et al., 2019).",
+                   "fa": "معیارها: آلفا و پایایی ترکیبی ≥ ۰٫۷۰ و AVE ≥ ۰٫۵۰ (فورنل و لارکر، ۱۹۸۱؛ هیر و همکاران، "
+                         "۲۰۱۹)."}[lang])
+    bad_cr = rel_data.loc[rel_data["cr"] < 0.7, "construct"].tolist()
+    bad_ave = rel_data.loc[rel_data["ave"] < 0.5, "construct"].tolist()
+    if lang == "fa":
+        text = ("پایایی ترکیبی همه سازه‌ها دست‌کم ۰٫۷۰ است. " if not bad_cr else
+                f"پایایی ترکیبی سازه‌های {'، '.join(bad_cr)} کمتر از ۰٫۷۰ است. ")
+        text += ("میانگین واریانس استخراج‌شده همه سازه‌ها دست‌کم ۰٫۵۰ است و روایی همگرا تأیید می‌شود." if not bad_ave
+                 else f"میانگین واریانس استخراج‌شده سازه‌های {'، '.join(bad_ave)} کمتر از ۰٫۵۰ است؛ روایی همگرای "
+                      "آن‌ها تنها در صورتی پذیرفتنی است که پایایی ترکیبی بالاتر از ۰٫۷۰ باشد (فورنل و لارکر، ۱۹۸۱).")
+    else:
+        text = ("Every construct has a composite reliability of at least 0.70. " if not bad_cr else
+                f"Composite reliability is below 0.70 for {', '.join(bad_cr)}. ")
+        text += ("Every AVE is at least 0.50, which supports convergent validity." if not bad_ave else
+                 f"The AVE is below 0.50 for {', '.join(bad_ave)}; Fornell and Larcker (1981) accept convergent "
+                 "validity in that case only when the composite reliability exceeds 0.70.")
+    b.para(text)
+
+    b.heading("s3d", 2)
+    names = list(study.constructs)
+    if len(names) >= 2:
+        fl = crm.fornell_larcker(x, study.constructs, scale=study.scale)
+        square = fl[names]
+        shown = pd.DataFrame({"construct": names})
+        for j, c in enumerate(names):
+            shown[c] = [fmt_num(square.iloc[i, j], lang) if j <= i else "" for i in range(len(names))]
+        b.table("fornell_larcker", "t_fl", shown, fl.reset_index(),
+                {"en": "Diagonal: square root of AVE; below it: correlations between the latent constructs.",
+                 "fa": "قطر اصلی: جذر AVE؛ زیر قطر: همبستگی میان سازه‌های پنهان."}[lang])
+        boot = study.bootstrap if study.bootstrap else 0
+        ht = crm.htmt(x, study.constructs, bootstrap=boot, seed=study.seed, scale=study.scale)
+        shown = pd.DataFrame({"construct": names})
+        for j, c in enumerate(names):
+            shown[c] = [fmt_num(ht.iloc[i, j], lang) if j < i else "" for i in range(len(names))]
+        b.table("htmt", "t_htmt", shown, ht.reset_index(names="construct"),
+                {"en": "HTMT2 (geometric means; Roemer et al., 2021), as semTools::htmt. Criterion: HTMT < 0.85, "
+                       "or < 0.90 for conceptually similar constructs (Henseler et al., 2015).",
+                 "fa": "HTMT2 (میانگین هندسی؛ رومر و همکاران، ۲۰۲۱) همانند semTools::htmt. معیار: HTMT کمتر از "
+                       "۰٫۸۵ یا برای سازه‌های مفهومی نزدیک کمتر از ۰٫۹۰ (هنسلر و همکاران، ۲۰۱۵)."}[lang])
+        fl_bad = fl.index[~fl["discriminant_ok"].astype(bool)].tolist()
+        off = ht.to_numpy(dtype=float).copy()
+        np.fill_diagonal(off, np.nan)
+        max_htmt = float(np.nanmax(off))
+        intervals = ht.attrs.get("intervals")
+        upper = float(intervals["ci_high"].max()) if intervals is not None and len(intervals) else None
+        if lang == "fa":
+            text = ("جذر AVE هر سازه از همبستگی آن با سازه‌های دیگر بیشتر است (معیار فورنل و لارکر برقرار است). "
+                    if not fl_bad else f"معیار فورنل و لارکر برای سازه‌های {'، '.join(fl_bad)} برقرار نیست. ")
+            text += f"بیشترین مقدار HTMT برابر {fmt_num(max_htmt, lang)} است"
+            text += " که کمتر از ۰٫۸۵ است؛ روایی واگرا تأیید می‌شود." if max_htmt < 0.85 else "."
+            if upper is not None:
+                text += (f" بیشترین حد بالای فاصله‌های صدکی بوت‌استرپ ({fmt_int(boot, lang)} نمونه) برابر "
+                         f"{fmt_num(upper, lang)} است" + (" که کمتر از ۱ است (هنسلر و همکاران، ۲۰۱۵)." if upper < 1
+                                                          else "."))
+        else:
+            text = ("The square root of each construct's AVE exceeds its correlations with the other constructs "
+                    "(the Fornell-Larcker criterion holds). " if not fl_bad else
+                    f"The Fornell-Larcker criterion fails for {', '.join(fl_bad)}. ")
+            text += f"The largest HTMT is {max_htmt:.3f}"
+            text += ", below 0.85, which supports discriminant validity." if max_htmt < 0.85 else "."
+            if upper is not None:
+                text += (f" The largest upper bound of the {boot}-resample percentile intervals is {upper:.3f}"
+                         + (", below 1 (Henseler et al., 2015)." if upper < 1 else "."))
+        b.para(text)
+        return cfa, rel, fl, ht, [w for w in caught]
+    return cfa, rel, None, None, [w for w in caught]
+
+
+def _fit_sentence(fit: pd.DataFrame, lang: str, which: str) -> str:
+    v = fit.set_index("index")
+    verdicts = v.loc[["cfi", "tli", "rmsea", "srmr"], "verdict"]
+    overall = "good" if (verdicts == "good").all() else ("acceptable" if (verdicts != "poor").all() else "poor")
+    df = int(round(float(v.loc["df", "value"])))
+    chisq = float(v.loc["chisq", "value"])
+    p = fmt_p(v.loc["pvalue", "value"], lang)
+    if lang == "fa":
+        name = "مدل اندازه‌گیری" if which == "cfa" else "مدل ساختاری"
+        p_text = p if p.startswith("<") else "= " + p
+        return (f"برازش {name}: χ²({fmt_int(df, lang)}) = {fmt_num(chisq, lang, 2)}، p {p_text}، "
+                f"CFI = {fmt_num(v.loc['cfi', 'value'], lang)}، TLI = {fmt_num(v.loc['tli', 'value'], lang)}، "
+                f"RMSEA = {fmt_num(v.loc['rmsea', 'value'], lang)}، SRMR = {fmt_num(v.loc['srmr', 'value'], lang)}؛ "
+                f"در مجموع برازش {tr(overall, lang)} است.")
+    name = "measurement model" if which == "cfa" else "structural model"
+    p_text = p if p.startswith("<") else "= " + p
+    return (f"The {name} fits {'well' if overall == 'good' else 'acceptably' if overall == 'acceptable' else 'poorly'}: "
+            f"χ²({df}) = {chisq:.2f}, p {p_text}, CFI = {fmt_num(v.loc['cfi', 'value'])}, "
+            f"TLI = {fmt_num(v.loc['tli', 'value'])}, RMSEA = {fmt_num(v.loc['rmsea', 'value'])}, "
+            f"SRMR = {fmt_num(v.loc['srmr', 'value'])}.")
+
+
+def _ci_cols(est: pd.DataFrame, boot: bool):
+    return ("bc_lower", "bc_upper") if boot else ("ci_lower", "ci_upper")
+
+
+def _structural_section(b, study, x, prog):
+    import crm_research as crm
+
+    lang = b.lang
+    b.heading("s4")
+    boot = study.bootstrap
+    prog(f"structural model (SEM{f', {boot} bootstrap resamples' if boot else ''})")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = crm.sem(x, study.model, missing=study.missing_policy, bootstrap=boot, seed=study.seed,
+                      progress=b.progress)
+    import matplotlib.pyplot as plt
+
+    with _style(lang):
+        fig, ax = plt.subplots(figsize=(11, 7))
+        fit.plot(ax=ax)
+        if lang == "fa":
+            ax.set_title("نمودار مسیر با برآوردهای استانداردشده؛ * p<.05 ** p<.01 *** p<.001")
+    b.figure("path_diagram", "f_path", fig)
+    sem_fit = _fit_table(b, fit, "sem_fit", "t_sem_fit")
+    b.para(_fit_sentence(sem_fit, lang, "sem"))
+
+    b.heading("s4a", 2)
+    est = fit.estimates
+    lo_col, hi_col = _ci_cols(est, boot > 0)
+    paths = est[est["op"] == "~"].copy()
+    paths_data = pd.DataFrame({"path": paths["lhs"] + " <- " + paths["rhs"], "label": paths["label"],
+                               "est": paths["est"], "se": paths["se"], "z": paths["z"], "pvalue": paths["pvalue"],
+                               "std_all": paths["std_all"], "ci_lower": paths[lo_col], "ci_upper": paths[hi_col]})
+    arrow = " ← "
+    b.table("paths", "t_paths", pd.DataFrame({
+        "path": paths["lhs"] + arrow + paths["rhs"], "est": [fmt_num(v, lang) for v in paths["est"]],
+        "se": [fmt_num(v, lang) for v in paths["se"]], "z": [fmt_num(v, lang, 2) for v in paths["z"]],
+        "p": [fmt_p(v, lang) for v in paths["pvalue"]], "beta": [fmt_num(v, lang) for v in paths["std_all"]],
+        "ci_lower": [fmt_num(v, lang) for v in paths[lo_col]], "ci_upper": [fmt_num(v, lang) for v in paths[hi_col]],
+    }), paths_data, _ci_note(boot, study.seed, lang))
+    endo = [c for c in dict.fromkeys(paths["lhs"]) if c in fit.r2.index]
+    r2 = pd.DataFrame({"construct": endo, "r2": [float(fit.r2[c]) for c in endo]})
+    b.table("r2", "t_r2", pd.DataFrame({"construct": r2["construct"], "r2": [fmt_num(v, lang) for v in r2["r2"]]}),
+            r2, {"en": "R² of 0.75, 0.50 and 0.25 are often read as substantial, moderate and weak (Hair et al., "
+                       "2019).",
+                 "fa": "مقادیر ۰٫۷۵، ۰٫۵۰ و ۰٫۲۵ برای R² معمولاً به ترتیب قوی، متوسط و ضعیف تفسیر می‌شوند (هیر و "
+                       "همکاران، ۲۰۱۹)."}[lang])
+
+    defined = est[est["op"] == ":="]
+    if len(defined):
+        b.heading("s4b", 2)
+        ind = pd.DataFrame({"effect": defined["lhs"], "definition": defined["rhs"], "est": defined["est"],
+                            "std_all": defined["std_all"], "pvalue": defined["pvalue"],
+                            "ci_lower": defined[lo_col], "ci_upper": defined[hi_col]})
+        b.table("indirect", "t_indirect", pd.DataFrame({
+            "effect": ind["effect"], "definition": ind["definition"], "est": [fmt_num(v, lang) for v in ind["est"]],
+            "beta": [fmt_num(v, lang) for v in ind["std_all"]], "p": [fmt_p(v, lang) for v in ind["pvalue"]],
+            "ci_lower": [fmt_num(v, lang) for v in ind["ci_lower"]],
+            "ci_upper": [fmt_num(v, lang) for v in ind["ci_upper"]],
+        }), ind, _ci_note(boot, study.seed, lang) + (
+            {"en": " An indirect effect is significant when its interval excludes zero (Preacher & Hayes, 2008); "
+                   "the p value is the delta-method (Sobel) one.",
+             "fa": " اثر غیرمستقیم زمانی معنادار است که فاصله اطمینان آن صفر را در بر نگیرد (پریچر و هیز، ۲۰۰۸)؛ "
+                   "مقدار p به روش دلتا (سوبل) است."}[lang]))
+
+    prog("hypotheses")
+    b.heading("s4c", 2)
+    hyp = crm.hypotheses(fit, study.hypotheses)
+    _hypotheses_table(b, hyp)
+    return fit, hyp, [w for w in caught]
+
+
+def _hypotheses_table(b, hyp):
+    lang = b.lang
+    arrow = " ← "
+    b.table("hypotheses", "t_hyp", pd.DataFrame({
+        "hypothesis": [b.d(h) for h in hyp["hypothesis"]], "path": hyp["path"].str.replace(" ~ ", arrow),
+        "beta": [fmt_num(v, lang) for v in hyp["beta"]], "est": [fmt_num(v, lang) for v in hyp["est"]],
+        "z": [fmt_num(v, lang, 2) for v in hyp["z"]], "p": [fmt_p(v, lang) for v in hyp["pvalue"]],
+        "ci_lower": [fmt_num(v, lang) for v in hyp["ci_lower"]], "ci_upper": [fmt_num(v, lang) for v in hyp["ci_upper"]],
+        "result": [b.t(v) for v in hyp["supported"]],
+    }), hyp, {"en": "A hypothesis is supported when p < .05 and its 95% interval "
+                    f"({tr(hyp['interval'].iloc[0], 'en')}) excludes zero.",
+              "fa": "فرضیه زمانی تأیید می‌شود که p کمتر از ۰٫۰۵ باشد و فاصله اطمینان ۹۵ درصد "
+                    f"({tr(hyp['interval'].iloc[0], 'fa')}) صفر را در بر نگیرد."}[lang])
+    yes = hyp.loc[hyp["supported"] == "yes", "hypothesis"].tolist()
+    no = hyp.loc[hyp["supported"] != "yes", "hypothesis"].tolist()
+    if lang == "fa":
+        text = (f"از {fmt_int(len(hyp), lang)} فرضیه، {fmt_int(len(yes), lang)} فرضیه تأیید شد"
+                + (f" ({'، '.join(b.d(h) for h in yes)})" if yes else "")
+                + (f" و فرضیه‌های {'، '.join(b.d(h) for h in no)} رد شدند." if no else "."))
+    else:
+        text = (f"Of the {len(hyp)} hypotheses, {len(yes)} are supported" + (f" ({', '.join(yes)})" if yes else "")
+                + (f"; {', '.join(no)} {'is' if len(no) == 1 else 'are'} not supported." if no else "."))
+    b.para(text)
+
+
+def _ci_note(boot, seed, lang, kind="bc"):
+    if boot:
+        en = "bias-corrected" if kind == "bc" else "percentile"
+        fa = "با اصلاح سوگیری" if kind == "bc" else "صدکی"
+        return {"en": f"Intervals: {en} bootstrap, {boot} resamples, seed {seed}.",
+                "fa": f"فاصله‌ها: بوت‌استرپ {fa}، {fmt_int(boot, lang)} نمونه‌گیری مجدد، بذر "
+                      f"{fmt_int(seed, lang)}."}[lang]
+    return {"en": "Intervals: normal theory (delta method); no bootstrap was run.",
+            "fa": "فاصله‌ها: بر پایه نظریه نرمال (روش دلتا)؛ بوت‌استرپ اجرا نشد."}[lang]
+
+
+REFERENCES = [
+    "Browne, M. W., & Cudeck, R. (1993). Alternative ways of assessing model fit. In K. A. Bollen & J. S. Long "
+    "(Eds.), Testing structural equation models (pp. 136-162). Sage.",
+    "Curran, P. J., West, S. G., & Finch, J. F. (1996). The robustness of test statistics to nonnormality and "
+    "specification error in confirmatory factor analysis. Psychological Methods, 1(1), 16-29.",
+    "Efron, B. (1987). Better bootstrap confidence intervals. Journal of the American Statistical Association, "
+    "82(397), 171-185.",
+    "Enders, C. K., & Bandalos, D. L. (2001). The relative performance of full information maximum likelihood "
+    "estimation for missing data in structural equation models. Structural Equation Modeling, 8(3), 430-457.",
+    "Fornell, C., & Larcker, D. F. (1981). Evaluating structural equation models with unobservable variables and "
+    "measurement error. Journal of Marketing Research, 18(1), 39-50.",
+    "Hair, J. F., Black, W. C., Babin, B. J., & Anderson, R. E. (2019). Multivariate data analysis (8th ed.). "
+    "Cengage.",
+    "Hair, J. F., Hult, G. T. M., Ringle, C. M., & Sarstedt, M. (2022). A primer on partial least squares "
+    "structural equation modeling (PLS-SEM) (3rd ed.). Sage.",
+    "Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterion for assessing discriminant validity in "
+    "variance-based structural equation modeling. Journal of the Academy of Marketing Science, 43(1), 115-135.",
+    "Hu, L., & Bentler, P. M. (1999). Cutoff criteria for fit indexes in covariance structure analysis: "
+    "Conventional criteria versus new alternatives. Structural Equation Modeling, 6(1), 1-55.",
+    "Joanes, D. N., & Gill, C. A. (1998). Comparing measures of sample skewness and kurtosis. The Statistician, "
+    "47(1), 183-189.",
+    "Kline, R. B. (2016). Principles and practice of structural equation modeling (4th ed.). Guilford.",
+    "Mardia, K. V. (1970). Measures of multivariate skewness and kurtosis with applications. Biometrika, 57(3), "
+    "519-530.",
+    "Preacher, K. J., & Hayes, A. F. (2008). Asymptotic and resampling strategies for assessing and comparing "
+    "indirect effects in multiple mediator models. Behavior Research Methods, 40(3), 879-891.",
+    "Roemer, E., Schuberth, F., & Henseler, J. (2021). HTMT2 - an improved criterion for assessing discriminant "
+    "validity in structural equation modeling. Industrial Management & Data Systems, 121(12), 2637-2650.",
+    "Rosseel, Y. (2012). lavaan: An R package for structural equation modeling. Journal of Statistical Software, "
+    "48(2), 1-36.",
+]
+
+
+def _method_section(b, study, n, n_total):
+    lang = b.lang
+    b.heading("s5")
+    boot = study.bootstrap
+    if lang == "fa":
+        paras = [
+            f"داده‌ها از فایل {study.data_file.name} خوانده شد؛ کدهای گمشده به مقدار گمشده تبدیل شد، گویه‌های "
+            f"معکوس ({'، '.join(study.reverse) or '-'}) با رابطه (حداقل + حداکثر − پاسخ) بازکدگذاری شد و "
+            f"پاسخ‌دهندگانی که به همه گویه‌های مدل پاسخ نداده بودند کنار گذاشته شدند (حذف فهرستی؛ "
+            f"{fmt_int(n, lang)} از {fmt_int(n_total, lang)}).",
+            "چولگی و کشیدگی هر گویه با برآوردگرهای G1 و G2 و نرمال بودن چندمتغیره با آزمون‌های ماردیا (۱۹۷۰) "
+            "بررسی شد؛ آستانه‌های ۲ برای چولگی و ۷ برای کشیدگی از کوران، وست و فینچ (۱۹۹۶) است.",
+            "مدل اندازه‌گیری با تحلیل عاملی تأییدی و برآوردگر بیشینه درست‌نمایی و پیش‌فرض‌های lavaan (روسل، ۲۰۱۲) "
+            "برآورد شد. برازش با معیارهای هو و بنتلر (۱۹۹۹) داوری شد: CFI و TLI دست‌کم ۰٫۹۵، RMSEA حداکثر ۰٫۰۶ و "
+            "SRMR حداکثر ۰٫۰۸؛ مقادیر CFI و TLI از ۰٫۹۰ و RMSEA تا ۰٫۰۸ قابل قبول شمرده شد (براون و کوداک، ۱۹۹۳).",
+            "پایایی با آلفای کرونباخ و پایایی ترکیبی (CR) و روایی همگرا با میانگین واریانس استخراج‌شده (AVE) "
+            "سنجیده شد (فورنل و لارکر، ۱۹۸۱؛ هیر و همکاران، ۲۰۱۹): CR ≥ ۰٫۷۰ و AVE ≥ ۰٫۵۰. روایی واگرا با معیار "
+            "فورنل و لارکر و نسبت HTMT (هنسلر و همکاران، ۲۰۱۵) با آستانه ۰٫۸۵ ارزیابی شد.",
+            ("اثرهای مستقیم و غیرمستقیم با مدل معادلات ساختاری برآورد شد و فاصله‌های اطمینان با "
+             f"{fmt_int(boot, lang)} نمونه بوت‌استرپ با اصلاح سوگیری (افرون، ۱۹۸۷؛ پریچر و هیز، ۲۰۰۸) و بذر "
+             f"{fmt_int(study.seed, lang)} به دست آمد؛ اجرای دوباره با همین بذر همین اعداد را می‌دهد.") if boot else
+            "اثرهای مستقیم و غیرمستقیم با مدل معادلات ساختاری برآورد شد؛ فاصله‌ها بر پایه روش دلتا است.",
+            "همه اعداد این فصل با بسته crm_research و از فایل مطالعه "
+            f"{study.path.name} تولید شده است و با اجرای دوباره «crm-research report {study.path.name}» بازتولید "
+            "می‌شود.",
+        ]
+    else:
+        paras = [
+            f"The data were read from {study.data_file.name}; missing-value codes were set to missing, the "
+            f"reverse-worded items ({', '.join(study.reverse) or 'none'}) were recoded as min + max - answer, and "
+            "respondents who left an item of the model unanswered were excluded (listwise deletion; "
+            f"{n} of {n_total}).",
+            "Each item's skewness and kurtosis were estimated with G1 and G2 and multivariate normality was tested "
+            "with Mardia's (1970) tests; the limits of 2 for skewness and 7 for kurtosis follow Curran, West, and "
+            "Finch (1996).",
+            "The measurement model was estimated by confirmatory factor analysis with maximum likelihood and "
+            "lavaan's defaults (Rosseel, 2012). Fit was judged by the criteria of Hu and Bentler (1999): CFI and "
+            "TLI at least 0.95, RMSEA at most 0.06 and SRMR at most 0.08, with CFI and TLI from 0.90 and RMSEA up "
+            "to 0.08 read as acceptable (Browne & Cudeck, 1993).",
+            "Reliability was assessed by Cronbach's alpha and composite reliability (CR), convergent validity by "
+            "the average variance extracted (AVE), with CR >= 0.70 and AVE >= 0.50 (Fornell & Larcker, 1981; "
+            "Hair et al., 2019). Discriminant validity was assessed by the Fornell-Larcker criterion and the "
+            "heterotrait-monotrait ratio (HTMT) with a threshold of 0.85 (Henseler et al., 2015).",
+            (f"Direct and indirect effects were estimated in the structural model; intervals come from {boot} "
+             f"bias-corrected bootstrap resamples (Efron, 1987; Preacher & Hayes, 2008) with seed {study.seed}, so "
+             "a rerun with the same seed gives the same numbers.") if boot else
+            "Direct and indirect effects were estimated in the structural model; intervals are delta-method ones.",
+            f"Every number in this chapter was produced by crm_research from the study file {study.path.name} and "
+            f"is reproduced by running 'crm-research report {study.path.name}' again.",
+        ]
+    if study.estimator == "PLS-SEM":
+        # paragraphs 3-5 describe CB-SEM; a PLS study gets its own account of the estimation
+        paras[2:5] = [{
+            "en": "The model was estimated by partial least squares (PLS-SEM) with the path weighting scheme, "
+                  "mode A (correlation weights) for the reflective constructs, as SmartPLS (Hair et al., 2022). "
+                  "Indicator reliability (loadings >= 0.708), internal consistency (alpha, rhoA and rhoC between "
+                  "0.70 and 0.95), convergent validity (AVE >= 0.50) and discriminant validity (HTMT < 0.85; "
+                  "Henseler et al., 2015) were assessed first, then collinearity (VIF < 3), path coefficients, "
+                  "R² and f².",
+            "fa": "مدل با روش حداقل مربعات جزئی (PLS-SEM)، طرح وزن‌دهی مسیر و وزن‌های همبستگی (حالت A) برای "
+                  "سازه‌های انعکاسی، همانند SmartPLS برآورد شد (هیر و همکاران، ۲۰۲۲). ابتدا پایایی شاخص (بار ≥ "
+                  "۰٫۷۰۸)، همسانی درونی (آلفا، ρA و ρC بین ۰٫۷۰ و ۰٫۹۵)، روایی همگرا (AVE ≥ ۰٫۵۰) و روایی واگرا "
+                  "(HTMT کمتر از ۰٫۸۵؛ هنسلر و همکاران، ۲۰۱۵) و سپس هم‌خطی (VIF کمتر از ۳)، ضرایب مسیر، R² و f² "
+                  "بررسی شد."}[lang], {
+            "en": f"Significance was judged by {boot} bootstrap resamples (percentile intervals, seed {study.seed}); "
+                  "a rerun with the same seed gives the same numbers.",
+            "fa": f"معناداری با {fmt_int(boot, lang)} نمونه بوت‌استرپ (فاصله‌های صدکی، بذر {fmt_int(study.seed, lang)}) "
+                  "داوری شد؛ اجرای دوباره با همین بذر همین اعداد را می‌دهد."}[lang]]
+    if study.missing_policy == "fiml":
+        paras.insert(1, {
+            "en": f"The CFA and the structural model used full-information maximum likelihood (FIML; {n} "
+                  "respondents), which is unbiased when answers are missing at random and keeps the respondents "
+                  "that listwise deletion would discard (Enders & Bandalos, 2001). crm.sem cannot yet bootstrap "
+                  "a FIML fit, so the intervals of this chapter are normal-theory (delta-method) ones.",
+            "fa": f"تحلیل عاملی تأییدی و مدل ساختاری با بیشینه درست‌نمایی اطلاعات کامل (FIML؛ {fmt_int(n, lang)} "
+                  "پاسخ‌دهنده) برآورد شد که اگر داده‌ها به‌طور تصادفی گمشده باشند نااریب است و پاسخ‌دهندگانی را که "
+                  "حذف فهرستی کنار می‌گذارد نگه می‌دارد (اندرز و باندالوس، ۲۰۰۱). crm.sem هنوز برای برازش FIML "
+                  "بوت‌استرپ ندارد؛ بنابراین فاصله‌های این فصل بر پایه نظریه نرمال (روش دلتا) است."}[lang])
+    for p in paras:
+        b.para(p)
+    b.heading("refs", 2)
+    for ref in REFERENCES:
+        b.para(ref, "reference")
+
+
+def _lower_triangle(b, square: pd.DataFrame, names, diagonal: bool) -> pd.DataFrame:
+    shown = pd.DataFrame({"construct": names})
+    for j, c in enumerate(names):
+        shown[c] = [fmt_num(square.iloc[i, j], b.lang) if (j < i or (diagonal and j == i)) else ""
+                    for i in range(len(names))]
+    return shown
+
+
+def _measurement_section_pls(b, study, x, prog):
+    """Measurement model of a PLS-SEM study: the PLSResult's own tables (SmartPLS's report)."""
+    import crm_research as crm
+
+    lang = b.lang
+    boot = study.bootstrap
+    prog(f"PLS-SEM estimation ({boot} bootstrap resamples)")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = crm.pls_sem(x, study.model, bootstrap=boot, seed=study.seed, missing="listwise",
+                          progress=b.progress)
+    b.heading("s3")
+    b.para({"en": "PLS-SEM has no overall test of model fit comparable to the chi-square of CB-SEM; the "
+                  "measurement model is judged by its loadings, reliability and validity, and the structural "
+                  "model by its coefficients, R² and f² (Hair et al., 2022).",
+            "fa": "در PLS-SEM آزمون کلی برازش همانند آزمون خی‌دو در CB-SEM وجود ندارد؛ مدل اندازه‌گیری با بارها، "
+                  "پایایی و روایی و مدل ساختاری با ضرایب مسیر، R² و f² ارزیابی می‌شود (هیر و همکاران، ۲۰۲۲)."}[lang])
+    b.heading("s3b", 2)
+    out = res.outer
+    has_boot = "loading_pvalue" in out.columns
+    load = pd.DataFrame({"construct": out["construct"], "item": out["item"], "loading": out["loading"],
+                         "t": out["loading_t"] if has_boot else np.nan,
+                         "pvalue": out["loading_pvalue"] if has_boot else np.nan,
+                         "ci_lower": out["loading_ci_low"] if has_boot else np.nan,
+                         "ci_upper": out["loading_ci_high"] if has_boot else np.nan,
+                         "indicator_reliability": out["indicator_reliability"]})
+    b.table("loadings", "t_pls_loadings", pd.DataFrame({
+        "construct": [c if i == 0 or c != prev else "" for i, (c, prev) in
+                      enumerate(zip(load["construct"], [None, *load["construct"].tolist()[:-1]]))],
+        "item": load["item"], "loading_pls": [fmt_num(v, lang) for v in load["loading"]],
+        "t": [fmt_num(v, lang, 2) for v in load["t"]], "p": [fmt_p(v, lang) for v in load["pvalue"]],
+        "ci_lower": [fmt_num(v, lang) for v in load["ci_lower"]],
+        "ci_upper": [fmt_num(v, lang) for v in load["ci_upper"]],
+        "indicator_rel": [fmt_num(v, lang) for v in load["indicator_reliability"]],
+    }), load, {"en": "Loadings of at least 0.708 (indicator reliability 0.50) are recommended (Hair et al., 2022). "
+                     + _ci_note(boot, study.seed, lang, "percentile"),
+               "fa": "بار بیرونی ۰٫۷۰۸ و بیشتر (پایایی شاخص ۰٫۵۰) توصیه می‌شود (هیر و همکاران، ۲۰۲۲). "
+                     + _ci_note(boot, study.seed, lang, "percentile")}[lang])
+    b.heading("s3c", 2)
+    rel = res.reliability[["construct", "n_items", "alpha", "rho_a", "rho_c", "ave"]]
+    b.table("reliability", "t_reliability", pd.DataFrame({
+        "construct": rel["construct"], "n": [fmt_int(v, lang) for v in rel["n_items"]],
+        "alpha": [fmt_num(v, lang) for v in rel["alpha"]], "rho_a": [fmt_num(v, lang) for v in rel["rho_a"]],
+        "rho_c": [fmt_num(v, lang) for v in rel["rho_c"]], "ave": [fmt_num(v, lang) for v in rel["ave"]],
+    }), rel, {"en": "Criteria: α, ρA and ρC between 0.70 and 0.95; AVE ≥ 0.50 (Hair et al., 2022).",
+              "fa": "معیارها: آلفا، ρA و ρC بین ۰٫۷۰ و ۰٫۹۵؛ AVE ≥ ۰٫۵۰ (هیر و همکاران، ۲۰۲۲)."}[lang])
+    b.heading("s3d", 2)
+    names = list(res.fornell_larcker.index)
+    b.table("fornell_larcker", "t_fl", _lower_triangle(b, res.fornell_larcker, names, True),
+            res.fornell_larcker.reset_index(names="construct"),
+            {"en": "Diagonal: square root of AVE; below it: correlations between the construct scores.",
+             "fa": "قطر اصلی: جذر AVE؛ زیر قطر: همبستگی نمره‌های سازه‌ها."}[lang])
+    ht = res.htmt
+    b.table("htmt", "t_htmt", _lower_triangle(b, ht, list(ht.index), False), ht.reset_index(names="construct"),
+            {"en": "HTMT with arithmetic means (Henseler et al., 2015), as SmartPLS. Criterion: HTMT < 0.85, or "
+                   "< 0.90 for conceptually similar constructs.",
+             "fa": "HTMT با میانگین حسابی (هنسلر و همکاران، ۲۰۱۵) همانند SmartPLS. معیار: کمتر از ۰٫۸۵ یا برای "
+                   "سازه‌های مفهومی نزدیک کمتر از ۰٫۹۰."}[lang])
+    return res, [w for w in caught]
+
+
+def _structural_section_pls(b, study, res, prog):
+    import matplotlib.pyplot as plt
+
+    import crm_research as crm
+
+    lang = b.lang
+    b.heading("s4")
+    with _style(lang):
+        fig, ax = plt.subplots(figsize=(10, 6))
+        res.plot(ax=ax)
+    b.figure("path_diagram", "f_pls_path", fig)
+    b.heading("s4a", 2)
+    p = res.paths
+    boot = "pvalue" in p.columns
+    data = pd.DataFrame({"path": p["to"] + " <- " + p["from"], "label": p["label"], "est": p["est"],
+                         "f2": p["f2"], "vif": p["vif"], "t": p["t"] if boot else np.nan,
+                         "pvalue": p["pvalue"] if boot else np.nan, "ci_lower": p["ci_low"] if boot else np.nan,
+                         "ci_upper": p["ci_high"] if boot else np.nan})
+    b.table("paths", "t_pls_paths", pd.DataFrame({
+        "path": p["to"] + " ← " + p["from"], "beta": [fmt_num(v, lang) for v in data["est"]],
+        "t": [fmt_num(v, lang, 2) for v in data["t"]], "p": [fmt_p(v, lang) for v in data["pvalue"]],
+        "ci_lower": [fmt_num(v, lang) for v in data["ci_lower"]],
+        "ci_upper": [fmt_num(v, lang) for v in data["ci_upper"]],
+        "f2": [fmt_num(v, lang) for v in data["f2"]], "vif": [fmt_num(v, lang, 2) for v in data["vif"]],
+    }), data, _ci_note(study.bootstrap, study.seed, lang, "percentile") + {
+        "en": " f² of 0.02, 0.15 and 0.35 are small, medium and large effects; VIF should be below 3.",
+        "fa": " مقادیر f² برابر ۰٫۰۲، ۰٫۱۵ و ۰٫۳۵ اثر کوچک، متوسط و بزرگ‌اند؛ VIF باید کمتر از ۳ باشد."}[lang])
+    r2 = res.r2[["construct", "r2", "r2_adj"]]
+    b.table("r2", "t_r2", pd.DataFrame({"construct": r2["construct"], "r2": [fmt_num(v, lang) for v in r2["r2"]],
+                                        "r2_adj": [fmt_num(v, lang) for v in r2["r2_adj"]]}), r2,
+            {"en": "R² of 0.75, 0.50 and 0.25 are often read as substantial, moderate and weak (Hair et al., 2022).",
+             "fa": "مقادیر ۰٫۷۵، ۰٫۵۰ و ۰٫۲۵ برای R² معمولاً قوی، متوسط و ضعیف تفسیر می‌شوند (هیر و همکاران، "
+                   "۲۰۲۲)."}[lang])
+    est = res.estimates
+    defined = est[(est["op"] == ":=") & (est["rhs"] != "specific indirect")]
+    if len(defined):
+        b.heading("s4b", 2)
+        ind = pd.DataFrame({"effect": defined["lhs"], "definition": defined["rhs"], "est": defined["est"],
+                            "t": defined["z"], "pvalue": defined["pvalue"], "ci_lower": defined["ci_lower"],
+                            "ci_upper": defined["ci_upper"]})
+        b.table("indirect", "t_indirect", pd.DataFrame({
+            "effect": ind["effect"], "definition": ind["definition"], "beta": [fmt_num(v, lang) for v in ind["est"]],
+            "t": [fmt_num(v, lang, 2) for v in ind["t"]], "p": [fmt_p(v, lang) for v in ind["pvalue"]],
+            "ci_lower": [fmt_num(v, lang) for v in ind["ci_lower"]],
+            "ci_upper": [fmt_num(v, lang) for v in ind["ci_upper"]],
+        }), ind, _ci_note(study.bootstrap, study.seed, lang, "percentile"))
+    prog("hypotheses")
+    b.heading("s4c", 2)
+    # crm.hypotheses reads a PLS fit as an SEM fit (percentile intervals, as SmartPLS)
+    hyp = crm.hypotheses(res, study.hypotheses)
+    _hypotheses_table(b, hyp)
+    return hyp
+
+
+def build_chapter(study, lang: str | None = None, progress: bool = True) -> Chapter:
+    """Run the analysis of ``study`` and return the chapter (blocks + fitted results).
+
+    Parameters
+    ----------
+    study : crm_research.study.Study
+    lang : {"en", "fa"}, optional
+        Overrides the study's language.
+    progress : bool, default True
+        Print each step (and the bootstrap's progress bar) to stderr.
+    """
+    from ..study import read_study_data
+
+    lang = lang or study.language
+    pls = study.estimator == "PLS-SEM"
+    if pls and study.bootstrap == 0:
+        raise study.error("bootstrap.resamples", "PLS-SEM judges significance only by bootstrapping; "
+                          "set at least 10 resamples (Hair et al. recommend 5,000)")
+    fiml = study.missing_policy == "fiml"
+    if pls and fiml:
+        raise study.error("missing.policy", "'fiml' is a CB-SEM method; PLS-SEM studies use 'listwise'")
+    if fiml and study.bootstrap:
+        raise study.error("missing.policy", "crm.sem cannot bootstrap a full-information ML fit yet; set "
+                          "bootstrap.resamples to 0 (normal-theory intervals) or use policy 'listwise'")
+    prog = _Progress(progress, 6 if pls else 7)
+    prog("reading the data")
+    data = read_study_data(study)
+    x = data.items.dropna()
+    # FIML uses every respondent who answered at least one item of the model
+    model_data = data.items.dropna(how="all") if fiml else x
+    if len(x) < 10:
+        raise study.error("missing.policy", f"only {len(x)} respondents answered every item of the model; "
+                          "listwise deletion leaves too few for the analysis")
+    b = _Builder(lang, progress)
+    title = study.title_fa if lang == "fa" else study.title
+    _sample_section(b, study, data, x, prog)
+    desc, mar = _items_section(b, study, x, prog)
+    results = {"data": data, "analysis_data": x, "item_descriptives": desc, "mardia": mar}
+    if pls:
+        res, w = _measurement_section_pls(b, study, x, prog)
+        hyp = _structural_section_pls(b, study, res, prog)
+        results.update({"pls": res, "sem": None, "cfa": None, "reliability": res.reliability,
+                        "fornell_larcker": res.fornell_larcker, "htmt": res.htmt, "hypotheses": hyp,
+                        "warnings": [str(m.message) for m in w] + list(res.warnings)})
+    else:
+        cfa, rel, fl, ht, w1 = _measurement_section(b, study, x, prog, model_data)
+        fit, hyp, w2 = _structural_section(b, study, model_data, prog)
+        results.update({"pls": None, "cfa": cfa, "reliability": rel, "fornell_larcker": fl, "htmt": ht,
+                        "sem": fit, "hypotheses": hyp, "warnings": [str(m.message) for m in w1 + w2]})
+    _method_section(b, study, len(model_data), data.n_total)
+    chapter = Chapter(title, lang, b.blocks, results)
+    return chapter

@@ -1,0 +1,607 @@
+"""Study files: one YAML file that fully describes a questionnaire analysis.
+
+A study file names the data file, the answer scale, the reverse-worded items,
+the missing-value codes, the demographic columns, the model (lavaan syntax),
+the hypotheses, the estimator, the bootstrap and the language and folder of
+the report, so that the whole analysis chapter of a thesis can be rerun and
+shared (``crm-research report STUDY.yaml``).  Example: the bundled
+``datasets/ecrm_survey_study.yaml``.
+
+Validation happens in two passes, and every error names the line and the key:
+
+1. the *shape* of the file is checked against :data:`STUDY_SCHEMA`, a JSON
+   Schema (draft 2020-12) checked by :mod:`jsonschema`.  A declarative schema
+   is the standard way to describe a configuration file: it documents every
+   key in one place, and the same schema can be used by editors (VS Code's
+   YAML extension) to complete and check study files as they are typed;
+2. the *content* is checked against the data and the model: the data file
+   exists and can be read, every named column is in it, the model parses,
+   every reverse-coded item is in the model and every hypothesis names a path
+   or a defined parameter of the model.
+
+Line numbers come from ``yaml.compose``, which keeps the position
+(``start_mark``) of every node, so an error reads::
+
+    study.yaml: line 12, key 'scale': expected two numbers [min, max] with min < max, got [5, 1].
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import CRMInputError
+from .validation import check_numeric_columns, closest_names, examples_of
+
+__all__ = ["STUDY_SCHEMA", "Study", "StudyData", "load_study", "read_study_data"]
+
+_NUMBER = {"type": "number"}
+
+#: The JSON Schema of a study file (shape only; content is checked against the data and model).
+STUDY_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "crm_research study file",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["data", "scale", "model", "hypotheses"],
+    "properties": {
+        "title": {"type": "string", "minLength": 1, "description": "title of the study (report heading)"},
+        "title_fa": {"type": "string", "minLength": 1, "description": "Persian title, used when language is fa"},
+        "author": {"type": "string"},
+        "data": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["file"],
+            "properties": {
+                "file": {"type": "string", "pattern": r"(?i)\.(csv|xlsx|sav)$",
+                         "description": "CSV, Excel (.xlsx) or SPSS (.sav) file, relative to the study file"},
+                "sheet": {"type": ["string", "integer"], "description": "Excel sheet (name or 0-based number)"},
+            },
+        },
+        "scale": {"type": "array", "items": _NUMBER, "minItems": 2, "maxItems": 2,
+                  "description": "answer scale [min, max] of the Likert items"},
+        "reverse_items": {
+            "description": "reverse-worded items: a list of columns, or column -> name in the model",
+            "oneOf": [
+                {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
+                {"type": "object", "additionalProperties": {"type": "string"}},
+            ],
+        },
+        "missing": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "codes": {"type": "array", "items": _NUMBER, "uniqueItems": True,
+                          "description": "answer codes that mean 'no answer', e.g. [0, 99, -99]"},
+                "policy": {"enum": ["listwise", "fiml"],
+                           "description": "listwise: respondents missing a model item are left out; fiml: "
+                                          "the CFA and SEM use every respondent (full-information ML)"},
+            },
+        },
+        "demographics": {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
+        "model": {"type": "string", "minLength": 1, "description": "lavaan syntax, or a .lav file name"},
+        "hypotheses": {
+            "type": "object",
+            "minProperties": 1,
+            "additionalProperties": {"type": "string", "minLength": 1},
+            "description": "name -> path ('SAT ~ OPR') or defined parameter ('ind_OPR')",
+        },
+        "estimator": {"enum": ["CB-SEM", "PLS-SEM"]},
+        "bootstrap": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "resamples": {"type": "integer", "minimum": 0},
+                "seed": {"type": "integer", "minimum": 0},
+            },
+        },
+        "language": {"enum": ["en", "fa"]},
+        "output": {"type": "string", "minLength": 1},
+    },
+}
+
+_EXPECTED = {  # what a key must hold, in words, for the error messages
+    "scale": "two numbers [min, max] with min < max",
+    "data": "a mapping with 'file' (a .csv, .xlsx or .sav file) and optionally 'sheet'",
+    "data.file": "a .csv, .xlsx or .sav file name",
+    "data.sheet": "an Excel sheet name or 0-based number",
+    "reverse_items": "a list of item columns, or a mapping column -> name used in the model",
+    "missing": "a mapping with 'codes' (a list of numbers) and 'policy' (listwise)",
+    "missing.codes": "a list of distinct numbers such as [0, 99, -99]",
+    "missing.policy": "'listwise' or 'fiml'",
+    "demographics": "a list of distinct column names",
+    "model": "lavaan model syntax (text) or the name of a .lav file",
+    "hypotheses": "a mapping such as {H1: 'SAT ~ OPR', H10: 'ind_OPR'}",
+    "estimator": "'CB-SEM' or 'PLS-SEM'",
+    "bootstrap": "a mapping with 'resamples' (an integer >= 0) and 'seed' (an integer >= 0)",
+    "bootstrap.resamples": "an integer >= 0 (0, or at least 10 resamples)",
+    "bootstrap.seed": "an integer >= 0",
+    "language": "'en' or 'fa'",
+    "output": "a folder name",
+    "title": "a non-empty text",
+    "title_fa": "a non-empty text",
+    "author": "a text",
+}
+
+
+@dataclass
+class Study:
+    """A validated study file.  Build it with :func:`load_study`.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The study file.
+    title, title_fa, author : str
+    data_file : pathlib.Path
+        The data file (absolute).
+    sheet : str or int or None
+    scale : tuple of float
+        ``(min, max)`` of the Likert items.
+    reverse : dict
+        Reverse-worded column -> name of the reversed item in the model.
+    missing_codes : list of float
+    missing_policy : str
+    demographics : list of str
+    model : str
+        lavaan syntax.
+    hypotheses : dict
+        Hypothesis name -> path or defined parameter.
+    estimator : {"CB-SEM", "PLS-SEM"}
+    bootstrap : int
+    seed : int
+    language : {"en", "fa"}
+    output : pathlib.Path
+        Output folder (absolute; relative names are taken from the study file's folder).
+    constructs : dict
+        Construct -> items, from the model's ``=~`` lines.
+    items : list of str
+        Every observed variable of the model (after reverse coding).
+    lines : dict
+        Key -> line number in the study file (for later error messages).
+    """
+
+    path: Path
+    title: str
+    title_fa: str
+    author: str
+    data_file: Path
+    sheet: Any
+    scale: tuple[float, float]
+    reverse: dict[str, str]
+    missing_codes: list[float]
+    missing_policy: str
+    demographics: list[str]
+    model: str
+    hypotheses: dict[str, str]
+    estimator: str
+    bootstrap: int
+    seed: int
+    language: str
+    output: Path
+    constructs: dict[str, list[str]] = field(default_factory=dict)
+    items: list[str] = field(default_factory=list)
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def error(self, key: str, message: str, at: str | None = None) -> CRMInputError:
+        """A :class:`CRMInputError` naming ``key``, at the line of ``at`` (default: of ``key``)."""
+        return _error(self.path, self.lines.get(at or key, self.lines.get(key)), key, message)
+
+    def _entry(self, key: str, value: str) -> str:
+        """Dotted path of ``value`` inside the list or mapping under ``key`` (for its line number)."""
+        if f"{key}.{value}" in self.lines:
+            return f"{key}.{value}"
+        entries = self.reverse if key == "reverse_items" else self.demographics
+        names = list(entries)
+        return f"{key}.{names.index(value)}" if value in names else key
+
+
+@dataclass
+class StudyData:
+    """The data of a study, read and cleaned by :func:`read_study_data`.
+
+    Attributes
+    ----------
+    raw : pandas.DataFrame
+        The file as read (with missing-value codes already set to NaN).
+    items : pandas.DataFrame
+        Float copy of the model's items, reverse-coded and renamed as in the model.
+    demographics : pandas.DataFrame
+        The demographic columns (numbers or text).
+    value_labels : dict
+        Column -> {code: label} (from the SPSS file; empty for CSV and Excel).
+    variable_labels : dict
+        Column -> label (from the SPSS file; empty for CSV and Excel).
+    n_total : int
+        Respondents in the file.
+    codes_replaced : pandas.Series
+        Per column, how many cells held a missing-value code.
+    """
+
+    raw: pd.DataFrame
+    items: pd.DataFrame
+    demographics: pd.DataFrame
+    value_labels: dict
+    variable_labels: dict
+    n_total: int
+    codes_replaced: pd.Series
+
+
+def _error(path, line, key, message) -> CRMInputError:
+    where = f"line {line}, " if line else ""
+    return CRMInputError(f"{Path(path).name}: {where}key '{key}': {message}")
+
+
+def _node_lines(node, prefix: str = "", out: dict | None = None) -> dict[str, int]:
+    """Map dotted key paths ('bootstrap.seed', 'hypotheses.H1', 'scale.1') to 1-based line numbers."""
+    import yaml
+
+    out = {} if out is None else out
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = f"{prefix}{key_node.value}"
+            out[key] = key_node.start_mark.line + 1
+            out[key + "#value"] = value_node.start_mark.line + 1
+            _node_lines(value_node, key + ".", out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out[f"{prefix}{i}"] = item.start_mark.line + 1
+            _node_lines(item, f"{prefix}{i}.", out)
+    return out
+
+
+def _schema_message(err, doc) -> tuple[str, str]:
+    """(dotted key, message) for one jsonschema error, in the study file's words."""
+    path = [str(p) for p in err.absolute_path]
+    if err.validator == "additionalProperties" and err.validator_value is False:
+        allowed = sorted(err.schema.get("properties", {}))
+        extra = sorted(set(err.instance) - set(allowed))
+        key = ".".join(path + [str(extra[0])]) if extra else ".".join(path)
+        hint = closest_names(str(extra[0]), allowed) if extra else []
+        msg = f"unknown key; allowed here: {', '.join(allowed)}"
+        msg += f" (did you mean {' or '.join(map(repr, hint))}?)" if hint else ""
+        return key, msg
+    if err.validator == "required":
+        missing = [k for k in err.validator_value if k not in (err.instance or {})]
+        key = ".".join(path + [missing[0]]) if missing else ".".join(path)
+        return key, "this key is required: " + _EXPECTED.get(key, "see the documentation of crm_research.study")
+    # report the top-level or second-level key whose value is wrong
+    key = ".".join(path[:2]) if path[:1] in (["data"], ["missing"], ["bootstrap"]) else (path[0] if path else "")
+    if path[:1] == ["hypotheses"] and len(path) > 1:
+        expected = "a path such as 'SAT ~ OPR' or a defined parameter name, as text"
+        key = ".".join(path[:2])
+    else:
+        expected = _EXPECTED.get(key, err.message)
+    value = doc
+    for p in key.split(".") if key else []:
+        value = value[int(p)] if isinstance(value, list) else value.get(p)
+    return key, f"expected {expected}, got {value!r}"
+
+
+def _parse_yaml(path: Path) -> tuple[dict, dict]:
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CRMInputError(f"The study file {str(path)!r} is not UTF-8 text ({exc}).") from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise CRMInputError(f"{path.name}: {where}not valid YAML ({problem}).") from None
+    if not isinstance(doc, dict):
+        raise CRMInputError(f"{path.name}: a study file must be a YAML mapping of keys (data, scale, model, "
+                            f"hypotheses, ...). Got {type(doc).__name__}.")
+    return doc, _node_lines(node)
+
+
+def _check_schema(doc: dict, lines: dict, path: Path) -> None:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(STUDY_SCHEMA)
+    errors = sorted(validator.iter_errors(doc), key=lambda e: (lines.get(".".join(map(str, e.absolute_path)), 0),
+                                                              list(map(str, e.absolute_path))))
+    if errors:
+        key, msg = _schema_message(errors[0], doc)
+        raise _error(path, lines.get(key), key, msg)
+    low, high = doc["scale"]
+    if not low < high:
+        raise _error(path, lines.get("scale"), "scale", f"expected {_EXPECTED['scale']}, got {doc['scale']!r}")
+    boot = doc.get("bootstrap", {}).get("resamples", 0)
+    if 0 < boot < 10:
+        raise _error(path, lines.get("bootstrap.resamples"), "bootstrap.resamples",
+                     f"expected {_EXPECTED['bootstrap.resamples']}, got {boot!r}")
+
+
+def _read_model(doc, lines, path: Path) -> str:
+    text = doc["model"]
+    if "\n" not in text.strip() and text.strip().lower().endswith(".lav"):
+        model_path = (path.parent / text.strip()).resolve()
+        if not model_path.is_file():
+            raise _error(path, lines.get("model"), "model",
+                         f"the model file {str(model_path)!r} does not exist (names are relative to the study file)")
+        text = model_path.read_text(encoding="utf-8")
+    return text
+
+
+def _parse_model(text, lines, path):
+    from .sem.syntax import parse_model
+
+    try:
+        parsed = parse_model(text)
+    except CRMInputError as exc:
+        raise _error(path, lines.get("model"), "model", str(exc)) from None
+    constructs: dict[str, list[str]] = {}
+    for st in parsed.statements:
+        if st.op == "=~":
+            constructs.setdefault(st.lhs, []).extend(t.name for t in st.terms)
+    if not constructs:
+        raise _error(path, lines.get("model"), "model",
+                     "the model has no measurement part ('=~' lines); a questionnaire study needs one")
+    latent = set(constructs)
+    observed: list[str] = []
+    for st in parsed.statements:
+        names = [t.name for t in st.terms] + ([st.lhs] if st.op != "=~" else [])
+        for name in names:
+            if name not in latent and name not in observed:
+                observed.append(name)
+    return parsed, constructs, observed
+
+
+def _check_hypotheses(hyps, parsed, lines, path):
+    paths = set()
+    labels = set()
+    for st in parsed.statements:
+        for t in st.terms:
+            paths.add(f"{st.lhs} {st.op} {t.name}")
+            if st.op == "~~":
+                paths.add(f"{t.name} ~~ {st.lhs}")
+            if t.label:
+                labels.add(t.label)
+    defined = {d.name for d in parsed.definitions}
+    for name, spec in hyps.items():
+        text = " ".join(spec.replace("=~", " =~ ").replace("~~", " ~~ ").split())
+        if "~" in text and "=~" not in text and "~~" not in text:
+            text = " ".join(text.replace("~", " ~ ").split())
+        if text in paths or text in labels or text in defined:
+            continue
+        hint = closest_names(text, sorted(paths | labels | defined))
+        raise _error(path, lines.get(f"hypotheses.{name}"), f"hypotheses.{name}",
+                     f"{spec!r} is neither a path of the model (such as 'SAT ~ OPR') nor a label or defined "
+                     "parameter (':=')" + (f"; did you mean {' or '.join(map(repr, hint))}?" if hint else ""))
+
+
+def _read_file(study: Study) -> tuple[pd.DataFrame, dict, dict]:
+    """Read the data file; return (DataFrame, value labels, variable labels)."""
+    f = study.data_file
+    suffix = f.suffix.lower()
+    try:
+        if suffix == ".csv":
+            # read everything as text: Persian digits are converted by check_numeric_columns later
+            data = pd.read_csv(f, dtype=str, encoding="utf-8-sig", keep_default_na=True)
+            return data, {}, {}
+        if suffix == ".xlsx":
+            return pd.read_excel(f, sheet_name=study.sheet if study.sheet is not None else 0,
+                                 engine="openpyxl"), {}, {}
+        import pyreadstat
+
+        data, meta = pyreadstat.read_sav(str(f))
+        labels = {k: v for k, v in meta.column_names_to_labels.items() if v}
+        return data, dict(meta.variable_value_labels), labels
+    except CRMInputError:
+        raise
+    except Exception as exc:  # any reader failure becomes one clear message naming the file
+        raise study.error("data.file", f"could not read {str(f)!r} as a {suffix} file: {exc}") from None
+
+
+def _check_columns(study: Study, data: pd.DataFrame) -> None:
+    columns = [str(c) for c in data.columns]
+
+    def missing_column(col, key):
+        hint = closest_names(col, columns)
+        msg = f"column {col!r} is not in the data file {study.data_file.name}"
+        msg += f" (did you mean {' or '.join(map(repr, hint))}?)" if hint else ""
+        msg += f". Available columns: {examples_of(columns, 12)}."
+        at = study._entry(key, col) if key != "model" else None
+        return study.error(key, msg, at=at)
+
+    for col in study.demographics:
+        if col not in columns:
+            raise missing_column(col, "demographics")
+    for col in study.reverse:
+        if col not in columns:
+            raise missing_column(col, "reverse_items")
+    renamed = {new: old for old, new in study.reverse.items()}
+    for item in study.items:
+        source = renamed.get(item, item)
+        if source not in columns:
+            if item in columns:
+                continue
+            raise missing_column(source, "model")
+
+
+def load_study(path: str | os.PathLike, check_data: bool = True) -> Study:
+    """Read and validate a study file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The YAML study file.  Relative file names inside it (data, model,
+        output) are taken from the folder of the study file.
+    check_data : bool, default True
+        Also open the data file and check that every named column is in it.
+
+    Returns
+    -------
+    Study
+
+    Raises
+    ------
+    CRMInputError
+        With the file name, the line and the key: an unknown or missing key,
+        a value of the wrong kind (e.g. a scale that is not ``[min, max]``
+        with ``min < max``), a missing data or model file, a model syntax
+        error (with the model's own line and caret), a column not in the
+        data, a reverse-coded item that the model does not use, or a
+        hypothesis that names no path of the model.
+
+    Notes
+    -----
+    The keys (see :data:`STUDY_SCHEMA`): ``title``, ``title_fa``, ``author``,
+    ``data`` (``file``, ``sheet``), ``scale`` ``[min, max]``,
+    ``reverse_items`` (list, or mapping column -> model name, e.g.
+    ``{SAT3r: SAT3}``), ``missing`` (``codes``, ``policy``),
+    ``demographics``, ``model`` (lavaan syntax or a ``.lav`` file),
+    ``hypotheses`` (name -> path or defined parameter), ``estimator``
+    (``CB-SEM`` default, or ``PLS-SEM``), ``bootstrap`` (``resamples``,
+    ``seed``), ``language`` (``en``/``fa``) and ``output`` (folder).
+
+    Examples
+    --------
+    >>> from crm_research.study import load_study
+    >>> from crm_research.datasets import dataset_path
+    >>> study = load_study(dataset_path("ecrm_survey_study.yaml"))
+    >>> study.scale
+    (1.0, 5.0)
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CRMInputError(f"The study file {str(path)!r} does not exist.")
+    path = path.resolve()
+    doc, lines = _parse_yaml(path)
+    _check_schema(doc, lines, path)
+    base = path.parent
+    data_file = (base / doc["data"]["file"]).resolve()
+    if not data_file.is_file():
+        raise _error(path, lines.get("data.file"), "data.file",
+                     f"the data file {str(data_file)!r} does not exist (names are relative to the study file)")
+    reverse = doc.get("reverse_items") or {}
+    if isinstance(reverse, list):
+        reverse = {c: c for c in reverse}
+    missing = doc.get("missing", {})
+    boot = doc.get("bootstrap", {})
+    model_text = _read_model(doc, lines, path)
+    parsed, constructs, observed = _parse_model(model_text, lines, path)
+    study = Study(
+        path=path,
+        title=doc.get("title", path.stem),
+        title_fa=doc.get("title_fa", doc.get("title", path.stem)),
+        author=doc.get("author", ""),
+        data_file=data_file,
+        sheet=doc["data"].get("sheet"),
+        scale=(float(doc["scale"][0]), float(doc["scale"][1])),
+        reverse={str(k): str(v) for k, v in reverse.items()},
+        missing_codes=[float(c) for c in missing.get("codes", [])],
+        missing_policy=missing.get("policy", "listwise"),
+        demographics=list(doc.get("demographics", [])),
+        model=model_text,
+        hypotheses={str(k): str(v) for k, v in doc["hypotheses"].items()},
+        estimator=doc.get("estimator", "CB-SEM"),
+        bootstrap=int(boot.get("resamples", 1000)),
+        seed=int(boot.get("seed", 1)),
+        language=doc.get("language", "en"),
+        output=(base / doc.get("output", "report")).resolve(),
+        constructs=constructs,
+        items=observed,
+        lines=lines,
+    )
+    for col, new in study.reverse.items():
+        if new not in observed:
+            hint = closest_names(new, observed)
+            raise study.error("reverse_items", at=study._entry("reverse_items", col), message=f"the reverse-coded item {col!r}"
+                              + (f" (renamed {new!r})" if new != col else "")
+                              + " is not an item of the model"
+                              + (f" (did you mean {' or '.join(map(repr, hint))}?)" if hint else "")
+                              + f". Model items: {examples_of(observed, 8)}.")
+    _check_hypotheses(study.hypotheses, parsed, lines, path)
+    if check_data:
+        data, _, _ = _read_file(study)
+        _check_columns(study, data)
+    return study
+
+
+def read_study_data(study: Study) -> StudyData:
+    """Read the data file of a study: missing codes to NaN, items reverse-coded and renamed.
+
+    Parameters
+    ----------
+    study : Study
+        From :func:`load_study`.
+
+    Returns
+    -------
+    StudyData
+
+    Raises
+    ------
+    CRMInputError
+        A column that is not in the file, an item answer that is not a
+        number or lies outside the scale (naming the column and the value).
+
+    Notes
+    -----
+    On a scale from :math:`a` to :math:`b` a reverse-worded answer :math:`x`
+    becomes :math:`a + b - x` (:func:`crm_research.reverse_code`).  Missing
+    codes are replaced *before* the scale check, so a code such as 99 is not
+    reported as out of range.  Text cells with Persian digits are numbers.
+    """
+    from .descriptives import reverse_code
+
+    if not isinstance(study, Study):
+        raise CRMInputError(f"read_study_data needs a Study from load_study. Got {type(study).__name__}.")
+    data, labels, var_labels = _read_file(study)
+    _check_columns(study, data)
+    renamed = {new: old for old, new in study.reverse.items()}
+    source_items = [renamed.get(i, i) if renamed.get(i, i) in data.columns else i for i in study.items]
+    used = list(dict.fromkeys(source_items + study.demographics))
+    raw = data.copy()
+    counts = {}
+    for col in used:
+        values = raw[col]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            values = values.map(lambda v: v.strip() if isinstance(v, str) else v)
+            num = check_numeric_columns(pd.DataFrame({col: values}), [col], func="read_study_data")[col] \
+                if col in source_items else pd.to_numeric(values.map(_maybe_number), errors="coerce")
+        else:
+            num = pd.to_numeric(values, errors="coerce")
+        hit = num.isin(study.missing_codes) if study.missing_codes else pd.Series(False, index=num.index)
+        counts[col] = int(hit.sum())
+        if col in source_items:
+            raw[col] = num.mask(hit)
+        elif hit.any():
+            raw[col] = raw[col].mask(hit)
+    try:
+        items = check_numeric_columns(raw, source_items, name="data", func="read_study_data", scale=study.scale)
+    except CRMInputError as exc:
+        raise study.error("scale", f"{exc} (file {study.data_file.name})") from None
+    if study.reverse:
+        try:
+            items = reverse_code(items, list(study.reverse), scale=study.scale)
+        except CRMInputError as exc:
+            raise study.error("reverse_items", str(exc)) from None
+        items = items.rename(columns={old: new for old, new in study.reverse.items()})
+    items = items[study.items]
+    demo = raw[study.demographics].copy()
+    return StudyData(raw=raw, items=items, demographics=demo, value_labels=labels, variable_labels=var_labels,
+                     n_total=len(raw),
+                     codes_replaced=pd.Series(counts, dtype="int64"))
+
+
+def _maybe_number(value):
+    from .persian import has_eastern_digits, normalize_digits
+
+    if isinstance(value, str) and has_eastern_digits(value):
+        value = normalize_digits(value)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return np.nan
