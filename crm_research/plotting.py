@@ -44,6 +44,7 @@ __all__ = [
     "use_style",
     "label",
     "number",
+    "ltr",
     "rtl_axes",
     "save_figure",
 ]
@@ -202,6 +203,23 @@ def number(value, lang: str = "en", decimals: int | None = None) -> str:
     lang = check_lang(lang, func="number")
     text = f"{value:.{decimals}f}" if decimals is not None and not isinstance(value, str) else str(value)
     return to_persian_digits(text) if lang == "fa" else text
+
+
+def ltr(text: str) -> str:
+    """Mark ``text`` as a left-to-right island inside Persian text.
+
+    In a right-to-left line, neutral characters at the edge of a Latin run
+    (``*``, ``(``, ``-``) are attached to the Persian side, so a legend such as
+    ``* p<.05`` shows as ``p<.05 *``.  Wrapping the run in the Unicode
+    isolates LRI ... PDI keeps it in one piece and in its own order; matplotlib
+    (libraqm), Word and browsers all honour them.
+
+    Examples
+    --------
+    >>> ltr("* p<.05") == "\u2066* p<.05\u2069"
+    True
+    """
+    return f"\u2066{text}\u2069"
 
 
 def rtl_axes(ax):

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..plotting import ltr
 from .texts import digits, fmt_int, fmt_num, fmt_p, fmt_pct, tr
 
 __all__ = ["Heading", "Paragraph", "Table", "Figure", "Chapter", "build_chapter", "FIT_CRITERIA"]
@@ -549,7 +550,7 @@ def _structural_section(b, study, x, prog):
         fig, ax = plt.subplots(figsize=(11, 7))
         fit.plot(ax=ax)
         if lang == "fa":
-            ax.set_title("نمودار مسیر با برآوردهای استانداردشده؛ * p<.05 ** p<.01 *** p<.001")
+            ax.set_title("نمودار مسیر با برآوردهای استانداردشده؛ " + ltr("* p<.05, ** p<.01, *** p<.001"))
     b.figure("path_diagram", "f_path", fig)
     sem_fit = _fit_table(b, fit, "sem_fit", "t_sem_fit")
     b.para(_fit_sentence(sem_fit, lang, "sem"))

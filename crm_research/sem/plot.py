@@ -78,6 +78,40 @@ def _layout(spec):
     return pos, set(spec.latent), level
 
 
+_LABEL_HEIGHT = 0.24  # data units; the layout puts neighbouring indicators 0.75 apart
+
+
+def _label_width(label: str) -> float:
+    return 0.085 * len(label) + 0.08
+
+
+def _free_spot(p0, control, p2, label, preferred, placed):
+    """A point on the Bezier curve p0-control-p2 where ``label`` overlaps nothing already placed.
+
+    Labels of crossing paths, of a covariance arc passing an indicator column, or of
+    two loadings of neighbouring items would otherwise print on top of each other.
+    Tries the preferred position first, then positions further along the arrow;
+    if none is free, takes the one with the least overlap.
+    """
+    w, h = _label_width(label), _LABEL_HEIGHT
+    candidates = list(preferred) + [t for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.35, 0.65, 0.25, 0.75, 0.2, 0.8)
+                                    if t not in preferred]
+    best, best_overlap = None, np.inf
+    for t in candidates:
+        x, y = (1 - t) ** 2 * p0 + 2 * (1 - t) * t * control + t ** 2 * p2
+        overlap = 0.0
+        for px, py, pw, ph in placed:
+            ox = (w + pw) / 2 - abs(x - px)
+            oy = (h + ph) / 2 - abs(y - py)
+            if ox > 0 and oy > 0:
+                overlap += ox * oy
+        if overlap == 0.0:
+            return float(x), float(y)
+        if overlap < best_overlap:
+            best, best_overlap = (float(x), float(y)), overlap
+    return best
+
+
 def path_diagram(result, ax=None, standardized: bool = True, show_covariances: bool = True, figsize=None):
     """Draw the path diagram of a fitted model.
 
@@ -125,6 +159,9 @@ def path_diagram(result, ax=None, standardized: bool = True, show_covariances: b
     def shrink(name):
         return 30 if name in latent else 16
 
+    # boxes already taken: every variable, then each label as it is placed
+    placed = [(x, y, w_lat if n in latent else w_obs, h_lat if n in latent else h_obs) for n, (x, y) in pos.items()]
+
     for _, r in est.iterrows():
         if r["op"] not in ("=~", "~", "~~"):
             continue
@@ -168,11 +205,11 @@ def path_diagram(result, ax=None, standardized: bool = True, show_covariances: b
         ax.add_patch(arrow)
         value = r[col]
         label = f"{value:.2f}{sig}" if np.isfinite(value) else ""
-        if curved:
-            mx, my = (x1 + x2) / 2 + 0.5 * rad * dy, (y1 + y2) / 2 - 0.5 * rad * dx
-        else:
-            t = 0.55 if r["op"] != "=~" else 0.6
-            mx, my = x1 + dx * t, y1 + dy * t
+        # matplotlib's arc3 is a quadratic Bezier with its control point at mid + rad * (dy, -dx)
+        control = np.array([(x1 + x2) / 2 + rad * dy, (y1 + y2) / 2 - rad * dx])
+        preferred = (0.5,) if curved else ((0.6,) if r["op"] == "=~" else (0.55,))
+        mx, my = _free_spot(np.array(pos[a]), control, np.array(pos[b]), label, preferred, placed)
+        placed.append((mx, my, _label_width(label), _LABEL_HEIGHT))
         extent.append((mx, my))
         ax.text(mx, my, label, fontsize=7, ha="center", va="center", color=color,
                 bbox=dict(boxstyle="round,pad=0.1", facecolor="white", edgecolor="none", alpha=0.85))
