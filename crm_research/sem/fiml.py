@@ -55,7 +55,7 @@ from ..validation import check_bool, check_ci, check_dataframe, check_numeric_co
 from .estimation import RAM, MLFit, _NonConvergence, fit_ml, single_thread_blas
 from .fit import rmsea_interval
 from .model import build_spec, start_values
-from .result import ESTIMATE_COLUMNS, SEMResult, _defined_values, _std_all, row_values
+from .result import ParameterTable, SEMResult, _std_all, row_values
 from .syntax import parse_model
 
 __all__ = ["fit_fiml", "FIMLResult", "em_saturated"]
@@ -272,7 +272,7 @@ def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
     >>> fit.fit_measures[["chisq", "df", "cfi", "rmsea"]]  # doctest: +SKIP
     """
     from scipy.optimize import minimize
-    from scipy.stats import chi2, ncx2, norm
+    from scipy.stats import chi2, ncx2
 
     data = check_dataframe(data, "data", func, min_rows=3)
     if model is None or not isinstance(model, str):
@@ -372,46 +372,16 @@ def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
                 info=H[:q, :q] * 2.0, grad_norm=gnorm)
     vals = row_values(spec, ram, theta)
     std = _std_all(spec, vals, C, S_model)
-    se = np.zeros(len(spec.rows))
-    for k, row in enumerate(spec.rows):
-        if row.index >= 0:
-            v = vcov[row.index, row.index]
-            se[k] = np.sqrt(v) if np.isfinite(v) and v > 0 else np.nan
-    dvals = _defined_values(spec, vals)
-    dse = np.zeros(len(spec.definitions))
-    if spec.definitions:
-        J = np.zeros((len(spec.definitions), q))
-        for t in range(q):
-            h = 1e-6 * max(1.0, abs(theta[t]))
-            up, dn = theta.copy(), theta.copy()
-            up[t] += h
-            dn[t] -= h
-            J[:, t] = (_defined_values(spec, row_values(spec, ram, up))
-                       - _defined_values(spec, row_values(spec, ram, dn))) / (2 * h)
-        dse = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", J, vcov, J), 0, None))
-    dstd = _defined_values(spec, std)
-    zc = norm.ppf(1 - (1 - ci) / 2)
-
-    def make_row(lhs, op, rhs, label, est, s, free, st):
-        zval = est / s if free and s > 0 else np.nan
-        pval = 2 * norm.sf(abs(zval)) if np.isfinite(zval) else np.nan
-        lo, hi = (est - zc * s, est + zc * s) if free else (est, est)
-        return [lhs, op, rhs, label, est, s, zval, pval, lo, hi, st]
-
+    table = ParameterTable(spec, ram, theta, vcov, std, ci)
     total_sd = np.sqrt(np.abs(np.diag(C)))
-    rows = [make_row(r.lhs, r.op, r.rhs, r.label, vals[k], se[k], r.index >= 0, std[k])
-            for k, r in enumerate(spec.rows)]
+    rows = table.rows()
     for i, v in enumerate(obs):
         s_i = vcov_all[q + i, q + i]
-        rows.append(make_row(v, "~1", "", "", mu[i], np.sqrt(s_i) if s_i > 0 else np.nan, True,
-                             mu[i] / total_sd[i]))
+        rows.append(table.row(v, "~1", "", "", mu[i], np.sqrt(s_i) if s_i > 0 else np.nan, True,
+                              mu[i] / total_sd[i]))
     for lv in spec.latent:
-        rows.append(make_row(lv, "~1", "", "", 0.0, 0.0, False, 0.0))
-    for d, est, s, st in zip(spec.definitions, dvals, dse, dstd):
-        rows.append(make_row(d.name, ":=", d.expression.replace(" ", ""), d.name, est, s, True, st))
-    est_table = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
-    for col in ESTIMATE_COLUMNS[:4]:
-        est_table[col] = est_table[col].astype(object)
+        rows.append(table.row(lv, "~1", "", "", 0.0, 0.0, False, 0.0))
+    est_table = table.frame(rows + table.defined_rows())
 
     # -- fit measures --------------------------------------------------------------------------------
     npar = q + p

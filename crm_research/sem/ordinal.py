@@ -66,7 +66,7 @@ from .estimation import RAM, MLFit, single_thread_blas
 from .fit import rmsea_interval
 from .model import build_spec, start_values
 from .polychoric import _polychoric_arrays
-from .result import ESTIMATE_COLUMNS, SEMResult, _defined_values, _std_all, row_values
+from .result import ParameterTable, SEMResult, _std_all, row_values
 from .syntax import parse_model
 
 __all__ = ["fit_ordinal", "OrdinalSEMResult"]
@@ -300,7 +300,7 @@ def fit_ordinal(data, model, *, std_lv=False, ci=0.95, func="sem") -> OrdinalSEM
     >>> fit = crm.fit_ordinal(bfi, "agree =~ A1 + A2 + A3 + A4 + A5")  # doctest: +SKIP
     >>> fit.fit_measures[["chisq_scaled", "df", "pvalue_scaled", "cfi", "rmsea"]]  # doctest: +SKIP
     """
-    from scipy.stats import chi2, ncx2, norm
+    from scipy.stats import chi2, ncx2
 
     data = check_dataframe(data, "data", func, min_rows=10)
     if model is None or not isinstance(model, str):
@@ -379,41 +379,12 @@ def fit_ordinal(data, model, *, std_lv=False, ci=0.95, func="sem") -> OrdinalSEM
 
     vals = row_values(fspec, fram, theta)
     std = _std_all(fspec, vals, C, S_model)
-    se = np.zeros(len(fspec.rows))
-    for k, row in enumerate(fspec.rows):
-        if row.index >= 0:
-            se[k] = np.sqrt(vcov[row.index, row.index]) if np.isfinite(vcov[row.index, row.index]) else np.nan
-    dvals = _defined_values(fspec, vals)
-    dse = np.zeros(len(fspec.definitions))
-    if fspec.definitions:
-        J = np.zeros((len(fspec.definitions), q))
-        for t in range(q):
-            h = 1e-6 * max(1.0, abs(theta[t]))
-            up, dn = theta.copy(), theta.copy()
-            up[t] += h
-            dn[t] -= h
-            J[:, t] = (_defined_values(fspec, row_values(fspec, fram, up))
-                       - _defined_values(fspec, row_values(fspec, fram, dn))) / (2 * h)
-        dse = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", J, vcov, J), 0, None))
-    dstd = _defined_values(fspec, std)
-    zc = norm.ppf(1 - (1 - ci) / 2)
-
-    def row(lhs, op, rhs, label, est, s, free, st):
-        zval = est / s if free and s > 0 else np.nan
-        pval = 2 * norm.sf(abs(zval)) if np.isfinite(zval) else np.nan
-        lo, hi = (est - zc * s, est + zc * s) if free else (est, est)
-        return [lhs, op, rhs, label, est, s, zval, pval, lo, hi, st]
-
-    rows = [row(rw.lhs, rw.op, rw.rhs, rw.label, vals[k], se[k], rw.index >= 0, std[k])
-            for k, rw in enumerate(fspec.rows)]
+    table = ParameterTable(fspec, fram, theta, vcov, std, ci)
+    rows = table.rows()
     for _, t in pc.thresholds.iterrows():
         se_t = np.sqrt(gamma[t.name, t.name] / (n - 1))
-        rows.append(row(t["item"], "|", t["threshold"], "", t["est"], se_t, True, t["est"]))
-    for d, est, s, st in zip(fspec.definitions, dvals, dse, dstd):
-        rows.append(row(d.name, ":=", d.expression.replace(" ", ""), d.name, est, s, True, st))
-    est_table = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
-    for col in ESTIMATE_COLUMNS[:4]:
-        est_table[col] = est_table[col].astype(object)
+        rows.append(table.row(t["item"], "|", t["threshold"], "", t["est"], se_t, True, t["est"]))
+    est_table = table.frame(rows + table.defined_rows())
 
     # -- fit measures --------------------------------------------------------------------------------
     # lavaan's categorical test statistic uses N - 1 (its fmin is chisq / 2N)

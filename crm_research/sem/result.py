@@ -199,8 +199,66 @@ def row_values(spec, ram, theta):
     return vals
 
 
+class ParameterTable:
+    """Builds lavaan's parameter table (``ESTIMATE_COLUMNS``) for ML, FIML and DWLS fits alike.
+
+    ``rows()`` gives the model's rows with standard errors from ``vcov``;
+    ``row()`` makes any extra row (means, thresholds); ``defined_rows()`` gives
+    the ``:=`` parameters with delta-method standard errors (central-difference
+    Jacobian of the definitions with respect to the free parameters).
+    """
+
+    def __init__(self, spec, ram, theta, vcov, std, ci):
+        from scipy.stats import norm
+
+        self.spec, self.ram, self.theta, self.vcov, self.std = spec, ram, theta, vcov, std
+        self.values = row_values(spec, ram, theta)
+        self._z = norm.ppf(1 - (1 - ci) / 2)
+        self._norm = norm
+
+    def row(self, lhs, op, rhs, label, est, se, free, std) -> list:
+        zval = est / se if free and se > 0 else np.nan
+        pval = 2 * self._norm.sf(abs(zval)) if np.isfinite(zval) else np.nan
+        lo, hi = (est - self._z * se, est + self._z * se) if free else (est, est)
+        return [lhs, op, rhs, label, est, se, zval, pval, lo, hi, std]
+
+    def rows(self) -> list:
+        out = []
+        for k, r in enumerate(self.spec.rows):
+            se = 0.0
+            if r.index >= 0:
+                v = self.vcov[r.index, r.index]
+                se = np.sqrt(v) if np.isfinite(v) and v > 0 else np.nan
+            out.append(self.row(r.lhs, r.op, r.rhs, r.label, self.values[k], se, r.index >= 0, self.std[k]))
+        return out
+
+    def defined_rows(self) -> list:
+        spec, theta = self.spec, self.theta
+        if not spec.definitions:
+            return []
+        J = np.zeros((len(spec.definitions), len(theta)))
+        for t in range(len(theta)):
+            h = 1e-6 * max(1.0, abs(theta[t]))
+            up, dn = theta.copy(), theta.copy()
+            up[t] += h
+            dn[t] -= h
+            J[:, t] = (_defined_values(spec, row_values(spec, self.ram, up))
+                       - _defined_values(spec, row_values(spec, self.ram, dn))) / (2 * h)
+        dse = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", J, self.vcov, J), 0, None))
+        dvals = _defined_values(spec, self.values)
+        dstd = _defined_values(spec, self.std)
+        return [self.row(d.name, ":=", d.expression.replace(" ", ""), d.name, est, se, True, st)
+                for d, est, se, st in zip(spec.definitions, dvals, dse, dstd)]
+
+    @staticmethod
+    def frame(rows) -> pd.DataFrame:
+        table = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
+        for col in ESTIMATE_COLUMNS[:4]:
+            table[col] = table[col].astype(object)
+        return table
+
+
 def build_result(spec, ram, fit, S, n, ci, raw, source, func, model_text) -> SEMResult:
-    from scipy.stats import norm
 
     res = SEMResult()
     res.spec, res.ram, res.fit, res.n = spec, ram, fit, n
@@ -228,44 +286,9 @@ def build_result(spec, ram, fit, S, n, ci, raw, source, func, model_text) -> SEM
                         "not be identified (e.g. a latent variable with too few indicators or a loop of paths).")
     res.vcov = vcov
     vals = row_values(spec, ram, fit.theta)
-    se = np.zeros(len(spec.rows))
-    for k, row in enumerate(spec.rows):
-        if row.index >= 0:
-            se[k] = np.sqrt(vcov[row.index, row.index]) if np.isfinite(vcov[row.index, row.index]) else np.nan
     std = _std_all(spec, vals, fit.C, fit.S_model)
-
-    # defined parameters: delta method with a central-difference Jacobian
-    dvals = _defined_values(spec, vals)
-    dse = np.zeros(len(spec.definitions))
-    if spec.definitions:
-        J = np.zeros((len(spec.definitions), q))
-        for t in range(q):
-            h = 1e-6 * max(1.0, abs(fit.theta[t]))
-            up, dn = fit.theta.copy(), fit.theta.copy()
-            up[t] += h
-            dn[t] -= h
-            J[:, t] = (_defined_values(spec, row_values(spec, ram, up))
-                       - _defined_values(spec, row_values(spec, ram, dn))) / (2 * h)
-        dse = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", J, vcov, J), 0, None))
-    dstd = _defined_values(spec, std)
-
-    z = norm.ppf(1 - (1 - ci) / 2)
-    rows = []
-    for k, row in enumerate(spec.rows):
-        free = row.index >= 0
-        est, s = vals[k], se[k]
-        zval = est / s if free and s > 0 else np.nan
-        rows.append([row.lhs, row.op, row.rhs, row.label, est, s, zval,
-                     2 * norm.sf(abs(zval)) if np.isfinite(zval) else np.nan,
-                     est - z * s if free else est, est + z * s if free else est, std[k]])
-    for d, est, s, st in zip(spec.definitions, dvals, dse, dstd):
-        zval = est / s if s > 0 else np.nan
-        rows.append([d.name, ":=", d.expression.replace(" ", ""), d.name, est, s, zval,
-                     2 * norm.sf(abs(zval)) if np.isfinite(zval) else np.nan, est - z * s, est + z * s, st])
-    est = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
-    for col in ESTIMATE_COLUMNS[:4]:
-        est[col] = est[col].astype(object)
-    res.estimates = est
+    table = ParameterTable(spec, ram, fit.theta, vcov, std, ci)
+    res.estimates = table.frame(table.rows() + table.defined_rows())
 
     x_idx = [obs.index(v) for v in spec.ov_x]
     res.fit_measures = fit_measures(S, fit.Sigma, n, q, fit.fmin, x_idx)
