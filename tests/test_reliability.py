@@ -30,17 +30,6 @@ def ref(name):
     return pd.read_csv(REF / name)
 
 
-@pytest.fixture(scope="module")
-def bfi():
-    return crm.reverse_code(crm.load_dataset("bfi"), ["A1", "C4", "C5", "E1", "E2", "O2", "O5"], scale=(1, 6))
-
-
-@pytest.fixture(scope="module")
-def ecrm():
-    data = crm.reverse_code(crm.load_dataset("ecrm_survey"), ["SAT3r", "LOY4r"], scale=(1, 5))
-    return data.rename(columns={"SAT3r": "SAT3", "LOY4r": "LOY4"})
-
-
 def dataset(name, bfi, ecrm):
     return (bfi, BFI) if name == "bfi" else (ecrm, ECRM)
 

@@ -25,17 +25,6 @@ def ref(name, index_col=0):
     return pd.read_csv(REF / name, index_col=index_col)
 
 
-@pytest.fixture(scope="module")
-def bfi():
-    return crm.reverse_code(crm.load_dataset("bfi"), ["A1", "C4", "C5", "E1", "E2", "O2", "O5"], scale=(1, 6))
-
-
-@pytest.fixture(scope="module")
-def ecrm():
-    data = crm.reverse_code(crm.load_dataset("ecrm_survey"), ["SAT3r", "LOY4r"], scale=(1, 5))
-    return data.rename(columns={"SAT3r": "SAT3", "LOY4r": "LOY4"})
-
-
 def dataset(name, bfi, ecrm):
     return (bfi, BFI) if name == "bfi" else (ecrm, ECRM)
 
