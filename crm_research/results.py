@@ -12,6 +12,7 @@ are printed at the bottom of every summary, so they cannot be missed.
 from __future__ import annotations
 
 import html
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -78,11 +79,12 @@ class Summary:
         return self.as_html()
 
 
-class Result:
+class Result(ABC):
     """Base class of every result object.
 
-    Subclasses override :meth:`_summary_tables` (a list of ``(caption,
-    DataFrame)``), :meth:`to_frame` and, where a picture helps, :meth:`plot`.
+    Subclasses must define :meth:`to_frame` and :meth:`plot` (Python refuses to
+    create a subclass instance without them) and usually override
+    :meth:`_summary_tables` (a list of ``(caption, DataFrame)``).
     """
 
     title = "Result"
@@ -100,13 +102,13 @@ class Result:
         """Tables and warnings of this result, as text (print), HTML or LaTeX."""
         return Summary(self.title, self._summary_tables(), self._summary_notes())
 
+    @abstractmethod
     def to_frame(self) -> pd.DataFrame:
         """The main table of this result as a tidy DataFrame."""
-        raise NotImplementedError(f"{type(self).__name__} defines no main table")
 
+    @abstractmethod
     def plot(self, ax=None):
         """Draw the result; returns the matplotlib Axes (or Figure for multi-panel plots)."""
-        raise NotImplementedError(f"{type(self).__name__} has no plot")
 
     def __repr__(self) -> str:
         return self.summary().as_text()

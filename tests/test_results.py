@@ -1,4 +1,5 @@
 import pandas as pd
+import pytest
 
 from crm_research.results import Result, Summary
 
@@ -13,6 +14,9 @@ class _Toy(Result):
 
     def to_frame(self):
         return self.table.copy()
+
+    def plot(self, ax=None):
+        return self.table.plot.bar(ax=ax)
 
 
 def test_summary_renders_text_html_latex_with_warnings():
@@ -32,3 +36,12 @@ def test_to_frame_returns_a_copy():
     frame = res.to_frame()
     frame.loc["a", "est"] = 99
     assert res.table.loc["a", "est"] == 0.12345
+
+
+def test_a_result_must_define_its_table_and_plot():
+    class Incomplete(Result):
+        def to_frame(self):
+            return pd.DataFrame()
+
+    with pytest.raises(TypeError, match="plot"):
+        Incomplete()
