@@ -252,7 +252,7 @@ def resolve_duplicates(
         normalised e-mails that carry the same digits: one catches a typo.
     max_block : int, default 20
         Blocks (records sharing a key) larger than this are skipped: a key shared by
-        many records (a shop's phone number, a placeholder address) is not evidence.
+        many records (a shop's phone number, a shared dummy address) is not evidence.
 
     Returns
     -------

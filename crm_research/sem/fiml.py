@@ -268,7 +268,7 @@ def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
     >>> import crm_research as crm
     >>> from crm_research.sem.fiml import fit_fiml
     >>> survey = crm.recode_ecrm_survey(crm.load_dataset("ecrm_survey"))  # doctest: +SKIP
-    >>> fit = fit_fiml(survey, crm.ecrm_survey_model())  # doctest: +SKIP
+    >>> fit = crm.sem(survey, crm.ecrm_survey_model(), missing="fiml")  # doctest: +SKIP
     >>> fit.fit_measures[["chisq", "df", "cfi", "rmsea"]]  # doctest: +SKIP
     """
     from scipy.optimize import minimize

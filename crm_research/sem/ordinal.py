@@ -297,7 +297,7 @@ def fit_ordinal(data, model, *, std_lv=False, ci=0.95, func="sem") -> OrdinalSEM
     --------
     >>> import crm_research as crm
     >>> bfi = crm.load_dataset("bfi")  # doctest: +SKIP
-    >>> fit = crm.fit_ordinal(bfi, "agree =~ A1 + A2 + A3 + A4 + A5")  # doctest: +SKIP
+    >>> fit = crm.cfa(bfi, "agree =~ A1 + A2 + A3 + A4 + A5", estimator="DWLS")  # doctest: +SKIP
     >>> fit.fit_measures[["chisq_scaled", "df", "pvalue_scaled", "cfi", "rmsea"]]  # doctest: +SKIP
     """
     from scipy.stats import chi2, ncx2
