@@ -69,6 +69,8 @@ def execute_notebook(path: str | os.PathLike, timeout: int = 900, fast: bool = T
             timeout=timeout,
             kernel_name=kernel_name,
             resources={"metadata": {"path": str(path.parent)}},
+            # the kernel's start-up notice about unencrypted local TCP is noise for a headless run
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
         client.execute()
     finally:
