@@ -24,7 +24,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .churn import PropensityResult, _fit_propensity
+from .churn import PropensityResult, _fit_propensity, _float_scores
 from .errors import CRMInputError
 from .results import Result
 from .validation import (
@@ -160,6 +160,12 @@ def draw_test_cell(data: pd.DataFrame, share: float = 0.05, seed: int | None = N
         n = round(share * len(pos))
         if n:
             keep[rng.choice(pos, n, replace=False)] = True
+    if not keep.any():
+        raise CRMInputError(
+            f"{func}: share={share} of every stratum of {strata!r} rounds to 0 customers (largest stratum: "
+            f"{int(np.bincount(codes).max())} rows), so the test cell would be empty. Use a larger share or "
+            "coarser strata."
+        )
     return data.iloc[np.flatnonzero(keep)].copy()
 
 
@@ -277,7 +283,9 @@ class CampaignTestResult(Result):
         if ax is None:
             _, ax = plt.subplots(figsize=(5, 2.5))
         t = self.table.iloc[0]
-        ax.errorbar([t["response_rate"]], [0], xerr=[[t["response_rate"] - t["ci_low"]], [t["ci_high"] - t["response_rate"]]],
+        # max(0, .): at a rate of 0 or 1 the Wilson limit can miss it by a rounding error (matplotlib refuses < 0)
+        ax.errorbar([t["response_rate"]], [0], xerr=[[max(0.0, t["response_rate"] - t["ci_low"])],
+                                                    [max(0.0, t["ci_high"] - t["response_rate"])]],
                     fmt="o", capsize=6, label="test-cell response rate")
         ax.axvline(t["break_even"], color="#D55E00", ls="--", label="break-even rate")
         ax.set_yticks([])
@@ -358,8 +366,8 @@ def qini_curve(response, treatment, score) -> pd.DataFrame:
     func = "qini_curve"
     y = _check_binary(response, "response", func)
     t = _check_binary(treatment, "treatment", func)
-    s = np.asarray(score, dtype=float)
-    if not (len(y) == len(t) == len(s)):
+    s = _float_scores(score, "score", func)
+    if s.ndim != 1 or not (len(y) == len(t) == len(s)):
         raise CRMInputError(f"'response', 'treatment' and 'score' of {func} must have equal length; "
                             f"got {len(y)}, {len(t)}, {len(s)}.")
     if np.isnan(s).any():
@@ -769,6 +777,9 @@ def winback_timing(data: pd.DataFrame, week_col: str, response_col: str, first: 
     b = by_week.set_index("week").loc[compare]
     if b["won_back"] == 0:
         lo = hi = ratio = np.nan
+    elif a["won_back"] == 0:
+        # the Katz interval works on log counts and is undefined at 0 (statsmodels divides by zero)
+        ratio, lo, hi = 0.0, np.nan, np.nan
     else:
         ratio = a["rate"] / b["rate"]
         lo, hi = confint_proportions_2indep(int(a["won_back"]), int(a["contacted"]), int(b["won_back"]),
@@ -803,7 +814,10 @@ class WinbackTimingResult(Result):
         if ax is None:
             _, ax = plt.subplots(figsize=(5.5, 3.5))
         w = self.by_week
-        ax.errorbar(w["week"], w["rate"], yerr=[w["rate"] - w["ci_low"], w["ci_high"] - w["rate"]], fmt="o-", capsize=4)
+        # clipped: at a rate of 0 or 1 the Wilson limit can miss the rate by a rounding error, and
+        # matplotlib refuses negative error bars
+        yerr = [(w["rate"] - w["ci_low"]).clip(lower=0), (w["ci_high"] - w["rate"]).clip(lower=0)]
+        ax.errorbar(w["week"], w["rate"], yerr=yerr, fmt="o-", capsize=4)
         ax.set_xlabel("week of contact after defection")
         ax.set_ylabel("share won back")
         ax.set_title("Win-back success falls with delay")

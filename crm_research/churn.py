@@ -230,9 +230,25 @@ def define_churn(
 # ----------------------------------------------------------------------------- scores
 
 
+def _float_scores(values, name, func) -> np.ndarray:
+    """A float array of ``values``; text holding numbers (also Persian digits) is read, other text raises."""
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        pass
+    from .validation import _to_number
+
+    flat = pd.Series(np.asarray(values, dtype=object).ravel()).map(_to_number)
+    bad = flat[flat.map(lambda v: not isinstance(v, float))]
+    if len(bad):
+        raise CRMInputError(f"'{name}' of {func} must hold numbers. Found {len(bad)} non-numeric value(s), "
+                            f"e.g. {examples_of(pd.unique(bad.astype(str)))} (positions {examples_of(bad.index)}).")
+    return flat.to_numpy(dtype=float).reshape(np.shape(values))
+
+
 def _check_scores(y, score, func, y_name="y", score_name="score"):
     y = np.asarray(y)
-    score = np.asarray(score, dtype=float)
+    score = _float_scores(score, score_name, func)
     if y.ndim != 1 or score.ndim != 1 or len(y) != len(score):
         raise CRMInputError(f"'{y_name}' and '{score_name}' of {func} must be 1-D and of equal length; "
                             f"got shapes {y.shape} and {score.shape}.")

@@ -28,7 +28,7 @@ from scipy import optimize, special, stats
 
 from .errors import CRMConvergenceWarning, CRMInputError
 from .results import Result
-from .validation import check_ci, check_columns, check_dataframe, check_int, check_number, examples_of
+from .validation import check_ci, check_columns, check_dataframe, check_int, check_number, examples_of, param_error
 
 __all__ = ["fit_bgnbd", "fit_gamma_gamma", "clv", "BGNBDResult", "GammaGammaResult"]
 
@@ -37,6 +37,17 @@ _DAYS_PER_MONTH = 365.25 / 12.0
 
 
 # --------------------------------------------------------------------------- input checks
+
+
+def _times(t: Any, func: str) -> np.ndarray:
+    """Float array of time spans ``t``; text, missing, infinite or negative values raise."""
+    try:
+        values = np.asarray(t, dtype=float)
+    except (TypeError, ValueError):
+        raise param_error("t", "a number >= 0 or an array of such numbers", t, func) from None
+    if np.any(values < 0) or not np.all(np.isfinite(values)):
+        raise param_error("t", "finite and >= 0", t, func)
+    return values
 
 
 def _summary_columns(
@@ -253,9 +264,7 @@ class BGNBDResult(Result):
 
         (Fader, Hardie & Lee 2005, eq. 9).
         """
-        t = np.asarray(t, dtype=float)
-        if np.any(t < 0) or not np.all(np.isfinite(t)):
-            raise CRMInputError("The 't' parameter of expected_purchases must be finite and >= 0.")
+        t = _times(t, "expected_purchases")
         r, alpha, a, b = self._p()
         z = t / (alpha + t)
         out = (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * special.hyp2f1(r, b, a + b - 1, z))
@@ -272,9 +281,21 @@ class BGNBDResult(Result):
                 f"{func} needs either a summary DataFrame (columns frequency, recency, T) or the three "
                 "values frequency, recency and T."
             )
-        frame = pd.DataFrame({"frequency": np.atleast_1d(np.asarray(frequency, dtype=float)),
-                              "recency": np.atleast_1d(np.asarray(recency, dtype=float)),
-                              "T": np.atleast_1d(np.asarray(T, dtype=float))})
+        values = {}
+        for name, given in (("frequency", frequency), ("recency", recency), ("T", T)):
+            try:
+                values[name] = np.atleast_1d(np.asarray(given, dtype=float))
+            except (TypeError, ValueError):
+                raise param_error(name, "a number or an array of numbers", given, func) from None
+        shapes = [v.shape for v in values.values()]
+        try:
+            values = dict(zip(values, np.broadcast_arrays(*values.values()), strict=True))  # a scalar T serves all
+        except ValueError:
+            values = None
+        if values is None or values["T"].ndim != 1:
+            raise CRMInputError(f"The 'frequency', 'recency' and 'T' parameters of {func} must be numbers or 1-D "
+                                f"arrays of equal length; got shapes {shapes}.")
+        frame = pd.DataFrame(values)
         v = _summary_columns(frame, {"frequency": "frequency", "recency": "recency", "T": "T"}, func)
         return v["frequency"], v["recency"], v["T"], None
 
@@ -339,7 +360,7 @@ class BGNBDResult(Result):
     def probability_of_purchases(self, t, n_max: int) -> pd.DataFrame:
         """P(X(t) = x) for x = 0..n_max-1 and P(X(t) >= n_max), for each t (rows) (FHL 2005, eq. 8)."""
         n_max = check_int(n_max, "n_max", "probability_of_purchases", min_value=1)
-        t = np.atleast_1d(np.asarray(t, dtype=float))
+        t = np.atleast_1d(_times(t, "probability_of_purchases"))
         r, alpha, a, b = self._p()
         beta_ab = special.betaln(a, b)
         log_q = np.log(t / (alpha + t))  # -inf at t = 0 is fine: only used for x >= 1

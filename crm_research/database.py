@@ -163,9 +163,7 @@ class CustomerDatabase:
             from .datasets import load_dataset
 
             company = load_dataset("sample_company")
-        db = cls(path)
-        db.load({t: getattr(company, t) for t in DATABASE_TABLES})
-        return db
+        return cls._new_loaded(path, {t: getattr(company, t) for t in DATABASE_TABLES})
 
     @classmethod
     def from_files(
@@ -186,8 +184,21 @@ class CustomerDatabase:
             Table name -> {your column name: our column name}, for files whose
             columns are named differently.
         """
+        return cls._new_loaded(path, files, columns)
+
+    @classmethod
+    def _new_loaded(cls, path, tables, columns=None) -> CustomerDatabase:
+        """A new database loaded with ``tables``; a database file this call created is removed if loading fails."""
+        created = path is not None and not Path(path).exists()
         db = cls(path)
-        db.load(files, columns=columns)
+        try:
+            db.load(tables, columns=columns)
+        except BaseException:
+            db.close()
+            if created:  # leave no empty, half-built database file behind
+                for leftover in (Path(path), Path(str(path) + ".wal")):
+                    leftover.unlink(missing_ok=True)
+            raise
         return db
 
     # -- schema and loading ------------------------------------------------
@@ -221,7 +232,15 @@ class CustomerDatabase:
                     f"The file for table {table!r} must be .csv, .csv.gz or .parquet. Got {file.name!r}."
                 )
             self._con.execute(f'CREATE OR REPLACE TEMP TABLE "{staging}" AS SELECT * FROM {reader}', [str(file)])
+            present = [r[0] for r in self._con.execute(f'DESCRIBE "{staging}"').fetchall()]
             for theirs, ours in (rename or {}).items():
+                if theirs not in present:
+                    hint = closest_names(theirs, present)
+                    raise CRMInputError(
+                        f"The 'columns' mapping for table {table!r} renames column {theirs!r}, which is not in "
+                        f"{file.name!r}." + (f" Did you mean {hint[0]!r}?" if hint else "")
+                        + f" Its columns: {examples_of(present, 12)}."
+                    )
                 self._con.execute(f'ALTER TABLE "{staging}" RENAME COLUMN "{theirs}" TO "{ours}"')
         return staging
 
@@ -321,13 +340,15 @@ class CustomerDatabase:
                 "The 'tables' parameter of CustomerDatabase.load must be a non-empty dict of table name to "
                 f"DataFrame or file path. Got {type(tables).__name__} instead."
             )
-        for table in tables:
-            check_choice(table, "tables", DATABASE_TABLES, func="CustomerDatabase.load")
-        columns = dict(columns or {})
+        # check_choice is case-insensitive and returns the schema's spelling ("Customers" -> "customers")
+        given = {table: check_choice(table, "tables", DATABASE_TABLES, func="CustomerDatabase.load")
+                 for table in tables}
+        columns = {given.get(t, t) if isinstance(t, str) else t: m for t, m in dict(columns or {}).items()}
         self._con.execute("BEGIN TRANSACTION")
         try:
-            for table, source in tables.items():
-                staging = self._stage(table, source, columns.get(table))
+            for name, source in tables.items():
+                table = given[name]
+                staging = self._stage(table, source, columns.get(table, columns.get(name)))
                 self._check_and_insert(table, staging)
             self._check_foreign_keys()
         except BaseException:

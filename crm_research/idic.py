@@ -88,6 +88,9 @@ def normalize_phone(phone) -> str | None:
     """
     if phone is None or (not isinstance(phone, str) and pd.isna(phone)):
         return None
+    if isinstance(phone, (float, np.floating)) and float(phone).is_integer():
+        # a phone column with a gap is read as float: 9123456789.0 must not become "91234567890"
+        phone = int(phone)
     digits = re.sub(r"\D", "", normalize_digits(str(phone)))
     if digits.startswith("0098"):
         digits = "0" + digits[4:]
@@ -468,6 +471,13 @@ def value_tiers(data: pd.DataFrame, value_col: str, customer_col: str = "custome
     func = "value_tiers"
     data = check_dataframe(data, "data", func)
     check_columns(data, [customer_col], name="customer_col", func=func)
+    ids = data[customer_col]
+    if ids.isna().any() or ids.duplicated().any():
+        # a transaction log passed by mistake would otherwise be tiered order by order
+        bad = ids[ids.isna() | ids.duplicated(keep=False)]
+        raise CRMInputError(f"Column {customer_col!r} of 'data' must hold one row per customer (unique, non-missing "
+                            f"ids); found {len(bad)} repeated or missing id(s), e.g. "
+                            f"{examples_of(pd.unique(bad.astype(str)))}. Aggregate the value per customer first.")
     value = _nonneg_values(data, value_col, func)
     tiers = dict(tiers) if tiers is not None else {"gold": 0.2, "silver": 0.3, "bronze": 0.5}
     if not tiers or any(not isinstance(v, (int, float)) or v <= 0 for v in tiers.values()):
@@ -545,6 +555,10 @@ def need_features(transactions: pd.DataFrame, customer_col: str = "customer_id",
     cat = transactions[category_col]
     if cat.isna().any():
         raise CRMInputError(f"Column {category_col!r} has {int(cat.isna().sum())} missing value(s).")
+    missing = transactions[customer_col].isna()
+    if missing.any():  # the pivot would drop these orders without a word
+        raise CRMInputError(f"Column {customer_col!r} of 'transactions' has {int(missing.sum())} missing customer "
+                            f"id(s) (rows {examples_of(transactions.index[missing])}).")
     weight = (_nonneg_values(transactions, amount_col, func) if amount_col
               else pd.Series(1.0, index=transactions.index))
     frame = pd.DataFrame({"c": transactions[customer_col].to_numpy(), "k": cat.astype(str).to_numpy(),
@@ -603,6 +617,11 @@ def channel_report(contacts: pd.DataFrame, campaigns: pd.DataFrame | None = None
     keys = [channel_col] + ([initiator_col] if initiator_col else [])
     check_columns(contacts, keys + [cost_col], name="columns", func=func)
     cost = _nonneg_values(contacts, cost_col, func)
+    for key in keys:
+        missing = contacts[key].isna()
+        if missing.any():  # groupby would leave these contacts out of the counts and shares silently
+            raise CRMInputError(f"Column {key!r} of 'contacts' has {int(missing.sum())} missing value(s) "
+                                f"(rows {examples_of(contacts.index[missing])}); fill or remove them first.")
     frame = contacts[keys].astype(str).assign(cost=cost.to_numpy())
     g = frame.groupby(keys)["cost"].agg(contacts="size", total_cost="sum", median_cost="median").reset_index()
     g.insert(len(keys) + 1, "share_of_contacts", g["contacts"] / g["contacts"].sum())
@@ -612,6 +631,10 @@ def channel_report(contacts: pd.DataFrame, campaigns: pd.DataFrame | None = None
         campaigns = check_dataframe(campaigns, "campaigns", func)
         check_columns(campaigns, ["channel", "cell", "responded"], name="campaigns", func=func)
         sent = campaigns[campaigns["cell"].astype(str) != "control"]
+        if not sent["responded"].isin([0, 1, True, False]).all():
+            bad = sent["responded"][~sent["responded"].isin([0, 1, True, False])]
+            raise CRMInputError(f"Column 'responded' of 'campaigns' must be True/False (or 1/0); found "
+                                f"{examples_of(pd.unique(bad.astype(str)))} (rows {examples_of(bad.index)}).")
         r = (sent.assign(channel=sent["channel"].astype(str), y=sent["responded"].astype(float))
              .groupby("channel")["y"].agg(campaign_contacts="size", responses="sum").reset_index())
         r["response_rate"] = r["responses"] / r["campaign_contacts"]

@@ -51,6 +51,10 @@ def _orders(transactions, customer_col, date_col, amount_col, category_col, func
                             f"{examples_of(transactions[date_col].astype(str).unique())}.") from None
     if dates.isna().any():
         raise CRMInputError(f"Column {date_col!r} of 'transactions' has {int(dates.isna().sum())} missing date(s).")
+    missing = transactions[customer_col].isna()
+    if missing.any():  # groupby would drop these orders without a word
+        raise CRMInputError(f"Column {customer_col!r} of 'transactions' has {int(missing.sum())} missing customer "
+                            f"id(s) (rows {examples_of(transactions.index[missing])}); every order needs a customer.")
     from .validation import check_numeric_columns
 
     amount = check_numeric_columns(transactions, [amount_col], name="transactions", func=func,

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .errors import CRMInputError
 from .results import Result
-from .validation import check_columns, check_dataframe, check_number, param_error
+from .validation import check_columns, check_dataframe, check_int, check_number, examples_of, param_error
 
 __all__ = ["PAYNE_PROCESSES", "data_quality_report", "payne_scorecard", "PayneScorecard"]
 
@@ -51,7 +51,8 @@ def _check_db(db, func):
 
 
 def _at(db, at, func) -> pd.Timestamp:
-    last = pd.Timestamp(db.query("SELECT MAX(order_date) AS d FROM transactions")["d"].iloc[0])
+    span = db.query("SELECT MIN(order_date) AS first, MAX(order_date) AS last FROM transactions")
+    first, last = pd.Timestamp(span["first"].iloc[0]), pd.Timestamp(span["last"].iloc[0])
     if at is None:
         return last
     try:
@@ -60,6 +61,8 @@ def _at(db, at, func) -> pd.Timestamp:
         raise param_error("at", "a date such as '2024-12-31'", at, func) from None
     if pd.isna(ts):
         raise param_error("at", "a date such as '2024-12-31'", at, func)
+    if not pd.isna(first) and ts < first:
+        raise param_error("at", f"a date on or after the first order ({first.date()})", at, func)
     return ts
 
 
@@ -102,7 +105,7 @@ def data_quality_report(db, at=None, stale_days: int = 365, duplicates: bool = T
     func = "data_quality_report"
     _check_db(db, func)
     at = _at(db, at, func)
-    stale_days = int(check_number(stale_days, "stale_days", func, 1))
+    stale_days = check_int(stale_days, "stale_days", func, min_value=1)  # 1.5 days was truncated silently
     cu = db.table("customers")
     rows = []
     for col in ["first_name", "last_name", "email", "phone", "region", "age_band", "gender"]:
@@ -269,6 +272,11 @@ def payne_scorecard(db, segments: pd.DataFrame | None = None, segment_col: str =
     else:
         segments = check_dataframe(segments, "segments", func)
         check_columns(segments, ["customer_id", segment_col], name="segments", func=func)
+        repeated = segments["customer_id"].duplicated(keep=False)
+        if repeated.any():  # the merges below would count such a customer (and their revenue) twice
+            raise CRMInputError(f"Column 'customer_id' of 'segments' must list each customer once; "
+                                f"{examples_of(pd.unique(segments.loc[repeated, 'customer_id'].astype(str)))} "
+                                "appear more than once.")
         seg = pd.DataFrame({"customer_id": segments["customer_id"].to_numpy(),
                             "segment": segments[segment_col].astype(str).to_numpy()})
     ov = ov.merge(seg, on="customer_id", how="inner")
@@ -278,9 +286,11 @@ def payne_scorecard(db, segments: pd.DataFrame | None = None, segment_col: str =
                   "FROM transactions")
     tx = tx.merge(seg, on="customer_id", how="inner")
     tx["order_date"] = pd.to_datetime(tx["order_date"])
-    last12 = tx["order_date"] > at - pd.DateOffset(years=1)
-    prev12 = (tx["order_date"] > at - pd.DateOffset(years=2)) & ~last12
-    recent = tx.loc[tx["order_date"] > at - pd.Timedelta(days=180), "customer_id"].unique()
+    # windows end at 'at': orders after it must not count as "the last 12 months" (or as recent)
+    upto = tx["order_date"] <= at
+    last12 = (tx["order_date"] > at - pd.DateOffset(years=1)) & upto
+    prev12 = (tx["order_date"] > at - pd.DateOffset(years=2)) & (tx["order_date"] <= at - pd.DateOffset(years=1))
+    recent = tx.loc[(tx["order_date"] > at - pd.Timedelta(days=180)) & upto, "customer_id"].unique()
     g = ov.groupby("segment")
     strategy = pd.DataFrame({"customers": g.size(), "revenue": g["revenue"].sum()})
     strategy["share_of_customers"] = strategy["customers"] / strategy["customers"].sum()

@@ -93,6 +93,14 @@ def filter_consent(customers: pd.DataFrame, channel: str) -> pd.DataFrame:
     return customers.loc[keep.to_numpy()].copy()
 
 
+def _id_text(value) -> str:
+    """The id as text; a whole-number float (an integer id column that held a gap) is written as an int,
+    so 100001.0 and 100001 get the same pseudonym and the tables still join."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _digest(value: str, salt: str, length: int) -> str:
     return hashlib.sha256((salt + "\x1f" + value).encode("utf-8")).hexdigest()[:length]
 
@@ -125,7 +133,8 @@ def pseudonymise(data: pd.DataFrame, columns: str | Sequence[str], salt: str, le
 
     Notes
     -----
-    pseudonym = first ``length`` hex digits of SHA-256(salt + U+001F + str(value)).
+    pseudonym = first ``length`` hex digits of SHA-256(salt + U+001F + str(value)), with a
+    whole-number float written as an integer (``100001.0`` as ``100001``).
     The same value gives the same pseudonym under the same salt, so tables can
     still be joined; without the salt the mapping cannot be rebuilt by hashing
     all possible ids (a plain, unsalted hash of a 6-digit id is reversed in a
@@ -156,7 +165,7 @@ def pseudonymise(data: pd.DataFrame, columns: str | Sequence[str], salt: str, le
     out = data.copy()
     for col in columns:
         values = out[col]
-        hashed = [None if pd.isna(v) else _digest(str(v), salt, length) for v in values.astype(object)]
+        hashed = [None if pd.isna(v) else _digest(_id_text(v), salt, length) for v in values.astype(object)]
         out[col] = pd.array(hashed, dtype="string")
     if drop_direct:
         direct = [c for c in _direct_columns(out.columns) if c not in columns]

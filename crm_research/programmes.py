@@ -44,6 +44,14 @@ def _dates(frame: pd.DataFrame, col: str, name: str, func: str) -> pd.Series:
 
 
 # ----------------------------------------------------------------------------- win-back
+def _id_key(ids: pd.Series) -> pd.Series:
+    """Customer ids as int64 when they are whole numbers (so Int64 and int64 tables join), else as text."""
+    try:
+        return pd.Series(ids.astype("int64").to_numpy(), index=ids.index)
+    except (TypeError, ValueError):
+        return pd.Series(ids.astype(str).to_numpy(dtype=object), index=ids.index)
+
+
 def winback_weeks(campaigns: pd.DataFrame, transactions: pd.DataFrame, entities: pd.DataFrame | None = None,
                   campaign_type: str = "win_back", customer_col: str = "customer_id") -> pd.DataFrame:
     """Week since defection of every contacted win-back target, estimated from the orders.
@@ -85,7 +93,12 @@ def winback_weeks(campaigns: pd.DataFrame, transactions: pd.DataFrame, entities:
     if wb.empty:
         raise CRMInputError(f"'campaigns' has no contacted rows of campaign_type {campaign_type!r}; found types "
                             f"{examples_of(campaigns['campaign_type'].astype(str).unique())}.")
-    key = lambda s: s.astype("int64")  # noqa: E731 - one-line key conversion
+    if not wb["responded"].isin([0, 1, True, False]).all():
+        bad = wb["responded"][~wb["responded"].isin([0, 1, True, False])]
+        raise CRMInputError(f"Column 'responded' of 'campaigns' must be True/False (or 1/0) for every contacted "
+                            f"win-back target; found {examples_of(pd.unique(bad.astype(str)))} "
+                            f"(rows {examples_of(bad.index)}).")
+    key = _id_key
     targets = pd.DataFrame({"cust": key(wb[customer_col]).to_numpy(),
                             "contact_date": _dates(wb, "contact_date", "campaigns", func).to_numpy(),
                             "responded": wb["responded"].astype(float).to_numpy()})
@@ -95,10 +108,12 @@ def winback_weeks(campaigns: pd.DataFrame, transactions: pd.DataFrame, entities:
         entities = check_dataframe(entities, "entities", func)
         check_columns(entities, [customer_col, "entity_id"], name="entities", func=func)
         ent = entities.set_index(customer_col)["entity_id"]
-        orders["cust"] = orders["cust"].map(ent).fillna(orders["cust"]).astype("int64")
-        targets["ent"] = targets["cust"].map(ent).fillna(targets["cust"]).astype("int64")
+        orders["cust"] = key(orders["cust"].map(ent).fillna(orders["cust"]))
+        targets["ent"] = key(targets["cust"].map(ent).fillna(targets["cust"]))
     else:
         targets["ent"] = targets["cust"]
+    if targets["ent"].dtype != orders["cust"].dtype:  # e.g. number ids in one table, text ids in the other
+        targets["ent"], orders["cust"] = targets["ent"].astype(str), orders["cust"].astype(str)
     targets = targets.sort_values("contact_date").reset_index(drop=True)
     orders = orders.rename(columns={"cust": "ent"}).sort_values("order_date")
     # last order strictly before the contact day (the response order comes after it)
@@ -195,7 +210,9 @@ class ProspectingResult(Result):
             _, ax = plt.subplots(figsize=(5, 3.5))
         c = self.cells
         x = np.arange(len(c))
-        ax.errorbar(x, c["rate"], yerr=[c["rate"] - c["ci_low"], c["ci_high"] - c["rate"]], fmt="o", capsize=5)
+        # clipped: at a rate of 0 or 1 the Wilson limit can miss the rate by a rounding error
+        yerr = [(c["rate"] - c["ci_low"]).clip(lower=0), (c["ci_high"] - c["rate"]).clip(lower=0)]
+        ax.errorbar(x, c["rate"], yerr=yerr, fmt="o", capsize=5)
         ax.set_xticks(x, c["cell"].astype(str))
         ax.set_ylabel("response rate")
         ax.set_title(f"Prospecting response ({self.ci:.0%} intervals)")
@@ -244,6 +261,10 @@ def prospecting_report(campaigns: pd.DataFrame, campaign_type: str = "prospectin
     if rows.empty:
         raise CRMInputError(f"'campaigns' has no rows of campaign_type {campaign_type!r}; found "
                             f"{examples_of(campaigns['campaign_type'].astype(str).unique())}.")
+    if not rows["responded"].isin([0, 1, True, False]).all():  # astype(int) failed with a bare ValueError
+        bad = rows["responded"][~rows["responded"].isin([0, 1, True, False])]
+        raise CRMInputError(f"Column 'responded' of 'campaigns' must be True/False (or 1/0); found "
+                            f"{examples_of(pd.unique(bad.astype(str)))} (rows {examples_of(bad.index)}).")
     frame = pd.DataFrame({"cell": rows["cell"].astype(str).to_numpy(), "y": rows["responded"].astype(int).to_numpy()})
     parts = [(c, g["y"]) for c, g in frame.groupby("cell", sort=False)] + [("all", frame["y"])]
     out = []
@@ -428,6 +449,11 @@ def cross_sell_matrix(transactions: pd.DataFrame, customer_col: str = "customer_
     transactions = check_dataframe(transactions, "transactions", func)
     cols = [customer_col, date_col, category_col] + [c for c in (exclude_col, order_col) if c]
     check_columns(transactions, cols, name="columns", func=func)
+    for col in (customer_col, category_col):
+        missing = transactions[col].isna()
+        if missing.any():  # they would drop out of the groupby (or become a category "nan") without a word
+            raise CRMInputError(f"Column {col!r} of 'transactions' has {int(missing.sum())} missing value(s) "
+                                f"(rows {examples_of(transactions.index[missing])}); fix or remove these orders first.")
     tx = pd.DataFrame({"c": transactions[customer_col].to_numpy(),
                        "d": _dates(transactions, date_col, "transactions", func).to_numpy(),
                        "k": transactions[category_col].astype(str).to_numpy(),

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import CRMInputError
-from .validation import check_bool, check_choice, check_columns, check_dataframe, check_int, examples_of
+from .validation import _to_number, check_bool, check_choice, check_columns, check_dataframe, check_int, examples_of
 
 __all__ = ["rfm", "rfm_sql", "summarize_transactions", "RFM_SEGMENTS"]
 
@@ -155,7 +155,9 @@ def _parse_dates(data: pd.DataFrame, col: str, func: str) -> pd.Series:
 def _parse_amounts(data: pd.DataFrame, col: str, func: str) -> pd.Series:
     series = data[col]
     if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
-        values = pd.to_numeric(series, errors="coerce")
+        # text amounts (e.g. from a CSV or a Persian spreadsheet: "۱۲۰۰") are read as the validation helper does
+        readable = series if pd.api.types.is_bool_dtype(series) else series.astype(object).map(_to_number)
+        values = pd.to_numeric(readable, errors="coerce")
         bad = values.isna() & series.notna()
         if bad.any():
             raise CRMInputError(

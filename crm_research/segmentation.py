@@ -327,6 +327,13 @@ def _segment(X_df, index, features, ks, method, scale, seed, criterion, min_shar
     from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
 
     n = len(X_df)
+    # k-means++ starts, the silhouette sample and the bootstrap draw rows by position, so the same
+    # customers in another row order gave (slightly) different segments with the same seed.  Work in a
+    # canonical order (rows sorted by their feature values; equal rows are interchangeable) and put
+    # the results back in the caller's order at the end.
+    perm = np.lexsort(X_df.to_numpy(dtype=float).T[::-1])
+    inv = np.argsort(perm)
+    given_df, X_df = X_df, X_df.iloc[perm]
     raw = X_df.to_numpy(dtype=float)
     mean, sd = raw.mean(axis=0), raw.std(axis=0)
     X = (raw - mean) / sd if scale else raw
@@ -419,10 +426,10 @@ def _segment(X_df, index, features, ks, method, scale, seed, criterion, min_shar
         )
 
     return SegmentationResult(
-        data=X_df, features=features, method=method, scale=scale, criterion=criterion, min_share=min_share,
+        data=given_df, features=features, method=method, scale=scale, criterion=criterion, min_share=min_share,
         selection=selection, k=chosen, runner_up=runner_up, reason=reason,
-        labels=pd.Series(labels, index=index, name="segment"), names=names, profile=profile,
-        stability=stability, segment_stability=segment_stability, X=X, seed=seed, warnings=warnings,
+        labels=pd.Series(labels[inv], index=index, name="segment"), names=names, profile=profile,
+        stability=stability, segment_stability=segment_stability, X=X[inv], seed=seed, warnings=warnings,
     )
 
 

@@ -106,10 +106,17 @@ def check_columns(
             f"{_where(name, func)} must list at least {min_count} column(s). Got {len(columns)}: {columns!r}."
         )
     seen: set = set()
+    repeated = set(data.columns[data.columns.duplicated()]) if not data.columns.is_unique else set()
     for col in columns:
         if col in seen:
             raise CRMInputError(f"{_where(name, func)} lists column {col!r} twice.")
         seen.add(col)
+        if col in repeated:
+            # data[col] would be a DataFrame, not a column, and every later step would misfire
+            raise CRMInputError(
+                f"{_where(name, func)} names column {col!r}, but the data have several columns of that name. "
+                "Rename or drop the duplicates first."
+            )
         if col not in data.columns:
             hint = closest_names(col, data.columns)
             msg = f"{_where(name, func)} names column {col!r}, which is not in the data."
@@ -121,7 +128,8 @@ def check_columns(
 
 def _to_number(value: Any) -> Any:
     """Convert one cell to a float; text with Persian digits is read as a number."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    # pd.NA is the missing value of pandas' "string"/"Int64" dtypes; it is missing, not text
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return np.nan
     if isinstance(value, (numbers.Number, np.number)) and not isinstance(value, bool):
         return float(value)

@@ -196,7 +196,9 @@ class LoyaltyEffectResult(Result):
             _, ax = plt.subplots(figsize=(5.5, 3))
         e = self.estimates
         y = np.arange(len(e))
-        ax.errorbar(e["rate_ratio"], y, xerr=[e["rate_ratio"] - e["ci_low"], e["ci_high"] - e["rate_ratio"]],
+        # clipped: a percentile-bootstrap interval need not contain the estimate, and matplotlib refuses < 0
+        xerr = [(e["rate_ratio"] - e["ci_low"]).clip(lower=0), (e["ci_high"] - e["rate_ratio"]).clip(lower=0)]
+        ax.errorbar(e["rate_ratio"], y, xerr=xerr,
                     fmt="o", capsize=4)
         ax.set_yticks(y, e["method"])
         ax.axvline(1.0, color="grey", ls=":")
@@ -357,6 +359,12 @@ def loyalty_effect(customers: pd.DataFrame, transactions: pd.DataFrame, window: 
     seed = check_seed(seed, func)
     if fast_mode():
         n_boot = min(n_boot, 50)
+    try:
+        # The pseudo-join draws and the bootstrap follow the customers' order: fix it by id, so
+        # that a fixed seed gives the same estimates however the table happens to be sorted.
+        customers = customers.sort_values(customer_col, kind="stable")
+    except TypeError:
+        pass  # ids of mixed types cannot be sorted; keep the given order
     flags = customers[member_col]
     if not (pd.api.types.is_bool_dtype(flags) or flags.dropna().isin([0, 1, True, False]).all()):
         raise CRMInputError(f"Column {member_col!r} of 'customers' must be True/False (member or not); found "
@@ -374,7 +382,15 @@ def loyalty_effect(customers: pd.DataFrame, transactions: pd.DataFrame, window: 
         raise CRMInputError(f"Column {member_col!r} must mark at least 10 members and 10 non-members; got "
                             f"{int(member.sum())} and {int((~member).sum())}.")
     tx = transactions if exclude_col is None else transactions[transactions[exclude_col].isna()]
-    tx = pd.DataFrame({"c": tx[customer_col].to_numpy(), "d": pd.to_datetime(tx[date_col]).to_numpy()})
+    try:
+        tx_dates = pd.to_datetime(tx[date_col])
+    except (TypeError, ValueError):
+        raise CRMInputError(f"Column {date_col!r} of 'transactions' must hold dates; found "
+                            f"{examples_of(tx[date_col].dropna().astype(str).unique())}.") from None
+    if tx_dates.isna().any():
+        raise CRMInputError(f"Column {date_col!r} of 'transactions' has {int(tx_dates.isna().sum())} missing "
+                            f"date(s) (rows {examples_of(tx.index[tx_dates.isna()])}).")
+    tx = pd.DataFrame({"c": tx[customer_col].to_numpy(), "d": tx_dates.to_numpy()})
     end = tx["d"].max()
     first = tx.groupby("c")["d"].min()
     rng = np.random.default_rng(seed)
@@ -469,6 +485,13 @@ def campaign_metrics(campaigns: pd.DataFrame, cost_per_contact: float | dict | N
     campaigns = check_dataframe(campaigns, "campaigns", func)
     check_columns(campaigns, ["campaign_id", "campaign_name", "campaign_type", "cell", "responded", "revenue"],
                   name="campaigns", func=func)
+    responded = campaigns["responded"]
+    if not responded.isin([0, 1, True, False]).all():  # a missing response is not a "no"
+        bad = responded[~responded.isin([0, 1, True, False])]
+        raise CRMInputError(f"Column 'responded' of 'campaigns' must be True/False (or 1/0) on every row; found "
+                            f"{examples_of(pd.unique(bad.astype(str)))} (rows {examples_of(bad.index)}).")
+    revenue = check_numeric_columns(campaigns, ["revenue"], "campaigns", func)["revenue"]
+    campaigns = campaigns.assign(responded=responded.astype(float), revenue=revenue)
     rows = []
     for (cid, name, ctype), g in campaigns.groupby(["campaign_id", "campaign_name", "campaign_type"], observed=True,
                                                    sort=True):

@@ -218,3 +218,37 @@ def test_winback_timing_ratio_and_katz_interval():
         crm.winback_timing(df, "week", "won", compare=3)
     with pytest.raises(CRMInputError, match="whole weeks"):
         crm.winback_timing(df.assign(week=df["week"] - 0.5), "week", "won")
+
+
+def test_qini_curve_text_scores_raise_crm_error():
+    # review: a text score used to escape as numpy's bare ValueError
+    with pytest.raises(CRMInputError, match="'score' of qini_curve must hold numbers"):
+        crm.qini_curve([1, 0, 1, 0], [1, 0, 0, 1], ["a", "b", "c", "d"])
+    assert crm.qini_curve([1, 0, 0, 1], [1, 0, 1, 0], ["0.9", "0.8", "0.3", "0.1"])["qini"].tolist() == \
+        [0.0, 1.0, 1.0, 1.0, 0.0]
+
+
+def test_draw_test_cell_refuses_an_empty_stratified_cell():
+    # review: when share * stratum size rounded to 0 in every stratum an empty cell came back silently
+    data = pd.DataFrame({"segment": ["a", "b", "c"] * 10})
+    with pytest.raises(CRMInputError, match="test cell would be empty"):
+        crm.draw_test_cell(data, share=0.01, seed=1, strata="segment")
+    assert len(crm.draw_test_cell(data, share=0.2, seed=1, strata="segment")) == 6
+
+
+def test_winback_timing_with_no_win_back_in_the_first_week():
+    # review: a week without any win-back made statsmodels' log interval divide by zero (bare ZeroDivisionError)
+    data = pd.DataFrame({"week": [1, 4] * 30, "won": [0, 1] * 30})
+    res = crm.winback_timing(data, "week", "won", first=1, compare=4)
+    row = res.ratio.iloc[0]
+    assert row["ratio"] == 0.0 and np.isnan(row["ci_low"]) and np.isnan(row["ci_high"])
+
+
+def test_plots_survive_rates_of_zero_and_one():
+    # review: the Wilson limit at a rate of 1 came out a rounding error below 1, and matplotlib
+    # refused the negative error bar (ValueError: 'xerr' must not contain negative values)
+    import matplotlib.pyplot as plt
+
+    crm.campaign_test(30, 30, 1.0, 10.0).plot()
+    crm.winback_timing(pd.DataFrame({"week": [1, 4] * 30, "won": [0, 1] * 30}), "week", "won").plot()
+    plt.close("all")

@@ -207,3 +207,13 @@ def test_churn_model_bad_input():
     few = df.assign(churned=[1, 1] + [0] * 98)
     with pytest.raises(CRMInputError, match="2 event"):
         crm.churn_model(few, ["recency"], cv=5)
+
+
+def test_gains_table_text_scores_raise_crm_error_and_persian_digits_are_read():
+    # review: non-numeric scores used to escape as numpy's bare "could not convert string to float"
+    with pytest.raises(CRMInputError, match="'score' of gains_table must hold numbers.*'high'"):
+        crm.gains_table([1, 0, 1, 0] * 5, ["high"] * 20, bins=2)
+    y = [1, 0, 1, 0, 1, 0]
+    latin = crm.gains_table(y, [0.9, 0.1, 0.8, 0.2, 0.7, 0.3], bins=2)
+    persian = crm.gains_table(y, ["۰.۹", "۰.۱", "۰.۸", "۰.۲", "۰.۷", "۰.۳"], bins=2)
+    pd.testing.assert_frame_equal(latin, persian)

@@ -354,3 +354,18 @@ def test_too_little_data_is_reported(summary):
     few = pd.concat([no_repeat.head(50), summary[summary["frequency"] > 0].head(9)])
     with pytest.raises(CRMInputError, match="at least 10 customers with a repeat purchase.*has 9"):
         crm.fit_gamma_gamma(few)
+
+
+def test_review_bgnbd_methods_reject_text_and_negative_times(summary):
+    m = crm.fit_bgnbd(summary, time_unit="W")
+    # these used to escape as numpy's bare "could not convert string to float"
+    with pytest.raises(CRMInputError, match="'frequency' parameter of p_alive"):
+        m.p_alive("two", 30.43, 38.86)
+    with pytest.raises(CRMInputError, match="'t' parameter of expected_purchases"):
+        m.expected_purchases("next year")
+    # a negative horizon used to return a table of NaN probabilities
+    with pytest.raises(CRMInputError, match="'t' parameter of probability_of_purchases"):
+        m.probability_of_purchases(-1, 3)
+    # one T for several customers (the common calibration end) is broadcast
+    many = m.p_alive([1, 2], [10.0, 30.43], 38.86)
+    assert many[1] == pytest.approx(m.p_alive(2, 30.43, 38.86))

@@ -6,6 +6,7 @@ import pytest
 
 import crm_research as crm
 from crm_research.database import CustomerDatabase
+from crm_research.errors import CRMInputError
 
 
 @pytest.fixture(scope="module")
@@ -114,3 +115,27 @@ def test_unknown_table_missing_file_and_bad_category(db, company, tmp_path):
         db.load({"contacts": bad})
     with pytest.raises(crm.CRMInputError, match="query failed"):
         db.query("SELECT nonsense FROM customers")
+
+
+def test_review_load_accepts_table_names_in_any_case():
+    # review: check_choice accepted "Customers" but load then looked up the schema with it -> bare KeyError
+    company = crm.load_dataset("sample_company")
+    db = crm.CustomerDatabase()
+    db.load({"Customers": company.customers.head(50)})
+    assert db.row_counts()["customers"] == 50
+
+
+def test_review_failed_from_files_leaves_no_database_file(tmp_path):
+    target = tmp_path / "crm.duckdb"
+    with pytest.raises(CRMInputError, match="does not exist"):
+        crm.CustomerDatabase.from_files({"customers": tmp_path / "missing.csv"}, path=target)
+    assert not target.exists()  # used to leave an empty, half-built database behind
+
+
+def test_review_file_rename_of_an_unknown_column_is_a_crm_error(tmp_path):
+    company = crm.load_dataset("sample_company")
+    csv = tmp_path / "customers.csv"
+    company.customers.head(20).to_csv(csv, index=False)
+    # used to escape as duckdb's BinderException
+    with pytest.raises(CRMInputError, match="renames column 'customer_nr', which is not in 'customers.csv'"):
+        crm.CustomerDatabase.from_files({"customers": csv}, columns={"customers": {"customer_nr": "customer_id"}})

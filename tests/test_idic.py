@@ -144,3 +144,39 @@ def test_results_render_and_plot(company):
         assert res.summary().as_html()
         assert res.plot() is not None
     plt.close("all")
+
+
+def test_value_tiers_refuses_repeated_customer_ids():
+    # review: a transaction log (one row per order) was tiered order by order, so one customer
+    # could land in two tiers and the Pareto curve counted orders as customers
+    orders = pd.DataFrame({"customer_id": [1, 1, 2, 3, 4], "amount": [5.0, 4.0, 1.0, 3.0, 2.0]})
+    with pytest.raises(CRMInputError, match="one row per customer.*'1'"):
+        crm.value_tiers(orders, "amount")
+
+
+def test_review_need_features_reports_orders_without_customer(company):
+    tx = company.transactions.assign(customer_id=company.transactions["customer_id"].astype("Int64"))
+    tx.loc[7, "customer_id"] = pd.NA  # used to drop out of the pivot silently
+    with pytest.raises(CRMInputError, match="1 missing customer id.*rows 7"):
+        crm.need_features(tx)
+
+
+def test_review_channel_report_checks_channels_and_responses(company):
+    contacts = company.contacts.assign(channel=company.contacts["channel"].astype(object))
+    contacts.loc[0, "channel"] = None  # used to vanish from the counts and shares
+    with pytest.raises(CRMInputError, match="'channel' of 'contacts' has 1 missing value.*rows 0"):
+        crm.channel_report(contacts)
+    ca = company.campaigns.assign(responded=company.campaigns["responded"].map({True: "yes", False: "no"}))
+    with pytest.raises(CRMInputError, match="'responded' of 'campaigns' must be True/False"):  # was a bare ValueError
+        crm.channel_report(company.contacts, ca)
+
+
+def test_review_phone_numbers_read_as_float_are_normalised():
+    # review: a phone column with a gap is float64; str(9123456789.0) gave "91234567890"
+    assert crm.normalize_phone(9123456789.0) == "09123456789"
+    assert crm.normalize_phone(989123456789.0) == "09123456789"
+    records = pd.DataFrame({"customer_id": [1, 2, 3], "email": ["a@x.ir", "b@y.ir", None],
+                            "phone": [9123456789.0, 9123456789.0, float("nan")],
+                            "first_name": ["Ali", "Ali", "Sara"], "last_name": ["Rezaei", "Rezaei", "Ahmadi"]})
+    entities = crm.resolve_duplicates(records).entities
+    assert entities["entity_id"].tolist() == [1, 1, 3]

@@ -89,3 +89,13 @@ def test_lifecycle_result_renders_and_plots(company):
     assert "What each phase calls for" in res.summary().as_text()
     assert res.plot() is not None
     plt.close("all")
+
+
+def test_review_orders_without_a_customer_are_reported(company):
+    # review: groupby dropped orders with a missing customer id silently, so revenue and counts shrank
+    tx = company.transactions.assign(customer_id=company.transactions["customer_id"].astype("Int64"))
+    tx.loc[7, "customer_id"] = pd.NA
+    with pytest.raises(CRMInputError, match="'customer_id' of 'transactions' has 1 missing customer id.*rows 7"):
+        crm.lifecycle_phases(tx, at="2024-06-30")
+    with pytest.raises(CRMInputError, match="missing customer id"):
+        crm.lifecycle_kpis(tx)

@@ -91,3 +91,37 @@ def test_payne_errors(company):
         crm.payne_scorecard(db, margin=2)
     with pytest.raises(CRMInputError, match="segments"):
         crm.payne_scorecard(db, segments=pd.DataFrame({"customer_id": [1], "seg": ["a"]}))
+
+
+def test_review_windows_end_at_the_reference_date(company):
+    # review: "last 12 months" and "active in the last 180 days" counted every order after 'at'
+    # too, so a scorecard at mid-2023 reported growth of +3480% for the gold tier
+    db = crm.CustomerDatabase.from_sample_company(company)
+    at = pd.Timestamp("2023-06-30")
+    card = crm.payne_scorecard(db, at=at, duplicates=False)
+    tiers = crm.value_tiers(db.customer_overview(), "revenue").customers
+    gold = set(tiers.loc[tiers["tier"] == "gold", "customer_id"])
+    tx = company.transactions[company.transactions["customer_id"].isin(gold)]
+    d = tx["order_date"]
+    last = tx.loc[(d > at - pd.DateOffset(years=1)) & (d <= at), "amount"].sum()
+    before = tx.loc[(d > at - pd.DateOffset(years=2)) & (d <= at - pd.DateOffset(years=1)), "amount"].sum()
+    active = tx.loc[(d > at - pd.Timedelta(days=180)) & (d <= at), "customer_id"].nunique() / len(gold)
+    row = card.strategy.set_index("segment").loc["gold"]
+    assert row["growth"] == pytest.approx(last / before - 1, rel=1e-9)
+    assert row["active_share"] == pytest.approx(active, rel=1e-12)
+    with pytest.raises(CRMInputError, match="'at' parameter of payne_scorecard must be a date on or after"):
+        crm.payne_scorecard(db, at="2021-06-30")  # used to fail with a bare IndexError
+
+
+def test_review_segments_listing_a_customer_twice_are_refused(company):
+    db = crm.CustomerDatabase.from_sample_company(company)
+    segs = company.truth["persons"][["customer_id", "segment"]]
+    twice = pd.concat([segs, segs.head(1)], ignore_index=True)  # used to double that customer's revenue
+    with pytest.raises(CRMInputError, match="must list each customer once"):
+        crm.payne_scorecard(db, segments=twice, duplicates=False)
+
+
+def test_review_stale_days_must_be_whole(company):
+    db = crm.CustomerDatabase.from_sample_company(company)
+    with pytest.raises(CRMInputError, match="'stale_days' parameter of data_quality_report must be an int"):
+        crm.data_quality_report(db, stale_days=90.5, duplicates=False)

@@ -127,3 +127,41 @@ def test_results_render_and_plot(company):
         assert res.plot() is not None
         assert len(res.to_frame())
     plt.close("all")
+
+
+def test_winback_weeks_accept_text_customer_ids(company, entities):
+    # review: ids were forced to int64, so "C100001"-style ids crashed with a bare ValueError
+    def text(ids):
+        return ("C" + ids.astype("Int64").astype(str)).where(ids.notna())
+
+    ca, tx = company.campaigns, company.transactions
+    ent = entities.assign(customer_id=text(entities["customer_id"]), entity_id=text(entities["entity_id"]))
+    for given in (None, entities):
+        numeric = crm.winback_weeks(ca, tx, given)
+        as_text = crm.winback_weeks(ca.assign(customer_id=text(ca["customer_id"])),
+                                    tx.assign(customer_id=text(tx["customer_id"])),
+                                    None if given is None else ent)
+        assert as_text["customer_id"].tolist() == ("C" + numeric["customer_id"].astype(str)).tolist()
+        pd.testing.assert_frame_equal(as_text.drop(columns="customer_id"), numeric.drop(columns="customer_id"))
+    bad = ca.assign(responded=ca["responded"].map({True: "yes", False: "no"}))
+    with pytest.raises(CRMInputError, match="'responded' of 'campaigns' must be True/False"):
+        crm.winback_weeks(bad, tx)
+
+
+def test_review_cross_sell_matrix_reports_orders_without_customer_or_category(company):
+    # review: such orders fell out of the groupby silently
+    tx = company.transactions.assign(customer_id=company.transactions["customer_id"].astype("Int64"))
+    tx.loc[7, "customer_id"] = pd.NA
+    with pytest.raises(CRMInputError, match="'customer_id' of 'transactions' has 1 missing value.*rows 7"):
+        crm.cross_sell_matrix(tx)
+    tx = company.transactions.copy()
+    tx.loc[9, "category"] = np.nan
+    with pytest.raises(CRMInputError, match="'category' of 'transactions' has 1 missing value.*rows 9"):
+        crm.cross_sell_matrix(tx)
+
+
+def test_review_prospecting_report_checks_responded(company):
+    ca = company.campaigns.assign(responded=company.campaigns["responded"].astype(object))
+    ca.loc[ca.index[ca["campaign_type"].astype(str) == "prospecting"][0], "responded"] = None
+    with pytest.raises(CRMInputError, match="'responded' of 'campaigns' must be True/False"):
+        crm.prospecting_report(ca)

@@ -271,3 +271,13 @@ def test_rfm_sql_on_the_customer_database_equals_pandas():
     # the ids come back in the database's type (BIGINT -> int64; the CSV loader gives Int64)
     pd.testing.assert_frame_equal(in_sql.reset_index(drop=True), in_pandas.reset_index(drop=True), check_exact=True)
     assert (in_sql.index.to_numpy() == in_pandas.index.to_numpy()).all()
+
+
+def test_review_amounts_written_with_persian_digits_are_read(tiny):
+    # review: the validation helper reads "۵۰" as 50 everywhere else, but rfm rejected it as non-numeric
+    persian = tiny.assign(paid=tiny["paid"].map(lambda v: str(v).translate(str.maketrans("0123456789",
+                                                                                           "۰۱۲۳۴۵۶۷۸۹"))))
+    expected = crm.rfm(tiny, "cust", "day", "paid")
+    pd.testing.assert_frame_equal(crm.rfm(persian, "cust", "day", "paid"), expected)
+    with pytest.raises(CRMInputError, match="'paid'.*must be numeric.*'ten'"):
+        crm.rfm(tiny.assign(paid=["ten"] + persian["paid"].tolist()[1:]), "cust", "day", "paid")

@@ -328,3 +328,17 @@ def test_segment_stability_table(kmeans_result):
     assert list(st.columns) == ["segment", "name", "mean_jaccard", "dissolved"]
     assert len(st) == 4 and (st["mean_jaccard"] > 0.9).all() and (st["dissolved"] == 0).all()
     assert "bootstrap Jaccard" in kmeans_result.summary().as_text()
+
+
+def test_review_segments_do_not_depend_on_row_order():
+    # review: k-means++ starts, the silhouette sample and the bootstrap drew rows by position, so
+    # shuffling the same customers changed some labels and the stability table with the same seed
+    X, _ = make_blobs(n_samples=600, centers=[[0, 0], [2.2, 0], [1.1, 2.0]], cluster_std=0.9, random_state=5)
+    data = pd.DataFrame(X, columns=["x1", "x2"])
+    a = crm.segment(data, ["x1", "x2"], k=range(2, 5), seed=2, n_boot=3)
+    shuffled = data.sample(frac=1, random_state=9)
+    b = crm.segment(shuffled, ["x1", "x2"], k=range(2, 5), seed=2, n_boot=3)
+    pd.testing.assert_series_equal(b.labels.loc[data.index], a.labels)
+    pd.testing.assert_frame_equal(a.selection, b.selection)
+    pd.testing.assert_frame_equal(a.stability, b.stability)
+    assert list(b.labels.index) == list(shuffled.index)  # labels come back in the caller's order

@@ -92,3 +92,21 @@ def test_constructs_mapping(survey):
         v.check_constructs(survey, {"S": ["XYZ"]})
     with pytest.raises(CRMInputError, match="non-empty dict"):
         v.check_constructs(survey, ["SAT1"])
+
+
+def test_review_pd_na_in_a_string_column_is_missing_not_text():
+    # review: pandas' "string" dtype marks gaps with pd.NA, which was reported as a
+    # non-numeric value "nan" instead of a missing value
+    data = pd.DataFrame({"q1": pd.Series(["1", "۲", None, "4"], dtype="string")})
+    out = v.check_numeric_columns(data, ["q1"])
+    assert out["q1"].tolist()[:2] == [1.0, 2.0] and np.isnan(out["q1"].iloc[2])
+    with pytest.raises(CRMInputError, match="'q1' of 'data' has 1 missing value"):
+        v.check_numeric_columns(data, ["q1"], allow_missing=False)
+
+
+def test_review_duplicated_column_names_are_reported():
+    # review: data[col] then returned a DataFrame and the helper failed with a bare TypeError
+    data = pd.DataFrame([[1, 2, 3], [3, 4, 5]], columns=["x", "x", "y"])
+    with pytest.raises(CRMInputError, match="several columns of that name"):
+        v.check_numeric_columns(data, ["x"])
+    assert v.check_numeric_columns(data, ["y"])["y"].tolist() == [3.0, 5.0]
