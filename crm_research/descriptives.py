@@ -51,7 +51,9 @@ def prepare_items(
     data = check_dataframe(data, name, func)
     missing = check_choice(missing, "missing", ["listwise", "pairwise"], func)
     if items is None:
-        items = list(data.columns)
+        # checked here so that a repeated column name is blamed on the data argument, not on a
+        # 'columns' parameter the calling function does not have
+        items = check_columns(data, list(data.columns), name=name, func=func)
     else:
         items = check_columns(data, items, name="items", func=func)
     if len(items) < min_items:
@@ -159,12 +161,13 @@ class ItemDescriptives(Result):
     percentages : pandas.DataFrame
         The same as percentages of the answers given.
     n_dropped : int
-        Rows dropped for missing answers (listwise).
+        Rows dropped for missing answers (with ``missing="pairwise"`` only the
+        rows with no answer at all).
     """
 
     title = "Item descriptives"
 
-    def __init__(self, table, frequencies, percentages, n_dropped, skew_type, scale):
+    def __init__(self, table, frequencies, percentages, n_dropped, skew_type, scale, missing="listwise"):
         super().__init__()
         self.table = table
         self.frequencies = frequencies
@@ -179,7 +182,9 @@ class ItemDescriptives(Result):
                 f"1996): {', '.join(map(str, flagged))}; consider a robust estimator (MLR)."
             )
         if n_dropped:
-            self.warnings.append(f"{n_dropped} row(s) with missing answers were dropped (listwise).")
+            self.warnings.append(
+                f"{n_dropped} row(s) with missing answers were dropped (listwise)." if missing == "listwise"
+                else f"{n_dropped} row(s) with no answer on any item were dropped.")
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
@@ -266,7 +271,9 @@ def item_descriptives(data, items=None, scale=None, missing="listwise", skew_typ
     if scale is not None:
         low, high = check_scale(scale, func)
         if float(low).is_integer() and float(high).is_integer():
-            categories = list(np.arange(low, high + 1))
+            # every scale point gets a column; an in-range answer between points (2.5, e.g. an
+            # averaged double answer) gets its own, so no answer is left out of the percentages
+            categories = sorted(set(np.arange(low, high + 1)) | set(pd.unique(x.stack())))
         else:
             categories = sorted(pd.unique(x.stack()))
     else:
@@ -299,7 +306,8 @@ def item_descriptives(data, items=None, scale=None, missing="listwise", skew_typ
     percentages = 100 * frequencies.div(frequencies.sum(axis=1), axis=0)
     frequencies["missing"] = table["missing"]
     frequencies.index.name = percentages.index.name = "item"
-    return ItemDescriptives(table, frequencies, percentages, n_dropped, skew_type, scale)
+    return ItemDescriptives(table, frequencies, percentages, n_dropped, skew_type, scale,
+                            check_choice(missing, "missing", ["listwise", "pairwise"], func))
 
 
 class MardiaResult(Result):

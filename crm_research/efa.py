@@ -433,6 +433,9 @@ def _parallel(x: pd.DataFrame, R: np.ndarray, n_iter: int, quantile: float, seed
     sim_pc, sim_fa, res_pc, res_fa = [], [], [], []
     chunk = max(1, min(n_iter, 2_000_000 // (n * p)))
     Xn = X[~np.isnan(X).any(axis=1)] if np.isnan(X).any() else X
+    # with missing="pairwise" there may be (almost) no complete rows to resample; the resampled
+    # eigenvalues are then reported as missing (the suggestion rests on the simulated ones)
+    can_resample = len(Xn) >= 3
     for start in range(0, n_iter, chunk):
         b = min(chunk, n_iter - start)
         Rs = _cor_batch(rng.standard_normal((b, n, p)))
@@ -440,6 +443,10 @@ def _parallel(x: pd.DataFrame, R: np.ndarray, n_iter: int, quantile: float, seed
         sim_fa.append(_one_factor_values_batch(Rs))
         # resampling: every column drawn independently, which keeps each item's
         # distribution but removes the correlations between items
+        if not can_resample:
+            res_pc.append(np.full((b, p), np.nan))
+            res_fa.append(np.full((b, p), np.nan))
+            continue
         idx = rng.integers(0, len(Xn), size=(b, len(Xn), p))
         Rr = _cor_batch(Xn[idx, np.arange(p)])
         res_pc.append(np.linalg.eigvalsh(Rr)[:, ::-1])
@@ -461,7 +468,11 @@ def _parallel(x: pd.DataFrame, R: np.ndarray, n_iter: int, quantile: float, seed
     )
     n_factors = _leading(fa_obs, table["fa_simulated_q"].to_numpy())
     n_components = _leading(pc_obs, table["pc_simulated_q"].to_numpy())
-    return ParallelAnalysisResult(table, n_factors, n_components, n_iter, quantile, n, n_dropped)
+    result = ParallelAnalysisResult(table, n_factors, n_components, n_iter, quantile, n, n_dropped)
+    if not can_resample:
+        result.warnings.append(f"Only {len(Xn)} respondent(s) answered every item, too few to resample: the "
+                               "resampled eigenvalues are missing (the suggestion uses the simulated ones).")
+    return result
 
 
 def parallel_analysis(data, items=None, n_iter=20, quantile=0.95, seed=None, missing="listwise"):
@@ -573,7 +584,8 @@ class EFAResult(Result):
         tables = [
             ("Sampling adequacy (KMO) and Bartlett's test", self.kmo.loc[["overall"]].assign(
                 bartlett_chi2=self.bartlett["chi2"], df=self.bartlett["df"], p=self.bartlett["p"])),
-            (f"Pattern matrix ({self.method}, {self.rotation}; |loading| < 0.3 blanked)", self.pattern()),
+            (f"Pattern matrix ({self.method}, {self.rotation}; |loading| < {self.cutoff:g} blanked)",
+             self.pattern(cutoff=self.cutoff)),
             ("Variance explained", self.variance),
         ]
         if self.rotation in ("oblimin", "promax"):
@@ -586,7 +598,8 @@ class EFAResult(Result):
             f"{self.n_factors} extracted."
         ]
         if len(self.cross_loadings):
-            notes.append(f"Cross-loading items (|loading| >= 0.3 on 2+ factors): {', '.join(self.cross_loadings.index)}.")
+            notes.append(f"Cross-loading items (|loading| >= {self.cutoff:g} on 2+ factors): "
+                         f"{', '.join(self.cross_loadings.index)}.")
         return notes + super()._summary_notes()
 
     def plot(self, ax=None, kind: str = "loadings"):
@@ -744,7 +757,8 @@ def efa(data, n_factors=None, rotation="oblimin", method="minres", items=None, m
         warnings.append(f"Overall KMO = {kmo_table.loc['overall', 'msa']:.2f} < 0.6: the items share too "
                         "little variance for factor analysis.")
     if n_dropped:
-        warnings.append(f"{n_dropped} row(s) with missing answers were dropped (listwise).")
+        warnings.append(f"{n_dropped} row(s) with missing answers were dropped (listwise)." if missing == "listwise"
+                        else f"{n_dropped} row(s) with no answer on any item were dropped.")
     result = EFAResult(
         loadings=loadings,
         structure=pd.DataFrame(L @ Phi, index=items_idx, columns=names),

@@ -8,6 +8,8 @@ interval, lavaan's standardized solution for CR/AVE and
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -91,7 +93,9 @@ class AlphaResult(Result):
         self.ci = ci
         self.missing = missing
         if self.n_dropped:
-            self.warnings.append(f"{self.n_dropped} row(s) with missing answers were dropped (listwise).")
+            self.warnings.append(
+                f"{self.n_dropped} row(s) with missing answers were dropped (listwise)." if missing == "listwise"
+                else f"{self.n_dropped} row(s) with no answer on any item were dropped.")
         if self.alpha < 0:
             self.warnings.append(
                 "Alpha is negative: some items correlate negatively with the rest; "
@@ -284,7 +288,21 @@ def fit_measurement_model(data, constructs, func: str, missing: str = "listwise"
     x, n_dropped = prepare_items(data, items, func, scale=scale, missing="listwise")
     from .sem import cfa  # the SEM layer is heavy; import it only when needed
 
-    syntax = "\n".join(f"{c} =~ " + " + ".join(its) for c, its in constructs.items())
+    # construct names are the researcher's labels ("Customer Satisfaction", a Persian word with a
+    # zero-width non-joiner, a number), not lavaan identifiers: the CFA uses neutral internal
+    # names, mapped back in its estimates table below
+    alias = {}
+    for c in constructs:
+        if c in x.columns:
+            raise CRMInputError(
+                f"Construct {c!r} in 'constructs' of {func} has the name of an item column; give the "
+                "construct a name of its own (e.g. 'SAT' for items SAT1, SAT2 ...)."
+            )
+        k = len(alias) + 1
+        while f"crm_f{k}" in data.columns or f"crm_f{k}" in alias.values():
+            k += 1
+        alias[c] = f"crm_f{k}"
+    syntax = "\n".join(f"{alias[c]} =~ " + " + ".join(its) for c, its in constructs.items())
     # a non-converged CFA warns inside crm.cfa; we turn that into an error below and
     # pass every other warning (e.g. a negative variance) on to the user
     import warnings
@@ -294,15 +312,30 @@ def fit_measurement_model(data, constructs, func: str, missing: str = "listwise"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fit = cfa(x, syntax)
+    back = {a: c for c, a in alias.items()}
+
+    def user_names(text: str) -> str:
+        # speak of the user's construct names, not the internal ones
+        return re.sub(r"\bcrm_f\d+\b", lambda m: str(back.get(m.group(0), m.group(0))), text)
+
     for w in caught:
         if not issubclass(w.category, CRMConvergenceWarning):
-            warnings.warn(w.message, w.category, stacklevel=3)
+            warnings.warn(user_names(str(w.message)), w.category, stacklevel=3)
+    # the fit never leaves this module's callers, so relabelling its table is safe
+    fit.estimates["lhs"] = fit.estimates["lhs"].map(lambda v: back.get(v, v))
+    fit.estimates["rhs"] = fit.estimates["rhs"].map(lambda v: back.get(v, v))
     if not fit.converged:
         raise CRMInputError(
             f"{func}: the measurement model (CFA of {', '.join(constructs)}) did not converge, so its "
             "loadings cannot be used. Check for items with almost no variance, constructs with "
             "two items, or too few respondents."
         )
+    # an improper solution (negative variance, standardized loading above 1) is only listed in
+    # fit.warnings; CR and AVE computed from it are meaningless, so the user must hear of it
+    improper = ("Heywood", "above 1", "not positive definite", "singular")
+    for note in fit.warnings:
+        if any(word in note for word in improper):
+            warnings.warn(f"{func}: {user_names(note)}", UserWarning, stacklevel=3)
     return fit, constructs, x, n_dropped
 
 

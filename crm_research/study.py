@@ -237,21 +237,28 @@ def _error(path, line, key, message) -> CRMInputError:
     return CRMInputError(f"{Path(path).name}: {where}key '{key}': {message}")
 
 
-def _node_lines(node, prefix: str = "", out: dict | None = None) -> dict[str, int]:
-    """Map dotted key paths ('bootstrap.seed', 'hypotheses.H1', 'scale.1') to 1-based line numbers."""
+def _node_lines(node, prefix: str = "", out: dict | None = None, dups: list | None = None) -> dict[str, int]:
+    """Map dotted key paths ('bootstrap.seed', 'hypotheses.H1', 'scale.1') to 1-based line numbers.
+
+    A key given twice in one mapping is appended to ``dups`` as ``(key, first line, second line)``.
+    """
     import yaml
 
     out = {} if out is None else out
     if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = f"{prefix}{key_node.value}"
+            if key in seen and dups is not None:
+                dups.append((key, seen[key], key_node.start_mark.line + 1))
+            seen[key] = key_node.start_mark.line + 1
             out[key] = key_node.start_mark.line + 1
             out[key + "#value"] = value_node.start_mark.line + 1
-            _node_lines(value_node, key + ".", out)
+            _node_lines(value_node, key + ".", out, dups)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             out[f"{prefix}{i}"] = item.start_mark.line + 1
-            _node_lines(item, f"{prefix}{i}.", out)
+            _node_lines(item, f"{prefix}{i}.", out, dups)
     return out
 
 
@@ -301,7 +308,15 @@ def _parse_yaml(path: Path) -> tuple[dict, dict]:
     if not isinstance(doc, dict):
         raise CRMInputError(f"{path.name}: a study file must be a YAML mapping of keys (data, scale, model, "
                             f"hypotheses, ...). Got {type(doc).__name__}.")
-    return doc, _node_lines(node)
+    # YAML keeps only the last of two equal keys: a hypothesis name pasted twice would silently
+    # drop the first hypothesis, so a repeated key is an error
+    dups: list = []
+    lines = _node_lines(node, dups=dups)
+    if dups:
+        key, first, second = dups[0]
+        raise _error(path, second, key, f"given twice (lines {first} and {second}); YAML would keep only the "
+                                        "second and silently ignore the first. Rename or remove one.")
+    return doc, lines
 
 
 def _check_schema(doc: dict, lines: dict, path: Path) -> None:

@@ -110,3 +110,24 @@ def test_mardia_matches_psych(name, bfi, ecrm):
     frame = result.to_frame()
     assert list(frame.index) == ["skewness", "kurtosis"]
     assert "Mardia" in str(result.summary())
+
+
+def test_pairwise_drop_warning_does_not_say_listwise():
+    # with missing="pairwise" only rows with no answer at all are dropped; the warning must say so
+    data = pd.DataFrame({"a": [1, 2, 3, np.nan, 5, 2], "b": [2, np.nan, 4, np.nan, 1, 3]})
+    result = crm.item_descriptives(data, missing="pairwise")
+    assert result.n_dropped == 1 and result.table.loc["a", "n"] == 5
+    assert result.warnings and not any("listwise" in w for w in result.warnings)
+    listwise = crm.item_descriptives(data)
+    assert listwise.n_dropped == 2 and any("listwise" in w for w in listwise.warnings)
+
+
+def test_frequencies_with_scale_keep_answers_between_scale_points():
+    # an answer of 2.5 on a 1-5 scale was dropped from the frequencies, so the percentages of
+    # the item were computed out of 6 answers instead of 7
+    data = pd.DataFrame({"a": [1, 2, 2.5, 3, 4, 5, 5], "b": [1, 2, 3, 3, 4, 5, 1]})
+    result = crm.item_descriptives(data, scale=(1, 5))
+    assert result.frequencies.drop(columns="missing").sum(axis=1).tolist() == [7, 7]
+    assert result.frequencies.loc["a", 2.5] == 1 and result.frequencies.loc["b", 2.5] == 0
+    np.testing.assert_allclose(result.percentages.loc["a", 5], 200 / 7)
+    assert list(result.frequencies.columns[:6]) == [1, 2, 2.5, 3, 4, 5]

@@ -189,3 +189,38 @@ def test_efa_bad_data():
         crm.efa(text, n_factors=1, n_iter=2)
     with pytest.raises(crm.CRMInputError, match=r"'c'.*constant"):
         crm.efa(frame.assign(c=3.0), n_factors=1, n_iter=2)
+
+
+def test_efa_summary_uses_the_cutoff_it_was_given(bfi):
+    # the summary blanked loadings below 0.3 and named 0.3 for cross-loadings whatever 'cutoff' was
+    result = crm.efa(bfi, n_factors=5, items=BFI_ITEMS, cutoff=0.2, n_iter=2, seed=1)
+    assert len(result.cross_loadings)  # at 0.2 some bfi items load on two factors
+    text = str(result.summary())
+    assert "|loading| < 0.2 blanked" in text and "|loading| >= 0.2 on 2+ factors" in text
+    assert "0.3" not in text.split("Pattern matrix")[1].split("\n")[0]
+
+
+def test_efa_pairwise_drop_message_does_not_say_listwise(bfi):
+    data = bfi[BFI_ITEMS].astype(float).iloc[:400].copy()
+    data.iloc[3] = np.nan  # a respondent who answered nothing is dropped even pairwise
+    result = crm.efa(data, n_factors=2, missing="pairwise", n_iter=2, seed=1)
+    assert result.n_dropped == 1
+    assert not any("listwise" in w for w in result.warnings)
+    assert any("1 row(s)" in w for w in result.warnings)
+
+
+def test_pairwise_parallel_analysis_without_complete_rows():
+    # every respondent skipped one item: pairwise correlations exist, but the resampling step drew
+    # from zero complete rows and numpy raised "LinAlgError: Eigenvalues did not converge"
+    rng = np.random.default_rng(0)
+    f = rng.standard_normal(60)
+    data = pd.DataFrame({c: np.round(3 + f + rng.standard_normal(60)) for c in "abc"})
+    data.loc[0:19, "a"] = np.nan
+    data.loc[20:39, "b"] = np.nan
+    data.loc[40:, "c"] = np.nan
+    pa = crm.parallel_analysis(data, missing="pairwise", n_iter=3, seed=1)
+    assert pa.table["fa_resampled"].isna().all() and pa.table["pc_simulated"].notna().all()
+    assert any("too few to resample" in w for w in pa.warnings)
+    assert pa.n_factors == 1
+    result = crm.efa(data, 1, missing="pairwise", n_iter=3, seed=1)
+    assert result.loadings.notna().all().all()

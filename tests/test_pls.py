@@ -309,3 +309,9 @@ def test_non_convergence_in_bootstrap_resamples_is_reported(mobi):
     with pytest.warns(crm.CRMConvergenceWarning):
         fit = crm.pls_sem(mobi, _model("ecsi.lav"), max_iter=1, bootstrap=20, seed=1, n_jobs=1, progress=False)
     assert any("20 of 20 bootstrap resamples" in w and "did not converge" in w for w in fit.warnings)
+
+
+def test_unknown_item_is_reported_against_the_model(mobi):
+    # the message named a 'columns' parameter that pls_sem does not have
+    with pytest.raises(CRMInputError, match=r"'model' parameter of pls_sem names column 'PERV9'.*Did you mean"):
+        crm.pls_sem(mobi, "A =~ PERV1 + PERV9\nB =~ CUSA1 + CUSA2\nB ~ A")

@@ -233,3 +233,57 @@ def test_csv_with_persian_and_arabic_indic_digits_is_read_not_rejected(tmp_path)
     expected = crm.cronbach_alpha(pd.read_csv(io.StringIO(western)))
     assert crm.cronbach_alpha(from_file, scale=(1, 5)).alpha == pytest.approx(expected.alpha, abs=1e-12)
     pd.testing.assert_frame_equal(crm.item_analysis(from_file), crm.item_analysis(pd.read_csv(io.StringIO(western))))
+
+
+def test_construct_reliability_accepts_any_construct_name(bfi):
+    # a construct named like one of the item columns, or with a space or hyphen, is only a label
+    plain = crm.construct_reliability(bfi, {"A": ["A1", "A2", "A3", "A4", "A5"], "C": ["C1", "C2", "C3"]})
+    odd = crm.construct_reliability(bfi, {"A 1": ["A1", "A2", "A3", "A4", "A5"], "Con-sci ous": ["C1", "C2", "C3"]})
+    assert list(odd.index) == ["A 1", "Con-sci ous"]
+    np.testing.assert_allclose(odd.drop(columns=["cr_ok", "ave_ok"]).to_numpy(float),
+                               plain.drop(columns=["cr_ok", "ave_ok"]).to_numpy(float), atol=1e-12)
+    # a construct named exactly like an item would make its loadings ambiguous: a clear error
+    with pytest.raises(crm.CRMInputError, match="Construct 'A1'.*name of an item column"):
+        crm.construct_reliability(bfi, {"A1": ["A1", "A2", "A3", "A4", "A5"], "C": ["C1", "C2", "C3"]})
+
+
+def test_alpha_pairwise_drop_warning_does_not_say_listwise():
+    data = pd.DataFrame({"a": [1, 2, 3, np.nan, 5, 2, 4], "b": [2, np.nan, 4, np.nan, 5, 3, 4],
+                         "c": [1, 3, 3, np.nan, 4, 2, 5]})
+    result = crm.cronbach_alpha(data, missing="pairwise")
+    assert result.n_dropped == 1
+    assert result.warnings and not any("listwise" in w for w in result.warnings)
+
+
+def test_repeated_column_is_blamed_on_the_items_argument():
+    data = pd.DataFrame([[1, 2, 3], [2, 3, 3], [4, 4, 5], [5, 4, 4]], columns=["a", "b", "a"])
+    for f in (crm.cronbach_alpha, crm.item_analysis):
+        with pytest.raises(crm.CRMInputError, match=r"'items' parameter of \w+ names column 'a'.*several"):
+            f(data)
+
+
+def _heywood_data():
+    # item a1 is almost the factor itself and a2, a3 are weak: the 3-item CFA of A, with n = 60,
+    # gives a negative residual variance for a1 and a standardized loading of 1.27
+    rng = np.random.default_rng(2)
+    n = 60
+    f = rng.standard_normal(n)
+    g = 0.5 * f + rng.standard_normal(n) * 0.87
+    return pd.DataFrame({"a1": 0.99 * f + 0.05 * rng.standard_normal(n), "a2": 0.3 * f + rng.standard_normal(n),
+                         "a3": 0.3 * f + rng.standard_normal(n), "b1": g + rng.standard_normal(n) * 0.5,
+                         "b2": g + rng.standard_normal(n) * 0.5, "b3": g + rng.standard_normal(n) * 0.5})
+
+
+def test_improper_cfa_solution_is_reported_not_silent():
+    # CR/AVE from a Heywood case were returned without any warning (AVE of A even passed)
+    import warnings
+
+    constructs = {"Ability": ["a1", "a2", "a3"], "B": ["b1", "b2", "b3"]}
+    for f in (crm.construct_reliability, crm.fornell_larcker):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            f(_heywood_data(), constructs)
+        texts = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+        name = f.__name__
+        assert any(t.startswith(f"{name}: Heywood case: the variance of 'a1' is negative") for t in texts), texts
+        assert any(t.startswith(f"{name}: The standardized loading of 'a1' on 'Ability' is 1.27") for t in texts)

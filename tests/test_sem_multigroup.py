@@ -130,3 +130,16 @@ def test_multigroup_errors():
     tiny.loc[tiny.index[:295], "school"] = "big"
     with pytest.raises(CRMInputError, match="complete rows"):
         crm.multigroup_sem(tiny, HS_MODEL, group="school")
+
+
+@pytest.mark.parametrize("bad", [5, True, {"loadings": 1}])
+def test_group_equal_that_is_not_a_list_is_a_clear_error(bad):
+    # an int or bool raised "TypeError: 'int' object is not iterable"
+    with pytest.raises(CRMInputError, match="'group_equal' parameter of multigroup_sem must be a list"):
+        crm.multigroup_sem(HS, HS_MODEL, group="school", group_equal=bad)
+
+
+def test_group_given_as_a_list_is_a_clear_error():
+    # group=["school"] raised "TypeError: unhashable type: 'list'"
+    with pytest.raises(CRMInputError, match="'group' parameter of multigroup_sem must be the name of one column"):
+        crm.multigroup_sem(HS, HS_MODEL, group=["school"])

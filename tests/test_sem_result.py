@@ -180,3 +180,30 @@ def test_factor_correlation_above_one_is_warned():
     corr = fit.estimates.query("lhs == 'A' and op == '~~' and rhs == 'B'")["std_all"].iloc[0]
     assert corr > 1
     assert any("not positive definite" in w for w in fit.warnings)
+
+
+@pytest.mark.parametrize("sd", [["1", "x", "2"], {"a": 1, "b": "x", "c": 2}, "abc"])
+def test_sample_sd_that_is_not_numbers_is_a_clear_error(sd):
+    # a text standard deviation raised numpy's bare "could not convert string to float"
+    R = pd.DataFrame(np.eye(3) * 0.5 + 0.5, index=list("abc"), columns=list("abc"))
+    with pytest.raises(CRMInputError, match="'sample_sd' parameter of sem must be 3 positive standard deviations"):
+        crm.sem(model="f =~ a + b + c", sample_cor=R, sample_sd=sd, sample_nobs=100)
+
+
+def test_bad_n_jobs_and_progress_are_clear_errors():
+    hs = pd.read_csv(Path(__file__).parent / "reference" / "sem" / "holzinger1939.csv")
+    model = "visual =~ x1 + x2 + x3"
+    # n_jobs='two' raised int()'s bare ValueError after the fit, inside the bootstrap
+    with pytest.raises(CRMInputError, match="'n_jobs' parameter of cfa"):
+        crm.cfa(hs, model, bootstrap=10, seed=1, n_jobs="two")
+    with pytest.raises(CRMInputError, match="'progress' parameter of sem"):
+        crm.sem(hs, model, bootstrap=10, seed=1, progress="no")
+    fit = crm.cfa(hs, model, bootstrap=10, seed=1, n_jobs=None, progress=False)  # None: the default
+    assert fit.boot_n == 10
+
+
+def test_matrix_with_a_repeated_variable_name_is_an_error():
+    S = pd.DataFrame([[1.0, 0.5, 0.4, 0.3], [0.5, 1.0, 0.4, 0.3], [0.4, 0.4, 1.0, 0.3], [0.3, 0.3, 0.3, 1.0]],
+                     index=["a", "b", "c", "a"], columns=["a", "b", "c", "a"])
+    with pytest.raises(CRMInputError, match="'sample_cov' parameter of sem names variable\\(s\\) 'a' more than once"):
+        crm.sem(model="f =~ a + b + c", sample_cov=S, sample_nobs=100)

@@ -243,3 +243,12 @@ def test_schema_is_valid_json_schema():
     import jsonschema
 
     jsonschema.Draft202012Validator.check_schema(crm.STUDY_SCHEMA)
+
+
+def test_repeated_key_is_an_error_not_silently_dropped(tmp_path):
+    # YAML keeps the last of two equal keys: a hypothesis name pasted twice dropped a hypothesis
+    text = BASE.replace("  H4: LOY ~ SAT", "  H1: LOY ~ SAT")
+    msg = error_of(write(tmp_path, text))
+    assert "line 15, key 'hypotheses.H1'" in msg and "given twice (lines 14 and 15)" in msg
+    msg = error_of(write(tmp_path, BASE.replace("language: en", "language: en\nlanguage: fa")))
+    assert "key 'language'" in msg and "twice" in msg

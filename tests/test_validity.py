@@ -117,3 +117,16 @@ def test_htmt_text_answers_and_persian_digits(ecrm):
     persian["SAT1"] = [crm.to_persian_digits(f"{v:.0f}") if v == v else None for v in ecrm["SAT1"]]
     pd.testing.assert_frame_equal(crm.htmt(persian, {"SAT": ECRM["SAT"], "LOY": ECRM["LOY"]}),
                                   crm.htmt(ecrm, {"SAT": ECRM["SAT"], "LOY": ECRM["LOY"]}))
+
+
+def test_fornell_larcker_accepts_any_construct_name(bfi):
+    # construct names are labels chosen by the researcher ("Customer Satisfaction", a Persian name
+    # with a zero-width non-joiner, a number), not lavaan identifiers; the internal CFA must not
+    # reject them with a syntax error about a model the user never wrote
+    plain = crm.fornell_larcker(bfi, {"A": BFI["A"], "C": BFI["C"]})
+    names = {"Customer Satisfaction": BFI["A"], "وفاداری\u200cمشتری": BFI["C"]}
+    named = crm.fornell_larcker(bfi, names)
+    assert list(named.index) == list(names)
+    np.testing.assert_allclose(named[list(names)].to_numpy(), plain[["A", "C"]].to_numpy(), atol=1e-12)
+    numbered = crm.fornell_larcker(bfi, {1: BFI["A"], 2: BFI["C"]})
+    np.testing.assert_allclose(numbered["max_r"].to_numpy(), plain["max_r"].to_numpy(), atol=1e-12)

@@ -24,6 +24,7 @@ from ..validation import (
     check_bool,
     check_choice,
     check_ci,
+    check_columns,
     check_dataframe,
     check_int,
     check_numeric_columns,
@@ -336,6 +337,8 @@ def pls_sem(data, model, bootstrap: int = 0, seed: int | None = None, scheme: st
                             f"final results). Got {bootstrap} instead.")
 
     items = spec.items
+    # an item of the model missing from the data is an error in 'model' (pls_sem has no 'columns')
+    check_columns(data, items, name="model", func=func)
     clean = check_numeric_columns(data, items, name="data", func=func, allow_constant=False)
     counts = clean.isna().sum()
     miss = pd.DataFrame({"item": items, "n_missing": counts.to_numpy().astype(int),

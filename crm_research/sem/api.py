@@ -42,6 +42,12 @@ def _matrix_input(sample_cov, sample_cor, sample_sd, func):
         raise CRMInputError(f"The '{name}' parameter of {func} must have the same variable names, in the same "
                             f"order, as row index and columns. Got rows {examples_of(list(mat.index))} and columns "
                             f"{examples_of(list(mat.columns))}.")
+    repeated = pd.Index(list(map(str, mat.columns)))
+    repeated = repeated[repeated.duplicated()].unique().tolist()
+    if repeated:
+        # the model would silently use the first row/column of that name
+        raise CRMInputError(f"The '{name}' parameter of {func} names variable(s) {examples_of(repeated)} more than "
+                            "once; every variable needs one row and one column.")
     try:
         values = mat.to_numpy(dtype=float)
     except (TypeError, ValueError):
@@ -75,9 +81,12 @@ def _matrix_input(sample_cov, sample_cor, sample_sd, func):
             missing = [n for n in names if n not in sd.index]
             if missing:
                 raise CRMInputError(f"'sample_sd' has no standard deviation for {examples_of(missing)}.")
-            sd = sd.loc[names].to_numpy(float)
-        else:
+            sd = sd.loc[names].to_numpy()
+        try:
             sd = np.asarray(sd, dtype=float)
+        except (TypeError, ValueError):
+            raise param_error("sample_sd", f"{len(names)} positive standard deviations (one per variable)",
+                              sample_sd, func) from None
         if sd.shape != (len(names),) or not np.all(np.isfinite(sd)) or np.any(sd <= 0):
             raise param_error("sample_sd", f"{len(names)} positive standard deviations (one per variable)",
                               _first_values(sd), func)
@@ -111,6 +120,9 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
     ci = check_ci(ci, func)
     seed = check_seed(seed, func)
     std_lv = check_bool(std_lv, "std_lv", func)
+    # checked up front: a bad value used to fail only after the fit, inside the bootstrap, as int('two')
+    n_jobs = 2 if n_jobs is None else check_int(n_jobs, "n_jobs", func, min_value=1)
+    progress = check_bool(progress, "progress", func)
     if group is not None:
         # several groups: multigroup.py (ML, complete cases, raw data)
         if estimator != "ML" or missing != "listwise" or bootstrap:
@@ -266,7 +278,7 @@ def sem(data=None, model=None, estimator="ML", missing="listwise", bootstrap=0, 
     group_equal : list of {"loadings", "intercepts"}, optional
         Parameters held equal across groups (lavaan's ``group.equal``).
     n_jobs : int, default 2
-        Processes for the bootstrap.
+        Processes for the bootstrap (``None`` means the default).
     progress : bool, default True
         Show a progress bar during the bootstrap.
 

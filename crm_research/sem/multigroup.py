@@ -264,6 +264,11 @@ def _check_equal(group_equal, func):
         return []
     if isinstance(group_equal, str):
         group_equal = [group_equal]
+    from collections.abc import Iterable, Mapping
+
+    if not isinstance(group_equal, Iterable) or isinstance(group_equal, Mapping):
+        raise CRMInputError(f"The 'group_equal' parameter of {func} must be a list such as ['loadings'] or "
+                            f"['loadings', 'intercepts']. Got {group_equal!r} instead.")
     out = []
     for item in group_equal:
         if item not in ("loadings", "intercepts"):
@@ -330,6 +335,10 @@ def multigroup_sem(data, model, group, group_equal=None, ci: float = 0.95, std_l
 
     func = _func
     data = check_dataframe(data, "data", func, min_rows=3)
+    if isinstance(group, (list, tuple, set, dict, pd.Series, pd.Index, np.ndarray)):
+        # one grouping column only (a list would otherwise fail deep inside pandas as "unhashable")
+        raise CRMInputError(f"The 'group' parameter of {func} must be the name of one column, such as 'gender'. "
+                            f"Got {type(group).__name__} {group!r} instead.")
     check_columns(data, [group], name="group", func=func)
     group_equal = _check_equal(group_equal, func)
     ci = check_ci(ci, func)
