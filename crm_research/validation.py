@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import numbers
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -108,6 +108,10 @@ def check_columns(
     seen: set = set()
     repeated = set(data.columns[data.columns.duplicated()]) if not data.columns.is_unique else set()
     for col in columns:
+        if not isinstance(col, Hashable):  # e.g. items=[["A1", "A2"]]: one list too many
+            raise CRMInputError(
+                f"{_where(name, func)} must list column names; {col!r} is a {type(col).__name__}, not a name."
+            )
         if col in seen:
             raise CRMInputError(f"{_where(name, func)} lists column {col!r} twice.")
         seen.add(col)
@@ -320,6 +324,8 @@ def check_constructs(
     owner: dict[str, str] = {}
     out: dict[str, list[str]] = {}
     for construct, items in constructs.items():
+        if str(construct) in out:  # 1 and "1" would merge into one construct below
+            raise CRMInputError(f"Construct {construct!r} is listed twice in '{name}' (names are compared as text).")
         if isinstance(items, str):
             items = [items]
         items = list(items) if items is not None else []

@@ -110,3 +110,10 @@ def test_review_duplicated_column_names_are_reported():
     with pytest.raises(CRMInputError, match="several columns of that name"):
         v.check_numeric_columns(data, ["x"])
     assert v.check_numeric_columns(data, ["y"])["y"].tolist() == [3.0, 5.0]
+
+
+def test_nested_lists_and_constructs_named_alike_are_refused(survey):
+    with pytest.raises(CRMInputError, match="must list column names; \\['SAT1'\\] is a list"):
+        v.check_columns(survey, [["SAT1"]])
+    with pytest.raises(CRMInputError, match="Construct '1' is listed twice"):
+        v.check_constructs(survey, {1: ["SAT1"], "1": ["SAT2"]})
