@@ -206,13 +206,13 @@ def _undefined(name, line, constructs, owner, role) -> CRMInputError:
 
     if name in owner:
         return CRMInputError(
-            f"The structural path on line {line} uses {name!r} as a {role}, but {name!r} is an item of "
+            f"The structural path on line {line} uses {name!r} as {'an' if role[0] in 'aeiou' else 'a'} {role}, but {name!r} is an item of "
             f"construct {owner[name]!r}. PLS-SEM paths connect constructs; for a single observed variable "
             f"define a single-item construct, e.g. '{name.upper()}_C =~ {name}'."
         )
     hint = closest_names(name, constructs)
     return CRMInputError(
-        f"The structural path on line {line} uses {name!r} as a {role}, but no construct {name!r} is defined "
+        f"The structural path on line {line} uses {name!r} as {'an' if role[0] in 'aeiou' else 'a'} {role}, but no construct {name!r} is defined "
         f"(with '=~' or '<~')." + (f" Did you mean {' or '.join(map(repr, hint))}?" if hint else "")
         + f" Defined constructs: {', '.join(constructs)}."
     )
