@@ -128,6 +128,21 @@ def _apa_borders(table) -> None:
         tcPr.append(tcb)
 
 
+def _column_widths(display, total: int, lang: str = "en") -> list[int]:
+    """Column widths (EMU) proportional to each column's longest text, filling ``total``."""
+    # Persian digits, the Persian decimal separator and the minus sign set wider than Latin digits
+    pad = 4 if lang == "fa" else 2
+    needs = []
+    for j, col in enumerate(display.columns):
+        cells = ["" if v is None else str(v) for v in display.iloc[:, j]]
+        longest_cell = max((len(t) for t in cells), default=0)
+        longest_header_word = max((len(w) for w in str(col).split()), default=0)
+        # +3: room for the cell margins, so a header word such as "upper" is never split
+        needs.append(max(longest_cell + pad, longest_header_word + 3, 5))
+    scale = total / sum(needs)
+    return [int(n * scale) for n in needs]
+
+
 def _add_table(doc, block: Table, lang: str) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
@@ -145,10 +160,20 @@ def _add_table(doc, block: Table, lang: str) -> None:
             _set_rtl_paragraph(p)
     display = block.display
     table = doc.add_table(rows=len(display) + 1, cols=len(display.columns))
-    table.autofit = True
+    # Equal columns (python-docx's default) break "Hypothesis" and "supported" mid-word;
+    # size each column by its longest cell (or longest header word) within the text width.
+    section = doc.sections[-1]
+    widths = _column_widths(display, section.page_width - section.left_margin - section.right_margin, lang)
+    table.autofit = False
+    for j, width in enumerate(widths):
+        table.columns[j].width = width
+        for cell in table.columns[j].cells:
+            cell.width = width
     if rtl:
         table._tbl.tblPr.append(_el("w:bidiVisual"))
     _apa_borders(table)
+    # repeat the header row when a table runs onto the next page
+    table.rows[0]._tr.get_or_add_trPr().append(_el("w:tblHeader"))
     for j, col in enumerate(display.columns):
         cell = table.rows[0].cells[j]
         cell.text = str(col)

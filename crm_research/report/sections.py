@@ -517,10 +517,11 @@ def _fit_sentence(fit: pd.DataFrame, lang: str, which: str) -> str:
     if lang == "fa":
         name = "مدل اندازه‌گیری" if which == "cfa" else "مدل ساختاری"
         p_text = p if p.startswith("<") else "= " + p
-        return (f"برازش {name}: χ²({fmt_int(df, lang)}) = {fmt_num(chisq, lang, 2)}، p {p_text}، "
-                f"CFI = {fmt_num(v.loc['cfi', 'value'], lang)}، TLI = {fmt_num(v.loc['tli', 'value'], lang)}، "
-                f"RMSEA = {fmt_num(v.loc['rmsea', 'value'], lang)}، SRMR = {fmt_num(v.loc['srmr', 'value'], lang)}؛ "
-                f"در مجموع برازش {tr(overall, lang)} است.")
+        # each "name = value" is a left-to-right island (Unicode isolates); without them the bidi
+        # algorithm scatters the Latin names and Persian numbers of a right-to-left sentence
+        stats = [f"χ²({fmt_int(df, lang)}) = {fmt_num(chisq, lang, 2)}", f"p {p_text}"] + [
+            f"{k.upper()} = {fmt_num(v.loc[k, 'value'], lang)}" for k in ("cfi", "tli", "rmsea", "srmr")]
+        return f"برازش {name}: " + "، ".join(ltr(t) for t in stats) + f"؛ در مجموع برازش {tr(overall, lang)} است."
     name = "measurement model" if which == "cfa" else "structural model"
     p_text = p if p.startswith("<") else "= " + p
     return (f"The {name} fits {'well' if overall == 'good' else 'acceptably' if overall == 'acceptable' else 'poorly'}: "
