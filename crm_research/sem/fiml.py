@@ -51,12 +51,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CRMConvergenceWarning, CRMInputError
-from ..validation import check_bool, check_ci, check_dataframe, check_numeric_columns, examples_of
+from ..validation import examples_of
 from .estimation import RAM, MLFit, _NonConvergence, fit_ml, single_thread_blas
 from .fit import rmsea_interval
-from .model import build_spec, start_values
+from .model import prepare_raw_fit, start_values
 from .result import ParameterTable, SEMResult, _std_all, row_values
-from .syntax import parse_model
 
 __all__ = ["fit_fiml", "FIMLResult", "em_saturated"]
 
@@ -274,17 +273,8 @@ def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
     from scipy.optimize import minimize
     from scipy.stats import chi2, ncx2
 
-    data = check_dataframe(data, "data", func, min_rows=3)
-    if model is None or not isinstance(model, str):
-        raise CRMInputError(f"The 'model' parameter of {func} must be lavaan syntax such as 'f =~ x1 + x2 + x3'. "
-                            f"Got {type(model).__name__} instead.")
-    std_lv = check_bool(std_lv, "std_lv", func)
-    ci = check_ci(ci, func)
-    parsed = parse_model(model)
-    spec = build_spec(parsed, data.columns, std_lv=std_lv)
-    _check_structure(spec, func)
+    spec, clean, std_lv, ci = prepare_raw_fit(data, model, std_lv, ci, func, 3, _check_structure)
     obs = spec.observed
-    clean = check_numeric_columns(data, obs, name="data", func=func, allow_constant=False)
     Y = clean.to_numpy(float)
     empty = np.isnan(Y).all(axis=1)
     Y = Y[~empty]

@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import CRMInputError
-from ..validation import closest_names, examples_of
-from .syntax import Definition, ParsedModel
+from ..validation import check_bool, check_ci, check_dataframe, check_numeric_columns, closest_names, examples_of
+from .syntax import Definition, ParsedModel, parse_model
 
 __all__ = ["ParamRow", "ModelSpec", "build_spec"]
 
@@ -253,6 +253,25 @@ def build_spec(parsed: ParsedModel, columns, std_lv: bool = False) -> ModelSpec:
 
     return ModelSpec(observed=observed, latent=latent, rows=rows, definitions=list(parsed.definitions),
                      n_free=n_free, ov_x=ov_x, endogenous=endogenous, cells=cells)
+
+
+def prepare_raw_fit(data, model, std_lv, ci, func, min_rows, check_structure):
+    """Validate the arguments of a raw-data fit (FIML, DWLS) and build its model.
+
+    Returns ``(spec, clean, std_lv, ci)`` where ``clean`` is a float DataFrame of the
+    model's observed variables (Persian digits read, constant columns refused) and
+    ``check_structure(spec, func)`` has refused what the estimator does not cover.
+    """
+    data = check_dataframe(data, "data", func, min_rows=min_rows)
+    if model is None or not isinstance(model, str):
+        raise CRMInputError(f"The 'model' parameter of {func} must be lavaan syntax such as 'f =~ x1 + x2 + x3'. "
+                            f"Got {type(model).__name__} instead.")
+    std_lv = check_bool(std_lv, "std_lv", func)
+    ci = check_ci(ci, func)
+    spec = build_spec(parse_model(model), data.columns, std_lv=std_lv)
+    check_structure(spec, func)
+    clean = check_numeric_columns(data, spec.observed, name="data", func=func, allow_constant=False)
+    return spec, clean, std_lv, ci
 
 
 def start_values(spec: ModelSpec, S: np.ndarray) -> np.ndarray:
