@@ -15,8 +15,8 @@ import importlib
 import sys
 import types
 
-from .errors import CRMConvergenceWarning as CRMConvergenceWarning  # explicit re-exports
-from .errors import CRMInputError as CRMInputError
+from crm_research.core.errors import CRMConvergenceWarning as CRMConvergenceWarning  # explicit re-exports
+from crm_research.core.errors import CRMInputError as CRMInputError
 
 __version__ = "0.1.0"
 
@@ -24,53 +24,53 @@ __version__ = "0.1.0"
 # tests/test_package.py checks that this table and each module's __all__ agree.
 _EXPORTS: dict[str, str] = {
     # validation and results
-    "Result": "results",
-    "Summary": "results",
+    "Result": "core.results",
+    "Summary": "core.results",
     # Persian helpers
-    "normalize_digits": "persian",
-    "to_persian_digits": "persian",
+    "normalize_digits": "core.persian",
+    "to_persian_digits": "core.persian",
     # datasets
-    "list_datasets": "datasets",
-    "load_dataset": "datasets",
-    "data_dictionary": "datasets",
-    "dataset_path": "datasets",
+    "list_datasets": "data.datasets",
+    "load_dataset": "data.datasets",
+    "data_dictionary": "data.datasets",
+    "dataset_path": "data.datasets",
     # notebook series
     "build_notebooks": "notebooks",
-    "fast_mode": "notebooks",
+    "fast_mode": "core.fastmode",
     # --- sample company generator (samplecompany) ---
-    "generate_sample_company": "samplecompany",
-    "SampleCompany": "samplecompany",
+    "generate_sample_company": "data.samplecompany",
+    "SampleCompany": "data.samplecompany",
     # --- e-CRM survey generator (surveygen) ---
-    "generate_ecrm_survey": "surveygen",
-    "ecrm_survey_truth": "surveygen",
-    "ecrm_survey_items": "surveygen",
-    "ecrm_survey_model": "surveygen",
-    "ecrm_survey_constructs": "surveygen",
-    "ecrm_survey_implied_cov": "surveygen",
-    "recode_ecrm_survey": "surveygen",
-    "write_ecrm_survey": "surveygen",
+    "generate_ecrm_survey": "data.surveygen",
+    "ecrm_survey_truth": "data.surveygen",
+    "ecrm_survey_items": "data.surveygen",
+    "ecrm_survey_model": "data.surveygen",
+    "ecrm_survey_constructs": "data.surveygen",
+    "ecrm_survey_implied_cov": "data.surveygen",
+    "recode_ecrm_survey": "data.surveygen",
+    "write_ecrm_survey": "data.surveygen",
     # --- psychometrics: descriptives, reliability, validity, efa ---
-    "reverse_code": "descriptives",
-    "item_descriptives": "descriptives",
-    "ItemDescriptives": "descriptives",
-    "mardia": "descriptives",
-    "MardiaResult": "descriptives",
-    "cronbach_alpha": "reliability",
-    "AlphaResult": "reliability",
-    "item_analysis": "reliability",
-    "construct_reliability": "reliability",
-    "fornell_larcker": "validity",
-    "htmt": "validity",
-    "efa": "efa",
-    "EFAResult": "efa",
-    "kmo": "efa",
-    "bartlett_sphericity": "efa",
-    "parallel_analysis": "efa",
-    "ParallelAnalysisResult": "efa",
+    "reverse_code": "data.recode",
+    "item_descriptives": "psychometrics.descriptives",
+    "ItemDescriptives": "psychometrics.descriptives",
+    "mardia": "psychometrics.descriptives",
+    "MardiaResult": "psychometrics.descriptives",
+    "cronbach_alpha": "psychometrics.reliability",
+    "AlphaResult": "psychometrics.reliability",
+    "item_analysis": "psychometrics.reliability",
+    "construct_reliability": "psychometrics.reliability",
+    "fornell_larcker": "psychometrics.validity",
+    "htmt": "psychometrics.validity",
+    "efa": "psychometrics.efa",
+    "EFAResult": "psychometrics.efa",
+    "kmo": "psychometrics.efa",
+    "bartlett_sphericity": "psychometrics.efa",
+    "parallel_analysis": "psychometrics.efa",
+    "ParallelAnalysisResult": "psychometrics.efa",
     # --- SEM: cfa, sem, hypotheses ---
     "cfa": "sem",
     "sem": "sem",
-    "hypotheses": "sem",
+    "hypotheses": "inference.hypotheses",
     "SEMResult": "sem",
     "polychoric": "sem",
     "PolychoricResult": "sem",
@@ -81,81 +81,81 @@ _EXPORTS: dict[str, str] = {
     "MultiGroupSEMResult": "sem",
     "InvarianceResult": "sem",
     # --- customer analytics: rfm, clv, segmentation, churn, campaigns ---
-    "rfm": "rfm",
-    "rfm_sql": "rfm",
-    "summarize_transactions": "rfm",
-    "RFM_SEGMENTS": "rfm",
-    "fit_bgnbd": "clv",
-    "fit_gamma_gamma": "clv",
-    "clv": "clv",
-    "BGNBDResult": "clv",
-    "GammaGammaResult": "clv",
-    "segment": "segmentation",
-    "discriminant": "segmentation",
-    "SegmentationResult": "segmentation",
-    "DiscriminantResult": "segmentation",
-    "define_churn": "churn",
-    "churn_model": "churn",
-    "gains_table": "churn",
-    "threshold_table": "churn",
-    "PropensityResult": "churn",
-    "break_even_rate": "campaigns",
-    "required_cell_size": "campaigns",
-    "draw_test_cell": "campaigns",
-    "campaign_test": "campaigns",
-    "response_model": "campaigns",
-    "qini_curve": "campaigns",
-    "uplift_model": "campaigns",
-    "negative_responses": "campaigns",
-    "winback_timing": "campaigns",
-    "CampaignTestResult": "campaigns",
-    "UpliftResult": "campaigns",
-    "NegativeResponseResult": "campaigns",
-    "WinbackTimingResult": "campaigns",
+    "rfm": "analytics.rfm",
+    "rfm_sql": "analytics.rfm",
+    "summarize_transactions": "analytics.rfm",
+    "RFM_SEGMENTS": "analytics.rfm",
+    "fit_bgnbd": "analytics.clv",
+    "fit_gamma_gamma": "analytics.clv",
+    "clv": "analytics.clv",
+    "BGNBDResult": "analytics.clv",
+    "GammaGammaResult": "analytics.clv",
+    "segment": "analytics.segmentation",
+    "discriminant": "analytics.segmentation",
+    "SegmentationResult": "analytics.segmentation",
+    "DiscriminantResult": "analytics.segmentation",
+    "define_churn": "analytics.churn",
+    "churn_model": "analytics.churn",
+    "gains_table": "analytics.churn",
+    "threshold_table": "analytics.churn",
+    "PropensityResult": "analytics.churn",
+    "break_even_rate": "analytics.campaigns",
+    "required_cell_size": "analytics.campaigns",
+    "draw_test_cell": "analytics.campaigns",
+    "campaign_test": "analytics.campaigns",
+    "response_model": "analytics.campaigns",
+    "qini_curve": "analytics.campaigns",
+    "uplift_model": "analytics.campaigns",
+    "negative_responses": "analytics.campaigns",
+    "winback_timing": "analytics.campaigns",
+    "CampaignTestResult": "analytics.campaigns",
+    "UpliftResult": "analytics.campaigns",
+    "NegativeResponseResult": "analytics.campaigns",
+    "WinbackTimingResult": "analytics.campaigns",
     # --- CRM frameworks and the customer database ---
-    "LIFECYCLE_STRATEGIES": "lifecycle",
-    "lifecycle_phases": "lifecycle",
-    "lifecycle_kpis": "lifecycle",
-    "LifecycleResult": "lifecycle",
-    "normalize_email": "idic",
-    "normalize_phone": "idic",
-    "normalize_name": "idic",
-    "resolve_duplicates": "idic",
-    "DuplicateResult": "idic",
-    "value_tiers": "idic",
-    "ValueTiersResult": "idic",
-    "need_features": "idic",
-    "channel_report": "idic",
-    "next_best_offer": "idic",
-    "NextBestOfferResult": "idic",
-    "select_customers": "winer",
-    "personalised_offers": "winer",
-    "loyalty_effect": "winer",
-    "LoyaltyEffectResult": "winer",
-    "campaign_metrics": "winer",
-    "DIRECT_IDENTIFIERS": "privacy",
-    "filter_consent": "privacy",
-    "pseudonymise": "privacy",
-    "k_anonymity": "privacy",
-    "check_export": "privacy",
-    "KAnonymityResult": "privacy",
-    "winback_weeks": "programmes",
-    "winback_effect": "programmes",
-    "prospecting_report": "programmes",
-    "ProspectingResult": "programmes",
-    "confidence_rule": "programmes",
-    "ConfidenceRuleResult": "programmes",
-    "cross_sell_matrix": "programmes",
-    "CrossSellResult": "programmes",
-    "PAYNE_PROCESSES": "payne",
-    "data_quality_report": "payne",
-    "payne_scorecard": "payne",
-    "PayneScorecard": "payne",
-    "CustomerDatabase": "database",
-    "get_framework": "frameworks",
-    "list_frameworks": "frameworks",
-    "glossary": "frameworks",
-    "comparison_table": "frameworks",
+    "LIFECYCLE_STRATEGIES": "frameworks.lifecycle",
+    "lifecycle_phases": "frameworks.lifecycle",
+    "lifecycle_kpis": "frameworks.lifecycle",
+    "LifecycleResult": "frameworks.lifecycle",
+    "normalize_email": "frameworks.idic",
+    "normalize_phone": "frameworks.idic",
+    "normalize_name": "frameworks.idic",
+    "resolve_duplicates": "frameworks.idic",
+    "DuplicateResult": "frameworks.idic",
+    "value_tiers": "frameworks.idic",
+    "ValueTiersResult": "frameworks.idic",
+    "need_features": "frameworks.idic",
+    "channel_report": "frameworks.idic",
+    "next_best_offer": "frameworks.idic",
+    "NextBestOfferResult": "frameworks.idic",
+    "select_customers": "frameworks.winer",
+    "personalised_offers": "frameworks.winer",
+    "loyalty_effect": "frameworks.winer",
+    "LoyaltyEffectResult": "frameworks.winer",
+    "campaign_metrics": "frameworks.winer",
+    "DIRECT_IDENTIFIERS": "data.privacy",
+    "filter_consent": "data.privacy",
+    "pseudonymise": "data.privacy",
+    "k_anonymity": "data.privacy",
+    "check_export": "data.privacy",
+    "KAnonymityResult": "data.privacy",
+    "winback_weeks": "frameworks.programmes",
+    "winback_effect": "frameworks.programmes",
+    "prospecting_report": "frameworks.programmes",
+    "ProspectingResult": "frameworks.programmes",
+    "confidence_rule": "frameworks.programmes",
+    "ConfidenceRuleResult": "frameworks.programmes",
+    "cross_sell_matrix": "frameworks.programmes",
+    "CrossSellResult": "frameworks.programmes",
+    "PAYNE_PROCESSES": "frameworks.payne",
+    "data_quality_report": "frameworks.payne",
+    "payne_scorecard": "frameworks.payne",
+    "PayneScorecard": "frameworks.payne",
+    "CustomerDatabase": "data.database",
+    "get_framework": "frameworks.models",
+    "list_frameworks": "frameworks.models",
+    "glossary": "frameworks.models",
+    "comparison_table": "frameworks.models",
     # --- PLS-SEM ---
     "pls_sem": "pls",
     "PLSResult": "pls",
@@ -164,22 +164,22 @@ _EXPORTS: dict[str, str] = {
     # --- thesis report ---
     "report": "report",
     "ThesisReport": "report",
-    "load_study": "study",
-    "read_study_data": "study",
-    "Study": "study",
-    "StudyData": "study",
-    "STUDY_SCHEMA": "study",
+    "load_study": "data.study",
+    "read_study_data": "data.study",
+    "Study": "data.study",
+    "StudyData": "data.study",
+    "STUDY_SCHEMA": "data.study",
 }
 
-# submodules reachable as attributes, e.g. crm.frameworks.IDIC
-_SUBMODULES = {
-    "validation",
-    "results",
-    "persian",
-    "datasets",
-    "notebooks",
-    "frameworks",
-    "plotting",
+# submodules reachable as attributes, e.g. crm.frameworks.IDIC: attribute -> module
+_SUBMODULES: dict[str, str] = {
+    "validation": "core.validation",
+    "results": "core.results",
+    "persian": "core.persian",
+    "plotting": "core.plotting",
+    "datasets": "data.datasets",
+    "notebooks": "notebooks",
+    "frameworks": "frameworks",
 }
 
 __all__ = sorted(["CRMInputError", "CRMConvergenceWarning", *_EXPORTS])
@@ -192,26 +192,26 @@ def __getattr__(name: str):
         globals()[name] = value  # cache: later look-ups skip this function
         return value
     if name in _SUBMODULES:
-        module = importlib.import_module(f".{name}", __name__)
+        module = importlib.import_module(f".{_SUBMODULES[name]}", __name__)
         globals()[name] = module
         return module
     raise AttributeError(f"module 'crm_research' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | set(__all__) | _SUBMODULES)
+    return sorted(set(globals()) | set(__all__) | set(_SUBMODULES))
 
 
 class _Package(types.ModuleType):
     """The package module, guarding names that are both a function and a module.
 
-    ``crm.rfm``, ``crm.clv`` and ``crm.sem`` are functions that live in modules of
-    the same name.  Whenever such a module is imported, Python's import system
-    binds it as an attribute of this package (``setattr(crm_research, "rfm",
-    module)``), which would hide the function.  Here that binding is turned into
-    the exported function instead, so ``crm.rfm(...)`` works in every order of
-    use; the module itself stays reachable as ``sys.modules["crm_research.rfm"]``
-    or ``importlib.import_module("crm_research.rfm")``.
+    ``crm.sem`` and ``crm.report`` are functions that live in subpackages of the
+    same name.  Whenever such a subpackage is imported, Python's import system
+    binds it as an attribute of this package (``setattr(crm_research, "sem",
+    package)``), which would hide the function.  Here that binding is turned into
+    the exported function instead, so ``crm.sem(...)`` works in every order of
+    use; the subpackage itself stays reachable as ``sys.modules["crm_research.sem"]``
+    or ``importlib.import_module("crm_research.sem")``.
     """
 
     def __setattr__(self, name, value):

@@ -17,11 +17,11 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import CRMInputError
+from crm_research.core.errors import CRMInputError
 
 
 def _cmd_notebooks(args) -> int:
-    from .notebooks import build_notebooks
+    from crm_research.notebooks import build_notebooks
 
     print(f"Executing the notebook series{' in fast mode' if args.fast else ''} ...", flush=True)
     start = time.perf_counter()
@@ -35,7 +35,7 @@ def _cmd_notebooks(args) -> int:
 def _cmd_datasets(args) -> int:
     import pandas as pd
 
-    from .datasets import list_datasets
+    from crm_research.data.datasets import list_datasets
 
     with pd.option_context("display.max_colwidth", 60, "display.width", 160):
         print(list_datasets()[["name", "title", "rows", "columns", "licence"]].to_string(index=False))
@@ -43,7 +43,7 @@ def _cmd_datasets(args) -> int:
 
 
 def _cmd_report(args) -> int:
-    from .report import report
+    from crm_research.report import report
 
     start = time.perf_counter()
     result = report(args.study, out=args.out, lang=args.lang, bootstrap=args.bootstrap)

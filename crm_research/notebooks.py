@@ -16,16 +16,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import CRMInputError
+from crm_research.core.errors import CRMInputError
+from crm_research.core.fastmode import fast_mode
 
 __all__ = ["fast_mode", "find_notebooks", "execute_notebook", "build_notebooks", "NotebookRun"]
 
 NOTEBOOK_NAME = re.compile(r"^(\d{2})_[a-z0-9_]+\.ipynb$")
-
-
-def fast_mode() -> bool:
-    """True when ``CRM_FAST`` is set to 1/true/yes: use fewer resamples so notebooks run quickly."""
-    return os.environ.get("CRM_FAST", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _repo_root() -> Path:

@@ -10,7 +10,7 @@ import pytest
 from scipy.stats import chi2_contingency, norm
 
 import crm_research as crm
-from crm_research.errors import CRMInputError
+from crm_research.core.errors import CRMInputError
 
 matplotlib.use("Agg")
 

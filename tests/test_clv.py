@@ -14,7 +14,7 @@ import pytest
 from scipy import special
 
 import crm_research as crm
-from crm_research.errors import CRMInputError
+from crm_research.core.errors import CRMInputError
 
 REF = pd.read_csv(Path(__file__).parent / "reference" / "clv" / "published_values.csv").set_index("quantity")
 
@@ -132,7 +132,7 @@ def _naive_bgnbd_likelihood(r, alpha, a, b, x, tx, T):
 
 
 def test_log_likelihood_equals_the_direct_formula(bgnbd):
-    from crm_research.clv import _bgnbd_loglik
+    from crm_research.analytics.clv import _bgnbd_loglik
 
     params = (0.5, 6.0, 1.2, 3.3)
     cases = [(0, 0.0, 38.86), (1, 1.71, 38.86), (3, 20.0, 30.0), (7, 35.5, 36.0)]

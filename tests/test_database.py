@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 import crm_research as crm
-from crm_research.database import CustomerDatabase
-from crm_research.errors import CRMInputError
+from crm_research.core.errors import CRMInputError
+from crm_research.data.database import DATABASE_TABLES, CustomerDatabase
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,7 @@ def db(company):
 
 def test_row_counts_match_the_tables(db, company):
     counts = db.row_counts()
-    for table in crm.database.DATABASE_TABLES:
+    for table in DATABASE_TABLES:
         assert counts[table] == len(getattr(company, table))
 
 

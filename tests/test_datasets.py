@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import crm_research as crm
-from crm_research.datasets import _entries
+from crm_research.data.datasets import _entries
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "tests" / "reference" / "datasets"

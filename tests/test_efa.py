@@ -12,7 +12,7 @@ import pytest
 from scipy.optimize import linear_sum_assignment
 
 import crm_research as crm
-from crm_research.efa import _fa_values, _minres, _one_factor_values_batch
+from crm_research.psychometrics.efa import _fa_values, _minres, _one_factor_values_batch
 
 REF = Path(__file__).parent / "reference" / "psychometrics"
 BFI_ITEMS = [f"{c}{i}" for c in "ACENO" for i in range(1, 6)]

@@ -1,7 +1,7 @@
 import pytest
 
 import crm_research as crm
-from crm_research.persian import has_eastern_digits
+from crm_research.core.persian import has_eastern_digits
 
 
 @pytest.mark.parametrize(

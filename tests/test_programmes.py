@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import crm_research as crm
-from crm_research.errors import CRMInputError
+from crm_research.core.errors import CRMInputError
 
 
 @pytest.fixture(scope="module")

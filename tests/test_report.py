@@ -17,9 +17,9 @@ import pytest
 
 import crm_research as crm
 from crm_research.cli import main
-from crm_research.datasets import dataset_path
-from crm_research.errors import CRMInputError
-from crm_research.persian import normalize_digits
+from crm_research.core.errors import CRMInputError
+from crm_research.core.persian import normalize_digits
+from crm_research.data.datasets import dataset_path
 from crm_research.report.sections import REFERENCES
 
 STUDY = dataset_path("ecrm_survey_study.yaml")

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from crm_research.results import Result, Summary
+from crm_research.core.results import Result, Summary
 
 
 class _Toy(Result):

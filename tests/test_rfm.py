@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import crm_research as crm
-from crm_research.errors import CRMInputError
+from crm_research.core.errors import CRMInputError
 
 
 @pytest.fixture
@@ -103,7 +103,7 @@ def test_duckdb_engine_equals_pandas_with_many_ties_and_other_bins():
 @pytest.mark.parametrize("bins, five", [(2, [1, 5]), (3, [1, 3, 5]), (4, [1, 2, 4, 5]), (5, [1, 2, 3, 4, 5]),
                                         (9, [1, 2, 2, 3, 3, 4, 4, 5, 5])])
 def test_scores_map_onto_the_five_point_segment_grid(bins, five):
-    from crm_research.rfm import _to_five
+    from crm_research.analytics.rfm import _to_five
 
     assert _to_five(np.arange(1, bins + 1), bins).tolist() == five
 

@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 import crm_research as crm
-from crm_research.datasets import dataset_path
-from crm_research.persian import normalize_digits
-from crm_research.samplecompany import (
+from crm_research.core.persian import normalize_digits
+from crm_research.data.datasets import dataset_path
+from crm_research.data.samplecompany import (
     CATEGORIES,
     COMPLAINT_LOGIT,
     DATA_TABLES,
@@ -92,7 +92,7 @@ def test_shipped_files_equal_a_regeneration_with_the_default_seed(shipped):
 def test_catalogue_entry_matches_the_generator(shipped):
     with open(dataset_path("catalog", "sample_company.yaml"), encoding="utf-8") as fh:
         committed = yaml.safe_load(fh)
-    assert committed == _catalog_entry(shipped), "run python -m crm_research.samplecompany"
+    assert committed == _catalog_entry(shipped), "run python -m crm_research.data.samplecompany"
     dictionary = crm.data_dictionary("sample_company")
     assert set(dictionary["table"]) == set(SCHEMA)
     assert (dictionary["meaning"].str.len() > 0).all()
@@ -505,7 +505,7 @@ def test_other_windows_and_no_duplicates():
 
 
 def test_lexorder_equals_numpy_lexsort():
-    from crm_research.samplecompany import _lexorder
+    from crm_research.data.samplecompany import _lexorder
 
     rng = np.random.default_rng(0)
     keys = (rng.random(500).round(2), rng.integers(0, 7, 500), rng.integers(100, 140, 500).astype(float))

@@ -10,7 +10,8 @@ from sklearn.datasets import load_iris, make_blobs
 from sklearn.metrics import adjusted_rand_score
 
 import crm_research as crm
-from crm_research.errors import CRMInputError
+from crm_research.analytics.segmentation import DEFAULT_FEATURE_WORDS
+from crm_research.core.errors import CRMInputError
 
 matplotlib.use("Agg")
 
@@ -76,7 +77,7 @@ def test_segment_names_follow_the_stated_rule():
     z = (res.profile.set_index("name")[FEATURES] - df[FEATURES].mean()) / df[FEATURES].std(ddof=0)
     for name, row in z.iterrows():
         top = row.abs().sort_values(ascending=False).index[:2]
-        words = {f: crm.segmentation.DEFAULT_FEATURE_WORDS[f][int(row[f] > 0)] for f in top if abs(row[f]) >= 0.5}
+        words = {f: DEFAULT_FEATURE_WORDS[f][int(row[f] > 0)] for f in top if abs(row[f]) >= 0.5}
         assert name == ", ".join(words[f] for f in top if f in words)
     # A: recency z = -1.2, frequency +1.3, monetary +1.2 -> the two largest are frequency and monetary
     assert names == {"lapsed, infrequent", "frequent, high spenders", "low spenders"}
@@ -315,7 +316,7 @@ def test_discriminant_reports_collinear_features():
 
 
 def test_max_jaccard_by_hand():
-    from crm_research.segmentation import _max_jaccard
+    from crm_research.analytics.segmentation import _max_jaccard
 
     labels = np.array([1, 1, 1, 2, 2, 2])
     other = np.array([5, 5, 7, 7, 7, 7])

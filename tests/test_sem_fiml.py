@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import crm_research as crm
-from crm_research.errors import CRMInputError
+from crm_research.core.errors import CRMInputError
 from crm_research.sem.fiml import FIMLResult, fit_fiml
 
 REF = Path(__file__).parent / "reference" / "sem_fiml"

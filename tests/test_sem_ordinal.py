@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import crm_research as crm
-from crm_research.errors import CRMInputError
+from crm_research.core.errors import CRMInputError
 from crm_research.sem.ordinal import OrdinalSEMResult, fit_ordinal
 from crm_research.sem.polychoric import bivariate_normal_cdf, polychoric
 

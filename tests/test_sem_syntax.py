@@ -8,8 +8,8 @@ import pytest
 
 import crm_research as crm
 from crm_research import CRMInputError
+from crm_research.core.syntax import parse_model
 from crm_research.sem.model import build_spec
-from crm_research.sem.syntax import parse_model
 
 REF = Path(__file__).parent / "reference" / "sem"
 HS = pd.read_csv(REF / "holzinger1939.csv")
@@ -37,7 +37,7 @@ def test_parse_operators_labels_fixed_values_and_definitions():
     assert parsed.statements[4].terms[1].start == 0.2
     assert [d.name for d in parsed.definitions] == ["ind", "ratio"]
     assert parsed.definitions[1].names == ["a", "b"]
-    from crm_research.sem.syntax import evaluate_definition
+    from crm_research.core.syntax import evaluate_definition
 
     assert evaluate_definition(parsed.definitions[1], {"a": 2.0, "b": 2.0}) == pytest.approx(0.5)
 

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 import crm_research as crm
-from crm_research.errors import CRMInputError
+from crm_research.core.errors import CRMInputError
 
 REF = Path(__file__).parent / "reference" / "sem_wheaton"
 N = 932

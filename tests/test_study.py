@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 import crm_research as crm
-from crm_research.datasets import dataset_path
-from crm_research.errors import CRMInputError
-from crm_research.study import load_study, read_study_data
+from crm_research.core.errors import CRMInputError
+from crm_research.data.datasets import dataset_path
+from crm_research.data.study import load_study, read_study_data
 
 DATA = dataset_path("ecrm_survey.sav")
 MODEL = dataset_path("ecrm_survey_model.lav")

@@ -8,7 +8,7 @@ import pytest
 from scipy.stats import norm
 
 import crm_research as crm
-from crm_research import surveygen
+from crm_research.data import surveygen
 
 ROOT = Path(crm.__file__).resolve().parent.parent
 DATA = ROOT / "datasets"

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import crm_research as crm
-from crm_research.validity import _block_matrix, _cor_stack, _htmt_from_cor
+from crm_research.psychometrics.validity import _block_matrix, _cor_stack, _htmt_from_cor
 
 REF = Path(__file__).parent / "reference" / "psychometrics"
 BFI = {c: [f"{c}{i}" for i in range(1, 6)] for c in "ACENO"}

@@ -70,7 +70,7 @@ def _size(entry: dict) -> tuple[str, str]:
 def render_readme() -> str:
     """The text of ``datasets/README.md`` for the current catalogue."""
     # Imported here so that ``--help`` works without the package installed.
-    from crm_research.datasets import _catalog
+    from crm_research.data.datasets import _catalog
 
     catalog = _catalog()
     out = [HEADER, "## Provenance", ""]
@@ -113,7 +113,7 @@ def render_readme() -> str:
 
 
 def readme_path() -> Path:
-    from crm_research.datasets import dataset_path
+    from crm_research.data.datasets import dataset_path
 
     return dataset_path("README.md")
 

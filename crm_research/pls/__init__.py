@@ -8,7 +8,7 @@ assessment tables; ``bootstrap=B`` adds standard errors, t, p and intervals;
 ``pls_predict`` (or ``result.predict()``) gives Q²predict and the LM benchmark.
 """
 
-from .estimate import PLSResult, pls_sem
-from .predict import PLSPredictResult, pls_predict
+from crm_research.pls.estimate import PLSResult, pls_sem
+from crm_research.pls.predict import PLSPredictResult, pls_predict
 
 __all__ = ["pls_sem", "PLSResult", "pls_predict", "PLSPredictResult"]

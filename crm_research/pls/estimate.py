@@ -18,9 +18,9 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..errors import CRMConvergenceWarning, CRMInputError
-from ..results import Result
-from ..validation import (
+from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
+from crm_research.core.results import Result
+from crm_research.core.validation import (
     check_bool,
     check_choice,
     check_ci,
@@ -30,8 +30,8 @@ from ..validation import (
     check_numeric_columns,
     check_seed,
 )
-from .bootstrap import run_bootstrap
-from .specify import PLSSpec, parse_pls_model
+from crm_research.pls.bootstrap import run_bootstrap
+from crm_research.pls.specify import PLSSpec, parse_pls_model
 
 __all__ = ["pls_sem", "PLSResult"]
 
@@ -200,13 +200,13 @@ class PLSResult(Result):
 
     def predict(self, folds: int = 10, repeats: int = 1, seed: int | None = None):
         """PLSpredict: out-of-sample predictive relevance (see :func:`crm_research.pls.predict.pls_predict`)."""
-        from .predict import pls_predict
+        from crm_research.pls.predict import pls_predict
 
         return pls_predict(self, folds=folds, repeats=repeats, seed=seed)
 
     def plot(self, ax=None, show_r2: bool = True):
         """Path diagram of the structural model with standardized coefficients (significant ones bold)."""
-        from .plot import plot_paths
+        from crm_research.pls.plot import plot_paths
 
         return plot_paths(self, ax=ax, show_r2=show_r2)
 
@@ -558,7 +558,7 @@ def _add_bootstrap(res: PLSResult, spec: PLSSpec, fit, draws, ci: float) -> None
 
 def _defined_values(spec: PLSSpec, names, paths_draws):
     """Each ':=' parameter evaluated on every resample."""
-    from ..sem.syntax import evaluate_definition
+    from crm_research.core.syntax import evaluate_definition
 
     idx = {c: i for i, c in enumerate(names)}
     out = {}
@@ -572,7 +572,7 @@ def _defined_values(spec: PLSSpec, names, paths_draws):
 
 
 def _estimates(res: PLSResult, spec: PLSSpec) -> pd.DataFrame:
-    from ..sem.syntax import evaluate_definition
+    from crm_research.core.syntax import evaluate_definition
 
     boot = res.n_boot > 0
     rows = []

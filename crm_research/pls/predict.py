@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import CRMInputError
-from ..results import Result
-from ..validation import check_int, check_seed, param_error
+from crm_research.core.errors import CRMInputError
+from crm_research.core.results import Result
+from crm_research.core.validation import check_int, check_seed, param_error
 
 __all__ = ["pls_predict", "PLSPredictResult"]
 
@@ -104,7 +104,7 @@ def pls_predict(result, folds: int = 10, repeats: int = 1, seed: int | None = No
     Ringle, C. M. (2019). Predictive model assessment in PLS-SEM: Guidelines for using
     PLSpredict. *European Journal of Marketing*, 53(11), 2322-2347.
     """
-    from .estimate import PLSResult
+    from crm_research.pls.estimate import PLSResult
 
     func = "pls_predict"
     if not isinstance(result, PLSResult):

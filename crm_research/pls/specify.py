@@ -2,7 +2,7 @@
 
 One model file serves both estimators: the covariance-based SEM layer
 (:mod:`crm_research.sem`) and this PLS layer read the same text.  The SEM
-layer's parser (:func:`crm_research.sem.syntax.parse_model`) does the reading;
+layer's parser (:func:`crm_research.core.syntax.parse_model`) does the reading;
 it does not accept ``<~`` (composite / formative, mode B), so this thin layer
 rewrites each ``<~`` as ``=~`` (same length, so every line and caret position
 in an error message stays right), remembers where it stood, and marks those
@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..errors import CRMInputError
+from crm_research.core.errors import CRMInputError
 
 __all__ = ["PLSSpec", "parse_pls_model"]
 
@@ -84,7 +84,7 @@ def parse_pls_model(text: str) -> PLSSpec:
     item in two constructs, a formative construct with one item, a path that
     names an undefined construct, a construct in no path, and feedback loops.
     """
-    from ..sem.syntax import parse_model
+    from crm_research.core.syntax import parse_model
 
     if not isinstance(text, str):
         raise CRMInputError(
@@ -202,7 +202,7 @@ def parse_pls_model(text: str) -> PLSSpec:
 
 
 def _undefined(name, line, constructs, owner, role) -> CRMInputError:
-    from ..validation import closest_names
+    from crm_research.core.validation import closest_names
 
     if name in owner:
         return CRMInputError(

@@ -1,7 +1,7 @@
 """One command from a questionnaire study file to a thesis-ready analysis chapter.
 
 ``crm.report("study.yaml")`` (or ``crm-research report study.yaml``) reads
-the study file (:mod:`crm_research.study`), runs the whole analysis through
+the study file (:mod:`crm_research.data.study`), runs the whole analysis through
 the toolkit's public API (:mod:`.sections`) and writes, under the output
 folder, the chapter as a Word document (:mod:`.docx_writer`), the same
 content as a self-contained HTML page (:mod:`.html_writer`), every table as
@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import CRMInputError
-from ..results import Result
-from ..validation import check_bool, check_choice, check_int
+from crm_research.core.errors import CRMInputError
+from crm_research.core.results import Result
+from crm_research.core.validation import check_bool, check_choice, check_int
 
 __all__ = ["report", "ThesisReport"]
 
@@ -91,9 +91,9 @@ def _check_target(target: Path) -> None:
 
 
 def _write_all(chapter, study, folder: Path) -> None:
-    from .docx_writer import write_docx
-    from .html_writer import write_html
-    from .tables import write_csv_tables
+    from crm_research.report.docx_writer import write_docx
+    from crm_research.report.html_writer import write_html
+    from crm_research.report.tables import write_csv_tables
 
     write_docx(chapter, folder / "report.docx")
     write_html(chapter, folder / "report.html")
@@ -129,8 +129,8 @@ def report(study, out=None, lang=None, bootstrap=None, progress=True) -> ThesisR
     Parameters
     ----------
     study : str, path-like or Study
-        A study file (YAML, see :func:`crm_research.study.load_study`) or a
-        loaded :class:`~crm_research.study.Study`.
+        A study file (YAML, see :func:`crm_research.data.study.load_study`) or a
+        loaded :class:`~crm_research.data.study.Study`.
     out : str or path-like, optional
         Output folder; overrides the study's ``output``.  A folder written by
         an earlier run is replaced; any other non-empty folder is refused.
@@ -194,9 +194,9 @@ def report(study, out=None, lang=None, bootstrap=None, progress=True) -> ThesisR
     ...                  bootstrap=100)  # doctest: +SKIP
     >>> rep.hypotheses[["hypothesis", "beta", "pvalue", "supported"]]  # doctest: +SKIP
     """
-    from ..notebooks import fast_mode
-    from ..study import Study, load_study
-    from .sections import build_chapter
+    from crm_research.core.fastmode import fast_mode
+    from crm_research.data.study import Study, load_study
+    from crm_research.report.sections import build_chapter
 
     func = "report"
     progress = check_bool(progress, "progress", func)
@@ -241,7 +241,7 @@ def report(study, out=None, lang=None, bootstrap=None, progress=True) -> ThesisR
 
         print(f"Report written to {target}", file=sys.stderr, flush=True)
     r = chapter.results
-    from .tables import table_file_name
+    from crm_research.report.tables import table_file_name
 
     return ThesisReport(
         out=target, docx=target / "report.docx", html=target / "report.html",

@@ -17,8 +17,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from .sections import Chapter, Figure, Heading, Paragraph, Table
-from .texts import tr
+from crm_research.report.sections import Chapter, Figure, Heading, Paragraph, Table
+from crm_research.report.texts import tr
 
 __all__ = ["write_docx", "PERSIAN_DOCX_FONT", "PERSIAN_DOCX_FALLBACK"]
 
@@ -204,7 +204,7 @@ def _add_table(doc, block: Table, lang: str) -> None:
 
 
 def _digits(value, lang):
-    from .texts import digits
+    from crm_research.report.texts import digits
 
     return digits(str(value), lang)
 

@@ -13,8 +13,8 @@ import base64
 import html
 from pathlib import Path
 
-from .sections import Chapter, Figure, Heading, Paragraph, Table
-from .texts import digits, tr
+from crm_research.report.sections import Chapter, Figure, Heading, Paragraph, Table
+from crm_research.report.texts import digits, tr
 
 __all__ = ["render_html", "write_html"]
 

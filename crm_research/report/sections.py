@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..plotting import ltr
-from .texts import digits, fmt_int, fmt_num, fmt_p, fmt_pct, tr
+from crm_research.core.plotting import ltr
+from crm_research.report.texts import digits, fmt_int, fmt_num, fmt_p, fmt_pct, tr
 
 __all__ = ["Heading", "Paragraph", "Table", "Figure", "Chapter", "build_chapter", "FIT_CRITERIA"]
 
@@ -279,7 +279,7 @@ def _demo_figure(b, rows, study, names):
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter
 
-    from ..plotting import number, rtl_axes, style
+    from crm_research.core.plotting import number, rtl_axes, style
 
     cols = study.demographics
     k = len(cols)
@@ -375,7 +375,7 @@ def _items_section(b, study, x, prog):
         if lang == "fa":
             from matplotlib.ticker import FuncFormatter
 
-            from ..plotting import number
+            from crm_research.core.plotting import number
 
             ax.set_xlabel(f"چندک خی‌دو (درجه آزادی {number(mar.n_items, 'fa')})")
             ax.set_ylabel("مجذور فاصله ماهالانوبیس")
@@ -386,7 +386,7 @@ def _items_section(b, study, x, prog):
 
 
 def _style(lang):
-    from ..plotting import style
+    from crm_research.core.plotting import style
 
     return style(lang)
 
@@ -884,13 +884,13 @@ def build_chapter(study, lang: str | None = None, progress: bool = True) -> Chap
 
     Parameters
     ----------
-    study : crm_research.study.Study
+    study : crm_research.data.study.Study
     lang : {"en", "fa"}, optional
         Overrides the study's language.
     progress : bool, default True
         Print each step (and the bootstrap's progress bar) to stderr.
     """
-    from ..study import read_study_data
+    from crm_research.data.study import read_study_data
 
     lang = lang or study.language
     pls = study.estimator == "PLS-SEM"

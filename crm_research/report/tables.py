@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .sections import Chapter
+from crm_research.report.sections import Chapter
 
 __all__ = ["table_file_name", "write_csv_tables"]
 

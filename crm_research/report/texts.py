@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from ..persian import to_persian_digits
+from crm_research.core.persian import to_persian_digits
 
 __all__ = ["T", "tr", "fmt_num", "fmt_int", "fmt_p", "fmt_pct", "digits"]
 

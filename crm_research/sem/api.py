@@ -7,8 +7,9 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..errors import CRMConvergenceWarning, CRMInputError
-from ..validation import (
+from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
+from crm_research.core.syntax import parse_model
+from crm_research.core.validation import (
     check_bool,
     check_choice,
     check_ci,
@@ -19,10 +20,9 @@ from ..validation import (
     examples_of,
     param_error,
 )
-from .estimation import RAM, _NonConvergence, fit_ml, single_thread_blas
-from .model import build_spec, start_values
-from .result import SEMResult, build_result
-from .syntax import parse_model
+from crm_research.sem.estimation import RAM, _NonConvergence, fit_ml, single_thread_blas
+from crm_research.sem.model import build_spec, start_values
+from crm_research.sem.result import SEMResult, build_result
 
 __all__ = ["cfa", "sem"]
 
@@ -130,7 +130,7 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
                                 "without bootstrap for now; drop estimator/missing/bootstrap.")
         if sample_cov is not None or sample_cor is not None or data is None:
             raise CRMInputError(f"{func}: a multi-group model needs the raw data with the grouping column.")
-        from .multigroup import multigroup_sem
+        from crm_research.sem.multigroup import multigroup_sem
 
         return multigroup_sem(data, model, group, group_equal=group_equal, ci=ci, std_lv=std_lv, _func=func)
     if group_equal is not None:
@@ -147,10 +147,10 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
         if bootstrap:
             raise CRMInputError(f"{func}: bootstrap is not available with {what} yet.")
         if estimator != "ML":
-            from .ordinal import fit_ordinal
+            from crm_research.sem.ordinal import fit_ordinal
 
             return fit_ordinal(data, model, std_lv=std_lv, ci=ci, func=func)
-        from .fiml import fit_fiml
+        from crm_research.sem.fiml import fit_fiml
 
         return fit_fiml(data, model, std_lv=std_lv, ci=ci, func=func)
     parsed = parse_model(model)
@@ -210,7 +210,7 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
         warnings.warn(f"{func}: the estimation did not converge ({fit.message}); the estimates are not reliable.",
                       CRMConvergenceWarning, stacklevel=3)
     if bootstrap:
-        from .bootstrap import run_bootstrap
+        from crm_research.sem.bootstrap import run_bootstrap
 
         with single_thread_blas():
             run_bootstrap(result, ram, raw, bootstrap, ci=ci, seed=seed, n_jobs=n_jobs, progress=progress)

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .estimation import fit_ml, single_thread_blas
-from .result import _defined_values, row_values
+from crm_research.sem.estimation import fit_ml, single_thread_blas
+from crm_research.sem.result import _defined_values, row_values
 
 __all__ = ["run_bootstrap", "percentile_interval", "bc_interval"]
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .model import ModelSpec
+from crm_research.sem.model import ModelSpec
 
 __all__ = ["RAM", "MLFit", "fit_ml", "single_thread_blas"]
 

@@ -50,12 +50,12 @@ import warnings as _warnings
 import numpy as np
 import pandas as pd
 
-from ..errors import CRMConvergenceWarning, CRMInputError
-from ..validation import examples_of
-from .estimation import RAM, MLFit, _NonConvergence, fit_ml, single_thread_blas
-from .fit import rmsea_interval
-from .model import prepare_raw_fit, start_values
-from .result import ParameterTable, SEMResult, _std_all, row_values
+from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
+from crm_research.core.validation import examples_of
+from crm_research.sem.estimation import RAM, MLFit, _NonConvergence, fit_ml, single_thread_blas
+from crm_research.sem.fit import rmsea_interval
+from crm_research.sem.model import prepare_raw_fit, start_values
+from crm_research.sem.result import ParameterTable, SEMResult, _std_all, row_values
 
 __all__ = ["fit_fiml", "FIMLResult", "em_saturated"]
 

@@ -29,9 +29,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import CRMInputError
-from ..validation import check_bool, check_ci, check_dataframe, check_numeric_columns, closest_names, examples_of
-from .syntax import Definition, ParsedModel, parse_model
+from crm_research.core.errors import CRMInputError
+from crm_research.core.syntax import Definition, ParsedModel, parse_model
+from crm_research.core.validation import (
+    check_bool,
+    check_ci,
+    check_dataframe,
+    check_numeric_columns,
+    closest_names,
+    examples_of,
+)
 
 __all__ = ["ParamRow", "ModelSpec", "build_spec"]
 

@@ -47,14 +47,21 @@ import warnings as _warnings
 import numpy as np
 import pandas as pd
 
-from ..errors import CRMConvergenceWarning, CRMInputError
-from ..results import Result
-from ..validation import check_bool, check_ci, check_columns, check_dataframe, check_numeric_columns, examples_of
-from .estimation import RAM, single_thread_blas
-from .fit import rmsea_interval
-from .model import build_spec, start_values
-from .result import _defined_values, _std_all, row_values
-from .syntax import parse_model
+from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
+from crm_research.core.results import Result
+from crm_research.core.syntax import parse_model
+from crm_research.core.validation import (
+    check_bool,
+    check_ci,
+    check_columns,
+    check_dataframe,
+    check_numeric_columns,
+    examples_of,
+)
+from crm_research.sem.estimation import RAM, single_thread_blas
+from crm_research.sem.fit import rmsea_interval
+from crm_research.sem.model import build_spec, start_values
+from crm_research.sem.result import _defined_values, _std_all, row_values
 
 __all__ = ["multigroup_sem", "measurement_invariance", "MultiGroupSEMResult", "InvarianceResult"]
 

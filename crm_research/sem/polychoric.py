@@ -45,9 +45,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import CRMInputError
-from ..results import Result
-from ..validation import check_columns, check_dataframe, check_numeric_columns
+from crm_research.core.errors import CRMInputError
+from crm_research.core.results import Result
+from crm_research.core.validation import check_columns, check_dataframe, check_numeric_columns
 
 __all__ = ["polychoric", "PolychoricResult", "bivariate_normal_cdf"]
 

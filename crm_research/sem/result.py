@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..results import Result
-from .fit import fit_measures
-from .syntax import evaluate_definition
+from crm_research.core.results import Result
+from crm_research.core.syntax import evaluate_definition
+from crm_research.sem.fit import fit_measures
 
 __all__ = ["SEMResult", "build_result"]
 
@@ -111,8 +111,8 @@ class SEMResult(Result):
         ----------
         Sörbom, D. (1989). Model modification. *Psychometrika*, 54(3), 371-384.
         """
-        from ..validation import check_number
-        from .modindices import modification_indices
+        from crm_research.core.validation import check_number
+        from crm_research.sem.modindices import modification_indices
 
         min_mi = check_number(min_mi, "min_mi", "modification_indices", min_value=0)
         out = modification_indices(self)
@@ -120,7 +120,7 @@ class SEMResult(Result):
 
     def plot(self, ax=None, **kwargs):
         """Path diagram with standardized estimates; see :func:`crm_research.sem.plot.path_diagram`."""
-        from .plot import path_diagram
+        from crm_research.sem.plot import path_diagram
 
         return path_diagram(self, ax=ax, **kwargs)
 

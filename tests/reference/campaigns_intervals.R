@@ -1,4 +1,4 @@
-# Golden values for crm_research.campaigns.campaign_test (tests/test_campaigns.py):
+# Golden values for crm_research.analytics.campaigns.campaign_test (tests/test_campaigns.py):
 # confidence intervals for a test cell's response rate.
 #   Wilson score interval  = prop.test(x, n, correct = FALSE)
 #   Clopper-Pearson exact  = binom.test(x, n)

@@ -1,4 +1,4 @@
-# Golden values for crm_research.descriptives / reliability / validity / efa.
+# Golden values for crm_research.psychometrics.descriptives / reliability / validity / efa.
 #
 #   Rscript tests/reference/psychometrics.R      (run from the repository root)
 #

@@ -1,4 +1,4 @@
-# Golden values for crm_research.segmentation.discriminant (tests/test_segmentation.py).
+# Golden values for crm_research.analytics.segmentation.discriminant (tests/test_segmentation.py).
 # Linear discriminant analysis of Fisher's iris data (R's built-in copy, identical to
 # scikit-learn's load_iris) with MASS::lda and a one-way MANOVA.
 # Run from the repository root:  Rscript tests/reference/segmentation_lda.R

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .descriptives import prepare_items
-from .errors import CRMInputError
-from .results import Result
-from .validation import check_choice, check_ci, check_constructs, check_dataframe
+from crm_research.core.errors import CRMInputError
+from crm_research.core.results import Result
+from crm_research.core.validation import check_choice, check_ci, check_constructs, check_dataframe
+from crm_research.psychometrics.descriptives import prepare_items
 
 __all__ = ["cronbach_alpha", "AlphaResult", "item_analysis", "construct_reliability"]
 
@@ -286,7 +286,7 @@ def fit_measurement_model(data, constructs, func: str, missing: str = "listwise"
     missing = check_choice(missing, "missing", ["listwise"], func)
     items = [i for its in constructs.values() for i in its]
     x, n_dropped = prepare_items(data, items, func, scale=scale, missing="listwise")
-    from .sem import cfa  # the SEM layer is heavy; import it only when needed
+    from crm_research.sem import cfa  # the SEM layer is heavy; import it only when needed
 
     # construct names are the researcher's labels ("Customer Satisfaction", a Persian word with a
     # zero-width non-joiner, a number), not lavaan identifiers: the CFA uses neutral internal
@@ -307,7 +307,7 @@ def fit_measurement_model(data, constructs, func: str, missing: str = "listwise"
     # pass every other warning (e.g. a negative variance) on to the user
     import warnings
 
-    from .errors import CRMConvergenceWarning
+    from crm_research.core.errors import CRMConvergenceWarning
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

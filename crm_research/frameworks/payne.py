@@ -4,7 +4,7 @@ Payne and Frow (2005) describe CRM as five processes that have to work together:
 strategy development (توسعه راهبرد), value creation (خلق ارزش), multichannel integration
 (یکپارچگی چندکاناله), information management (مدیریت اطلاعات) and performance
 assessment (ارزیابی عملکرد).  :func:`payne_scorecard` measures each one on a
-:class:`~crm_research.database.CustomerDatabase`:
+:class:`~crm_research.data.database.CustomerDatabase`:
 
 1. strategy development — the segment portfolio (size, revenue, growth, activity);
 2. value creation — value to the firm against value to the customer, per segment;
@@ -20,9 +20,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import CRMInputError
-from .results import Result
-from .validation import check_columns, check_dataframe, check_int, check_number, examples_of, param_error
+from crm_research.core.errors import CRMInputError
+from crm_research.core.results import Result
+from crm_research.core.validation import (
+    check_columns,
+    check_dataframe,
+    check_int,
+    check_number,
+    examples_of,
+    param_error,
+)
 
 __all__ = ["PAYNE_PROCESSES", "data_quality_report", "payne_scorecard", "PayneScorecard"]
 
@@ -41,7 +48,7 @@ PAYNE_PROCESSES = pd.DataFrame({
 
 
 def _check_db(db, func):
-    from .database import CustomerDatabase
+    from crm_research.data.database import CustomerDatabase
 
     if not isinstance(db, CustomerDatabase):
         raise param_error("db", "a crm.CustomerDatabase", type(db).__name__, func)
@@ -112,7 +119,7 @@ def data_quality_report(db, at=None, stale_days: int = 365, duplicates: bool = T
         rows.append({"dimension": "completeness", "check": f"{col} present", "value": float(cu[col].notna().mean()),
                      "detail": f"{int(cu[col].isna().sum())} missing of {len(cu)}"})
     if duplicates:
-        from .idic import resolve_duplicates
+        from crm_research.frameworks.idic import resolve_duplicates
 
         ent = resolve_duplicates(cu).entities
         n_dup = len(ent) - ent["entity_id"].nunique()
@@ -258,7 +265,7 @@ def payne_scorecard(db, segments: pd.DataFrame | None = None, segment_col: str =
     >>> card.to_frame()["process"].tolist()[0]
     'strategy_development'
     """
-    from .idic import channel_report, value_tiers
+    from crm_research.frameworks.idic import channel_report, value_tiers
 
     func = "payne_scorecard"
     _check_db(db, func)

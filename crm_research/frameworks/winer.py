@@ -2,7 +2,7 @@
 
 Steps 1 (database) and 2 (analysis) live in ``crm.CustomerDatabase``, ``crm.segment``,
 ``crm.discriminant`` and the value functions; step 6 (privacy) in
-:mod:`crm_research.privacy`.  This module adds:
+:mod:`crm_research.data.privacy`.  This module adds:
 
 - step 3, **selection** (انتخاب مشتریان): :func:`select_customers` ranks customers by
   the expected value of contacting them and keeps those worth the cost;
@@ -21,9 +21,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import CRMInputError
-from .results import Result
-from .validation import (
+from crm_research.core.errors import CRMInputError
+from crm_research.core.results import Result
+from crm_research.core.validation import (
     check_ci,
     check_columns,
     check_dataframe,
@@ -140,7 +140,7 @@ def personalised_offers(selected: pd.DataFrame, customers: pd.DataFrame, offers:
     consent (the sixth step): the consent filter is applied here, not left to the
     caller.
     """
-    from .privacy import filter_consent
+    from crm_research.data.privacy import filter_consent
 
     func = "personalised_offers"
     selected = check_dataframe(selected, "selected", func, min_rows=0)
@@ -345,7 +345,7 @@ def loyalty_effect(customers: pd.DataFrame, transactions: pd.DataFrame, window: 
     programs really enhance behavioral loyalty? An empirical analysis accounting for
     self-selecting members. *International Journal of Research in Marketing*, 24(1), 31-47.
     """
-    from .notebooks import fast_mode
+    from crm_research.core.fastmode import fast_mode
 
     func = "loyalty_effect"
     customers = check_dataframe(customers, "customers", func)

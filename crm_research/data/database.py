@@ -7,11 +7,11 @@ keeps them as DuckDB tables — an embedded database in one file, no server to
 start — and defines standard customer views in SQL.  Queries return pandas
 DataFrames.
 
-The schema is the sample company's (:data:`crm_research.samplecompany.SCHEMA`),
+The schema is the sample company's (:data:`crm_research.data.samplecompany.SCHEMA`),
 so a user's own CSV or Parquet files load into the same tables once their
 column names are mapped.  Every load runs in one transaction: a missing column,
 a value of the wrong type, a duplicate primary key or an orphan foreign key
-raises :class:`~crm_research.errors.CRMInputError` naming the table and column,
+raises :class:`~crm_research.core.errors.CRMInputError` naming the table and column,
 and leaves the database exactly as it was.
 """
 
@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import CRMInputError
-from .validation import check_choice, closest_names, examples_of
+from crm_research.core.errors import CRMInputError
+from crm_research.core.validation import check_choice, closest_names, examples_of
 
 __all__ = ["CustomerDatabase"]
 
@@ -112,7 +112,7 @@ _VIEWS = {
 
 
 def _schema() -> dict[str, dict[str, tuple]]:
-    from .samplecompany import SCHEMA
+    from crm_research.data.samplecompany import SCHEMA
 
     return {t: SCHEMA[t] for t in DATABASE_TABLES}
 
@@ -160,7 +160,7 @@ class CustomerDatabase:
     def from_sample_company(cls, company=None, path: str | os.PathLike | None = None) -> CustomerDatabase:
         """A database holding the sample company (the shipped one unless ``company`` is given)."""
         if company is None:
-            from .datasets import load_dataset
+            from crm_research.data.datasets import load_dataset
 
             company = load_dataset("sample_company")
         return cls._new_loaded(path, {t: getattr(company, t) for t in DATABASE_TABLES})

@@ -25,10 +25,10 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from .errors import CRMInputError
-from .notebooks import fast_mode
-from .results import Result
-from .validation import (
+from crm_research.core.errors import CRMInputError
+from crm_research.core.fastmode import fast_mode
+from crm_research.core.results import Result
+from crm_research.core.validation import (
     check_bool,
     check_choice,
     check_columns,

@@ -27,7 +27,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from ..errors import CRMInputError
+from crm_research.core.errors import CRMInputError
 
 __all__ = ["ParsedModel", "Term", "Statement", "Definition", "parse_model", "SUPPORTED_OPERATORS"]
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import CRMInputError
-from .results import Result
-from .validation import check_choice, check_columns, check_dataframe, check_int, examples_of
+from crm_research.core.errors import CRMInputError
+from crm_research.core.results import Result
+from crm_research.core.validation import check_choice, check_columns, check_dataframe, check_int, examples_of
 
 __all__ = ["LIFECYCLE_STRATEGIES", "lifecycle_phases", "lifecycle_kpis", "LifecycleResult"]
 
@@ -55,7 +55,7 @@ def _orders(transactions, customer_col, date_col, amount_col, category_col, func
     if missing.any():  # groupby would drop these orders without a word
         raise CRMInputError(f"Column {customer_col!r} of 'transactions' has {int(missing.sum())} missing customer "
                             f"id(s) (rows {examples_of(transactions.index[missing])}); every order needs a customer.")
-    from .validation import check_numeric_columns
+    from crm_research.core.validation import check_numeric_columns
 
     amount = check_numeric_columns(transactions, [amount_col], name="transactions", func=func,
                                    allow_missing=False)[amount_col]

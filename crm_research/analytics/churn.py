@@ -19,9 +19,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import CRMInputError
-from .results import Result
-from .validation import (
+from crm_research.core.errors import CRMInputError
+from crm_research.core.results import Result
+from crm_research.core.validation import (
     check_choice,
     check_columns,
     check_dataframe,
@@ -236,7 +236,7 @@ def _float_scores(values, name, func) -> np.ndarray:
         return np.asarray(values, dtype=float)
     except (TypeError, ValueError):
         pass
-    from .validation import _to_number
+    from crm_research.core.validation import _to_number
 
     flat = pd.Series(np.asarray(values, dtype=object).ravel()).map(_to_number)
     bad = flat[flat.map(lambda v: not isinstance(v, float))]
@@ -413,7 +413,7 @@ def _fit_propensity(data, features, target, models, cv, seed, bins, func, kind):
 
     from threadpoolctl import threadpool_limits
 
-    # One OpenMP thread: gradient boosting spin-waits on shared cores (see crm_research.segmentation).
+    # One OpenMP thread: gradient boosting spin-waits on shared cores (see crm_research.analytics.segmentation).
     with threadpool_limits(limits=1):
         return _fit_models(data, X_df, y, features, target, models, cv, seed, bins, kind, n_pos)
 

@@ -4,7 +4,7 @@ The process (score the database, test the offer on a small cell of about 5%,
 decide on the roll-out, handle responses) becomes these functions:
 
 * :func:`response_model` scores customers for their likelihood to respond
-  (the same cross-validated machinery as :func:`crm_research.churn.churn_model`);
+  (the same cross-validated machinery as :func:`crm_research.analytics.churn.churn_model`);
 * :func:`draw_test_cell` draws the test cell; :func:`required_cell_size` says how large
   it must be for a given precision;
 * :func:`campaign_test` estimates the response rate with a confidence interval and
@@ -24,10 +24,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from .churn import PropensityResult, _fit_propensity, _float_scores
-from .errors import CRMInputError
-from .results import Result
-from .validation import (
+from crm_research.analytics.churn import PropensityResult, _fit_propensity, _float_scores
+from crm_research.core.errors import CRMInputError
+from crm_research.core.results import Result
+from crm_research.core.validation import (
     check_choice,
     check_ci,
     check_columns,
@@ -299,7 +299,7 @@ def response_model(data: pd.DataFrame, features, target: str = "responded", mode
                    seed: int | None = None, bins: int = 10) -> PropensityResult:
     """Score customers for their likelihood to respond to an offer (the primer's scoring step).
 
-    Same arguments and result as :func:`crm_research.churn.churn_model`, with the
+    Same arguments and result as :func:`crm_research.analytics.churn.churn_model`, with the
     target a 0/1 response column of past campaign data; use
     :meth:`PropensityResult.predict` to score the customers of the next campaign and
     ``gains`` to see how deep to go into the list.
@@ -419,7 +419,7 @@ def uplift_model(
     response_col : str
         0/1 (or bool) response.
     model : {"logistic", "gbm"}
-        Classifier used for both response models (see :func:`crm_research.churn.churn_model`).
+        Classifier used for both response models (see :func:`crm_research.analytics.churn.churn_model`).
     cv : int, default 5
         Folds: every customer's uplift score comes from models that did not see them.
     seed : int, optional
@@ -468,7 +468,7 @@ def uplift_model(
     from sklearn.model_selection import StratifiedKFold
     from statsmodels.stats.proportion import confint_proportions_2indep
 
-    from .churn import MODELS, _make_model
+    from crm_research.analytics.churn import MODELS, _make_model
 
     func = "uplift_model"
     data = check_dataframe(data, func=func, min_rows=20)
@@ -500,7 +500,7 @@ def uplift_model(
     from threadpoolctl import threadpool_limits
 
     p1, p0 = np.empty(len(y)), np.empty(len(y))
-    # one OpenMP thread: boosting spin-waits on shared cores (see crm_research.segmentation)
+    # one OpenMP thread: boosting spin-waits on shared cores (see crm_research.analytics.segmentation)
     with threadpool_limits(limits=1):
         for train, test in StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed).split(X, strata):
             tr1, tr0 = train[t[train] == 1], train[t[train] == 0]

@@ -7,8 +7,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..errors import CRMInputError
-from ..validation import check_ci, closest_names, param_error
+from crm_research.core.errors import CRMInputError
+from crm_research.core.validation import check_ci, closest_names, param_error
 
 __all__ = ["hypotheses"]
 
@@ -85,8 +85,8 @@ def hypotheses(result, hypotheses, ci: float = 0.95, interval: str = "auto") -> 
     for assessing and comparing indirect effects in multiple mediator models.
     *Behavior Research Methods*, 40(3), 879-891.
     """
-    from ..pls import PLSResult
-    from .result import SEMResult
+    from crm_research.pls import PLSResult
+    from crm_research.sem.result import SEMResult
 
     if not isinstance(result, (SEMResult, PLSResult)):
         raise param_error("result", "an SEMResult from crm.sem/crm.cfa or a PLSResult from crm.pls_sem",

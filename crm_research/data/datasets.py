@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import CRMInputError
-from .validation import closest_names
+from crm_research.core.errors import CRMInputError
+from crm_research.core.validation import closest_names
 
 __all__ = ["list_datasets", "load_dataset", "data_dictionary", "dataset_path"]
 
@@ -40,7 +40,7 @@ def dataset_path(*parts: str) -> Path:
     repository; set the environment variable ``CRM_DATASETS`` to use another.
     """
     root = os.environ.get("CRM_DATASETS")
-    base = Path(root) if root else Path(__file__).resolve().parent.parent / "datasets"
+    base = Path(root) if root else Path(__file__).resolve().parents[2] / "datasets"
     if not base.is_dir():
         raise CRMInputError(
             f"The datasets folder {str(base)!r} does not exist. Install crm_research from a clone of the "
@@ -168,7 +168,7 @@ def load_dataset(name: str):
     Returns
     -------
     pandas.DataFrame, or for a group of tables the object its loader returns
-    (the sample company comes back as a :class:`~crm_research.samplecompany.SampleCompany`).
+    (the sample company comes back as a :class:`~crm_research.data.samplecompany.SampleCompany`).
 
     Raises
     ------

@@ -34,11 +34,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .errors import CRMInputError
-from .persian import to_persian_digits
-from .plotting import PALETTE, check_lang
-from .results import Summary
-from .validation import check_choice
+from crm_research.core.errors import CRMInputError
+from crm_research.core.persian import to_persian_digits
+from crm_research.core.plotting import PALETTE, check_lang
+from crm_research.core.results import Summary
+from crm_research.core.validation import check_choice
 
 __all__ = [
     "Stage",
@@ -333,7 +333,7 @@ class Framework:
         lang : {"en", "fa"}
             Language of every label.  The Persian diagram is mirrored so that
             the flow reads right to left, uses Persian digits, and is drawn with
-            :func:`crm_research.plotting.persian_font`.
+            :func:`crm_research.core.plotting.persian_font`.
         ax : matplotlib Axes, optional
             Draw into this Axes (its axis is switched off).  By default a new
             figure of a size that fits the framework is made.
@@ -1524,7 +1524,7 @@ class _Canvas:
     def __init__(self, fw: Framework, lang: str, width: float, height: float, ax=None):
         import matplotlib.pyplot as plt
 
-        from .plotting import font_family, persian_font
+        from crm_research.core.plotting import font_family, persian_font
 
         self.fw, self.lang, self.width, self.height = fw, lang, width, height
         self.fa = lang == "fa"
@@ -1634,7 +1634,7 @@ def _draw(fw: Framework, lang: str, ax=None):
     }
     if fw.layout not in drawer:
         raise CRMInputError(f"Framework {fw.key!r} has layout {fw.layout!r}, which cannot be drawn.")
-    from .plotting import style
+    from crm_research.core.plotting import style
 
     with style(lang):
         canvas = drawer[fw.layout](fw, lang, ax)

@@ -1,6 +1,6 @@
 """The one validation helper that every public function uses.
 
-Every failure raises :class:`~crm_research.errors.CRMInputError` with a message
+Every failure raises :class:`~crm_research.core.errors.CRMInputError` with a message
 of the same shape (after scikit-learn's parameter validation)::
 
     The 'k' parameter of segment must be an int in the range [2, inf). Got 1 instead.
@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import CRMInputError
-from .persian import has_eastern_digits, normalize_digits
+from crm_research.core.errors import CRMInputError
+from crm_research.core.persian import has_eastern_digits, normalize_digits
 
 __all__ = [
     "CRMInputError",

@@ -10,10 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .descriptives import prepare_items
-from .errors import CRMInputError
-from .reliability import _loadings, fit_measurement_model
-from .validation import (
+from crm_research.core.errors import CRMInputError
+from crm_research.core.validation import (
     check_bool,
     check_ci,
     check_constructs,
@@ -21,6 +19,8 @@ from .validation import (
     check_int,
     check_seed,
 )
+from crm_research.psychometrics.descriptives import prepare_items
+from crm_research.psychometrics.reliability import _loadings, fit_measurement_model
 
 __all__ = ["fornell_larcker", "htmt"]
 

@@ -26,9 +26,17 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-from .errors import CRMConvergenceWarning, CRMInputError
-from .results import Result
-from .validation import check_ci, check_columns, check_dataframe, check_int, check_number, examples_of, param_error
+from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
+from crm_research.core.results import Result
+from crm_research.core.validation import (
+    check_ci,
+    check_columns,
+    check_dataframe,
+    check_int,
+    check_number,
+    examples_of,
+    param_error,
+)
 
 __all__ = ["fit_bgnbd", "fit_gamma_gamma", "clv", "BGNBDResult", "GammaGammaResult"]
 
@@ -438,7 +446,7 @@ class BGNBDResult(Result):
         ``calibration_end`` count (the cohort the model describes).  Returns columns
         ``actual`` and ``expected`` (cumulative), indexed by time since the first date.
         """
-        from .rfm import _clean_log, _to_timestamp
+        from crm_research.analytics.rfm import _clean_log, _to_timestamp
 
         func = "tracking"
         if self.time_unit is None:

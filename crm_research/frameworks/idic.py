@@ -24,10 +24,17 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from .errors import CRMInputError
-from .persian import normalize_digits
-from .results import Result
-from .validation import check_columns, check_dataframe, check_int, check_number, examples_of, param_error
+from crm_research.core.errors import CRMInputError
+from crm_research.core.persian import normalize_digits
+from crm_research.core.results import Result
+from crm_research.core.validation import (
+    check_columns,
+    check_dataframe,
+    check_int,
+    check_number,
+    examples_of,
+    param_error,
+)
 
 __all__ = [
     "normalize_email",
@@ -507,7 +514,7 @@ def value_tiers(data: pd.DataFrame, value_col: str, customer_col: str = "custome
 
 
 def _nonneg_values(data: pd.DataFrame, col: str, func: str) -> pd.Series:
-    from .validation import check_numeric_columns
+    from crm_research.core.validation import check_numeric_columns
 
     values = check_numeric_columns(data, [col], func=func, allow_missing=False)[col]
     if (values < 0).any():

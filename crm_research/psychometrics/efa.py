@@ -25,10 +25,10 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .descriptives import prepare_items
-from .errors import CRMInputError
-from .results import Result
-from .validation import check_choice, check_int, check_number, check_seed
+from crm_research.core.errors import CRMInputError
+from crm_research.core.results import Result
+from crm_research.core.validation import check_choice, check_int, check_number, check_seed
+from crm_research.psychometrics.descriptives import prepare_items
 
 __all__ = [
     "efa",

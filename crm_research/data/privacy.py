@@ -22,9 +22,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import CRMInputError
-from .results import Result
-from .validation import check_columns, check_dataframe, check_int, examples_of, param_error
+from crm_research.core.errors import CRMInputError
+from crm_research.core.results import Result
+from crm_research.core.validation import check_columns, check_dataframe, check_int, examples_of, param_error
 
 __all__ = [
     "DIRECT_IDENTIFIERS",

@@ -29,9 +29,9 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import CRMInputError
-from .persian import to_persian_digits
-from .validation import check_choice
+from crm_research.core.errors import CRMInputError
+from crm_research.core.persian import to_persian_digits
+from crm_research.core.validation import check_choice
 
 __all__ = [
     "LANGUAGES",

@@ -7,13 +7,13 @@ Two things live here:
   segments (:data:`RFM_SEGMENTS`);
 * :func:`summarize_transactions`: the customer-by-sufficient-statistic table
   (``frequency``, ``recency``, ``T``, ``monetary_value``) in the conventions of
-  the buy-till-you-die models of :mod:`crm_research.clv`, with an optional
+  the buy-till-you-die models of :mod:`crm_research.analytics.clv`, with an optional
   calibration/holdout split.
 
 Both read a transaction log (one row per purchase) and check it first: dates
 that cannot be parsed, negative or missing amounts, a customer column that
 mixes numbers and text, and a ``now`` that falls before the data raise a
-:class:`~crm_research.errors.CRMInputError` naming the rows concerned; no row
+:class:`~crm_research.core.errors.CRMInputError` naming the rows concerned; no row
 is ever dropped silently.
 """
 
@@ -25,8 +25,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import CRMInputError
-from .validation import _to_number, check_bool, check_choice, check_columns, check_dataframe, check_int, examples_of
+from crm_research.core.errors import CRMInputError
+from crm_research.core.validation import (
+    _to_number,
+    check_bool,
+    check_choice,
+    check_columns,
+    check_dataframe,
+    check_int,
+    examples_of,
+)
 
 __all__ = ["rfm", "rfm_sql", "summarize_transactions", "RFM_SEGMENTS"]
 

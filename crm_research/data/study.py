@@ -35,8 +35,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import CRMInputError
-from .validation import check_numeric_columns, closest_names, examples_of
+from crm_research.core.errors import CRMInputError
+from crm_research.core.validation import check_numeric_columns, closest_names, examples_of
 
 __all__ = ["STUDY_SCHEMA", "Study", "StudyData", "load_study", "read_study_data"]
 
@@ -276,7 +276,7 @@ def _schema_message(err, doc) -> tuple[str, str]:
     if err.validator == "required":
         missing = [k for k in err.validator_value if k not in (err.instance or {})]
         key = ".".join(path + [missing[0]]) if missing else ".".join(path)
-        return key, "this key is required: " + _EXPECTED.get(key, "see the documentation of crm_research.study")
+        return key, "this key is required: " + _EXPECTED.get(key, "see the documentation of crm_research.data.study")
     # report the top-level or second-level key whose value is wrong
     key = ".".join(path[:2]) if path[:1] in (["data"], ["missing"], ["bootstrap"]) else (path[0] if path else "")
     if path[:1] == ["hypotheses"] and len(path) > 1:
@@ -349,7 +349,7 @@ def _read_model(doc, lines, path: Path) -> str:
 
 
 def _parse_model(text, lines, path):
-    from .sem.syntax import parse_model
+    from crm_research.core.syntax import parse_model
 
     try:
         parsed = parse_model(text)
@@ -482,8 +482,8 @@ def load_study(path: str | os.PathLike, check_data: bool = True) -> Study:
 
     Examples
     --------
-    >>> from crm_research.study import load_study
-    >>> from crm_research.datasets import dataset_path
+    >>> from crm_research.data.study import load_study
+    >>> from crm_research.data.datasets import dataset_path
     >>> study = load_study(dataset_path("ecrm_survey_study.yaml"))
     >>> study.scale
     (1.0, 5.0)
@@ -569,7 +569,7 @@ def read_study_data(study: Study) -> StudyData:
     codes are replaced *before* the scale check, so a code such as 99 is not
     reported as out of range.  Text cells with Persian digits are numbers.
     """
-    from .descriptives import reverse_code
+    from crm_research.data.recode import reverse_code
 
     if not isinstance(study, Study):
         raise CRMInputError(f"read_study_data needs a Study from load_study. Got {type(study).__name__}.")
@@ -612,7 +612,7 @@ def read_study_data(study: Study) -> StudyData:
 
 
 def _maybe_number(value):
-    from .persian import has_eastern_digits, normalize_digits
+    from crm_research.core.persian import has_eastern_digits, normalize_digits
 
     if isinstance(value, str) and has_eastern_digits(value):
         value = normalize_digits(value)

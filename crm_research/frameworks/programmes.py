@@ -18,9 +18,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import CRMInputError
-from .results import Result
-from .validation import check_ci, check_columns, check_dataframe, check_number, examples_of
+from crm_research.core.errors import CRMInputError
+from crm_research.core.results import Result
+from crm_research.core.validation import check_ci, check_columns, check_dataframe, check_number, examples_of
 
 __all__ = [
     "winback_weeks",
@@ -169,7 +169,7 @@ def winback_effect(campaigns: pd.DataFrame, transactions: pd.DataFrame, entities
     >>> float(res.ratio["ratio"].iloc[0]) > 1
     True
     """
-    from .campaigns import winback_timing
+    from crm_research.analytics.campaigns import winback_timing
 
     weeks = winback_weeks(campaigns, transactions, entities)
     if max_week is not None:
@@ -356,7 +356,7 @@ def confidence_rule(y, score, confidence: float = 0.70, thresholds=None) -> Conf
     most churners (recall) while meeting the required confidence.  It is checked
     on data the model was not fitted on.
     """
-    from .churn import threshold_table
+    from crm_research.analytics.churn import threshold_table
 
     func = "confidence_rule"
     confidence = check_number(confidence, "confidence", func, 0.0, 1.0, (False, True))
