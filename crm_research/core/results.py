@@ -4,9 +4,27 @@ Modelled on statsmodels' results classes: tidy pandas tables as attributes, a
 ``summary()`` that renders as plain text, HTML (shown automatically in a
 notebook) and LaTeX, ``to_frame()`` for the main table and ``plot(ax=None)``.
 
-A subclass lists its tables in ``_summary_tables`` and its main table in
-``to_frame``; warnings collected during fitting go in ``self.warnings`` and
-are printed at the bottom of every summary, so they cannot be missed.
+Results are *declared*: a subclass is a ``@dataclass(repr=False, eq=False)``
+whose fields are everything later calls need (the tables, the column mapping,
+the time unit, the rule used), so nothing is hidden in ``DataFrame.attrs`` and
+no ``__init__`` copies arguments by hand.  A subclass lists its tables in
+``_summary_tables`` and its main table in ``to_frame``; warnings collected
+during fitting go in the keyword-only field ``warnings`` (or are appended in
+``__post_init__``) and are printed at the bottom of every summary, so they
+cannot be missed.
+
+Example of a declared result::
+
+    @dataclass(repr=False, eq=False)
+    class DuplicateResult(Result):
+        title: ClassVar[str] = "IDIC Identify: duplicate customer records"
+        pairs: pd.DataFrame
+        entities: pd.DataFrame
+        id_col: str
+
+``repr=False`` keeps :meth:`Result.__repr__` (the text summary) and ``eq=False``
+keeps results hashable by identity (comparing DataFrames with ``==`` is not a
+truth value).
 """
 
 from __future__ import annotations
@@ -14,6 +32,7 @@ from __future__ import annotations
 import html
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import pandas as pd
 
@@ -79,18 +98,18 @@ class Summary:
         return self.as_html()
 
 
+@dataclass(repr=False, eq=False)
 class Result(ABC):
     """Base class of every result object.
 
-    Subclasses must define :meth:`to_frame` and :meth:`plot` (Python refuses to
-    create a subclass instance without them) and usually override
-    :meth:`_summary_tables` (a list of ``(caption, DataFrame)``).
+    Subclasses are dataclasses (see the module docstring), must define
+    :meth:`to_frame` and :meth:`plot` (Python refuses to create a subclass
+    instance without them) and usually override :meth:`_summary_tables` (a list
+    of ``(caption, DataFrame)``).
     """
 
-    title = "Result"
-
-    def __init__(self) -> None:
-        self.warnings: list[str] = []
+    title: ClassVar[str] = "Result"
+    warnings: list[str] = field(default_factory=list, kw_only=True)
 
     def _summary_tables(self) -> list[tuple[str, pd.DataFrame]]:
         return [("", self.to_frame())]

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -131,16 +133,14 @@ def _name_similarity(f1: str, l1: str, f2: str, l2: str) -> float:
     return 0.5 * (first + last)
 
 
+@dataclass(repr=False, eq=False)
 class DuplicateResult(Result):
     """Record linkage of a customer table: candidate pairs, decisions and entities."""
 
-    title = "IDIC Identify: duplicate customer records"
-
-    def __init__(self, pairs: pd.DataFrame, entities: pd.DataFrame, id_col: str):
-        super().__init__()
-        self.pairs = pairs
-        self.entities = entities
-        self.id_col = id_col
+    title: ClassVar[str] = "IDIC Identify: duplicate customer records"
+    pairs: pd.DataFrame
+    entities: pd.DataFrame
+    id_col: str
 
     @property
     def matches(self) -> pd.DataFrame:
