@@ -134,6 +134,8 @@ shapes = {}
 for name in names:
     data = crm.load_dataset(name)
     shapes[name] = list(data.shape) if hasattr(data, "shape") else len(data.customers)
+# package data of the code itself (the questionnaire's wording beside crm_research/data/surveygen.py)
+shapes["questionnaire"] = list(crm.ecrm_survey_items().shape)
 print(json.dumps({"package": crm.__file__, "root": str(crm.dataset_path()), "shapes": shapes}))
 """
     run = subprocess.run([str(installed["python"]), "-c", code], cwd=installed["cwd"], env=installed["env"],
@@ -147,7 +149,8 @@ print(json.dumps({"package": crm.__file__, "root": str(crm.dataset_path()), "sha
     import crm_research as crm
 
     expected = sorted(crm.list_datasets()["name"])
-    assert sorted(out["shapes"]) == expected
+    assert sorted(out["shapes"]) == sorted([*expected, "questionnaire"])
+    assert out["shapes"]["questionnaire"] == [22, 8]
     assert out["shapes"]["holzinger1939"] == [301, 15]
     assert out["shapes"]["sample_company"] == 5000
 
