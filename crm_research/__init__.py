@@ -48,7 +48,6 @@ _EXPORTS: dict[str, str] = {
     "ecrm_survey_constructs": "data.surveygen",
     "ecrm_survey_implied_cov": "data.surveygen",
     "recode_ecrm_survey": "data.surveygen",
-    "write_ecrm_survey": "data.surveygen",
     # --- psychometrics: descriptives, reliability, validity, efa ---
     "reverse_code": "data.recode",
     "item_descriptives": "psychometrics.descriptives",

@@ -8,6 +8,9 @@
     crm-research report STUDY.yaml [--out DIR] [--lang en|fa]
         Write the analysis chapter of a questionnaire study (DOCX, HTML,
         CSV tables, figures); the options override the study file.
+    crm-research report --example [--out DIR]
+        The same for the bundled sample study (the e-CRM survey), from any
+        folder; the report goes to DIR (default: build/report here).
 """
 
 from __future__ import annotations
@@ -42,11 +45,27 @@ def _cmd_datasets(args) -> int:
     return 0
 
 
+#: where ``report --example`` writes when no --out is given: the current folder, never the installed package
+EXAMPLE_OUT = Path("build") / "report"
+
+
 def _cmd_report(args) -> int:
     from crm_research.report import report
 
+    if args.example == (args.study is not None):
+        given = "both" if args.example else "neither"
+        raise CRMInputError(f"crm-research report needs a study file or --example (the bundled sample study), "
+                            f"one of the two. Got {given}.")
+    study, out = args.study, args.out
+    if args.example:
+        from crm_research.data.datasets import dataset_path
+
+        # the study file names its data and model relative to itself, so it is read in place (inside
+        # the installed package or the clone), while its own 'output' (../build/report) is replaced
+        study = dataset_path("ecrm_survey_study.yaml")
+        out = Path(out) if out is not None else EXAMPLE_OUT
     start = time.perf_counter()
-    result = report(args.study, out=args.out, lang=args.lang, bootstrap=args.bootstrap)
+    result = report(study, out=out, lang=args.lang, bootstrap=args.bootstrap)
     print(f"Wrote the {'Persian' if result.lang == 'fa' else 'English'} report in "
           f"{time.perf_counter() - start:.0f} s to {result.out}")
     print(f"  Word: {result.docx}")
@@ -70,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     ds.set_defaults(func=_cmd_datasets)
 
     rp = sub.add_parser("report", help="write the analysis chapter of a study file (DOCX, HTML, CSV)")
-    rp.add_argument("study", help="the study file (YAML), e.g. datasets/ecrm_survey_study.yaml")
+    rp.add_argument("study", nargs="?", help="the study file (YAML), e.g. datasets/ecrm_survey_study.yaml")
+    rp.add_argument("--example", action="store_true",
+                    help=f"report on the bundled sample study (default --out: {EXAMPLE_OUT})")
     rp.add_argument("--out", default=None, help="output folder (default: the study's 'output')")
     rp.add_argument("--lang", choices=["en", "fa"], default=None, help="report language (default: the study's)")
     rp.add_argument("--bootstrap", type=int, default=None, metavar="B",

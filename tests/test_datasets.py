@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import crm_research as crm
+from crm_research.data import datasets as datasets_module
 from crm_research.data.datasets import _entries
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,6 +94,44 @@ def test_load_dataset_returns_a_fresh_frame():
     first = crm.load_dataset("political_democracy")
     first.loc[0, "y1"] = -1.0
     assert crm.load_dataset("political_democracy").loc[0, "y1"] == 2.5
+
+
+# --- where the folder is (the installed wheel is tested end to end in tests/test_wheel.py) --------
+
+
+def test_a_checkout_reads_its_own_datasets_folder():
+    assert crm.dataset_path() == ROOT / "datasets"
+    assert crm.dataset_path("catalog", "cdnow.yaml").is_file()
+
+
+def test_a_datasets_folder_beside_site_packages_is_not_taken_for_the_checkout(tmp_path, monkeypatch):
+    # installed, the package's grandparent is site-packages, where e.g. the "datasets" library lives
+    site = tmp_path / "site-packages"
+    (site / "datasets" / "catalog").mkdir(parents=True)
+    monkeypatch.setattr(datasets_module, "__file__", str(site / "crm_research" / "data" / "datasets.py"))
+    assert datasets_module._checkout_datasets() is None
+    (tmp_path / "site-packages" / "pyproject.toml").write_text("[project]\n")
+    assert datasets_module._checkout_datasets() == site / "datasets"
+
+
+def test_no_folder_found_says_how_to_fix_it(monkeypatch):
+    monkeypatch.delenv("CRM_DATASETS", raising=False)
+    monkeypatch.setattr(datasets_module, "_checkout_datasets", lambda: None)
+    monkeypatch.setattr(datasets_module, "_bundled_datasets", lambda: None)
+    datasets_module._datasets_root.cache_clear()
+    try:
+        with pytest.raises(crm.CRMInputError, match="crm_research/_bundled .* set CRM_DATASETS"):
+            crm.dataset_path()
+    finally:
+        datasets_module._datasets_root.cache_clear()
+
+
+def test_crm_datasets_overrides_and_must_be_a_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("CRM_DATASETS", str(tmp_path))
+    assert crm.dataset_path("x.csv") == tmp_path / "x.csv"
+    monkeypatch.setenv("CRM_DATASETS", str(tmp_path / "nowhere"))
+    with pytest.raises(crm.CRMInputError, match="CRM_DATASETS must name a folder"):
+        crm.dataset_path()
 
 
 # --- errors ----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ drift, and this script brings them back in step:
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -16,8 +17,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def expected_dependencies() -> list[str]:
+    """The runtime dependencies, then every extra's (conda users get the whole teaching set).
+
+    An extra that names the package itself (``crm_research[notebooks]`` inside ``test``) is
+    already expanded by listing every extra, so it is left out rather than installed from PyPI.
+    """
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return list(project["dependencies"]) + list(project["optional-dependencies"]["test"])
+    own = re.compile(rf"^{re.escape(project['name'])}\s*\[", re.IGNORECASE)
+    out = list(project["dependencies"])
+    for extra in project.get("optional-dependencies", {}).values():
+        out += [dep for dep in extra if not own.match(dep) and dep not in out]
+    return out
 
 
 def render() -> str:

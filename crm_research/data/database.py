@@ -135,8 +135,8 @@ class CustomerDatabase:
     --------
     >>> import crm_research as crm
     >>> db = crm.CustomerDatabase.from_sample_company()
-    >>> db.query("SELECT COUNT(*) AS n FROM customers")["n"].iloc[0] > 0
-    True
+    >>> int(db.query("SELECT COUNT(*) AS n FROM customers")["n"].iloc[0])
+    5000
     """
 
     def __init__(self, path: str | os.PathLike | None = None, create: bool = True, read_only: bool = False):

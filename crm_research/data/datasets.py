@@ -5,6 +5,12 @@ top of the repository (one file per family of datasets): file, title, descriptio
 and a data dictionary (column, type, meaning, unit).  :func:`list_datasets`
 reads that catalogue; :func:`load_dataset` reads the file it names.
 
+Where the folder is: in a clone of the repository (an editable install, or the
+clone on ``PYTHONPATH``) it is the clone's own ``datasets/``; in an installed
+wheel the same folder is shipped inside the package as ``crm_research/_bundled``
+(``pyproject.toml`` maps one onto the other) and found with
+:mod:`importlib.resources`.  :func:`dataset_path` hides the difference.
+
 A dataset is either one table (``file:``) or a group of tables (``tables:``,
 e.g. the sample company), loaded as a whole with ``load_dataset("group")`` or
 one table at a time with ``load_dataset("group/table")``.
@@ -14,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.resources
 import os
 from pathlib import Path
 
@@ -33,19 +40,79 @@ _TYPE_TO_DTYPE = {
 }
 
 
-def dataset_path(*parts: str) -> Path:
-    """Path of the ``datasets/`` folder (or of a file inside it).
+def _checkout_datasets() -> Path | None:
+    """The ``datasets/`` folder of the clone this package was imported from, if it was."""
+    root = Path(__file__).resolve().parents[2]
+    # pyproject.toml tells a clone from site-packages, whose parent could hold another "datasets"
+    if (root / "pyproject.toml").is_file() and (root / "datasets" / "catalog").is_dir():
+        return root / "datasets"
+    return None
 
-    The folder sits beside the ``crm_research`` package in a clone of the
-    repository; set the environment variable ``CRM_DATASETS`` to use another.
+
+def _bundled_datasets() -> Path | None:
+    """The copy of ``datasets/`` that the wheel installs as ``crm_research/_bundled``."""
+    # files() of the parent package, not of _bundled: a folder without __init__.py would come back
+    # as a namespace package whose files() is not a pathlib.Path
+    folder = importlib.resources.files("crm_research") / "_bundled"
+    # a wheel is unpacked on disk; the study files and pandas need real paths, so a zipped install
+    # (not something pip produces) is reported as missing data rather than half supported
+    if isinstance(folder, Path) and (folder / "catalog").is_dir():
+        return folder
+    return None
+
+
+@functools.cache
+def _datasets_root() -> Path:
+    root = _checkout_datasets() or _bundled_datasets()
+    if root is None:
+        raise CRMInputError(
+            "The bundled datasets were not found: neither a datasets/ folder beside the crm_research "
+            "package (a clone of the repository) nor crm_research/_bundled (an installed wheel). "
+            "Reinstall crm_research, or set CRM_DATASETS to the folder that holds catalog/."
+        )
+    return root
+
+
+def dataset_path(*parts: str) -> Path:
+    """Path of the bundled ``datasets/`` folder, or of a file inside it.
+
+    In a clone of the repository this is the clone's ``datasets/`` folder; in
+    an installed wheel, the copy inside the package (``crm_research/_bundled``).
+    Set the environment variable ``CRM_DATASETS`` to use another folder.
+
+    Parameters
+    ----------
+    *parts : str
+        Path components below the folder, e.g. ``"catalog"``, ``"cdnow.yaml"``.
+
+    Returns
+    -------
+    pathlib.Path
+        The path (it is not checked that a file named by ``parts`` exists).
+
+    Raises
+    ------
+    CRMInputError
+        When ``CRM_DATASETS`` names no folder, or no bundled folder is found.
+
+    Examples
+    --------
+    >>> import crm_research as crm
+    >>> crm.dataset_path("ecrm_survey_study.yaml").name
+    'ecrm_survey_study.yaml'
+    >>> crm.dataset_path("catalog").is_dir()
+    True
     """
     root = os.environ.get("CRM_DATASETS")
-    base = Path(root) if root else Path(__file__).resolve().parents[2] / "datasets"
-    if not base.is_dir():
-        raise CRMInputError(
-            f"The datasets folder {str(base)!r} does not exist. Install crm_research from a clone of the "
-            "repository (pip install -e .) or set CRM_DATASETS to the folder that holds catalog/."
-        )
+    if root:
+        base = Path(root)
+        if not base.is_dir():
+            raise CRMInputError(
+                f"The environment variable CRM_DATASETS must name a folder that holds catalog/. "
+                f"Got {root!r}, which is not a folder."
+            )
+    else:
+        base = _datasets_root()
     return base.joinpath(*parts)
 
 

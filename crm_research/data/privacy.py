@@ -306,9 +306,10 @@ def check_export(data: pd.DataFrame, quasi_identifiers: str | Sequence[str], k: 
     --------
     >>> import crm_research as crm
     >>> company = crm.load_dataset("sample_company")
-    >>> crm.check_export(company.customers, ["region"])  # doctest: +SKIP
+    >>> crm.check_export(company.customers, ["region"])
     Traceback (most recent call last):
-    CRMInputError: The export holds direct identifier column(s) 'first_name', ...
+    ...
+    crm_research.core.errors.CRMInputError: The export holds direct identifier column(s) 'first_name', ...
     """
     func = "check_export"
     data = check_dataframe(data, "data", func)

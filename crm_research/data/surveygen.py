@@ -40,7 +40,12 @@ Reverse-code them (``6 - x``, see :func:`recode_ecrm_survey`) before computing
 scale scores, reliability or fitting the model, which names the recoded items
 ``SAT3`` and ``LOY4``.
 
-Files (rebuilt by :func:`write_ecrm_survey`, all in ``datasets/``):
+The wording of the questionnaire (constructs, items, answer labels, in English
+and Persian) is the data file ``ecrm_survey_questionnaire.yaml`` beside this
+module; the population model is written out below.
+
+Files shipped in ``datasets/`` (rebuilt from a clone with
+``python tools/make_ecrm_survey.py``, which calls the functions here):
 ``ecrm_survey.csv`` (the data), ``ecrm_survey.sav`` (SPSS with labels),
 ``ecrm_survey.xlsx``, ``ecrm_survey_truth.csv`` (:func:`ecrm_survey_truth`),
 ``ecrm_survey_items.csv`` (:func:`ecrm_survey_items`, English and Persian
@@ -50,10 +55,8 @@ catalogue entry ``catalog/ecrm_survey.yaml``.
 
 from __future__ import annotations
 
-import os
-import tempfile
+import importlib.resources
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -76,7 +79,6 @@ __all__ = [
     "ecrm_survey_constructs",
     "ecrm_survey_implied_cov",
     "recode_ecrm_survey",
-    "write_ecrm_survey",
 ]
 
 #: seed of the shipped ``datasets/ecrm_survey.csv`` (the Persian year 1403)
@@ -89,120 +91,6 @@ DEFAULT_SKIP_RATE = 0.02
 # --------------------------------------------------------------------------------------
 # The population model
 # --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Construct:
-    code: str
-    name_en: str
-    name_fa: str
-    exogenous: bool
-
-
-CONSTRUCTS: tuple[_Construct, ...] = (
-    _Construct("OPR", "operational e-CRM", "CRM الکترونیکی عملیاتی", True),
-    _Construct("ANL", "analytical e-CRM", "CRM الکترونیکی تحلیلی", True),
-    _Construct("EMP", "customer empowerment (electronic channels)", "توانمندسازی مشتری (کانال‌های الکترونیکی)", True),
-    _Construct("SAT", "customer satisfaction", "رضایت مشتری", False),
-    _Construct("LOY", "customer loyalty", "وفاداری مشتری", False),
-    _Construct("DEL", "perceived on-time delivery", "تحویل به‌موقع ادراک‌شده", False),
-)
-_CODES = [c.code for c in CONSTRUCTS]
-_EXO = [c.code for c in CONSTRUCTS if c.exogenous]
-_ENDO = [c.code for c in CONSTRUCTS if not c.exogenous]  # in causal order: SAT before LOY and DEL
-
-
-@dataclass(frozen=True)
-class _Item:
-    column: str  # name in the stored data (reverse-worded items end in "r")
-    construct: str
-    loading: float  # standardized loading of the positively keyed latent response
-    shift: float  # added to the base thresholds: positive = fewer high answers
-    reverse: bool
-    text_en: str
-    text_fa: str
-
-    @property
-    def model_name(self) -> str:
-        """Name of the item in the analysis model (after reverse-coding)."""
-        return self.column[:-1] if self.reverse else self.column
-
-
-ITEMS: tuple[_Item, ...] = (
-    _Item("OPR1", "OPR", 0.80, 0.00, False,
-          "Orders I place with the company online are processed automatically and confirmed at once.",
-          "سفارش‌هایی که به‌صورت آنلاین ثبت می‌کنم به‌طور خودکار پردازش و بلافاصله تأیید می‌شوند."),
-    _Item("OPR2", "OPR", 0.75, 0.10, False,
-          "The company's online service answers my requests quickly, at any time of day.",
-          "خدمات آنلاین شرکت در هر ساعتی از شبانه‌روز به درخواست‌های من سریع پاسخ می‌دهد."),
-    _Item("OPR3", "OPR", 0.70, -0.10, False,
-          "I receive timely e-mail or text messages about offers and the status of my orders.",
-          "پیام‌های ایمیلی یا پیامکی درباره پیشنهادها و وضعیت سفارش‌هایم را به‌موقع دریافت می‌کنم."),
-    _Item("OPR4", "OPR", 0.65, 0.20, False,
-          "Complaints I make online are tracked and resolved without my having to repeat them.",
-          "شکایت‌هایی که آنلاین ثبت می‌کنم پیگیری و حل می‌شوند، بی‌آنکه لازم باشد آن‌ها را تکرار کنم."),
-    _Item("ANL1", "ANL", 0.78, 0.05, False,
-          "The company uses my purchase history to recommend products that suit me.",
-          "شرکت از سابقه خرید من برای پیشنهاد محصولاتی که به کارم می‌آیند استفاده می‌کند."),
-    _Item("ANL2", "ANL", 0.82, 0.15, False,
-          "The offers I receive from the company are tailored to my needs.",
-          "پیشنهادهایی که از شرکت دریافت می‌کنم متناسب با نیازهای من شخصی‌سازی شده‌اند."),
-    _Item("ANL3", "ANL", 0.68, 0.25, False,
-          "The company recognises me as the same customer whichever channel I use.",
-          "شرکت، از هر کانالی که استفاده کنم، مرا به‌عنوان همان مشتری می‌شناسد."),
-    _Item("ANL4", "ANL", 0.60, 0.40, False,
-          "The company anticipates what I will need before I ask.",
-          "شرکت پیش از آنکه درخواست کنم، نیازهای مرا پیش‌بینی می‌کند."),
-    _Item("EMP1", "EMP", 0.75, 0.00, False,
-          "I can choose when and how I deal with the company (website, app or phone).",
-          "می‌توانم خودم انتخاب کنم که چه زمانی و از چه راهی (وب‌سایت، اپلیکیشن یا تلفن) با شرکت در ارتباط باشم."),
-    _Item("EMP2", "EMP", 0.80, -0.10, False,
-          "I can order, track, change or cancel my purchases online by myself.",
-          "می‌توانم سفارش‌هایم را خودم به‌صورت آنلاین ثبت، پیگیری، اصلاح یا لغو کنم."),
-    _Item("EMP3", "EMP", 0.70, 0.20, False,
-          "I control what messages the company sends me and how often.",
-          "اینکه شرکت چه پیام‌هایی و هر چند وقت یک‌بار برایم بفرستد در اختیار خود من است."),
-    _Item("SAT1", "SAT", 0.85, 0.00, False,
-          "Overall, I am satisfied with this company.",
-          "در مجموع از این شرکت راضی هستم."),
-    _Item("SAT2", "SAT", 0.80, 0.05, False,
-          "The company's products and services meet my expectations.",
-          "محصولات و خدمات شرکت انتظارات مرا برآورده می‌کنند."),
-    _Item("SAT3r", "SAT", 0.72, 0.10, True,
-          "I am often disappointed by my dealings with this company. (reverse-worded)",
-          "اغلب از تعامل با این شرکت ناامید می‌شوم. (عبارت معکوس)"),
-    _Item("SAT4", "SAT", 0.76, -0.05, False,
-          "Choosing this company was a wise decision.",
-          "انتخاب این شرکت تصمیم درستی بود."),
-    _Item("LOY1", "LOY", 0.82, 0.05, False,
-          "I intend to keep buying from this company.",
-          "قصد دارم همچنان از این شرکت خرید کنم."),
-    _Item("LOY2", "LOY", 0.78, 0.15, False,
-          "I would recommend this company to friends and family.",
-          "این شرکت را به دوستان و خانواده‌ام توصیه می‌کنم."),
-    _Item("LOY3", "LOY", 0.74, 0.30, False,
-          "This company is my first choice for this kind of product.",
-          "این شرکت نخستین انتخاب من برای این نوع محصولات است."),
-    _Item("LOY4r", "LOY", 0.65, 0.35, True,
-          "I would switch to another company that offered a slightly lower price. (reverse-worded)",
-          "اگر شرکت دیگری قیمت کمی پایین‌تر پیشنهاد کند، به سراغ آن می‌روم. (عبارت معکوس)"),
-    _Item("DEL1", "DEL", 0.80, 0.35, False,
-          "My orders arrive on the date the company promised.",
-          "سفارش‌هایم در تاریخی که شرکت وعده داده بود به دستم می‌رسند."),
-    _Item("DEL2", "DEL", 0.76, 0.30, False,
-          "The company tells me accurately when my order will be delivered.",
-          "شرکت زمان تحویل سفارشم را دقیق به من اطلاع می‌دهد."),
-    _Item("DEL3", "DEL", 0.70, 0.45, False,
-          "Delays in delivering my orders are rare.",
-          "تأخیر در تحویل سفارش‌هایم به‌ندرت پیش می‌آید."),
-)
-
-# Correlations of the exogenous e-CRM dimensions (standardized factors).
-EXO_CORRELATIONS: dict[tuple[str, str], float] = {
-    ("OPR", "ANL"): 0.45,
-    ("OPR", "EMP"): 0.35,
-    ("ANL", "EMP"): 0.30,
-}
 
 
 @dataclass(frozen=True)
@@ -227,6 +115,78 @@ PATHS: tuple[_Path, ...] = (
     _Path("d2", "DEL", "EMP", 0.00, "H9"),
 )
 
+# Correlations of the exogenous e-CRM dimensions (standardized factors).
+EXO_CORRELATIONS: dict[tuple[str, str], float] = {
+    ("OPR", "ANL"): 0.45,
+    ("OPR", "EMP"): 0.35,
+    ("ANL", "EMP"): 0.30,
+}
+
+# item -> (standardized loading of the positively keyed latent response, shift added to the base
+# thresholds: positive = fewer high answers).  The wording is in ecrm_survey_questionnaire.yaml.
+_MEASUREMENT: dict[str, tuple[float, float]] = {
+    "OPR1": (0.80, 0.00), "OPR2": (0.75, 0.10), "OPR3": (0.70, -0.10), "OPR4": (0.65, 0.20),
+    "ANL1": (0.78, 0.05), "ANL2": (0.82, 0.15), "ANL3": (0.68, 0.25), "ANL4": (0.60, 0.40),
+    "EMP1": (0.75, 0.00), "EMP2": (0.80, -0.10), "EMP3": (0.70, 0.20),
+    "SAT1": (0.85, 0.00), "SAT2": (0.80, 0.05), "SAT3r": (0.72, 0.10), "SAT4": (0.76, -0.05),
+    "LOY1": (0.82, 0.05), "LOY2": (0.78, 0.15), "LOY3": (0.74, 0.30), "LOY4r": (0.65, 0.35),
+    "DEL1": (0.80, 0.35), "DEL2": (0.76, 0.30), "DEL3": (0.70, 0.45),
+}
+
+
+@dataclass(frozen=True)
+class _Construct:
+    code: str
+    name_en: str
+    name_fa: str
+    exogenous: bool
+
+
+@dataclass(frozen=True)
+class _Item:
+    column: str  # name in the stored data (reverse-worded items end in "r")
+    construct: str
+    loading: float  # standardized loading of the positively keyed latent response
+    shift: float  # added to the base thresholds: positive = fewer high answers
+    reverse: bool
+    text_en: str
+    text_fa: str
+
+    @property
+    def model_name(self) -> str:
+        """Name of the item in the analysis model (after reverse-coding)."""
+        return self.column[:-1] if self.reverse else self.column
+
+
+def _read_questionnaire() -> dict:
+    """The wording of the questionnaire (``ecrm_survey_questionnaire.yaml`` beside this module)."""
+    import yaml
+
+    text = (importlib.resources.files(__package__) / "ecrm_survey_questionnaire.yaml").read_text(encoding="utf-8")
+    doc = yaml.safe_load(text)
+    listed = [entry["item"] for entry in doc["items"]]
+    if sorted(listed) != sorted(_MEASUREMENT):
+        # a wording without a loading (or the reverse) would silently drop an item from the model
+        raise RuntimeError(f"ecrm_survey_questionnaire.yaml lists the items {listed}, the population model in "
+                           f"surveygen.py {list(_MEASUREMENT)}: they must name the same items")
+    return doc
+
+
+_QUESTIONNAIRE = _read_questionnaire()
+_OUTCOMES = {p.outcome for p in PATHS}
+CONSTRUCTS: tuple[_Construct, ...] = tuple(
+    _Construct(code, names["en"], names["fa"], exogenous=code not in _OUTCOMES)
+    for code, names in _QUESTIONNAIRE["constructs"].items()
+)
+ITEMS: tuple[_Item, ...] = tuple(
+    _Item(entry["item"], entry["construct"], *_MEASUREMENT[entry["item"]], bool(entry["reverse"]),
+          entry["en"], entry["fa"])
+    for entry in _QUESTIONNAIRE["items"]
+)
+_CODES = [c.code for c in CONSTRUCTS]
+_EXO = [c.code for c in CONSTRUCTS if c.exogenous]
+_ENDO = [c.code for c in CONSTRUCTS if not c.exogenous]  # in causal order: SAT before LOY and DEL
+
 # Defined (:=) effects: name -> (formula in path labels, hypothesis or "").
 DEFINED: dict[str, tuple[str, str]] = {
     "ind_OPR": ("a1*b1", "H10"),
@@ -243,44 +203,14 @@ DEFINED: dict[str, tuple[str, str]] = {
 # real customer-survey items are negatively skewed.
 BASE_THRESHOLDS = np.array([-2.0, -1.25, -0.45, 0.65])
 
-LIKERT_LABELS = {
-    1: ("strongly disagree", "کاملاً مخالفم"),
-    2: ("disagree", "مخالفم"),
-    3: ("neither agree nor disagree", "نه موافقم نه مخالف"),
-    4: ("agree", "موافقم"),
-    5: ("strongly agree", "کاملاً موافقم"),
+LIKERT_LABELS: dict[int, tuple[str, str]] = {
+    int(k): (v["en"], v["fa"]) for k, v in _QUESTIONNAIRE["likert"].items()
 }
 
 # Demographic columns: name -> (meaning in English, meaning in Persian, {code: (label_en, label_fa)})
 DEMOGRAPHICS: dict[str, tuple[str, str, dict[int, tuple[str, str]]]] = {
-    "gender": ("Gender", "جنسیت", {1: ("female", "زن"), 2: ("male", "مرد")}),
-    "age_band": ("Age band (years)", "گروه سنی (سال)", {
-        1: ("18-24", "۱۸ تا ۲۴"),
-        2: ("25-34", "۲۵ تا ۳۴"),
-        3: ("35-44", "۳۵ تا ۴۴"),
-        4: ("45-54", "۴۵ تا ۵۴"),
-        5: ("55 or older", "۵۵ و بیشتر"),
-    }),
-    "education": ("Highest education", "بالاترین مدرک تحصیلی", {
-        1: ("high-school diploma or less", "دیپلم و پایین‌تر"),
-        2: ("associate degree", "کاردانی"),
-        3: ("bachelor's degree", "کارشناسی"),
-        4: ("master's degree", "کارشناسی ارشد"),
-        5: ("doctorate", "دکتری"),
-    }),
-    "tenure_years": ("Years as a customer of the company (whole years)", "سابقه مشتری بودن (سال)", {}),
-    "purchase_frequency": ("How often the customer buys from the company", "دفعات خرید از شرکت", {
-        1: ("once a year or less", "سالی یک بار یا کمتر"),
-        2: ("a few times a year", "چند بار در سال"),
-        3: ("about monthly", "تقریباً ماهانه"),
-        4: ("weekly or more often", "هفتگی یا بیشتر"),
-    }),
-    "preferred_channel": ("Preferred channel for dealing with the company", "کانال ترجیحی ارتباط با شرکت", {
-        1: ("website", "وب‌سایت"),
-        2: ("mobile app", "اپلیکیشن موبایل"),
-        3: ("contact centre (phone)", "مرکز تماس (تلفن)"),
-        4: ("store / branch", "فروشگاه حضوری"),
-    }),
+    name: (q["en"], q["fa"], {int(k): (v["en"], v["fa"]) for k, v in (q.get("codes") or {}).items()})
+    for name, q in _QUESTIONNAIRE["demographics"].items()
 }
 
 _GENDER_P = [0.45, 0.55]
@@ -817,266 +747,3 @@ def recode_ecrm_survey(data: pd.DataFrame) -> pd.DataFrame:
     for item in reverse:
         out[item.column] = 6 - values[item.column]
     return out.rename(columns={i.column: i.model_name for i in reverse})
-
-
-# --------------------------------------------------------------------------------------
-# Writing the shipped files
-# --------------------------------------------------------------------------------------
-
-_FILES = ("ecrm_survey.csv", "ecrm_survey.sav", "ecrm_survey.xlsx", "ecrm_survey_truth.csv",
-          "ecrm_survey_items.csv", "ecrm_survey_model.lav", "catalog/ecrm_survey.yaml")
-
-
-def _write_all(paths_and_writers: list[tuple[Path, object]]) -> None:
-    """Write every file to a temporary name first and rename them only when all succeeded.
-
-    An error part-way (a full disk, a missing optional library) therefore leaves
-    the previous files untouched and no half-written or partial set behind.
-    """
-    temps: list[tuple[str, Path]] = []
-    try:
-        for path, write in paths_and_writers:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-            os.close(fd)
-            temps.append((tmp, path))
-            write(tmp)
-            os.chmod(tmp, 0o644)  # mkstemp creates 0600; data files must be readable by everyone
-    except BaseException:
-        for tmp, _path in temps:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-        raise
-    for tmp, path in temps:
-        os.replace(tmp, path)
-
-
-def _value_labels_en_fa(codes: dict[int, tuple[str, str]]) -> dict[int, str]:
-    return {k: f"{en} | {fa}" for k, (en, fa) in codes.items()}
-
-
-def _column_spec() -> dict[str, dict]:
-    """Data dictionary of ecrm_survey (the catalogue's ``columns``)."""
-    likert = "; ".join(f"{k} = {en} ({fa})" for k, (en, fa) in LIKERT_LABELS.items())
-    cols: dict[str, dict] = {
-        "resp_id": {"type": "int", "meaning": "Respondent number (1..n) | شماره پاسخ‌دهنده", "unit": "id"},
-    }
-    for name, (en, fa, codes) in DEMOGRAPHICS.items():
-        spec = {"type": "int", "meaning": f"{en} | {fa}", "unit": "years" if name == "tenure_years" else "code"}
-        if codes:
-            spec["meaning"] += ". Codes: " + "; ".join(f"{k} = {e} ({f})" for k, (e, f) in codes.items())
-            spec["labels"] = _value_labels_en_fa(codes)
-        cols[name] = spec
-    names = {c.code: c for c in CONSTRUCTS}
-    for item in ITEMS:
-        c = names[item.construct]
-        meaning = f"{c.code} ({c.name_en} | {c.name_fa}): {item.text_en} | {item.text_fa}"
-        if item.reverse:
-            meaning += f" REVERSE-WORDED: stored as answered; recode {item.model_name} = 6 - {item.column}."
-        cols[item.column] = {"type": "float", "meaning": meaning, "unit": f"Likert 1-5 ({likert}); empty = missing"}
-    return cols
-
-
-def _catalog_text(data: pd.DataFrame, n: int, seed: int, missing_rate: float, skip_rate: float) -> str:
-    import yaml
-
-    provenance = (
-        f"synthetic, generated by crm_research.data.surveygen.generate_ecrm_survey(n={n}, seed={seed}, "
-        f"missing_rate={missing_rate}, skip_rate={skip_rate}) from a documented population SEM; "
-        "rebuild with crm_research.data.surveygen.write_ecrm_survey()"
-    )
-    licence = "CC0-1.0"
-    truth_cols = {
-        "lhs": {"type": "str", "meaning": "left-hand side of the lavaan parameter", "unit": ""},
-        "op": {"type": "str", "meaning": "lavaan operator: =~ loading, ~ regression, ~~ (co)variance, "
-               ":= defined effect, | threshold, r2 R-squared", "unit": ""},
-        "rhs": {"type": "str", "meaning": "right-hand side of the lavaan parameter", "unit": ""},
-        "label": {"type": "str", "meaning": "path label in ecrm_survey_model.lav (a1 ... d2, ind_*, total_*)",
-                  "unit": ""},
-        "value": {"type": "float", "meaning": "true unstandardized value (first loading fixed to 1, continuous "
-                  "latent responses with unit variance)", "unit": ""},
-        "std_all": {"type": "float", "meaning": "true completely standardized value (lavaan std.all)", "unit": ""},
-        "hypothesis": {"type": "str", "meaning": "research hypothesis H1-H12 tested by this parameter", "unit": ""},
-        "hypothesis_true": {"type": "bool", "meaning": "True if the effect is non-zero in the population",
-                            "unit": ""},
-    }
-    items_cols = {
-        "item": {"type": "str", "meaning": "column name in ecrm_survey", "unit": ""},
-        "construct": {"type": "str", "meaning": "construct code (OPR, ANL, EMP, SAT, LOY, DEL)", "unit": ""},
-        "construct_en": {"type": "str", "meaning": "construct name in English", "unit": ""},
-        "construct_fa": {"type": "str", "meaning": "construct name in Persian | نام سازه", "unit": ""},
-        "text_en": {"type": "str", "meaning": "item wording in English", "unit": ""},
-        "text_fa": {"type": "str", "meaning": "item wording in Persian | متن گویه", "unit": ""},
-        "reverse": {"type": "bool", "meaning": "True for reverse-worded items (recode as 6 - x)", "unit": ""},
-        "model_name": {"type": "str", "meaning": "item name in ecrm_survey_model.lav after recoding", "unit": ""},
-    }
-    description = (
-        "Questionnaire of customers of the sample company on e-CRM: operational (OPR), analytical (ANL) "
-        "e-CRM and customer empowerment (EMP), satisfaction (SAT), loyalty (LOY) and perceived on-time "
-        "delivery (DEL), 22 five-point Likert items in English and Persian plus six demographic codes. "
-        "Items SAT3r and LOY4r are reverse-worded and stored as answered (recode 6 - x). About "
-        f"{missing_rate:.1%} of answers are missing completely at random and {skip_rate:.0%} of respondents "
-        "skipped one block of items. "
-        f"Only {int(data[[i.column for i in ITEMS]].notna().all(axis=1).sum())} of {n} respondents answered "
-        "every item, so listwise deletion discards many; use FIML or pairwise methods. "
-        "The true model is in ecrm_survey_truth and datasets/ecrm_survey_model.lav; the same data are in "
-        "datasets/ecrm_survey.sav (SPSS, with value labels) and datasets/ecrm_survey.xlsx."
-    )
-    catalog = {
-        "ecrm_survey": {
-            "file": "ecrm_survey.csv",
-            "title": "e-CRM customer survey (synthetic, with known population model)",
-            "description": description,
-            "source": provenance,
-            "citation": "Constructs after Chen & Popovich (2003), Business Process Management Journal 9(5), "
-                        "672-688, and Kalakota & Robinson (2001), e-Business 2.0.",
-            "licence": licence,
-            "rows": n,
-            "columns": _column_spec(),
-        },
-        "ecrm_survey_truth": {
-            "file": "ecrm_survey_truth.csv",
-            "title": "e-CRM survey: true population parameters (lavaan naming)",
-            "description": "Loadings, paths, (co)variances, defined indirect and total effects, thresholds and "
-                           "R-squares of the population model of ecrm_survey, unstandardized (marker-variable "
-                           "identification) and standardized, with the research hypotheses and whether each "
-                           "is true in the population.",
-            "source": provenance,
-            "licence": licence,
-            "rows": len(ecrm_survey_truth()),
-            "columns": truth_cols,
-        },
-        "ecrm_survey_items": {
-            "file": "ecrm_survey_items.csv",
-            "title": "e-CRM survey: item wording in English and Persian",
-            "description": "The 22 questionnaire items of ecrm_survey with construct, English and Persian "
-                           "wording and the reverse-worded flag.",
-            "source": provenance,
-            "licence": licence,
-            "rows": len(ITEMS),
-            "columns": items_cols,
-        },
-    }
-    header = ("# Generated by crm_research.data.surveygen.write_ecrm_survey(); do not edit by hand:\n"
-              "# tests/test_surveygen.py checks that this file matches the generator.\n")
-    return header + yaml.safe_dump(catalog, allow_unicode=True, sort_keys=False, width=100)
-
-
-def write_ecrm_survey(
-    directory: str | os.PathLike | None = None,
-    n: int = ECRM_SURVEY_N,
-    seed: int = ECRM_SURVEY_SEED,
-    missing_rate: float = DEFAULT_MISSING_RATE,
-    skip_rate: float = DEFAULT_SKIP_RATE,
-) -> list[Path]:
-    """Write the ``ecrm_survey`` files: CSV, SPSS, Excel, truth, items, model and catalogue entry.
-
-    Parameters
-    ----------
-    directory : path, optional
-        Folder to write into; default the toolkit's ``datasets/`` folder
-        (which is how the shipped files are rebuilt).
-    n, seed, missing_rate, skip_rate
-        As in :func:`generate_ecrm_survey`; ``seed`` may not be None here,
-        because the files must be reproducible.
-
-    Returns
-    -------
-    list of pathlib.Path
-        The files written: ``ecrm_survey.csv``, ``ecrm_survey.sav`` (variable
-        labels and English | Persian value labels), ``ecrm_survey.xlsx``
-        (sheets ``data``, ``items``, ``truth``, ``value_labels``),
-        ``ecrm_survey_truth.csv``, ``ecrm_survey_items.csv``,
-        ``ecrm_survey_model.lav`` and ``catalog/ecrm_survey.yaml``.  Each is
-        written to a temporary file first and all are renamed only when every
-        one succeeded, so an error never leaves a half-written file or a
-        partial set.
-
-    Notes
-    -----
-    The shipped files are rebuilt with ``write_ecrm_survey()`` (no arguments);
-    ``tests/test_surveygen.py`` fails when the CSV, truth, items, model or
-    catalogue files differ from what the generator writes.  The SPSS file
-    holds the item wording as variable labels and ``"English | Persian"``
-    value labels; the Excel workbook adds the items, truth and value labels
-    as sheets.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> import crm_research as crm
-    >>> with tempfile.TemporaryDirectory() as folder:
-    ...     [p.name for p in crm.write_ecrm_survey(folder, n=50, seed=1)][:3]
-    ['ecrm_survey.csv', 'ecrm_survey.sav', 'ecrm_survey.xlsx']
-    """
-    import pyreadstat
-
-    from crm_research.data.datasets import dataset_path
-
-    func = "write_ecrm_survey"
-    if seed is None:
-        raise CRMInputError(f"The 'seed' parameter of {func} must be a non-negative int (files must be "
-                            "reproducible). Got None instead.")
-    seed = check_seed(seed, func)
-    data = generate_ecrm_survey(n=n, seed=seed, missing_rate=missing_rate, skip_rate=skip_rate)
-    if directory is not None and not isinstance(directory, (str, os.PathLike)):
-        raise CRMInputError(f"The 'directory' parameter of {func} must be a folder path or None. "
-                            f"Got {directory!r} instead.")
-    base = Path(directory) if directory is not None else dataset_path()
-    if base.exists() and not base.is_dir():
-        raise CRMInputError(f"The 'directory' parameter of {func} must be a folder. Got {str(base)!r}, which is a file.")
-    truth = ecrm_survey_truth()
-    items = ecrm_survey_items()
-
-    # SPSS labels: English item wording (SPSS shows one label; the Persian text is in the
-    # items file) and "English | Persian" value labels.
-    variable_labels = {}
-    value_labels = {}
-    names = {c.code: c for c in CONSTRUCTS}
-    for item in ITEMS:
-        variable_labels[item.column] = f"{item.column} {names[item.construct].name_en}: {item.text_en}"[:250]
-        value_labels[item.column] = {float(k): f"{en} | {fa}" for k, (en, fa) in LIKERT_LABELS.items()}
-    for name, (en, fa, codes) in DEMOGRAPHICS.items():
-        variable_labels[name] = f"{en} | {fa}"
-        if codes:
-            value_labels[name] = {float(k): v for k, v in _value_labels_en_fa(codes).items()}
-    variable_labels["resp_id"] = "Respondent number | شماره پاسخ‌دهنده"
-    sav = data.astype({c: "float64" for c in data.columns})  # SPSS numeric variables
-    measure = {c: ("nominal" if c in ("gender", "preferred_channel") else "ordinal") for c in data.columns}
-    measure["resp_id"] = "nominal"
-    measure["tenure_years"] = "scale"
-    label_rows = [
-        {"variable": col, "code": code, "label_en": en, "label_fa": fa}
-        for col, (_en, _fa, codes) in DEMOGRAPHICS.items() for code, (en, fa) in codes.items()
-    ] + [{"variable": "items (all)", "code": k, "label_en": en, "label_fa": fa} for k, (en, fa) in LIKERT_LABELS.items()]
-    labels_frame = pd.DataFrame(label_rows)
-
-    def write_xlsx(tmp):
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-            data.to_excel(xl, sheet_name="data", index=False)
-            items.to_excel(xl, sheet_name="items", index=False)
-            truth.to_excel(xl, sheet_name="truth", index=False)
-            labels_frame.to_excel(xl, sheet_name="value_labels", index=False)
-
-    def write_text(text):
-        def write(tmp):
-            with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-        return write
-
-    writers = {
-        # answers are whole numbers: write "4", not "4.0" (missing stays empty)
-        "ecrm_survey.csv": lambda tmp: data.to_csv(tmp, index=False, lineterminator="\n", float_format="%.0f"),
-        "ecrm_survey.sav": lambda tmp: pyreadstat.write_sav(
-            sav, tmp, column_labels=[variable_labels[c] for c in data.columns],
-            variable_value_labels=value_labels, variable_measure=measure,
-            file_label="e-CRM customer survey (synthetic, crm_research)"),
-        "ecrm_survey.xlsx": write_xlsx,
-        "ecrm_survey_truth.csv": lambda tmp: truth.to_csv(tmp, index=False, lineterminator="\n"),
-        "ecrm_survey_items.csv": lambda tmp: items.to_csv(tmp, index=False, lineterminator="\n"),
-        "ecrm_survey_model.lav": write_text(ecrm_survey_model()),
-        "catalog/ecrm_survey.yaml": write_text(_catalog_text(data, n, seed, missing_rate, skip_rate)),
-    }
-    written = [base / name for name in _FILES]
-    _write_all([(path, writers[name]) for path, name in zip(written, _FILES, strict=True)])
-    return written

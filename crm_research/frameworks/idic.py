@@ -303,7 +303,9 @@ def resolve_duplicates(
     >>> import crm_research as crm
     >>> company = crm.load_dataset("sample_company")
     >>> links = crm.resolve_duplicates(company.customers)
-    >>> links.evaluate(company.truth["records"])[["precision", "recall"]].round(2)  # doctest: +SKIP
+    >>> links.evaluate(company.truth["records"])[["precision", "recall"]].round(2)
+       precision  recall
+    0        1.0    0.97
     """
     from rapidfuzz.distance import OSA
 

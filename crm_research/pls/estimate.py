@@ -316,8 +316,13 @@ def pls_sem(data, model, bootstrap: int = 0, seed: int | None = None, scheme: st
     ...     Expectation ~ Image''')
     >>> round(float(fit.paths["est"].iloc[0]), 4)
     0.513
-    >>> fit = crm.pls_sem(mobi, crm_model_text, bootstrap=5000, seed=1)  # doctest: +SKIP
-    >>> fit.paths[["from", "to", "est", "se", "t", "pvalue", "ci_low", "ci_high"]]  # doctest: +SKIP
+    >>> boot = crm.pls_sem(mobi, '''
+    ...     Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+    ...     Expectation =~ CUEX1 + CUEX2 + CUEX3
+    ...     Expectation ~ Image''', bootstrap=100, seed=1, progress=False)  # a study would use 5000
+    >>> row = boot.paths.iloc[0]
+    >>> bool(row["ci_low"] < row["est"] < row["ci_high"]), bool(row["pvalue"] < 0.001)
+    (True, True)
     """
     func = "pls_sem"
     data = check_dataframe(data, "data", func, min_rows=3)

@@ -213,7 +213,12 @@ def item_descriptives(data, items=None, scale=None, missing="listwise", skew_typ
     --------
     >>> import crm_research as crm
     >>> bfi = crm.load_dataset("bfi")
-    >>> crm.item_descriptives(bfi, ["A1", "A2", "A3"], scale=(1, 6)).table
+    >>> crm.item_descriptives(bfi, ["A1", "A2", "A3"], scale=(1, 6)).table[["n", "missing", "mean", "sd"]].round(2)
+             n  missing  mean    sd
+    item
+    A1    2736       16  2.41  1.41
+    A2    2736       27  4.80  1.17
+    A3    2736       26  4.60  1.30
     """
     func = "item_descriptives"
     skew_type = check_choice(skew_type, "skew_type", [1, 2, 3], func)
@@ -357,7 +362,11 @@ def mardia(data, items=None) -> MardiaResult:
     Examples
     --------
     >>> import crm_research as crm
-    >>> crm.mardia(crm.load_dataset("bfi"), [f"A{i}" for i in range(1, 6)]).to_frame()
+    >>> crm.mardia(crm.load_dataset("bfi"), [f"A{i}" for i in range(1, 6)]).to_frame()[["statistic", "df"]].round(2)
+              statistic    df
+    mardia
+    skewness       5.26  35.0
+    kurtosis      45.03   NaN
     """
     func = "mardia"
     x, n_dropped = prepare_items(data, items, func, min_items=2)

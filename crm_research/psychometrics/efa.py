@@ -322,7 +322,15 @@ def kmo(data, items=None, missing="listwise") -> pd.DataFrame:
     Examples
     --------
     >>> import crm_research as crm
-    >>> crm.kmo(crm.load_dataset("bfi"), [f"N{i}" for i in range(1, 6)])
+    >>> crm.kmo(crm.load_dataset("bfi"), [f"N{i}" for i in range(1, 6)]).round(2)
+              msa      verdict
+    item
+    overall  0.80     middling
+    N1       0.75     middling
+    N2       0.75     middling
+    N3       0.83  meritorious
+    N4       0.83  meritorious
+    N5       0.88  meritorious
     """
     x, _ = prepare_items(data, items, "kmo", missing=missing, min_items=2)
     return _kmo_table(_correlation(x, missing), x.columns)
@@ -358,7 +366,12 @@ def bartlett_sphericity(data, items=None, missing="listwise") -> pd.Series:
     Examples
     --------
     >>> import crm_research as crm
-    >>> crm.bartlett_sphericity(crm.load_dataset("bfi"), [f"N{i}" for i in range(1, 6)])
+    >>> crm.bartlett_sphericity(crm.load_dataset("bfi"), [f"N{i}" for i in range(1, 6)]).round(1)
+    chi2    4718.5
+    df        10.0
+    p          0.0
+    n       2694.0
+    Name: bartlett, dtype: float64
     """
     x, _ = prepare_items(data, items, "bartlett_sphericity", missing=missing, min_items=2)
     return _bartlett(_correlation(x, missing), len(x))
@@ -518,7 +531,8 @@ def parallel_analysis(data, items=None, n_iter=20, quantile=0.95, seed=None, mis
     >>> import crm_research as crm
     >>> items = [f"{c}{i}" for c in "ACENO" for i in range(1, 6)]
     >>> pa = crm.parallel_analysis(crm.load_dataset("bfi"), items, seed=1)
-    >>> pa.n_factors
+    >>> pa.n_factors  # as psych's fa.parallel for these 25 items
+    6
     """
     func = "parallel_analysis"
     n_iter = check_int(n_iter, "n_iter", func, min_value=1)
@@ -690,7 +704,14 @@ def efa(data, n_factors=None, rotation="oblimin", method="minres", items=None, m
     >>> bfi = crm.load_dataset("bfi")
     >>> items = [f"{c}{i}" for c in "ACENO" for i in range(1, 6)]
     >>> result = crm.efa(bfi, n_factors=5, items=items, seed=1)
-    >>> result.pattern()
+    >>> result.pattern().head(5).round(2)  # loadings below the cutoff are blank (NaN)
+           MR1  MR2  MR3  MR4  MR5    h2
+    item
+    N1    0.83  NaN  NaN  NaN  NaN  0.68
+    N2    0.78  NaN  NaN  NaN  NaN  0.61
+    N3    0.70  NaN  NaN  NaN  NaN  0.54
+    N5    0.48  NaN  NaN  NaN  NaN  0.35
+    N4    0.47  0.4  NaN  NaN  NaN  0.51
     """
     func = "efa"
     rotation = check_choice(rotation, "rotation", ROTATIONS, func)

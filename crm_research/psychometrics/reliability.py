@@ -187,7 +187,8 @@ def cronbach_alpha(items, ci=0.95, missing="listwise", scale=None) -> AlphaResul
     --------
     >>> import crm_research as crm
     >>> bfi = crm.reverse_code(crm.load_dataset("bfi"), ["A1"], scale=(1, 6))
-    >>> crm.cronbach_alpha(bfi[["A1", "A2", "A3", "A4", "A5"]]).alpha
+    >>> round(crm.cronbach_alpha(bfi[["A1", "A2", "A3", "A4", "A5"]]).alpha, 3)
+    0.704
     """
     func = "cronbach_alpha"
     check_dataframe(items, "items", func)
@@ -259,7 +260,14 @@ def item_analysis(items, missing="listwise", scale=None) -> pd.DataFrame:
     --------
     >>> import crm_research as crm
     >>> bfi = crm.load_dataset("bfi")
-    >>> crm.item_analysis(bfi[["N1", "N2", "N3", "N4", "N5"]])
+    >>> crm.item_analysis(bfi[["N1", "N2", "N3", "N4", "N5"]])[["r_drop", "alpha_if_deleted"]].round(2)
+          r_drop  alpha_if_deleted
+    item
+    N1      0.67              0.76
+    N2      0.65              0.76
+    N3      0.67              0.75
+    N4      0.54              0.79
+    N5      0.49              0.81
     """
     func = "item_analysis"
     check_dataframe(items, "items", func)
@@ -402,8 +410,13 @@ def construct_reliability(data, constructs, missing="listwise", scale=None) -> p
     --------
     >>> import crm_research as crm
     >>> df = crm.recode_ecrm_survey(crm.load_dataset("ecrm_survey"))
-    >>> crm.construct_reliability(df, {"SAT": ["SAT1", "SAT2", "SAT3", "SAT4"],
-    ...                                "LOY": ["LOY1", "LOY2", "LOY3", "LOY4"]})
+    >>> table = crm.construct_reliability(df, {"SAT": ["SAT1", "SAT2", "SAT3", "SAT4"],
+    ...                                        "LOY": ["LOY1", "LOY2", "LOY3", "LOY4"]})
+    >>> table[["alpha", "omega", "ave", "cr_ok", "ave_ok"]].round(2)
+               alpha  omega   ave  cr_ok  ave_ok
+    construct
+    SAT         0.78   0.79  0.48   True   False
+    LOY         0.80   0.80  0.51   True    True
     """
     func = "construct_reliability"
     fit, constructs, x, n_dropped = fit_measurement_model(data, constructs, func, missing, scale)

@@ -72,7 +72,11 @@ def fornell_larcker(data, constructs, missing="listwise", scale=None) -> pd.Data
     >>> import crm_research as crm
     >>> df = crm.recode_ecrm_survey(crm.load_dataset("ecrm_survey"))
     >>> crm.fornell_larcker(df, {"SAT": ["SAT1", "SAT2", "SAT3", "SAT4"],
-    ...                          "LOY": ["LOY1", "LOY2", "LOY3", "LOY4"]})
+    ...                          "LOY": ["LOY1", "LOY2", "LOY3", "LOY4"]}).round(2)
+                SAT   LOY  max_r  discriminant_ok
+    construct
+    SAT        0.69  0.59   0.59             True
+    LOY        0.59  0.71   0.59             True
     """
     func = "fornell_larcker"
     fit, constructs, x, n_dropped = fit_measurement_model(data, constructs, func, missing, scale)
@@ -199,7 +203,11 @@ def htmt(data, constructs, bootstrap=0, ci=0.95, seed=None, htmt2=True, absolute
     --------
     >>> import crm_research as crm
     >>> bfi = crm.reverse_code(crm.load_dataset("bfi"), ["E1", "E2"], scale=(1, 6))
-    >>> crm.htmt(bfi, {"E": ["E1", "E2", "E3", "E4", "E5"], "N": ["N1", "N2", "N3", "N4", "N5"]})
+    >>> crm.htmt(bfi, {"E": ["E1", "E2", "E3", "E4", "E5"], "N": ["N1", "N2", "N3", "N4", "N5"]}).round(2)
+                  E     N
+    construct
+    E          1.00  0.22
+    N          0.22  1.00
     """
     func = "htmt"
     data = check_dataframe(data, "data", func)

@@ -189,10 +189,18 @@ def report(study, out=None, lang=None, bootstrap=None, progress=True) -> ThesisR
 
     Examples
     --------
+    >>> import tempfile
     >>> import crm_research as crm
-    >>> rep = crm.report(crm.dataset_path("ecrm_survey_study.yaml"), out="build/report",
-    ...                  bootstrap=100)  # doctest: +SKIP
-    >>> rep.hypotheses[["hypothesis", "beta", "pvalue", "supported"]]  # doctest: +SKIP
+    >>> with tempfile.TemporaryDirectory() as folder:  # a thesis keeps the study's 1000 resamples
+    ...     rep = crm.report(crm.dataset_path("ecrm_survey_study.yaml"), out=f"{folder}/report",
+    ...                      bootstrap=0, progress=False)
+    ...     print(rep.docx.name, rep.html.name, rep.docx.is_file())
+    report.docx report.html True
+    >>> rep.hypotheses[["hypothesis", "path", "beta"]].head(3).round(2)
+      hypothesis       path  beta
+    0         H1  SAT ~ OPR  0.37
+    1         H2  SAT ~ ANL  0.20
+    2         H3  SAT ~ EMP  0.07
     """
     from crm_research.core.fastmode import fast_mode
     from crm_research.data.study import Study, load_study

@@ -322,12 +322,17 @@ def sem(data=None, model=None, estimator="ML", missing="listwise", bootstrap=0, 
     Examples
     --------
     >>> import crm_research as crm
-    >>> pd_data = crm.load_dataset("political_democracy")  # doctest: +SKIP
+    >>> pd_data = crm.load_dataset("political_democracy")
     >>> fit = crm.sem(pd_data, '''
     ...     ind60 =~ x1 + x2 + x3
     ...     dem60 =~ y1 + y2 + y3 + y4
-    ...     dem60 ~ ind60''')  # doctest: +SKIP
-    >>> fit.fit_measures[["chisq", "df", "cfi", "rmsea"]]  # doctest: +SKIP
+    ...     dem60 ~ ind60''')
+    >>> fit.fit_measures[["chisq", "df", "cfi", "rmsea"]].round(3)
+    chisq    23.738
+    df       13.000
+    cfi       0.972
+    rmsea     0.105
+    Name: value, dtype: float64
     """
     if model is None:
         raise CRMInputError("The 'model' parameter of sem is required: lavaan syntax such as 'f =~ x1 + x2 + x3'.")
@@ -371,9 +376,16 @@ def cfa(data=None, model=None, **options) -> SEMResult:
     Examples
     --------
     >>> import crm_research as crm
-    >>> hs = crm.load_dataset("holzinger1939")  # doctest: +SKIP
-    >>> fit = crm.cfa(hs, "visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6")  # doctest: +SKIP
-    >>> fit.estimates.query("op == '=~'")[["lhs", "rhs", "est", "std_all"]]  # doctest: +SKIP
+    >>> hs = crm.load_dataset("holzinger1939")
+    >>> fit = crm.cfa(hs, "visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6")
+    >>> fit.estimates.query("op == '=~'")[["lhs", "rhs", "est", "std_all"]].round(3)
+           lhs rhs    est  std_all
+    0   visual  x1  1.000    0.778
+    1   visual  x2  0.559    0.431
+    2   visual  x3  0.708    0.568
+    3  textual  x4  1.000    0.852
+    4  textual  x5  1.111    0.854
+    5  textual  x6  0.925    0.838
     """
     if model is None:
         raise CRMInputError("The 'model' parameter of cfa is required: lavaan syntax such as 'f =~ x1 + x2 + x3'.")

@@ -295,9 +295,15 @@ def fit_ordinal(data, model, *, std_lv=False, ci=0.95, func="sem") -> OrdinalSEM
     Examples
     --------
     >>> import crm_research as crm
-    >>> bfi = crm.load_dataset("bfi")  # doctest: +SKIP
-    >>> fit = crm.cfa(bfi, "agree =~ A1 + A2 + A3 + A4 + A5", estimator="DWLS")  # doctest: +SKIP
-    >>> fit.fit_measures[["chisq_scaled", "df", "pvalue_scaled", "cfi", "rmsea"]]  # doctest: +SKIP
+    >>> bfi = crm.load_dataset("bfi")
+    >>> fit = crm.cfa(bfi, "agree =~ A1 + A2 + A3 + A4 + A5", estimator="DWLS")
+    >>> fit.fit_measures[["chisq_scaled", "df", "pvalue_scaled", "cfi", "rmsea"]].round(3)
+    chisq_scaled     143.536
+    df                 5.000
+    pvalue_scaled      0.000
+    cfi                0.991
+    rmsea              0.071
+    Name: value, dtype: float64
     """
     from scipy.stats import chi2, ncx2
 

@@ -333,9 +333,15 @@ def polychoric(data, columns=None, *, missing="listwise") -> PolychoricResult:
     Examples
     --------
     >>> import crm_research as crm
-    >>> bfi = crm.load_dataset("bfi")  # doctest: +SKIP
-    >>> pc = crm.polychoric(bfi, ["A1", "A2", "A3", "A4", "A5"])  # doctest: +SKIP
-    >>> pc.correlations.round(2)  # doctest: +SKIP
+    >>> bfi = crm.load_dataset("bfi")
+    >>> pc = crm.polychoric(bfi, ["A1", "A2", "A3", "A4", "A5"])
+    >>> pc.correlations.round(2)
+          A1    A2    A3    A4    A5
+    A1  1.00 -0.41 -0.33 -0.18 -0.23
+    A2 -0.41  1.00  0.56  0.39  0.45
+    A3 -0.33  0.56  1.00  0.41  0.57
+    A4 -0.18  0.39  0.41  1.00  0.35
+    A5 -0.23  0.45  0.57  0.35  1.00
     """
     func = "polychoric"
     data = check_dataframe(data, "data", func, min_rows=2)
