@@ -96,16 +96,16 @@ def test_docx_hypotheses_table_equals_api(en, api):
     assert hyp["Hypothesis"].tolist() == ref["hypothesis"].tolist()
     assert hyp["β"].tolist() == [f"{v:.3f}" for v in ref["beta"]]
     assert hyp["B"].tolist() == [f"{v:.3f}" for v in ref["est"]]
-    np.testing.assert_allclose([num(v) for v in hyp["95% CI lower"]], ref["ci_lower"], atol=5e-4)
-    np.testing.assert_allclose([num(v) for v in hyp["95% CI upper"]], ref["ci_upper"], atol=5e-4)
-    expected = ["supported" if s == "yes" else "not supported" for s in ref["supported"]]
+    np.testing.assert_allclose([num(v) for v in hyp["95% CI lower"]], ref["ci_low"], atol=5e-4)
+    np.testing.assert_allclose([num(v) for v in hyp["95% CI upper"]], ref["ci_high"], atol=5e-4)
+    expected = ["supported" if s else "not supported" for s in ref["supported"]]
     assert hyp["Result"].tolist() == expected
     for cell, p in zip(hyp["p"], ref["pvalue"]):
         assert cell == ("< .001" if p < 0.001 else f"{p:.3f}".lstrip("0"))
     # the CSV holds the same numbers at full precision
     csv = pd.read_csv(en.out / "tables" / "table_14_hypotheses.csv", encoding="utf-8-sig")
-    np.testing.assert_allclose(csv[["est", "beta", "ci_lower", "ci_upper"]], ref[["est", "beta", "ci_lower",
-                                                                                    "ci_upper"]], rtol=1e-12)
+    np.testing.assert_allclose(csv[["est", "beta", "ci_low", "ci_high"]], ref[["est", "beta", "ci_low",
+                                                                                "ci_high"]], rtol=1e-12)
 
 
 def test_docx_measurement_tables_equal_api(en, api):
