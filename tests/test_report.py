@@ -294,7 +294,7 @@ def test_pls_report_equals_pls_sem(tmp_path, api):
     assert hyp["Hypothesis"].tolist() == list(api["study"].hypotheses)
     ref_hyp = crm.hypotheses(ref, api["study"].hypotheses)
     assert hyp["β"].tolist() == [f"{v:.3f}" for v in ref_hyp["beta"]]
-    assert hyp["Result"].tolist() == ["supported" if s == "yes" else "not supported" for s in ref_hyp["supported"]]
+    assert hyp["Result"].tolist() == ["supported" if s else "not supported" for s in ref_hyp["supported"]]
     assert set(ref_hyp["interval"]) == {"bootstrap percentile"}
 
 
@@ -384,6 +384,6 @@ def test_fiml_report_equals_sem_fiml(tmp_path, api):
     ref = crm.hypotheses(crm.sem(items, study.model, missing="fiml"), study.hypotheses)
     hyp = docx_tables(rep.docx)["Results of the hypothesis tests"]
     assert hyp["β"].tolist() == [f"{v:.3f}" for v in ref["beta"]]
-    assert hyp["Result"].tolist() == ["supported" if s == "yes" else "not supported" for s in ref["supported"]]
+    assert hyp["Result"].tolist() == ["supported" if s else "not supported" for s in ref["supported"]]
     assert int(rep.sem.fit_measures["n"]) == len(items) == 400
     assert "full-information maximum likelihood" in rep.html.read_text(encoding="utf-8")
