@@ -325,7 +325,8 @@ def kmo(data, items=None, *, missing="listwise") -> pd.DataFrame:
     Examples
     --------
     >>> import crm_research as crm
-    >>> crm.kmo(crm.load_dataset("bfi"), [f"N{i}" for i in range(1, 6)])
+    >>> round(float(crm.kmo(crm.load_dataset("bfi"), [f"N{i}" for i in range(1, 6)]).loc["overall", "msa"]), 2)
+    0.8
     """
     x, _ = prepare_items(data, items, "kmo", missing=missing, min_items=2)
     return _kmo_table(_correlation(x, missing), x.columns)
@@ -361,7 +362,8 @@ def bartlett_sphericity(data, items=None, *, missing="listwise") -> pd.Series:
     Examples
     --------
     >>> import crm_research as crm
-    >>> crm.bartlett_sphericity(crm.load_dataset("bfi"), [f"N{i}" for i in range(1, 6)])
+    >>> float(crm.bartlett_sphericity(crm.load_dataset("bfi"), [f"N{i}" for i in range(1, 6)])["df"])
+    10.0
     """
     x, _ = prepare_items(data, items, "bartlett_sphericity", missing=missing, min_items=2)
     return _bartlett(_correlation(x, missing), len(x))
@@ -523,6 +525,7 @@ def parallel_analysis(data, items=None, *, n_iter=20, quantile=0.95, seed=None,
     >>> items = [f"{c}{i}" for c in "ACENO" for i in range(1, 6)]
     >>> pa = crm.parallel_analysis(crm.load_dataset("bfi"), items, seed=1)
     >>> pa.n_factors
+    6
     """
     func = "parallel_analysis"
     n_iter = check_int(n_iter, "n_iter", func, min_value=1)
@@ -711,7 +714,8 @@ def efa(data, n_factors=None, *, items=None, rotation="oblimin", method="minres"
     >>> bfi = crm.load_dataset("bfi")
     >>> items = [f"{c}{i}" for c in "ACENO" for i in range(1, 6)]
     >>> result = crm.efa(bfi, n_factors=5, items=items, seed=1)
-    >>> result.pattern()
+    >>> result.pattern().shape
+    (25, 6)
     """
     func = "efa"
     rotation = check_choice(rotation, "rotation", ROTATIONS, func)

@@ -433,7 +433,8 @@ def construct_reliability(data, constructs, *, missing="listwise", scale=None) -
     >>> import crm_research as crm
     >>> df = crm.recode_ecrm_survey(crm.load_dataset("ecrm_survey"))
     >>> crm.construct_reliability(df, {"SAT": ["SAT1", "SAT2", "SAT3", "SAT4"],
-    ...                                "LOY": ["LOY1", "LOY2", "LOY3", "LOY4"]})
+    ...                                "LOY": ["LOY1", "LOY2", "LOY3", "LOY4"]})["ave_ok"].to_dict()
+    {'SAT': False, 'LOY': True}
     """
     func = "construct_reliability"
     fit, constructs, x, n_dropped = fit_measurement_model(data, constructs, func, missing, scale)
