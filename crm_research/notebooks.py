@@ -93,6 +93,7 @@ def _write_atomic(path: Path, text: str) -> None:
 
 def build_notebooks(
     out: str | os.PathLike = "build",
+    *,
     src: str | os.PathLike | None = None,
     fast: bool = False,
     only: list[str] | None = None,

@@ -77,8 +77,11 @@ def test_draw_test_cell():
     pd.testing.assert_frame_equal(df, before)
     assert len(cell) == 50 and cell["customer"].is_unique and cell.index.is_monotonic_increasing
     pd.testing.assert_frame_equal(cell, crm.draw_test_cell(df, share=0.05, seed=1))
-    strat = crm.draw_test_cell(df, share=0.05, seed=1, strata="decile")
+    strat = crm.draw_test_cell(df, share=0.05, seed=1, strata_col="decile")
     assert (strat["decile"].value_counts() == 5).all()
+    with pytest.warns(FutureWarning, match="'strata' is now called 'strata_col'"):
+        old = crm.draw_test_cell(df, share=0.05, seed=1, strata="decile")
+    pd.testing.assert_frame_equal(old, strat)
     with pytest.raises(CRMInputError, match="'share' parameter"):
         crm.draw_test_cell(df, share=1.5)
 
@@ -232,8 +235,8 @@ def test_draw_test_cell_refuses_an_empty_stratified_cell():
     # review: when share * stratum size rounded to 0 in every stratum an empty cell came back silently
     data = pd.DataFrame({"segment": ["a", "b", "c"] * 10})
     with pytest.raises(CRMInputError, match="test cell would be empty"):
-        crm.draw_test_cell(data, share=0.01, seed=1, strata="segment")
-    assert len(crm.draw_test_cell(data, share=0.2, seed=1, strata="segment")) == 6
+        crm.draw_test_cell(data, share=0.01, seed=1, strata_col="segment")
+    assert len(crm.draw_test_cell(data, share=0.2, seed=1, strata_col="segment")) == 6
 
 
 def test_winback_timing_with_no_win_back_in_the_first_week():

@@ -208,8 +208,8 @@ def test_hypotheses_table_on_a_pls_fit(ecsi_boot, ecsi):
     h1 = table.set_index("hypothesis").loc["H1"]
     # the table reports the fit's own numbers, with SmartPLS's percentile interval by default
     assert h1["est"] == quality["est"] and h1["pvalue"] == quality["pvalue"]
-    assert (h1["ci_lower"], h1["ci_upper"]) == (quality["perc_lower"], quality["perc_upper"])
-    assert h1["interval"] == "bootstrap percentile" and h1["supported"] == "yes"
+    assert (h1["ci_low"], h1["ci_high"]) == (quality["perc_lower"], quality["perc_upper"])
+    assert h1["interval"] == "bootstrap percentile" and h1["supported"]
     h2, h3 = table.set_index("hypothesis").loc[["H2", "H3"], "est"]
     assert h2 == pytest.approx(h3, abs=1e-12)
     with pytest.raises(CRMInputError, match="without a bootstrap"):

@@ -125,7 +125,7 @@ def test_alpha_bad_parameters():
         crm.cronbach_alpha(frame, ci=95)
     with pytest.raises(crm.CRMInputError, match="'missing'"):
         crm.cronbach_alpha(frame, missing="mean")
-    with pytest.raises(crm.CRMInputError, match="'items'.*DataFrame"):
+    with pytest.raises(crm.CRMInputError, match="'data'.*DataFrame"):
         crm.cronbach_alpha([[1, 2], [3, 4]])
 
 
@@ -255,11 +255,30 @@ def test_alpha_pairwise_drop_warning_does_not_say_listwise():
     assert result.warnings and not any("listwise" in w for w in result.warnings)
 
 
-def test_repeated_column_is_blamed_on_the_items_argument():
+def test_repeated_column_is_blamed_on_the_data_argument():
     data = pd.DataFrame([[1, 2, 3], [2, 3, 3], [4, 4, 5], [5, 4, 4]], columns=["a", "b", "a"])
     for f in (crm.cronbach_alpha, crm.item_analysis):
-        with pytest.raises(crm.CRMInputError, match=r"'items' parameter of \w+ names column 'a'.*several"):
+        with pytest.raises(crm.CRMInputError, match=r"'data' parameter of \w+ names column 'a'.*several"):
             f(data)
+
+
+def test_items_select_the_scale_from_data(bfi):
+    items = BFI["A"]
+    assert crm.cronbach_alpha(bfi, items).alpha == crm.cronbach_alpha(bfi[items]).alpha
+    pd.testing.assert_frame_equal(crm.item_analysis(bfi, items), crm.item_analysis(bfi[items]))
+    with pytest.raises(crm.CRMInputError, match="'items'.*'nope'"):
+        crm.cronbach_alpha(bfi, ["A1", "nope"])
+    with pytest.raises(crm.CRMInputError, match="at least two item columns"):
+        crm.item_analysis(bfi, ["A1"])
+
+
+def test_old_items_dataframe_keyword_warns_and_still_works(bfi):
+    items = BFI["A"]
+    with pytest.warns(FutureWarning, match="'data'"):
+        old = crm.cronbach_alpha(items=bfi[items])
+    assert old.alpha == crm.cronbach_alpha(bfi, items).alpha
+    with pytest.warns(FutureWarning):
+        crm.item_analysis(items=bfi[items])
 
 
 def _heywood_data():

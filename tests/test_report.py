@@ -96,16 +96,16 @@ def test_docx_hypotheses_table_equals_api(en, api):
     assert hyp["Hypothesis"].tolist() == ref["hypothesis"].tolist()
     assert hyp["β"].tolist() == [f"{v:.3f}" for v in ref["beta"]]
     assert hyp["B"].tolist() == [f"{v:.3f}" for v in ref["est"]]
-    np.testing.assert_allclose([num(v) for v in hyp["95% CI lower"]], ref["ci_lower"], atol=5e-4)
-    np.testing.assert_allclose([num(v) for v in hyp["95% CI upper"]], ref["ci_upper"], atol=5e-4)
-    expected = ["supported" if s == "yes" else "not supported" for s in ref["supported"]]
+    np.testing.assert_allclose([num(v) for v in hyp["95% CI lower"]], ref["ci_low"], atol=5e-4)
+    np.testing.assert_allclose([num(v) for v in hyp["95% CI upper"]], ref["ci_high"], atol=5e-4)
+    expected = ["supported" if s else "not supported" for s in ref["supported"]]
     assert hyp["Result"].tolist() == expected
     for cell, p in zip(hyp["p"], ref["pvalue"]):
         assert cell == ("< .001" if p < 0.001 else f"{p:.3f}".lstrip("0"))
     # the CSV holds the same numbers at full precision
     csv = pd.read_csv(en.out / "tables" / "table_14_hypotheses.csv", encoding="utf-8-sig")
-    np.testing.assert_allclose(csv[["est", "beta", "ci_lower", "ci_upper"]], ref[["est", "beta", "ci_lower",
-                                                                                    "ci_upper"]], rtol=1e-12)
+    np.testing.assert_allclose(csv[["est", "beta", "ci_low", "ci_high"]], ref[["est", "beta", "ci_low",
+                                                                                "ci_high"]], rtol=1e-12)
 
 
 def test_docx_measurement_tables_equal_api(en, api):
@@ -294,7 +294,7 @@ def test_pls_report_equals_pls_sem(tmp_path, api):
     assert hyp["Hypothesis"].tolist() == list(api["study"].hypotheses)
     ref_hyp = crm.hypotheses(ref, api["study"].hypotheses)
     assert hyp["β"].tolist() == [f"{v:.3f}" for v in ref_hyp["beta"]]
-    assert hyp["Result"].tolist() == ["supported" if s == "yes" else "not supported" for s in ref_hyp["supported"]]
+    assert hyp["Result"].tolist() == ["supported" if s else "not supported" for s in ref_hyp["supported"]]
     assert set(ref_hyp["interval"]) == {"bootstrap percentile"}
 
 
@@ -384,6 +384,6 @@ def test_fiml_report_equals_sem_fiml(tmp_path, api):
     ref = crm.hypotheses(crm.sem(items, study.model, missing="fiml"), study.hypotheses)
     hyp = docx_tables(rep.docx)["Results of the hypothesis tests"]
     assert hyp["β"].tolist() == [f"{v:.3f}" for v in ref["beta"]]
-    assert hyp["Result"].tolist() == ["supported" if s == "yes" else "not supported" for s in ref["supported"]]
+    assert hyp["Result"].tolist() == ["supported" if s else "not supported" for s in ref["supported"]]
     assert int(rep.sem.fit_measures["n"]) == len(items) == 400
     assert "full-information maximum likelihood" in rep.html.read_text(encoding="utf-8")

@@ -1,15 +1,18 @@
+from dataclasses import dataclass, field
+from typing import ClassVar
+
 import pandas as pd
 import pytest
 
 from crm_research.core.results import Result, Summary
 
 
+@dataclass(repr=False, eq=False)
 class _Toy(Result):
-    title = "Toy result"
+    title: ClassVar[str] = "Toy result"
+    table: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"est": [0.12345, 1.5]}, index=["a", "b"]))
 
-    def __init__(self):
-        super().__init__()
-        self.table = pd.DataFrame({"est": [0.12345, 1.5]}, index=["a", "b"])
+    def __post_init__(self):
         self.warnings.append("a Heywood case in x3")
 
     def to_frame(self):

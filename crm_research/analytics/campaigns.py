@@ -20,11 +20,14 @@ statsmodels, scikit-learn and matplotlib are imported inside the functions.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
 from crm_research.analytics.churn import PropensityResult, _fit_propensity, _float_scores
+from crm_research.core.deprecation import renamed_arguments
 from crm_research.core.errors import CRMInputError
 from crm_research.core.results import Result
 from crm_research.core.validation import (
@@ -94,7 +97,7 @@ def break_even_rate(cost_per_contact: float, margin_per_response: float) -> floa
     return c / m
 
 
-def required_cell_size(expected_rate: float, half_width: float, ci: float = 0.95) -> int:
+def required_cell_size(expected_rate: float, half_width: float, *, ci: float = 0.95) -> int:
     """Customers needed in a test cell to estimate a response rate within +/- ``half_width``.
 
     Notes
@@ -119,8 +122,9 @@ def required_cell_size(expected_rate: float, half_width: float, ci: float = 0.95
     return int(math.ceil(z**2 * p * (1 - p) / h**2))
 
 
-def draw_test_cell(data: pd.DataFrame, share: float = 0.05, seed: int | None = None,
-                   strata: str | None = None) -> pd.DataFrame:
+@renamed_arguments(strata="strata_col")
+def draw_test_cell(data: pd.DataFrame, *, share: float = 0.05, seed: int | None = None,
+                   strata_col: str | None = None) -> pd.DataFrame:
     """Draw a random test cell (about ``share`` of the targets), the primer's ~5% test.
 
     Parameters
@@ -131,7 +135,7 @@ def draw_test_cell(data: pd.DataFrame, share: float = 0.05, seed: int | None = N
         Fraction to draw, in (0, 1).
     seed : int, optional
         Random seed.
-    strata : str, optional
+    strata_col : str, optional
         Column to stratify on (e.g. score decile or segment): the same share is drawn
         within each stratum (rounded), so the test cell mirrors the roll-out.
 
@@ -145,16 +149,16 @@ def draw_test_cell(data: pd.DataFrame, share: float = 0.05, seed: int | None = N
     share = check_number(share, "share", func, 0.0, 1.0, (False, False))
     seed = check_seed(seed, func)
     rng = np.random.default_rng(seed)
-    if strata is None:
+    if strata_col is None:
         n = max(1, round(share * len(data)))
         pos = np.sort(rng.choice(len(data), n, replace=False))
         return data.iloc[pos].copy()
-    check_columns(data, [strata], name="strata", func=func)
-    if data[strata].isna().any():
-        bad = data.index[data[strata].isna()]
-        raise CRMInputError(f"Column {strata!r} ('strata') has {len(bad)} missing value(s) (rows {examples_of(bad)}).")
+    check_columns(data, [strata_col], name="strata_col", func=func)
+    if data[strata_col].isna().any():
+        bad = data.index[data[strata_col].isna()]
+        raise CRMInputError(f"Column {strata_col!r} ('strata_col') has {len(bad)} missing value(s) (rows {examples_of(bad)}).")
     keep = np.zeros(len(data), dtype=bool)
-    codes = pd.factorize(data[strata])[0]
+    codes = pd.factorize(data[strata_col])[0]
     for c in np.unique(codes):
         pos = np.flatnonzero(codes == c)
         n = round(share * len(pos))
@@ -162,7 +166,7 @@ def draw_test_cell(data: pd.DataFrame, share: float = 0.05, seed: int | None = N
             keep[rng.choice(pos, n, replace=False)] = True
     if not keep.any():
         raise CRMInputError(
-            f"{func}: share={share} of every stratum of {strata!r} rounds to 0 customers (largest stratum: "
+            f"{func}: share={share} of every stratum of {strata_col!r} rounds to 0 customers (largest stratum: "
             f"{int(np.bincount(codes).max())} rows), so the test cell would be empty. Use a larger share or "
             "coarser strata."
         )
@@ -174,6 +178,7 @@ def campaign_test(
     contacted: int,
     cost_per_contact: float,
     margin_per_response: float,
+    *,
     ci: float = 0.95,
     method: str = "wilson",
     rollout_size: int | None = None,
@@ -251,17 +256,15 @@ def campaign_test(
     return CampaignTestResult(pd.DataFrame([row]), decision, reason, method)
 
 
+@dataclass(repr=False, eq=False)
 class CampaignTestResult(Result):
     """Test-cell response rate, its interval, the break-even rate and the roll-out decision."""
 
-    title = "Campaign test cell"
-
-    def __init__(self, table, decision, reason, method):
-        super().__init__()
-        self.table = table
-        self.decision = decision
-        self.reason = reason
-        self.method = method
+    title: ClassVar[str] = "Campaign test cell"
+    table: pd.DataFrame
+    decision: str
+    reason: str
+    method: str
 
     @property
     def response_rate(self) -> float:
@@ -295,16 +298,17 @@ class CampaignTestResult(Result):
         return ax
 
 
-def response_model(data: pd.DataFrame, features, target: str = "responded", models=("logistic", "gbm"), cv: int = 5,
-                   seed: int | None = None, bins: int = 10) -> PropensityResult:
+@renamed_arguments(target="target_col")
+def response_model(data: pd.DataFrame, features, target_col: str = "responded", *, models=("logistic", "gbm"),
+                   cv: int = 5, seed: int | None = None, bins: int = 10) -> PropensityResult:
     """Score customers for their likelihood to respond to an offer (the primer's scoring step).
 
-    Same arguments and result as :func:`crm_research.analytics.churn.churn_model`, with the
-    target a 0/1 response column of past campaign data; use
+    Same arguments and result as :func:`crm_research.analytics.churn.churn_model`, with
+    ``target_col`` a 0/1 response column of past campaign data; use
     :meth:`PropensityResult.predict` to score the customers of the next campaign and
     ``gains`` to see how deep to go into the list.
     """
-    return _fit_propensity(data, features, target, models, cv, seed, bins, "response_model", "response")
+    return _fit_propensity(data, features, target_col, models, cv, seed, bins, "response_model", "response")
 
 
 # ----------------------------------------------------------------------------- uplift
@@ -399,6 +403,7 @@ def uplift_model(
     features,
     treatment_col: str,
     response_col: str,
+    *,
     model: str = "logistic",
     cv: int = 5,
     seed: int | None = None,
@@ -544,26 +549,24 @@ def uplift_model(
             rows.append({segment_col: level, **r})
         by_segment = pd.DataFrame(rows).sort_values("observed_uplift", ascending=False, kind="stable")
         by_segment = by_segment.reset_index(drop=True)
-    return UpliftResult(scores=scores, qini=qini, overall=overall, deciles=pd.DataFrame(dec_rows),
-                        by_segment=by_segment, model=model, cv=cv, ci=ci)
+    return UpliftResult(scores=scores, qini=qini, qini_area=qini.attrs["qini_area"], overall=overall,
+                        deciles=pd.DataFrame(dec_rows), by_segment=by_segment, model=model, cv=cv, ci=ci)
 
 
+@dataclass(repr=False, eq=False)
 class UpliftResult(Result):
     """Two-model uplift scores, Qini curve and observed uplift by decile and segment."""
 
-    title = "Uplift model (two-model approach)"
-
-    def __init__(self, *, scores, qini, overall, deciles, by_segment, model, cv, ci):
-        super().__init__()
-        self.scores = scores
-        self.qini = qini
-        self.qini_area = qini.attrs["qini_area"]
-        self.overall = overall
-        self.deciles = deciles
-        self.by_segment = by_segment
-        self.model = model
-        self.cv = cv
-        self.ci = ci
+    title: ClassVar[str] = "Uplift model (two-model approach)"
+    scores: pd.DataFrame
+    qini: pd.DataFrame
+    qini_area: float
+    overall: pd.DataFrame
+    deciles: pd.DataFrame
+    by_segment: pd.DataFrame | None
+    model: str
+    cv: int
+    ci: float
 
     def to_frame(self) -> pd.DataFrame:
         """Observed uplift by segment if a segment column was given, otherwise by predicted-uplift decile."""
@@ -598,7 +601,7 @@ class UpliftResult(Result):
 # ----------------------------------------------------------------------------- responses
 
 
-def negative_responses(data: pd.DataFrame, reason_col: str = "refusal_reason", group_col: str | None = None,
+def negative_responses(data: pd.DataFrame, reason_col: str = "refusal_reason", group_col: str | None = None, *,
                        ci: float = 0.95) -> NegativeResponseResult:
     """Why offers were refused: shares of refusal reasons, with intervals, overall and by group.
 
@@ -671,19 +674,17 @@ def negative_responses(data: pd.DataFrame, reason_col: str = "refusal_reason", g
     return NegativeResponseResult(reasons, n_with, int((~has).sum()), by_group, test, ci)
 
 
+@dataclass(repr=False, eq=False)
 class NegativeResponseResult(Result):
     """Shares of refusal reasons with intervals, optionally compared across groups."""
 
-    title = "Negative responses: why offers were refused"
-
-    def __init__(self, reasons, n_with, n_without, by_group, test, ci):
-        super().__init__()
-        self.reasons = reasons
-        self.n_with_reason = n_with
-        self.n_without_reason = n_without
-        self.by_group = by_group
-        self.test = test
-        self.ci = ci
+    title: ClassVar[str] = "Negative responses: why offers were refused"
+    reasons: pd.DataFrame
+    n_with_reason: int
+    n_without_reason: int
+    by_group: pd.DataFrame | None
+    test: pd.DataFrame | None
+    ci: float
 
     def to_frame(self) -> pd.DataFrame:
         return self.reasons.copy()
@@ -714,7 +715,7 @@ class NegativeResponseResult(Result):
         return ax
 
 
-def winback_timing(data: pd.DataFrame, week_col: str, response_col: str, first: int = 1, compare: int = 4,
+def winback_timing(data: pd.DataFrame, week_col: str, response_col: str, *, first: int = 1, compare: int = 4,
                    ci: float = 0.95) -> WinbackTimingResult:
     """Win-back success by the week of contact after defection, and the week-1 / week-4 ratio.
 
@@ -789,16 +790,14 @@ def winback_timing(data: pd.DataFrame, week_col: str, response_col: str, first: 
     return WinbackTimingResult(by_week, ratio_t, ci)
 
 
+@dataclass(repr=False, eq=False)
 class WinbackTimingResult(Result):
     """Win-back response by week of contact and the ratio of two weeks."""
 
-    title = "Win-back timing"
-
-    def __init__(self, by_week, ratio, ci):
-        super().__init__()
-        self.by_week = by_week
-        self.ratio = ratio
-        self.ci = ci
+    title: ClassVar[str] = "Win-back timing"
+    by_week: pd.DataFrame
+    ratio: pd.DataFrame
+    ci: float
 
     def to_frame(self) -> pd.DataFrame:
         return self.by_week.copy()

@@ -157,7 +157,7 @@ class CustomerDatabase:
 
     # -- construction ------------------------------------------------------
     @classmethod
-    def from_sample_company(cls, company=None, path: str | os.PathLike | None = None) -> CustomerDatabase:
+    def from_sample_company(cls, company=None, *, path: str | os.PathLike | None = None) -> CustomerDatabase:
         """A database holding the sample company (the shipped one unless ``company`` is given)."""
         if company is None:
             from crm_research.data.datasets import load_dataset
@@ -169,6 +169,7 @@ class CustomerDatabase:
     def from_files(
         cls,
         files: Mapping[str, str | os.PathLike],
+        *,
         path: str | os.PathLike | None = None,
         columns: Mapping[str, Mapping[str, str]] | None = None,
     ) -> CustomerDatabase:

@@ -23,11 +23,15 @@ import importlib
 import importlib.resources
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from crm_research.core.errors import CRMInputError
 from crm_research.core.validation import closest_names
+
+if TYPE_CHECKING:  # the sample company's module is large; load_dataset imports it only for that dataset
+    from crm_research.data.samplecompany import SampleCompany
 
 __all__ = ["list_datasets", "load_dataset", "data_dictionary", "dataset_path"]
 
@@ -223,7 +227,7 @@ def _read_table(entry: dict) -> pd.DataFrame:
     return frame
 
 
-def load_dataset(name: str):
+def load_dataset(name: str) -> pd.DataFrame | SampleCompany:
     """Load a bundled dataset.
 
     Parameters

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -105,7 +107,7 @@ def _digest(value: str, salt: str, length: int) -> str:
     return hashlib.sha256((salt + "\x1f" + value).encode("utf-8")).hexdigest()[:length]
 
 
-def pseudonymise(data: pd.DataFrame, columns: str | Sequence[str], salt: str, length: int = 16,
+def pseudonymise(data: pd.DataFrame, columns: str | Sequence[str], salt: str, *, length: int = 16,
                  drop_direct: bool = True) -> pd.DataFrame:
     """Replace identifier columns with salted SHA-256 pseudonyms.
 
@@ -184,25 +186,34 @@ def _direct_columns(columns) -> list[str]:
     return found
 
 
+@dataclass(repr=False, eq=False)
 class KAnonymityResult(Result):
-    """Equivalence classes of an export's quasi-identifiers and its k-anonymity."""
+    """Equivalence classes of an export's quasi-identifiers and its k-anonymity.
 
-    title = "k-anonymity of an export"
+    ``k`` (smallest class size), ``n_rows``, ``rows_at_risk`` and
+    ``is_k_anonymous`` are derived from ``classes`` and ``k_required``.
+    """
 
-    def __init__(self, classes: pd.DataFrame, quasi_identifiers: list[str], k_required: int):
-        super().__init__()
-        self.classes = classes
-        self.quasi_identifiers = quasi_identifiers
-        self.k_required = k_required
-        self.k = int(classes["size"].min()) if len(classes) else 0
-        self.n_rows = int(classes["size"].sum())
-        small = classes[classes["size"] < k_required]
+    title: ClassVar[str] = "k-anonymity of an export"
+    classes: pd.DataFrame
+    quasi_identifiers: list[str]
+    k_required: int
+    k: int = field(init=False)
+    n_rows: int = field(init=False)
+    rows_at_risk: int = field(init=False)
+    is_k_anonymous: bool = field(init=False)
+
+    def __post_init__(self):
+        sizes = self.classes["size"]
+        self.k = int(sizes.min()) if len(sizes) else 0
+        self.n_rows = int(sizes.sum())
+        small = self.classes[sizes < self.k_required]
         self.rows_at_risk = int(small["size"].sum())
-        self.is_k_anonymous = self.k >= k_required
+        self.is_k_anonymous = self.k >= self.k_required
         if not self.is_k_anonymous:
             self.warnings.append(
-                f"{len(small)} combination(s) of {', '.join(quasi_identifiers)} hold fewer than "
-                f"{k_required} rows ({self.rows_at_risk} rows at risk): generalise or suppress them.")
+                f"{len(small)} combination(s) of {', '.join(self.quasi_identifiers)} hold fewer than "
+                f"{self.k_required} rows ({self.rows_at_risk} rows at risk): generalise or suppress them.")
 
     def to_frame(self) -> pd.DataFrame:
         return self.classes.copy()
@@ -229,7 +240,7 @@ class KAnonymityResult(Result):
         return ax
 
 
-def k_anonymity(data: pd.DataFrame, quasi_identifiers: str | Sequence[str], k: int = 5) -> KAnonymityResult:
+def k_anonymity(data: pd.DataFrame, quasi_identifiers: str | Sequence[str], *, k: int = 5) -> KAnonymityResult:
     """How many rows share each combination of quasi-identifiers (Sweeney's k-anonymity).
 
     Parameters
@@ -279,7 +290,7 @@ def k_anonymity(data: pd.DataFrame, quasi_identifiers: str | Sequence[str], k: i
     return KAnonymityResult(classes, qi, k)
 
 
-def check_export(data: pd.DataFrame, quasi_identifiers: str | Sequence[str], k: int = 5) -> KAnonymityResult:
+def check_export(data: pd.DataFrame, quasi_identifiers: str | Sequence[str], *, k: int = 5) -> KAnonymityResult:
     """Refuse an export with direct identifiers; otherwise return its k-anonymity.
 
     Parameters
@@ -319,4 +330,4 @@ def check_export(data: pd.DataFrame, quasi_identifiers: str | Sequence[str], k: 
             f"The export holds direct identifier column(s) {examples_of(direct, 10)}, which name a person on "
             "their own. Drop them, or replace ids with crm.pseudonymise(..., salt=...) before sharing."
         )
-    return k_anonymity(data, quasi_identifiers, k)
+    return k_anonymity(data, quasi_identifiers, k=k)

@@ -188,7 +188,7 @@ class Study:
     items: list[str] = field(default_factory=list)
     lines: dict[str, int] = field(default_factory=dict)
 
-    def error(self, key: str, message: str, at: str | None = None) -> CRMInputError:
+    def error(self, key: str, message: str, *, at: str | None = None) -> CRMInputError:
         """A :class:`CRMInputError` naming ``key``, at the line of ``at`` (default: of ``key``)."""
         return _error(self.path, self.lines.get(at or key, self.lines.get(key)), key, message)
 
@@ -444,7 +444,7 @@ def _check_columns(study: Study, data: pd.DataFrame) -> None:
             raise missing_column(source, "model")
 
 
-def load_study(path: str | os.PathLike, check_data: bool = True) -> Study:
+def load_study(path: str | os.PathLike, *, check_data: bool = True) -> Study:
     """Read and validate a study file.
 
     Parameters

@@ -241,6 +241,7 @@ def resolve_duplicates(
     phone_col: str = "phone",
     first_name_col: str = "first_name",
     last_name_col: str = "last_name",
+    *,
     name_threshold: float = 0.75,
     max_email_edits: int = 1,
     max_block: int = 20,
@@ -386,16 +387,14 @@ def resolve_duplicates(
 
 
 # ----------------------------------------------------------------------------- Differentiate
+@dataclass(repr=False, eq=False)
 class ValueTiersResult(Result):
     """Customers ranked by value, their tiers and the Pareto (cumulative value) curve."""
 
-    title = "IDIC Differentiate: customer value tiers"
-
-    def __init__(self, customers: pd.DataFrame, tiers: pd.DataFrame, pareto: pd.DataFrame):
-        super().__init__()
-        self.customers = customers
-        self.tiers = tiers
-        self.pareto = pareto
+    title: ClassVar[str] = "IDIC Differentiate: customer value tiers"
+    customers: pd.DataFrame
+    tiers: pd.DataFrame
+    pareto: pd.DataFrame
 
     def share_of_value(self, top: float) -> float:
         """Share of total value held by the top ``top`` share of customers (e.g. 0.2)."""
@@ -433,7 +432,7 @@ class ValueTiersResult(Result):
         return ax
 
 
-def value_tiers(data: pd.DataFrame, value_col: str, customer_col: str = "customer_id",
+def value_tiers(data: pd.DataFrame, value_col: str, customer_col: str = "customer_id", *,
                 tiers: Mapping[str, float] | None = None) -> ValueTiersResult:
     """Rank customers by value and cut them into tiers (IDIC's *Differentiate by value*).
 
@@ -656,15 +655,13 @@ def channel_report(contacts: pd.DataFrame, campaigns: pd.DataFrame | None = None
 
 
 # ----------------------------------------------------------------------------- Customize
+@dataclass(repr=False, eq=False)
 class NextBestOfferResult(Result):
     """One offer per segment and its hit rate on held-out responses against random offers."""
 
-    title = "IDIC Customize: next-best offer per segment"
-
-    def __init__(self, offers: pd.DataFrame, evaluation: pd.DataFrame):
-        super().__init__()
-        self.offers = offers
-        self.evaluation = evaluation
+    title: ClassVar[str] = "IDIC Customize: next-best offer per segment"
+    offers: pd.DataFrame
+    evaluation: pd.DataFrame
 
     def to_frame(self) -> pd.DataFrame:
         return self.offers.merge(self.evaluation, on="segment", how="left")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pandas as pd
 
 from crm_research.core.errors import CRMInputError
@@ -41,7 +40,7 @@ def _find_row(est: pd.DataFrame, spec: str, hyp: str) -> int:
                         + (f" Did you mean {' or '.join(map(repr, hint))}?" if hint else ""))
 
 
-def hypotheses(result, hypotheses, ci: float = 0.95, interval: str = "auto") -> pd.DataFrame:
+def hypotheses(result, hypotheses, *, ci: float = 0.95, interval: str = "auto") -> pd.DataFrame:
     """Test each hypothesis of a thesis against a fitted model: the usual results table.
 
     Parameters
@@ -68,8 +67,8 @@ def hypotheses(result, hypotheses, ci: float = 0.95, interval: str = "auto") -> 
     -------
     pandas.DataFrame
         One row per hypothesis: ``hypothesis, path, est, beta`` (standardized,
-        std_all), ``se, z, pvalue, ci_lower, ci_upper, interval, supported``
-        ("yes"/"no").
+        std_all), ``se, z, pvalue, ci_low, ci_high, interval, supported``
+        (bool).
 
     Notes
     -----
@@ -133,7 +132,7 @@ def hypotheses(result, hypotheses, ci: float = 0.95, interval: str = "auto") -> 
         fixed = not (r["se"] > 0)
         supported = (not fixed) and bool(r["pvalue"] < 1 - ci) and bool(lo > 0 or hi < 0)
         rows.append({"hypothesis": str(hyp), "path": path, "est": r["est"], "beta": r["std_all"], "se": r["se"],
-                     "z": r["z"], "pvalue": r["pvalue"], "ci_lower": lo, "ci_upper": hi,
+                     "z": r["z"], "pvalue": r["pvalue"], "ci_low": lo, "ci_high": hi,
                      "interval": {"delta": "normal", "bc": "bootstrap BC", "percentile": "bootstrap percentile"}[kind],
-                     "supported": "no" if fixed or np.isnan(r["pvalue"]) else ("yes" if supported else "no")})
+                     "supported": supported})
     return pd.DataFrame(rows)

@@ -14,6 +14,8 @@ missing-value rule, so every analysis treats bad input the same way.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -99,6 +101,7 @@ def _skew_kurt(x: np.ndarray, kind: int) -> tuple[float, float]:
     return g1 * factor**1.5, (g2 + 3) * factor**2 - 3
 
 
+@dataclass(repr=False, eq=False)
 class ItemDescriptives(Result):
     """Item descriptive statistics (:func:`item_descriptives`).
 
@@ -115,28 +118,31 @@ class ItemDescriptives(Result):
     n_dropped : int
         Rows dropped for missing answers (with ``missing="pairwise"`` only the
         rows with no answer at all).
+    skew_type, scale, missing : as requested
     """
 
-    title = "Item descriptives"
+    title: ClassVar[str] = "Item descriptives"
+    table: pd.DataFrame
+    frequencies: pd.DataFrame
+    percentages: pd.DataFrame
+    n_dropped: int
+    skew_type: int
+    scale: tuple | None
+    missing: str = "listwise"
 
-    def __init__(self, table, frequencies, percentages, n_dropped, skew_type, scale, missing="listwise"):
-        super().__init__()
-        self.table = table
-        self.frequencies = frequencies
-        self.percentages = percentages
-        self.n_dropped = n_dropped
-        self.skew_type = skew_type
-        self.scale = scale
+    def __post_init__(self):
+        table = self.table
         flagged = table.index[(table["skewness"].abs() > 2) | (table["kurtosis"].abs() > 7)]
         if len(flagged):
             self.warnings.append(
                 "Strongly non-normal items (|skewness| > 2 or |kurtosis| > 7, Curran, West & Finch "
                 f"1996): {', '.join(map(str, flagged))}; consider a robust estimator (MLR)."
             )
-        if n_dropped:
+        if self.n_dropped:
             self.warnings.append(
-                f"{n_dropped} row(s) with missing answers were dropped (listwise)." if missing == "listwise"
-                else f"{n_dropped} row(s) with no answer on any item were dropped.")
+                f"{self.n_dropped} row(s) with missing answers were dropped (listwise)."
+                if self.missing == "listwise"
+                else f"{self.n_dropped} row(s) with no answer on any item were dropped.")
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
@@ -162,7 +168,7 @@ class ItemDescriptives(Result):
         return ax
 
 
-def item_descriptives(data, items=None, scale=None, missing="listwise", skew_type=2) -> ItemDescriptives:
+def item_descriptives(data, items=None, *, scale=None, missing="listwise", skew_type=2) -> ItemDescriptives:
     """Descriptive statistics and answer frequencies of questionnaire items.
 
     Parameters
@@ -267,6 +273,7 @@ def item_descriptives(data, items=None, scale=None, missing="listwise", skew_typ
                             check_choice(missing, "missing", ["listwise", "pairwise"], func))
 
 
+@dataclass(repr=False, eq=False)
 class MardiaResult(Result):
     """Mardia's multivariate skewness and kurtosis (:func:`mardia`).
 
@@ -281,20 +288,31 @@ class MardiaResult(Result):
     kurtosis, p_kurt : float
         Kurtosis z statistic and its two-sided p-value.
     n, n_items, n_dropped : int
+    df_skew : float
+        Degrees of freedom of the skewness test.
     distances : pandas.Series
         Each respondent's Mahalanobis distance (for a Q-Q plot, outliers).
     """
 
-    title = "Mardia's tests of multivariate normality"
+    title: ClassVar[str] = "Mardia's tests of multivariate normality"
+    b1p: float
+    b2p: float
+    skew: float
+    small_skew: float
+    p_skew: float
+    p_small: float
+    kurtosis: float
+    p_kurt: float
+    n: int
+    n_items: int
+    df_skew: float
+    distances: pd.Series
+    n_dropped: int
 
-    def __init__(self, values: dict, distances: pd.Series, n_dropped: int):
-        super().__init__()
-        self.__dict__.update(values)
-        self.distances = distances
-        self.n_dropped = n_dropped
-        if n_dropped:
-            self.warnings.append(f"{n_dropped} row(s) with missing answers were dropped (listwise).")
-        if values["p_skew"] < 0.05 or values["p_kurt"] < 0.05:
+    def __post_init__(self):
+        if self.n_dropped:
+            self.warnings.append(f"{self.n_dropped} row(s) with missing answers were dropped (listwise).")
+        if self.p_skew < 0.05 or self.p_kurt < 0.05:
             self.warnings.append(
                 "Multivariate normality is rejected: report robust (MLR / Satorra-Bentler) "
                 "standard errors and test statistics rather than plain ML."
@@ -405,4 +423,4 @@ def mardia(data, items=None) -> MardiaResult:
         "df_skew": df,
     }
     distances = pd.Series(np.sqrt(np.diag(D)), index=x.index, name="mahalanobis")
-    return MardiaResult(values, distances, n_dropped)
+    return MardiaResult(**values, distances=distances, n_dropped=n_dropped)

@@ -21,6 +21,9 @@ analysis fit its hundreds of one-factor models in one vectorised batch.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
@@ -289,7 +292,7 @@ def _bartlett(R: np.ndarray, n: int) -> pd.Series:
     return pd.Series({"chi2": chi2, "df": df, "p": float(stats.chi2.sf(chi2, df)), "n": n}, name="bartlett")
 
 
-def kmo(data, items=None, missing="listwise") -> pd.DataFrame:
+def kmo(data, items=None, *, missing="listwise") -> pd.DataFrame:
     """Kaiser-Meyer-Olkin measure of sampling adequacy, overall and per item.
 
     Parameters
@@ -336,7 +339,7 @@ def kmo(data, items=None, missing="listwise") -> pd.DataFrame:
     return _kmo_table(_correlation(x, missing), x.columns)
 
 
-def bartlett_sphericity(data, items=None, missing="listwise") -> pd.Series:
+def bartlett_sphericity(data, items=None, *, missing="listwise") -> pd.Series:
     """Bartlett's test that the items' correlation matrix is an identity matrix.
 
     Parameters
@@ -378,6 +381,7 @@ def bartlett_sphericity(data, items=None, missing="listwise") -> pd.Series:
 
 
 # ---------------------------------------------------------------- parallel analysis
+@dataclass(repr=False, eq=False)
 class ParallelAnalysisResult(Result):
     """Horn's parallel analysis (:func:`parallel_analysis`).
 
@@ -390,19 +394,18 @@ class ParallelAnalysisResult(Result):
     n_factors, n_components : int
         Suggested numbers of factors and of components.
     n_iter, quantile : as requested
+    n, n_dropped : int
+        Respondents used and rows dropped for missing answers.
     """
 
-    title = "Parallel analysis"
-
-    def __init__(self, table, n_factors, n_components, n_iter, quantile, n, n_dropped):
-        super().__init__()
-        self.table = table
-        self.n_factors = n_factors
-        self.n_components = n_components
-        self.n_iter = n_iter
-        self.quantile = quantile
-        self.n = n
-        self.n_dropped = n_dropped
+    title: ClassVar[str] = "Parallel analysis"
+    table: pd.DataFrame
+    n_factors: int
+    n_components: int
+    n_iter: int
+    quantile: float
+    n: int
+    n_dropped: int
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
@@ -488,7 +491,8 @@ def _parallel(x: pd.DataFrame, R: np.ndarray, n_iter: int, quantile: float, seed
     return result
 
 
-def parallel_analysis(data, items=None, n_iter=20, quantile=0.95, seed=None, missing="listwise"):
+def parallel_analysis(data, items=None, *, n_iter=20, quantile=0.95, seed=None,
+                      missing="listwise") -> ParallelAnalysisResult:
     """Horn's parallel analysis for the number of factors, as ``psych::fa.parallel``.
 
     Parameters
@@ -543,6 +547,7 @@ def parallel_analysis(data, items=None, n_iter=20, quantile=0.95, seed=None, mis
 
 
 # ---------------------------------------------------------------- EFA
+@dataclass(repr=False, eq=False)
 class EFAResult(Result):
     """Exploratory factor analysis (:func:`efa`).
 
@@ -567,16 +572,32 @@ class EFAResult(Result):
         Eigenvalues of the correlation matrix.
     cross_loadings : pandas.DataFrame
         Items loading at least ``cutoff`` on two or more factors.
-    n, n_dropped, n_factors, rotation, method
+    fa_values : pandas.Series
+        Eigenvalues of the correlation matrix with one-factor communalities (psych's ``fa()$values``).
+    n, n_dropped, n_factors, rotation, method, cutoff : as used
     """
 
-    title = "Exploratory factor analysis"
+    title: ClassVar[str] = "Exploratory factor analysis"
+    loadings: pd.DataFrame
+    structure: pd.DataFrame
+    communalities: pd.Series
+    uniquenesses: pd.Series
+    variance: pd.DataFrame
+    factor_correlations: pd.DataFrame
+    kmo: pd.DataFrame
+    bartlett: pd.Series
+    parallel_analysis: ParallelAnalysisResult
+    eigenvalues: pd.Series
+    cross_loadings: pd.DataFrame
+    n: int
+    n_dropped: int
+    n_factors: int
+    rotation: str
+    method: str
+    cutoff: float
+    fa_values: pd.Series
 
-    def __init__(self, **kw):
-        super().__init__()
-        self.__dict__.update(kw)
-
-    def pattern(self, cutoff: float = 0.3, sort: bool = True) -> pd.DataFrame:
+    def pattern(self, cutoff: float = 0.3, *, sort: bool = True) -> pd.DataFrame:
         """The loadings as a thesis prints them: small ones blanked, items grouped by factor."""
         cutoff = check_number(cutoff, "cutoff", "EFAResult.pattern", 0.0, 1.0)
         L = self.loadings
@@ -616,7 +637,7 @@ class EFAResult(Result):
                          f"{', '.join(self.cross_loadings.index)}.")
         return notes + super()._summary_notes()
 
-    def plot(self, ax=None, kind: str = "loadings"):
+    def plot(self, ax=None, *, kind: str = "loadings"):
         """``kind="loadings"``: heat map of the pattern matrix; ``"scree"``: parallel-analysis scree plot."""
         kind = check_choice(kind, "kind", ["loadings", "scree"], "EFAResult.plot")
         if kind == "scree":
@@ -639,7 +660,7 @@ class EFAResult(Result):
         return ax
 
 
-def efa(data, n_factors=None, rotation="oblimin", method="minres", items=None, missing="listwise",
+def efa(data, n_factors=None, *, items=None, rotation="oblimin", method="minres", missing="listwise",
         n_iter=20, seed=None, cutoff=0.3, scale=None) -> EFAResult:
     """Exploratory factor analysis with KMO, Bartlett's test and parallel analysis.
 

@@ -9,6 +9,10 @@ interval, lavaan's standardized solution for CR/AVE and
 from __future__ import annotations
 
 import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -16,7 +20,7 @@ from scipy import stats
 
 from crm_research.core.errors import CRMInputError
 from crm_research.core.results import Result
-from crm_research.core.validation import check_choice, check_ci, check_constructs, check_dataframe
+from crm_research.core.validation import check_choice, check_ci, check_columns, check_constructs, check_dataframe
 from crm_research.psychometrics.descriptives import prepare_items
 
 __all__ = ["cronbach_alpha", "AlphaResult", "item_analysis", "construct_reliability"]
@@ -63,6 +67,7 @@ def _item_table(C: np.ndarray, x: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+@dataclass(repr=False, eq=False)
 class AlphaResult(Result):
     """Cronbach's alpha of one scale (:func:`cronbach_alpha`).
 
@@ -82,26 +87,34 @@ class AlphaResult(Result):
         in ``n`` (which also enters Feldt's interval).
     items : pandas.DataFrame
         The item analysis (see :func:`item_analysis`).
+    ci, missing : as requested
     """
 
-    title = "Cronbach's alpha"
+    title: ClassVar[str] = "Cronbach's alpha"
+    alpha: float
+    std_alpha: float
+    ci_low: float
+    ci_high: float
+    average_r: float
+    n: int
+    n_items: int
+    n_dropped: int
+    items: pd.DataFrame
+    ci: float
+    missing: str
 
-    def __init__(self, values: dict, items: pd.DataFrame, ci: float, missing: str):
-        super().__init__()
-        self.__dict__.update(values)
-        self.items = items
-        self.ci = ci
-        self.missing = missing
+    def __post_init__(self):
         if self.n_dropped:
             self.warnings.append(
-                f"{self.n_dropped} row(s) with missing answers were dropped (listwise)." if missing == "listwise"
+                f"{self.n_dropped} row(s) with missing answers were dropped (listwise)."
+                if self.missing == "listwise"
                 else f"{self.n_dropped} row(s) with no answer on any item were dropped.")
         if self.alpha < 0:
             self.warnings.append(
                 "Alpha is negative: some items correlate negatively with the rest; "
                 "reverse-code negatively worded items first (crm.reverse_code)."
             )
-        negative = items.index[items["r_drop"] < 0]
+        negative = self.items.index[self.items["r_drop"] < 0]
         if len(negative):
             self.warnings.append(
                 f"Items with a negative corrected item-total correlation: {', '.join(map(str, negative))}; "
@@ -138,14 +151,36 @@ def _plot_items(items: pd.DataFrame, alpha: float, ax=None):
     return ax
 
 
-def cronbach_alpha(items, ci=0.95, missing="listwise", scale=None) -> AlphaResult:
+def _scale_columns(data, items, func: str) -> pd.DataFrame:
+    """The item columns of one scale: ``data[items]``, or all of ``data`` when ``items`` is None.
+
+    Before 0.2 the first argument was called ``items`` and held the item columns
+    themselves; ``items=<DataFrame>`` without ``data`` still works for one release.
+    """
+    if data is None and isinstance(items, pd.DataFrame):
+        warnings.warn(f"{func}(): pass the answers as 'data' (the first argument) and the item names as "
+                      "'items'; 'items=<DataFrame>' stops working in the next release.", FutureWarning, stacklevel=3)
+        data, items = items, None
+    data = check_dataframe(data, "data", func)
+    if items is not None:
+        data = data[check_columns(data, items, name="items", func=func)]
+    if data.shape[1] < 2:
+        raise CRMInputError(
+            f"{func} needs at least two item columns. Got {data.shape[1]}: {list(data.columns)!r}."
+        )
+    return data
+
+
+def cronbach_alpha(data=None, items: Sequence[str] | None = None, *, ci=0.95, missing="listwise",
+                   scale=None) -> AlphaResult:
     """Cronbach's alpha, standardized alpha and Feldt's confidence interval.
 
     Parameters
     ----------
-    items : pandas.DataFrame
-        One column per item of the scale (reverse-coded already), one row per
-        respondent.  At least two items.
+    data : pandas.DataFrame
+        The answers, one row per respondent (reverse-coded already).
+    items : list of str, optional
+        The item columns of the scale (at least two); default all columns of ``data``.
     ci : float, default 0.95
         Confidence level of Feldt's interval.
     missing : {"listwise", "pairwise"}, default "listwise"
@@ -187,19 +222,14 @@ def cronbach_alpha(items, ci=0.95, missing="listwise", scale=None) -> AlphaResul
     --------
     >>> import crm_research as crm
     >>> bfi = crm.reverse_code(crm.load_dataset("bfi"), ["A1"], scale=(1, 6))
-    >>> round(crm.cronbach_alpha(bfi[["A1", "A2", "A3", "A4", "A5"]]).alpha, 3)
+    >>> round(crm.cronbach_alpha(bfi, ["A1", "A2", "A3", "A4", "A5"]).alpha, 3)
     0.704
     """
     func = "cronbach_alpha"
-    check_dataframe(items, "items", func)
-    if items.shape[1] < 2:
-        raise CRMInputError(
-            f"The 'items' parameter of {func} must have at least two item columns. "
-            f"Got {items.shape[1]}: {list(items.columns)!r}."
-        )
+    items = _scale_columns(data, items, func)
     ci = check_ci(ci, func)
     missing = check_choice(missing, "missing", ["listwise", "pairwise"], func)
-    x, n_dropped = prepare_items(items, None, func, scale=scale, missing=missing, min_items=2, name="items")
+    x, n_dropped = prepare_items(items, None, func, scale=scale, missing=missing, min_items=2)
     C = _cov(x, missing)
     k = C.shape[0]
     sd = np.sqrt(np.diag(C))
@@ -218,16 +248,19 @@ def cronbach_alpha(items, ci=0.95, missing="listwise", scale=None) -> AlphaResul
         "n_items": k,
         "n_dropped": n_dropped,
     }
-    return AlphaResult(values, _item_table(C, x), ci, missing)
+    return AlphaResult(**values, items=_item_table(C, x), ci=ci, missing=missing)
 
 
-def item_analysis(items, missing="listwise", scale=None) -> pd.DataFrame:
+def item_analysis(data=None, items: Sequence[str] | None = None, *, missing="listwise",
+                  scale=None) -> pd.DataFrame:
     """Item statistics of one scale: corrected item-total correlation and alpha if deleted.
 
     Parameters
     ----------
-    items : pandas.DataFrame
-        One column per item of the scale (reverse-coded already); at least two.
+    data : pandas.DataFrame
+        The answers, one row per respondent (reverse-coded already).
+    items : list of str, optional
+        The item columns of the scale (at least two); default all columns of ``data``.
     missing : {"listwise", "pairwise"}, default "listwise"
     scale : tuple (min, max), optional
         The answer scale; answers outside it raise an error.
@@ -260,7 +293,7 @@ def item_analysis(items, missing="listwise", scale=None) -> pd.DataFrame:
     --------
     >>> import crm_research as crm
     >>> bfi = crm.load_dataset("bfi")
-    >>> crm.item_analysis(bfi[["N1", "N2", "N3", "N4", "N5"]])[["r_drop", "alpha_if_deleted"]].round(2)
+    >>> crm.item_analysis(bfi, ["N1", "N2", "N3", "N4", "N5"])[["r_drop", "alpha_if_deleted"]].round(2)
           r_drop  alpha_if_deleted
     item
     N1      0.67              0.76
@@ -270,14 +303,9 @@ def item_analysis(items, missing="listwise", scale=None) -> pd.DataFrame:
     N5      0.49              0.81
     """
     func = "item_analysis"
-    check_dataframe(items, "items", func)
-    if items.shape[1] < 2:
-        raise CRMInputError(
-            f"The 'items' parameter of {func} must have at least two item columns. "
-            f"Got {items.shape[1]}: {list(items.columns)!r}."
-        )
+    items = _scale_columns(data, items, func)
     missing = check_choice(missing, "missing", ["listwise", "pairwise"], func)
-    x, n_dropped = prepare_items(items, None, func, scale=scale, missing=missing, min_items=2, name="items")
+    x, n_dropped = prepare_items(items, None, func, scale=scale, missing=missing, min_items=2)
     table = _item_table(_cov(x, missing), x)
     table.attrs["n"] = len(x)
     table.attrs["n_dropped"] = n_dropped
@@ -356,7 +384,7 @@ def _loadings(fit, constructs) -> dict[str, pd.DataFrame]:
     return out
 
 
-def construct_reliability(data, constructs, missing="listwise", scale=None) -> pd.DataFrame:
+def construct_reliability(data, constructs, *, missing="listwise", scale=None) -> pd.DataFrame:
     """Alpha, omega, composite reliability (CR) and AVE of every construct.
 
     Parameters

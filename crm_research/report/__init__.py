@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
 import pandas as pd
 
@@ -24,11 +25,18 @@ from crm_research.core.errors import CRMInputError
 from crm_research.core.results import Result
 from crm_research.core.validation import check_bool, check_choice, check_int
 
+if TYPE_CHECKING:
+    from crm_research.data.study import Study
+    from crm_research.pls import PLSResult
+    from crm_research.report.sections import Chapter
+    from crm_research.sem import SEMResult
+
 __all__ = ["report", "ThesisReport"]
 
 _MARKER = ".crm_report"  # marks a folder written by report(), which a later run may replace
 
 
+@dataclasses.dataclass(repr=False, eq=False)
 class ThesisReport(Result):
     """What :func:`report` wrote, and the fitted results behind it.
 
@@ -58,13 +66,30 @@ class ThesisReport(Result):
         As returned by the toolkit's functions of the same names.
     item_descriptives, mardia : Result
     lang : str
+    analysis_warnings : list of str
+        Warnings of the analyses, as printed in the chapter.
     """
 
-    title = "Thesis report"
-
-    def __init__(self, **values):
-        super().__init__()
-        self.__dict__.update(values)
+    title: ClassVar[str] = "Thesis report"
+    out: Path
+    docx: Path
+    html: Path
+    csv: list[Path]
+    figures: list[Path]
+    tables: dict[str, pd.DataFrame]
+    chapter: Chapter
+    study: Study
+    lang: str
+    sem: SEMResult | None
+    cfa: SEMResult | None
+    pls: PLSResult | None
+    hypotheses: pd.DataFrame
+    reliability: pd.DataFrame
+    fornell_larcker: pd.DataFrame
+    htmt: pd.DataFrame
+    item_descriptives: Result
+    mardia: Result
+    analysis_warnings: list[str]
 
     def to_frame(self) -> pd.DataFrame:
         """The hypotheses table."""
@@ -123,7 +148,7 @@ def _publish(tmp: Path, target: Path) -> None:
         os.replace(tmp, target)
 
 
-def report(study, out=None, lang=None, bootstrap=None, progress=True) -> ThesisReport:
+def report(study, *, out=None, lang=None, bootstrap=None, progress=True) -> ThesisReport:
     """Write the analysis chapter of a questionnaire study: DOCX, HTML, CSV tables and figures.
 
     Parameters

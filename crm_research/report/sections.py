@@ -562,7 +562,7 @@ def _structural_section(b, study, x, prog):
     paths = est[est["op"] == "~"].copy()
     paths_data = pd.DataFrame({"path": paths["lhs"] + " <- " + paths["rhs"], "label": paths["label"],
                                "est": paths["est"], "se": paths["se"], "z": paths["z"], "pvalue": paths["pvalue"],
-                               "std_all": paths["std_all"], "ci_lower": paths[lo_col], "ci_upper": paths[hi_col]})
+                               "std_all": paths["std_all"], "ci_low": paths[lo_col], "ci_high": paths[hi_col]})
     arrow = " ← "
     b.table("paths", "t_paths", pd.DataFrame({
         "path": paths["lhs"] + arrow + paths["rhs"], "est": [fmt_num(v, lang) for v in paths["est"]],
@@ -583,12 +583,12 @@ def _structural_section(b, study, x, prog):
         b.heading("s4b", 2)
         ind = pd.DataFrame({"effect": defined["lhs"], "definition": defined["rhs"], "est": defined["est"],
                             "std_all": defined["std_all"], "pvalue": defined["pvalue"],
-                            "ci_lower": defined[lo_col], "ci_upper": defined[hi_col]})
+                            "ci_low": defined[lo_col], "ci_high": defined[hi_col]})
         b.table("indirect", "t_indirect", pd.DataFrame({
             "effect": ind["effect"], "definition": ind["definition"], "est": [fmt_num(v, lang) for v in ind["est"]],
             "beta": [fmt_num(v, lang) for v in ind["std_all"]], "p": [fmt_p(v, lang) for v in ind["pvalue"]],
-            "ci_lower": [fmt_num(v, lang) for v in ind["ci_lower"]],
-            "ci_upper": [fmt_num(v, lang) for v in ind["ci_upper"]],
+            "ci_lower": [fmt_num(v, lang) for v in ind["ci_low"]],
+            "ci_upper": [fmt_num(v, lang) for v in ind["ci_high"]],
         }), ind, _ci_note(boot, study.seed, lang) + (
             {"en": " An indirect effect is significant when its interval excludes zero (Preacher & Hayes, 2008); "
                    "the p value is the delta-method (Sobel) one.",
@@ -609,14 +609,14 @@ def _hypotheses_table(b, hyp):
         "hypothesis": [b.d(h) for h in hyp["hypothesis"]], "path": hyp["path"].str.replace(" ~ ", arrow),
         "beta": [fmt_num(v, lang) for v in hyp["beta"]], "est": [fmt_num(v, lang) for v in hyp["est"]],
         "z": [fmt_num(v, lang, 2) for v in hyp["z"]], "p": [fmt_p(v, lang) for v in hyp["pvalue"]],
-        "ci_lower": [fmt_num(v, lang) for v in hyp["ci_lower"]], "ci_upper": [fmt_num(v, lang) for v in hyp["ci_upper"]],
-        "result": [b.t(v) for v in hyp["supported"]],
+        "ci_lower": [fmt_num(v, lang) for v in hyp["ci_low"]], "ci_upper": [fmt_num(v, lang) for v in hyp["ci_high"]],
+        "result": [b.t("yes" if v else "no") for v in hyp["supported"]],
     }), hyp, {"en": "A hypothesis is supported when p < .05 and its 95% interval "
                     f"({tr(hyp['interval'].iloc[0], 'en')}) excludes zero.",
               "fa": "فرضیه زمانی تأیید می‌شود که p کمتر از ۰٫۰۵ باشد و فاصله اطمینان ۹۵ درصد "
                     f"({tr(hyp['interval'].iloc[0], 'fa')}) صفر را در بر نگیرد."}[lang])
-    yes = hyp.loc[hyp["supported"] == "yes", "hypothesis"].tolist()
-    no = hyp.loc[hyp["supported"] != "yes", "hypothesis"].tolist()
+    yes = hyp.loc[hyp["supported"], "hypothesis"].tolist()
+    no = hyp.loc[~hyp["supported"], "hypothesis"].tolist()
     if lang == "fa":
         text = (f"از {fmt_int(len(hyp), lang)} فرضیه، {fmt_int(len(yes), lang)} فرضیه تأیید شد"
                 + (f" ({'، '.join(b.d(h) for h in yes)})" if yes else "")
@@ -787,16 +787,16 @@ def _measurement_section_pls(b, study, x, prog):
     load = pd.DataFrame({"construct": out["construct"], "item": out["item"], "loading": out["loading"],
                          "t": out["loading_t"] if has_boot else np.nan,
                          "pvalue": out["loading_pvalue"] if has_boot else np.nan,
-                         "ci_lower": out["loading_ci_low"] if has_boot else np.nan,
-                         "ci_upper": out["loading_ci_high"] if has_boot else np.nan,
+                         "ci_low": out["loading_ci_low"] if has_boot else np.nan,
+                         "ci_high": out["loading_ci_high"] if has_boot else np.nan,
                          "indicator_reliability": out["indicator_reliability"]})
     b.table("loadings", "t_pls_loadings", pd.DataFrame({
         "construct": [c if i == 0 or c != prev else "" for i, (c, prev) in
                       enumerate(zip(load["construct"], [None, *load["construct"].tolist()[:-1]]))],
         "item": load["item"], "loading_pls": [fmt_num(v, lang) for v in load["loading"]],
         "t": [fmt_num(v, lang, 2) for v in load["t"]], "p": [fmt_p(v, lang) for v in load["pvalue"]],
-        "ci_lower": [fmt_num(v, lang) for v in load["ci_lower"]],
-        "ci_upper": [fmt_num(v, lang) for v in load["ci_upper"]],
+        "ci_lower": [fmt_num(v, lang) for v in load["ci_low"]],
+        "ci_upper": [fmt_num(v, lang) for v in load["ci_high"]],
         "indicator_rel": [fmt_num(v, lang) for v in load["indicator_reliability"]],
     }), load, {"en": "Loadings of at least 0.708 (indicator reliability 0.50) are recommended (Hair et al., 2022). "
                      + _ci_note(boot, study.seed, lang, "percentile"),
@@ -841,13 +841,13 @@ def _structural_section_pls(b, study, res, prog):
     boot = "pvalue" in p.columns
     data = pd.DataFrame({"path": p["to"] + " <- " + p["from"], "label": p["label"], "est": p["est"],
                          "f2": p["f2"], "vif": p["vif"], "t": p["t"] if boot else np.nan,
-                         "pvalue": p["pvalue"] if boot else np.nan, "ci_lower": p["ci_low"] if boot else np.nan,
-                         "ci_upper": p["ci_high"] if boot else np.nan})
+                         "pvalue": p["pvalue"] if boot else np.nan, "ci_low": p["ci_low"] if boot else np.nan,
+                         "ci_high": p["ci_high"] if boot else np.nan})
     b.table("paths", "t_pls_paths", pd.DataFrame({
         "path": p["to"] + " ← " + p["from"], "beta": [fmt_num(v, lang) for v in data["est"]],
         "t": [fmt_num(v, lang, 2) for v in data["t"]], "p": [fmt_p(v, lang) for v in data["pvalue"]],
-        "ci_lower": [fmt_num(v, lang) for v in data["ci_lower"]],
-        "ci_upper": [fmt_num(v, lang) for v in data["ci_upper"]],
+        "ci_lower": [fmt_num(v, lang) for v in data["ci_low"]],
+        "ci_upper": [fmt_num(v, lang) for v in data["ci_high"]],
         "f2": [fmt_num(v, lang) for v in data["f2"]], "vif": [fmt_num(v, lang, 2) for v in data["vif"]],
     }), data, _ci_note(study.bootstrap, study.seed, lang, "percentile") + {
         "en": " f² of 0.02, 0.15 and 0.35 are small, medium and large effects; VIF should be below 3.",
@@ -863,13 +863,13 @@ def _structural_section_pls(b, study, res, prog):
     if len(defined):
         b.heading("s4b", 2)
         ind = pd.DataFrame({"effect": defined["lhs"], "definition": defined["rhs"], "est": defined["est"],
-                            "t": defined["z"], "pvalue": defined["pvalue"], "ci_lower": defined["ci_lower"],
-                            "ci_upper": defined["ci_upper"]})
+                            "t": defined["z"], "pvalue": defined["pvalue"], "ci_low": defined["ci_lower"],
+                            "ci_high": defined["ci_upper"]})
         b.table("indirect", "t_indirect", pd.DataFrame({
             "effect": ind["effect"], "definition": ind["definition"], "beta": [fmt_num(v, lang) for v in ind["est"]],
             "t": [fmt_num(v, lang, 2) for v in ind["t"]], "p": [fmt_p(v, lang) for v in ind["pvalue"]],
-            "ci_lower": [fmt_num(v, lang) for v in ind["ci_lower"]],
-            "ci_upper": [fmt_num(v, lang) for v in ind["ci_upper"]],
+            "ci_lower": [fmt_num(v, lang) for v in ind["ci_low"]],
+            "ci_upper": [fmt_num(v, lang) for v in ind["ci_high"]],
         }), ind, _ci_note(study.bootstrap, study.seed, lang, "percentile"))
     prog("hypotheses")
     b.heading("s4c", 2)
