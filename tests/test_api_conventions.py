@@ -77,7 +77,7 @@ PENDING_KEYWORD_ONLY: set[str] = {
     "campaign_metrics",
     # psychometrics/validity, data generators and recode, core/persian
     "fornell_larcker", "htmt", "generate_sample_company", "SampleCompany.to_csv", "generate_ecrm_survey",
-    "write_ecrm_survey", "reverse_code", "to_persian_digits",
+    "reverse_code", "to_persian_digits",
 }
 
 # (function, parameter) -> why the rule does not apply there.
