@@ -559,7 +559,10 @@ def _adjusted(flat, est, a: float, accel) -> tuple[np.ndarray, np.ndarray]:
         if share <= 0 or share >= 1 or not np.isfinite(accel[j]):
             continue  # the edge rule (module docstring): the correction is undefined, so is the interval
         z0 = ndtri(share)
-        q = ndtr(z0 + (z0 + z) / (1 - accel[j] * (z0 + z)))
+        if accel[j] == 0:  # BC; written as in Efron & Tibshirani's eq. 14.10, which keeps old results to the bit
+            q = ndtr(2 * z0 + z)
+        else:
+            q = ndtr(z0 + (z0 + z) / (1 - accel[j] * (z0 + z)))
         lo[j], hi[j] = np.quantile(col, q)
     return lo, hi
 
