@@ -52,7 +52,6 @@ Application*. Cambridge University Press. (Stratified resampling, sec. 3.7.)
 from __future__ import annotations
 
 import contextlib
-import itertools
 import math
 import os
 from collections import Counter
@@ -336,6 +335,45 @@ def _run_block(statistic, block: np.ndarray, seeds, batch: bool, catch) -> tuple
     return out, reasons
 
 
+def _advance(bar, chunk_size: int, total: int):
+    """Move ``bar`` to the resamples of the finished tasks (tasks are blocks of ``chunk_size``)."""
+    import threading
+
+    lock = threading.Lock()
+    shown = [0]
+
+    def advance(n_tasks: int) -> None:
+        if bar is None:
+            return
+        with lock:  # joblib reports from its result thread and from the calling thread
+            now = min(total, n_tasks * chunk_size)
+            if now > shown[0]:
+                bar.update(now - shown[0])
+                shown[0] = now
+
+    return advance
+
+
+def _parallel_class():
+    from joblib import Parallel
+
+    class ProgressParallel(Parallel):
+        """joblib's Parallel, reporting finished tasks to a callback instead of printing them."""
+
+        def __init__(self, *args, on_progress, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.on_progress = on_progress
+
+        def print_progress(self):
+            self.on_progress(self.n_completed_tasks)
+
+    return ProgressParallel
+
+
+def _Parallel(*args, **kwargs):  # noqa: N802 - stands for the class, built on first use (joblib imports late)
+    return _parallel_class()(*args, **kwargs)
+
+
 def bootstrap_map(statistic: Callable[..., Any], n: int, *, bootstrap: int, seed=None, strata=None,
                   n_jobs: int | None = 1, progress: bool = True, batch: bool = False, child_seeds: bool = False,
                   chunk_size: int | None = None, min_parallel: int = 0,
@@ -456,26 +494,19 @@ def bootstrap_map(statistic: Callable[..., Any], n: int, *, bootstrap: int, seed
                 if bar is not None:
                     bar.update(len(block))
         else:
-            from joblib import Parallel, delayed
+            from joblib import delayed
 
             payload = _cloudpickle().dumps(statistic)
             # joblib's multiprocessing backend makes a pool for this 'with' and terminates it on leaving
-            # (loky keeps its workers alive for reuse).  It returns a call's results only when the call
-            # ends, so the blocks go in waves of a few per process: the bar moves after each wave and
-            # the index blocks are drawn wave by wave, not all at once.
-            wave = 4 * n_jobs
-            with Parallel(n_jobs=n_jobs, backend="multiprocessing") as pool:
-                done = 0
-                while done < n_blocks:
-                    todo = list(itertools.islice(blocks, wave))
-                    results = pool(delayed(_run_block)(payload, block, seeds_of(done + i), batch, catch)
-                                   for i, block in enumerate(todo))
-                    for out, why in results:
-                        outputs += out
-                        reasons += why
-                        if bar is not None:
-                            bar.update(len(out))
-                    done += len(todo)
+            # (loky keeps its workers alive for reuse).  It returns the results, in task order, when the
+            # call ends; the bar follows the finished tasks through joblib's progress hook.
+            with _Parallel(n_jobs=n_jobs, backend="multiprocessing", on_progress=_advance(bar, chunk_size,
+                                                                                         bootstrap)) as pool:
+                results = pool(delayed(_run_block)(payload, block, seeds_of(i), batch, catch)
+                               for i, block in enumerate(blocks))
+            for out, why in results:
+                outputs += out
+                reasons += why
     finally:
         if bar is not None:
             bar.close()
