@@ -174,12 +174,12 @@ class _Resample:
         return np.concatenate([np.ravel(a) for a in arrays] + [[float(converged)]])
 
 
-def run_bootstrap(model, n_boot: int, seed: int | None, n_jobs: int | None = None,
+def run_bootstrap(model, bootstrap: int, seed: int | None, n_jobs: int | None = None,
                   progress: bool = True, engine: str = "auto") -> BootDraws:
-    """Re-estimate ``model`` (a seminr ``PlsModel``) on ``n_boot`` resamples.
+    """Re-estimate ``model`` (a seminr ``PlsModel``) on ``bootstrap`` resamples.
 
     The resamples run through :func:`crm_research.core.resampling.bootstrap_map`
-    (indices ``default_rng(seed).integers(0, n, size=(n_boot, n))``, any
+    (indices ``default_rng(seed).integers(0, n, size=(bootstrap, n))``, any
     number of processes, one progress bar).  ``engine="auto"`` uses the
     correlation-matrix kernel for composite models and seminr otherwise;
     ``"seminr"`` forces seminr's own replication.
@@ -196,7 +196,7 @@ def run_bootstrap(model, n_boot: int, seed: int | None, n_jobs: int | None = Non
             kernel = None
     statistic = _Resample(model, kernel if kernel is not None else model.measurement_model)
     # a process pool costs about a second to start: only worth it for a real bootstrap
-    run = bootstrap_map(statistic, n, bootstrap=n_boot, seed=seed, n_jobs=n_jobs, progress=progress,
+    run = bootstrap_map(statistic, n, bootstrap=bootstrap, seed=seed, n_jobs=n_jobs, progress=progress,
                         min_parallel=100, chunk_size=100, desc="PLS bootstrap")
     k = len(model.constructs)
     p = len(model.mm_variables)

@@ -61,8 +61,10 @@ class _Refit:
         return np.concatenate([vals, _defined_values(spec, vals)])
 
 
-def run_bootstrap(result, ram, raw, n_boot, ci=0.95, seed=None, n_jobs=2, progress=True):
-    """Bootstrap ``result`` in place: adds interval columns and ``boot_*`` attributes."""
+def run_bootstrap(result, ram, raw, bootstrap: int, ci: float = 0.95, seed: int | None = None, n_jobs: int | None = 2,
+                  progress: bool = True):
+    """Bootstrap ``result`` in place: adds interval columns and ``boot_*`` attributes; returns ``result``."""
+    n_boot = bootstrap
     run = bootstrap_map(_Refit(result.spec, ram, raw, result.fit.theta), raw.shape[0], bootstrap=n_boot, seed=seed,
                         n_jobs=n_jobs, progress=progress, chunk_size=50, min_parallel=PARALLEL_MIN,
                         desc="bootstrap")
