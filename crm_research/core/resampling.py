@@ -210,8 +210,9 @@ class BootstrapRun(Result):
         self.n_failed = int(self.bootstrap - np.count_nonzero(self.ok))
         if self.n_failed:
             why = ", ".join(f"{k}: {v}" for k, v in sorted(self.failures.items()))
+            rest = "; the intervals use the others." if self.n_failed < self.bootstrap else "; there are no intervals."
             self.warnings.append(f"{self.n_failed} of {self.bootstrap} resamples could not be computed"
-                                 + (f" ({why})" if why else "") + "; the intervals use the others.")
+                                 + (f" ({why})" if why else "") + rest)
 
     @property
     def n_ok(self) -> int:
@@ -354,24 +355,18 @@ def _advance(bar, chunk_size: int, total: int):
     return advance
 
 
-def _parallel_class():
+def _progress_parallel(*, on_progress, **kwargs):
+    """joblib's Parallel, reporting finished tasks to ``on_progress`` instead of printing them.
+
+    The class is made here, not at import, so that importing this module does not import joblib.
+    """
     from joblib import Parallel
 
     class ProgressParallel(Parallel):
-        """joblib's Parallel, reporting finished tasks to a callback instead of printing them."""
-
-        def __init__(self, *args, on_progress, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.on_progress = on_progress
-
         def print_progress(self):
-            self.on_progress(self.n_completed_tasks)
+            on_progress(self.n_completed_tasks)
 
-    return ProgressParallel
-
-
-def _Parallel(*args, **kwargs):  # noqa: N802 - stands for the class, built on first use (joblib imports late)
-    return _parallel_class()(*args, **kwargs)
+    return ProgressParallel(**kwargs)
 
 
 def bootstrap_map(statistic: Callable[..., Any], n: int, *, bootstrap: int, seed=None, strata=None,
@@ -500,8 +495,8 @@ def bootstrap_map(statistic: Callable[..., Any], n: int, *, bootstrap: int, seed
             # joblib's multiprocessing backend makes a pool for this 'with' and terminates it on leaving
             # (loky keeps its workers alive for reuse).  It returns the results, in task order, when the
             # call ends; the bar follows the finished tasks through joblib's progress hook.
-            with _Parallel(n_jobs=n_jobs, backend="multiprocessing", on_progress=_advance(bar, chunk_size,
-                                                                                         bootstrap)) as pool:
+            with _progress_parallel(n_jobs=n_jobs, backend="multiprocessing",
+                                    on_progress=_advance(bar, chunk_size, bootstrap)) as pool:
                 results = pool(delayed(_run_block)(payload, block, seeds_of(i), batch, catch)
                                for i, block in enumerate(blocks))
             for out, why in results:

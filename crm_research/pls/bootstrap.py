@@ -200,8 +200,8 @@ def run_bootstrap(model, bootstrap: int, seed: int | None, n_jobs: int | None = 
                         min_parallel=100, chunk_size=100, desc="PLS bootstrap")
     k = len(model.constructs)
     p = len(model.mm_variables)
-    reps = run.replicates.reshape(run.n_ok, -1)
     cuts = np.cumsum([k * k, p * k, p * k, k * k])
+    reps = run.replicates.reshape(run.n_ok, cuts[-1] + 1)  # + the convergence flag
     paths, loadings, weights, htmt, conv = np.split(reps, cuts, axis=1)
     return BootDraws(paths.reshape(-1, k, k), loadings.reshape(-1, p, k), weights.reshape(-1, p, k),
                      htmt.reshape(-1, k, k), run.n_failed, seed, int((conv[:, 0] == 0).sum()))

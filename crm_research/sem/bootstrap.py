@@ -68,7 +68,7 @@ def run_bootstrap(result, ram, raw, bootstrap: int, ci: float = 0.95, seed: int 
     run = bootstrap_map(_Refit(result.spec, ram, raw, result.fit.theta), raw.shape[0], bootstrap=n_boot, seed=seed,
                         n_jobs=n_jobs, progress=progress, chunk_size=50, min_parallel=PARALLEL_MIN,
                         desc="bootstrap")
-    good = run.replicates.reshape(run.n_ok, -1)
+    good = run.replicates.reshape(run.n_ok, len(result.spec.rows) + len(result.spec.definitions))
     result.boot_n = n_boot
     result.boot_failed = run.n_failed
     result.boot_ci = ci
