@@ -60,6 +60,8 @@ _EXPORTS: dict[str, str] = {
     "construct_reliability": "psychometrics.reliability",
     "fornell_larcker": "psychometrics.validity",
     "htmt": "psychometrics.validity",
+    "htmt_intervals": "psychometrics.validity",
+    "HTMTResult": "psychometrics.validity",
     "efa": "psychometrics.efa",
     "EFAResult": "psychometrics.efa",
     "kmo": "psychometrics.efa",

@@ -89,7 +89,7 @@ def test_need_features_and_clusters_recover_the_latent_segments(company):
     needs = crm.need_features(company.transactions)
     assert np.allclose(needs.filter(like="share_").sum(axis=1), 1.0)
     needs = needs[needs["orders"] >= 8]
-    seg = crm.segment(needs, [c for c in needs.columns if c.startswith("share_")], k=5, seed=1, n_boot=0)
+    seg = crm.segment(needs, [c for c in needs.columns if c.startswith("share_")], k=5, seed=1, bootstrap=0)
     truth = company.truth["persons"].set_index("customer_id")["segment"].astype(str)
     known = needs["customer_id"].isin(truth.index).to_numpy()
     ari = adjusted_rand_score(truth.loc[needs["customer_id"][known]], np.asarray(seg.labels)[known])

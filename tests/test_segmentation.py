@@ -32,7 +32,7 @@ def blobs():
 @pytest.fixture(scope="module")
 def kmeans_result(blobs):
     df, _ = blobs
-    return crm.segment(df, FEATURES, k=range(2, 8), seed=0, n_boot=8)
+    return crm.segment(df, FEATURES, k=range(2, 8), seed=0, bootstrap=8)
 
 
 def test_kmeans_recovers_the_true_segments(blobs, kmeans_result):
@@ -71,7 +71,7 @@ def test_segment_names_follow_the_stated_rule():
     centres = {"A": (10, 12, 900), "B": (300, 2, 500), "C": (150, 6, 100)}
     parts = [pd.DataFrame(rng.normal(c, (5, 0.5, 20), (100, 3)), columns=FEATURES) for c in centres.values()]
     df = pd.concat(parts, ignore_index=True)
-    res = crm.segment(df, FEATURES, k=3, seed=1, n_boot=0)
+    res = crm.segment(df, FEATURES, k=3, seed=1, bootstrap=0)
     names = set(res.names.values())
     # each name holds the two features with the largest |z| >= 0.5, recency in days mapped to recent/lapsed
     z = (res.profile.set_index("name")[FEATURES] - df[FEATURES].mean()) / df[FEATURES].std(ddof=0)
@@ -86,14 +86,14 @@ def test_segment_names_follow_the_stated_rule():
 
 def test_custom_feature_words():
     df = pd.DataFrame({"x": np.r_[np.zeros(20), np.ones(20) * 10] + np.tile([0.0, 0.1], 20)})
-    res = crm.segment(df, ["x"], k=2, seed=0, n_boot=0, feature_words={"x": ("cold", "hot")})
+    res = crm.segment(df, ["x"], k=2, seed=0, bootstrap=0, feature_words={"x": ("cold", "hot")})
     assert sorted(res.names.values()) == ["cold", "hot"]
 
 
 @pytest.mark.parametrize("method", ["gmm", "ward"])
 def test_other_methods_recover_k(blobs, method):
     df, y = blobs
-    res = crm.segment(df, FEATURES, k=range(2, 7), method=method, seed=0, n_boot=3)
+    res = crm.segment(df, FEATURES, k=range(2, 7), method=method, seed=0, bootstrap=3)
     assert res.k == 4
     assert adjusted_rand_score(y, res.labels) > 0.95
     if method == "gmm":
@@ -110,7 +110,7 @@ def test_small_segments_are_not_admissible():
     big = rng.normal(0, 1, (490, 2))
     tiny = rng.normal(30, 1, (10, 2))
     df = pd.DataFrame(np.vstack([big, tiny]), columns=["a", "b"])
-    res = crm.segment(df, ["a", "b"], k=range(2, 5), seed=0, n_boot=0)
+    res = crm.segment(df, ["a", "b"], k=range(2, 5), seed=0, bootstrap=0)
     sel = res.selection.set_index("k")
     assert not sel["admissible"].any()
     assert any("No k gives every segment" in w for w in res.warnings)
@@ -119,7 +119,7 @@ def test_small_segments_are_not_admissible():
 def test_input_is_not_modified_and_summary_plot_work(blobs, kmeans_result):
     df, _ = blobs
     before = df.copy()
-    res = crm.segment(df, FEATURES, k=[2, 3, 4], seed=0, n_boot=2)
+    res = crm.segment(df, FEATURES, k=[2, 3, 4], seed=0, bootstrap=2)
     pd.testing.assert_frame_equal(df, before)
     text = res.summary().as_text()
     assert "Selection of k" in text and "Chosen k" in text
@@ -138,10 +138,22 @@ def test_input_is_not_modified_and_summary_plot_work(blobs, kmeans_result):
 
 def test_seed_makes_results_reproducible(blobs):
     df, _ = blobs
-    a = crm.segment(df, FEATURES, k=range(2, 5), seed=7, n_boot=3)
-    b = crm.segment(df, FEATURES, k=range(2, 5), seed=7, n_boot=3)
+    a = crm.segment(df, FEATURES, k=range(2, 5), seed=7, bootstrap=3)
+    b = crm.segment(df, FEATURES, k=range(2, 5), seed=7, bootstrap=3)
     pd.testing.assert_frame_equal(a.selection, b.selection)
     pd.testing.assert_frame_equal(a.stability, b.stability)
+
+
+def test_stability_does_not_depend_on_processes_and_old_name_warns(blobs):
+    df, _ = blobs
+    one = crm.segment(df, FEATURES, k=3, seed=5, bootstrap=24)
+    two = crm.segment(df, FEATURES, k=3, seed=5, bootstrap=24, n_jobs=2)
+    pd.testing.assert_frame_equal(one.stability, two.stability)
+    pd.testing.assert_frame_equal(one.segment_stability, two.segment_stability)
+    assert list(one.stability["replicate"]) == list(range(1, 25))
+    with pytest.warns(FutureWarning, match="'n_boot' is now called 'bootstrap'"):
+        old = crm.segment(df, FEATURES, k=3, seed=5, n_boot=24)
+    pd.testing.assert_frame_equal(one.stability, old.stability)
 
 
 # --------------------------------------------------------------------------- bad input
@@ -166,7 +178,7 @@ def test_too_few_customers_for_k():
 )
 def test_bad_arguments(blobs, kwargs, message):
     df, _ = blobs
-    args = {"features": FEATURES, "k": range(2, 4), "n_boot": 0, **kwargs}
+    args = {"features": FEATURES, "k": range(2, 4), "bootstrap": 0, **kwargs}
     with pytest.raises(CRMInputError, match=message):
         crm.segment(df, **args)
 
@@ -176,11 +188,11 @@ def test_missing_and_text_values_are_reported(blobs):
     bad = df.copy()
     bad.loc[[3, 7], "monetary"] = np.nan
     with pytest.raises(CRMInputError, match=r"'monetary' .* 2 missing value\(s\) \(rows 3, 7\)"):
-        crm.segment(bad, FEATURES, k=3, n_boot=0)
+        crm.segment(bad, FEATURES, k=3, bootstrap=0)
     bad = df.astype({"frequency": object})
     bad.loc[5, "frequency"] = "many"
     with pytest.raises(CRMInputError, match="'frequency' .* must be numeric"):
-        crm.segment(bad, FEATURES, k=3, n_boot=0)
+        crm.segment(bad, FEATURES, k=3, bootstrap=0)
 
 
 def test_ward_refuses_very_large_data():
@@ -336,9 +348,9 @@ def test_review_segments_do_not_depend_on_row_order():
     # shuffling the same customers changed some labels and the stability table with the same seed
     X, _ = make_blobs(n_samples=600, centers=[[0, 0], [2.2, 0], [1.1, 2.0]], cluster_std=0.9, random_state=5)
     data = pd.DataFrame(X, columns=["x1", "x2"])
-    a = crm.segment(data, ["x1", "x2"], k=range(2, 5), seed=2, n_boot=3)
+    a = crm.segment(data, ["x1", "x2"], k=range(2, 5), seed=2, bootstrap=3)
     shuffled = data.sample(frac=1, random_state=9)
-    b = crm.segment(shuffled, ["x1", "x2"], k=range(2, 5), seed=2, n_boot=3)
+    b = crm.segment(shuffled, ["x1", "x2"], k=range(2, 5), seed=2, bootstrap=3)
     pd.testing.assert_series_equal(b.labels.loc[data.index], a.labels)
     pd.testing.assert_frame_equal(a.selection, b.selection)
     pd.testing.assert_frame_equal(a.stability, b.stability)

@@ -10,7 +10,7 @@ import pytest
 
 import crm_research as crm
 from crm_research import CRMConvergenceWarning, CRMInputError
-from crm_research.sem.bootstrap import bc_interval, percentile_interval
+from crm_research.core.resampling import bc_interval, percentile_interval
 
 matplotlib.use("Agg")
 

@@ -72,16 +72,17 @@ def test_bootstrap_correlations_equal_direct_resampling(ecrm):
 
 
 def test_htmt_bootstrap_intervals(ecrm):
-    table = crm.htmt(ecrm, ECRM, bootstrap=300, seed=11)
-    again = crm.htmt(ecrm, ECRM, bootstrap=300, seed=11)
-    intervals = table.attrs["intervals"]
-    pd.testing.assert_frame_equal(intervals, again.attrs["intervals"])  # same seed, same numbers
-    assert len(intervals) == 15
+    res = crm.htmt_intervals(ecrm, ECRM, bootstrap=300, seed=11)
+    again = crm.htmt_intervals(ecrm, ECRM, bootstrap=300, seed=11)
+    intervals = res.intervals
+    pd.testing.assert_frame_equal(intervals, again.intervals)  # same seed, same numbers
+    pd.testing.assert_frame_equal(res.table, crm.htmt(ecrm, ECRM))
+    assert len(intervals) == 15 and res.bootstrap == 300 and res.n_failed == 0 and res.seed == 11
     assert list(intervals.columns) == ["construct_1", "construct_2", "htmt", "ci_low", "ci_high",
                                        "below_085", "below_090", "upper_below_1"]
     assert (intervals["ci_low"] < intervals["htmt"]).all() and (intervals["htmt"] < intervals["ci_high"]).all()
     assert (intervals["upper_below_1"] == (intervals["ci_high"] < 1)).all()
-    lo, hi = table.attrs["ci_low"], table.attrs["ci_high"]
+    lo, hi = res.ci_low, res.ci_high
     assert lo.loc["SAT", "LOY"] == pytest.approx(intervals.set_index(["construct_1", "construct_2"]).loc[("SAT", "LOY"), "ci_low"])
     assert (hi.to_numpy() >= lo.to_numpy()).all()
     # a percentile interval's width shrinks roughly with 1/sqrt(n): the bootstrap SD should be near the
@@ -89,6 +90,31 @@ def test_htmt_bootstrap_intervals(ecrm):
     width = (intervals["ci_high"] - intervals["ci_low"]) / (2 * 1.96)
     assert width.between(0.005, 0.2).all()
     assert crm.htmt(ecrm, ECRM).attrs.get("intervals") is None
+    # the limits are the percentile rule of core.resampling on the resamples it draws
+    from crm_research.core.resampling import percentile_interval, resample_indices
+
+    x = ecrm[[i for its in ECRM.values() for i in its]].dropna().to_numpy()
+    A = _block_matrix(ECRM, [i for its in ECRM.values() for i in its])
+    idx = resample_indices(len(x), 300, seed=11)
+    direct = np.stack([_htmt_from_cor(np.corrcoef(x[i], rowvar=False), A, True, True) for i in idx])
+    np.testing.assert_allclose(lo.to_numpy(), percentile_interval(direct, 0.95)[0], atol=1e-10)
+    assert "HTMT" in res.summary().as_text() and len(res.to_frame()) == 15
+
+
+def test_htmt_bootstrap_argument_is_deprecated_but_works(ecrm):
+    pair = {"SAT": ECRM["SAT"], "LOY": ECRM["LOY"]}
+    with pytest.warns(FutureWarning, match="htmt_intervals"):
+        table = crm.htmt(ecrm, pair, bootstrap=50, seed=3)
+    pd.testing.assert_frame_equal(table.attrs["intervals"],
+                                  crm.htmt_intervals(ecrm, pair, bootstrap=50, seed=3).intervals)
+
+
+def test_htmt_interval_warns_when_upper_limit_reaches_one(ecrm):
+    # two halves of one construct: HTMT near 1, so its upper limit passes 1
+    res = crm.htmt_intervals(ecrm, {"S1": ["SAT1", "SAT2"], "S2": ["SAT3", "SAT4"]}, bootstrap=200, seed=1)
+    row = res.intervals.iloc[0]
+    assert not row["upper_below_1"]
+    assert any("discriminant validity is not established" in w for w in res.warnings)
 
 
 @pytest.mark.parametrize(
@@ -104,7 +130,10 @@ def test_htmt_bootstrap_intervals(ecrm):
 )
 def test_htmt_bad_input(ecrm, constructs, kwargs, match):
     with pytest.raises(crm.CRMInputError, match=match):
-        crm.htmt(ecrm, constructs, **kwargs)
+        crm.htmt_intervals(ecrm, constructs, **{"bootstrap": 20, **kwargs})
+    if not kwargs:
+        with pytest.raises(crm.CRMInputError, match=match):
+            crm.htmt(ecrm, constructs)
 
 
 def test_htmt_text_answers_and_persian_digits(ecrm):

@@ -49,7 +49,7 @@ def test_personalised_offers_respect_opt_outs(company):
 
 def test_loyalty_effect_adjusted_is_closer_to_the_truth(company):
     truth = company.param("loyalty_rate_ratio")  # 1.25, the generator's causal rate ratio
-    res = crm.loyalty_effect(company.customers, company.transactions, n_boot=0, seed=0)
+    res = crm.loyalty_effect(company.customers, company.transactions, bootstrap=0, seed=0)
     naive, did, model = res.estimates["rate_ratio"].to_numpy()
     # measured on the shipped company: naive 2.71 (heavy buyers self-select), before/after with
     # pseudo-join controls 1.40, BG/NBD rate multiplier 1.32 (Wald 95% CI 1.28-1.37)
@@ -59,9 +59,22 @@ def test_loyalty_effect_adjusted_is_closer_to_the_truth(company):
     assert res.estimates["ci_low"].iloc[2] < model < res.estimates["ci_high"].iloc[2]
 
 
+def test_loyalty_effect_bootstrap_intervals(company, monkeypatch):
+    monkeypatch.setenv("CRM_FAST", "1")  # fast mode changes the default only, never a given count
+    res = crm.loyalty_effect(company.customers, company.transactions, bootstrap=60, seed=0)
+    assert res.bootstrap == 60 and res.seed == 0
+    e = res.estimates
+    assert (e["ci_low"] < e["rate_ratio"]).all() and (e["rate_ratio"] < e["ci_high"]).all()
+    two = crm.loyalty_effect(company.customers, company.transactions, bootstrap=60, seed=0, n_jobs=2)
+    pd.testing.assert_frame_equal(e, two.estimates)
+    with pytest.warns(FutureWarning, match="'n_boot' is now called 'bootstrap'"):
+        old = crm.loyalty_effect(company.customers, company.transactions, n_boot=60, seed=0)
+    pd.testing.assert_frame_equal(e, old.estimates)
+
+
 def test_loyalty_effect_on_another_company():
     other = crm.generate_sample_company(n_customers=8000, n_orders=80000, seed=4)
-    res = crm.loyalty_effect(other.customers, other.transactions, n_boot=0)
+    res = crm.loyalty_effect(other.customers, other.transactions, bootstrap=0)
     naive, _, model = res.estimates["rate_ratio"].to_numpy()
     truth = other.param("loyalty_rate_ratio")
     # measured: BG/NBD multiplier 1.35 (Wald 95% CI 1.31-1.39), before/after 1.63, naive 2.66
@@ -87,9 +100,9 @@ def test_campaign_metrics_uplift_against_the_design(company):
 def test_loyalty_effect_does_not_depend_on_customer_row_order(company):
     # review: the pseudo-join dates were drawn in row order, so a shuffled customer table gave
     # a different before/after estimate with the same seed (1.583 vs 1.497)
-    a = crm.loyalty_effect(company.customers, company.transactions, n_boot=0, seed=1).estimates
+    a = crm.loyalty_effect(company.customers, company.transactions, bootstrap=0, seed=1).estimates
     shuffled = company.customers.sample(frac=1, random_state=2)
-    b = crm.loyalty_effect(shuffled, company.transactions, n_boot=0, seed=1).estimates
+    b = crm.loyalty_effect(shuffled, company.transactions, bootstrap=0, seed=1).estimates
     pd.testing.assert_frame_equal(a, b)
 
 
@@ -97,7 +110,7 @@ def test_loyalty_effect_unreadable_transaction_date_is_a_crm_error(company):
     tx = company.transactions.assign(order_date=company.transactions["order_date"].astype(str))
     tx.loc[3, "order_date"] = "not a date"
     with pytest.raises(CRMInputError, match="'order_date' of 'transactions' must hold dates"):
-        crm.loyalty_effect(company.customers, tx, n_boot=0)
+        crm.loyalty_effect(company.customers, tx, bootstrap=0)
 
 
 def test_campaign_metrics_checks_responded_and_revenue(company):

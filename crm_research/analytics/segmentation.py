@@ -21,12 +21,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
+from crm_research.core.deprecation import renamed_arguments
 from crm_research.core.errors import CRMInputError
 from crm_research.core.fastmode import fast_mode
+from crm_research.core.resampling import bootstrap_map
 from crm_research.core.results import Result
 from crm_research.core.validation import (
     check_bool,
@@ -158,19 +162,22 @@ def _segment_names(z: pd.DataFrame, words: Mapping[str, tuple[str, str]]) -> dic
     return names
 
 
+@renamed_arguments(n_boot="bootstrap")
 def segment(
     data: pd.DataFrame,
     features,
+    *,
     k=range(2, 11),
     method: str = "kmeans",
     scale: bool = True,
     seed: int | None = None,
     criterion: str | None = None,
     min_share: float = 0.05,
-    n_boot: int | None = None,
+    bootstrap: int | None = None,
     n_init: int = 10,
     feature_words: Mapping[str, tuple[str, str]] | None = None,
     n_jobs: int | None = 1,
+    progress: bool = False,
 ) -> SegmentationResult:
     """Segment customers by clustering and choose the number of segments by a stated rule.
 
@@ -195,8 +202,9 @@ def segment(
     min_share : float, default 0.05
         A k is *admissible* only if every segment holds at least this share of
         customers; a segment of 1% is rarely actionable in marketing.
-    n_boot : int, optional
+    bootstrap : int, optional
         Bootstrap replicates for stability. Default 50 (10 in fast mode); 0 skips it.
+        (Called ``n_boot`` before 0.2; the old name still works, with a warning.)
     n_init : int, default 10
         Random starts for k-means (a third as many for mixtures).
     feature_words : dict, optional
@@ -204,9 +212,13 @@ def segment(
         columns have defaults (``recency`` -> "recent"/"lapsed", ``frequency`` ->
         "infrequent"/"frequent", ``monetary`` -> "low spenders"/"high spenders").
     n_jobs : int or None, default 1
-        Threads the numerical libraries (OpenMP, BLAS) may use while fitting. One thread is
-        the default because k-means and mixtures spin-wait when cores are shared: on a busy
-        2-core machine one thread was 5-40 times faster. ``None`` keeps the libraries' default.
+        Threads the numerical libraries (OpenMP, BLAS) may use while fitting the candidate k,
+        and processes for the bootstrap replicates (each single-threaded; the replicates do not
+        depend on it). One is the default because k-means and mixtures spin-wait when cores are
+        shared: on a busy 2-core machine one thread was 5-40 times faster. ``None`` keeps the
+        libraries' default and uses up to two processes.
+    progress : bool, default False
+        Show a progress bar during the bootstrap.
 
     Returns
     -------
@@ -241,7 +253,7 @@ def segment(
     features with the largest :math:`|z|` enter the name if :math:`|z| \\ge 0.5`, as the
     "high" or "low" word for that feature; a segment with no such feature is "average".
 
-    **Stability** (Hennig 2007): draw ``n_boot`` bootstrap samples of customers, refit
+    **Stability** (Hennig 2007): draw ``bootstrap`` samples of customers, refit
     the chosen model with the chosen k on each, assign *all* customers with the refitted
     model (nearest centroid for Ward) and compute the adjusted Rand index (Hubert &
     Arabie 1985) with the original labels. Mean ARI above about 0.8 indicates a stable
@@ -249,7 +261,9 @@ def segment(
     segment, the best Jaccard similarity :math:`|A \\cap B| / |A \\cup B|` with any refitted
     segment is averaged over replicates (Hennig's cluster-wise stability, here measured on
     all customers): below 0.5 the segment "dissolved" in that replicate; a mean above
-    about 0.75 marks a stable segment.
+    about 0.75 marks a stable segment.  The resampling is :mod:`crm_research.core.resampling`'s
+    (each replicate's refit gets its own seed from ``numpy.random.SeedSequence``); a replicate
+    whose refit fails is counted in a warning.
 
     References
     ----------
@@ -276,7 +290,7 @@ def segment(
     >>> import numpy as np, pandas as pd
     >>> rng = np.random.default_rng(1)
     >>> df = pd.DataFrame(np.vstack([rng.normal(m, 1, (100, 2)) for m in (0, 6, 12)]), columns=["a", "b"])
-    >>> res = segment(df, ["a", "b"], k=range(2, 6), seed=1, n_boot=5)
+    >>> res = segment(df, ["a", "b"], k=range(2, 6), seed=1, bootstrap=5)
     >>> res.k
     3
     """
@@ -295,9 +309,10 @@ def segment(
     if criterion == "bic" and method != "gmm":
         raise CRMInputError("The 'criterion' parameter of segment can be 'bic' only with method='gmm'.")
     min_share = check_number(min_share, "min_share", func, 0.0, 0.5)
-    if n_boot is None:
-        n_boot = 10 if fast_mode() else 50
-    n_boot = check_int(n_boot, "n_boot", func, min_value=0)
+    if bootstrap is None:
+        bootstrap = 10 if fast_mode() else 50
+    bootstrap = check_int(bootstrap, "bootstrap", func, min_value=0)
+    progress = check_bool(progress, "progress", func)
     n_init = check_int(n_init, "n_init", func, min_value=1)
     if n_jobs is not None:
         n_jobs = check_int(n_jobs, "n_jobs", func, min_value=1)
@@ -319,11 +334,30 @@ def segment(
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=n_jobs):
-        return _segment(X_df, data.index, features, ks, method, scale, seed, criterion, min_share, n_boot, n_init,
-                        words)
+        return _segment(X_df, data.index, features, ks, method, scale, seed, criterion, min_share, bootstrap, n_init,
+                        words, n_jobs, progress)
 
 
-def _segment(X_df, index, features, ks, method, scale, seed, criterion, min_share, n_boot, n_init, words):
+class _StabilityReplicate:
+    """One bootstrap replicate of the stability check: refit on the resample, assign every customer.
+
+    Returns the adjusted Rand index with the original labels, then the best Jaccard similarity of
+    each segment 1..k.
+    """
+
+    def __init__(self, method, X, k, labels0, labels, n_init):
+        self.method, self.X, self.k, self.labels0, self.labels, self.n_init = method, X, k, labels0, labels, n_init
+
+    def __call__(self, idx: np.ndarray, seed: int) -> np.ndarray:
+        from sklearn.metrics import adjusted_rand_score
+
+        _, model, _ = _fit_labels(self.method, self.X[idx], self.k, seed, self.n_init)
+        boot_labels = _predict(self.method, model, self.X)
+        return np.r_[adjusted_rand_score(self.labels0, boot_labels), _max_jaccard(self.labels, boot_labels, self.k)]
+
+
+def _segment(X_df, index, features, ks, method, scale, seed, criterion, min_share, bootstrap, n_init, words,
+             n_jobs, progress):
     from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
 
     n = len(X_df)
@@ -399,27 +433,27 @@ def _segment(X_df, index, features, ks, method, scale, seed, criterion, min_shar
                             "size": counts.reindex(prof.index).to_numpy(), "share": counts.reindex(prof.index).to_numpy() / n})
     profile = pd.concat([profile.reset_index(drop=True), prof.reset_index(drop=True)], axis=1)
 
-    # Bootstrap stability (Hennig 2007), ARI and per-segment Jaccard measured on all customers.
-    stab_rows, jaccards = [], []
-    if n_boot:
-        from sklearn.metrics import adjusted_rand_score
-
+    # Bootstrap stability (Hennig 2007), ARI and per-segment Jaccard measured on all customers.  The
+    # resamples continue the stream of the silhouette subsample (the same indices as before 0.2).
+    stab = np.empty((0, chosen + 1))
+    replicate = np.empty(0, dtype=int)
+    if bootstrap:
         boot_inits = max(1, min(n_init, 3))  # fewer starts per replicate: the spread is what we measure
-        for b in range(n_boot):
-            idx = rng.integers(0, n, n)
-            bseed = None if seed is None else seed + 1 + b
-            _, bmodel, _ = _fit_labels(method, X[idx], chosen, bseed, boot_inits)
-            boot_labels = _predict(method, bmodel, X)
-            stab_rows.append({"replicate": b + 1, "ari": adjusted_rand_score(labels0, boot_labels)})
-            jaccards.append(_max_jaccard(labels, boot_labels, chosen))
-    stability = pd.DataFrame(stab_rows, columns=["replicate", "ari"])
-    jac = np.array(jaccards).reshape(len(jaccards), chosen)
+        run = bootstrap_map(_StabilityReplicate(method, X, chosen, labels0, labels, boot_inits), n,
+                            bootstrap=bootstrap, seed=rng, child_seeds=True, n_jobs=n_jobs, progress=progress,
+                            min_parallel=20, desc="segment stability")
+        stab, replicate = run.replicates.reshape(run.n_ok, chosen + 1), np.flatnonzero(run.ok) + 1
+        if run.n_failed:
+            warnings.append(f"{run.n_failed} of {bootstrap} stability replicates could not be refitted "
+                            f"({', '.join(sorted(run.failures))}); the stability uses the other {run.n_ok}.")
+    stability = pd.DataFrame({"replicate": replicate, "ari": stab[:, 0]}, columns=["replicate", "ari"])
+    jac = stab[:, 1:]
     segment_stability = pd.DataFrame({
         "segment": np.arange(1, chosen + 1), "name": [names[s] for s in range(1, chosen + 1)],
         "mean_jaccard": jac.mean(axis=0) if len(jac) else np.nan,
         "dissolved": (jac < 0.5).mean(axis=0) if len(jac) else np.nan,
     })
-    if n_boot and stability["ari"].mean() < 0.6:
+    if len(stability) and stability["ari"].mean() < 0.6:
         warnings.append(
             f"Mean bootstrap ARI is {stability['ari'].mean():.2f} (< 0.6): the segments are unstable; "
             "treat them as a convenient summary, not as real groups."
@@ -433,32 +467,31 @@ def _segment(X_df, index, features, ks, method, scale, seed, criterion, min_shar
     )
 
 
+@dataclass(repr=False, eq=False)
 class SegmentationResult(Result):
-    """What :func:`segment` returns: the selection table, the chosen k, labels, profile and stability."""
+    """What :func:`segment` returns: the selection table, the chosen k, labels, profile and stability.
 
-    title = "Customer segmentation"
+    ``X`` holds the features as clustered (standardized when ``scale``), in the data's row order.
+    """
 
-    def __init__(self, *, data, features, method, scale, criterion, min_share, selection, k, runner_up, reason,
-                 labels, names, profile, stability, segment_stability, X, seed, warnings):
-        super().__init__()
-        self.data = data
-        self.features = features
-        self.method = method
-        self.scale = scale
-        self.criterion = criterion
-        self.min_share = min_share
-        self.selection = selection
-        self.k = k
-        self.runner_up = runner_up
-        self.reason = reason
-        self.labels = labels
-        self.names = names
-        self.profile = profile
-        self.stability = stability
-        self.segment_stability = segment_stability
-        self._X = X
-        self.seed = seed
-        self.warnings = list(warnings)
+    title: ClassVar[str] = "Customer segmentation"
+    data: pd.DataFrame
+    features: list[str]
+    method: str
+    scale: bool
+    criterion: str
+    min_share: float
+    selection: pd.DataFrame
+    k: int
+    runner_up: int | None
+    reason: str
+    labels: pd.Series
+    names: dict[int, str]
+    profile: pd.DataFrame
+    stability: pd.DataFrame
+    segment_stability: pd.DataFrame
+    X: np.ndarray
+    seed: int | None
 
     @property
     def segment_names(self) -> pd.Series:
@@ -475,7 +508,7 @@ class SegmentationResult(Result):
         if len(self.stability):
             ari = self.stability["ari"]
             tables.append(("Bootstrap stability (adjusted Rand index)", pd.DataFrame(
-                {"n_boot": [len(ari)], "mean_ari": [ari.mean()], "sd_ari": [ari.std(ddof=1)],
+                {"bootstrap": [len(ari)], "mean_ari": [ari.mean()], "sd_ari": [ari.std(ddof=1)],
                  "min_ari": [ari.min()]})))
             tables.append(("Stability of each segment (bootstrap Jaccard)", self.segment_stability.set_index("segment")))
         return tables
@@ -485,7 +518,7 @@ class SegmentationResult(Result):
         return [f"Method: {self.method}, features {scaled}: {', '.join(self.features)}.",
                 f"Chosen k: {self.reason}"] + list(self.warnings)
 
-    def discriminant(self, cv: int | str | None = None, priors: str = "proportional") -> DiscriminantResult:
+    def discriminant(self, *, cv: int | str | None = None, priors: str = "proportional") -> DiscriminantResult:
         """Validate the segments with linear discriminant analysis (see :func:`discriminant`).
 
         ``cv`` defaults to 10 folds, or fewer when the smallest segment has fewer than 10 customers.
@@ -495,7 +528,7 @@ class SegmentationResult(Result):
         groups = self.labels.map(lambda s: f"{s}: {self.names[s]}").rename("segment")
         return discriminant(self.data, self.features, groups, cv=cv, seed=self.seed, priors=priors)
 
-    def plot(self, ax=None, kind: str = "all"):
+    def plot(self, ax=None, *, kind: str = "all"):
         """Plot the result.
 
         Parameters
@@ -539,7 +572,7 @@ class SegmentationResult(Result):
         elif kind == "map":
             from sklearn.decomposition import PCA
 
-            X = self._X
+            X = self.X
             idx = np.arange(len(X))
             if len(X) > 5000:  # a readable scatter; the PCA is still fitted on all customers
                 idx = np.random.default_rng(0).choice(len(X), 5000, replace=False)
@@ -575,7 +608,7 @@ class SegmentationResult(Result):
 # ----------------------------------------------------------------------------- discriminant analysis
 
 
-def discriminant(data: pd.DataFrame, features, groups, cv: int | str = 10, seed: int | None = None,
+def discriminant(data: pd.DataFrame, features, groups, *, cv: int | str = 10, seed: int | None = None,
                  priors: str = "proportional") -> DiscriminantResult:
     """Linear discriminant analysis that validates a segmentation (Winer's discriminant step).
 
@@ -761,30 +794,29 @@ def discriminant(data: pd.DataFrame, features, groups, cv: int | str = 10, seed:
     )
 
 
+@dataclass(repr=False, eq=False)
 class DiscriminantResult(Result):
     """What :func:`discriminant` returns: hit ratio against chance, Wilks' lambda, coefficients."""
 
-    title = "Discriminant analysis of the segments"
+    title: ClassVar[str] = "Discriminant analysis of the segments"
+    hit_ratio: float
+    chance: pd.DataFrame
+    functions: pd.DataFrame
+    wilks_lambda: float
+    standardized_coef: pd.DataFrame
+    raw_coef: pd.DataFrame
+    structure: pd.DataFrame
+    univariate: pd.DataFrame
+    classification: pd.DataFrame
+    cv: str
+    scores: pd.DataFrame
+    groups: pd.Series
 
-    def __init__(self, *, hit_ratio, chance, functions, wilks_lambda, standardized_coef, raw_coef, structure,
-                 univariate, classification, cv, scores, groups):
-        super().__init__()
-        self.hit_ratio = hit_ratio
-        self.chance = chance
-        self.functions = functions
-        self.wilks_lambda = wilks_lambda
-        self.standardized_coef = standardized_coef
-        self.raw_coef = raw_coef
-        self.structure = structure
-        self.univariate = univariate
-        self.classification = classification
-        self.cv = cv
-        self.scores = scores
-        self.groups = groups
-        row = chance.iloc[0]
+    def __post_init__(self):
+        row = self.chance.iloc[0]
         if not row["exceeds_threshold"]:
             self.warnings.append(
-                f"The hit ratio {hit_ratio:.1%} does not exceed 1.25 x the proportional chance criterion "
+                f"The hit ratio {self.hit_ratio:.1%} does not exceed 1.25 x the proportional chance criterion "
                 f"({row['hair_threshold']:.1%}): the segments are not well separated by these features."
             )
 

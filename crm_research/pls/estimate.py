@@ -14,11 +14,15 @@ from __future__ import annotations
 import itertools
 import math
 import warnings
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
+from crm_research.core.resampling import bc_interval, percentile_interval
 from crm_research.core.results import Result
 from crm_research.core.validation import (
     check_bool,
@@ -30,7 +34,8 @@ from crm_research.core.validation import (
     check_numeric_columns,
     check_seed,
 )
-from crm_research.pls.bootstrap import run_bootstrap
+from crm_research.pls.bootstrap import BootDraws, run_bootstrap
+from crm_research.pls.predict import PLSPredictResult, pls_predict
 from crm_research.pls.specify import PLSSpec, parse_pls_model
 
 __all__ = ["pls_sem", "PLSResult"]
@@ -74,32 +79,27 @@ def _chains(spec: PLSSpec) -> list[list[str]]:
 
 
 def _boot_stats(est: np.ndarray, draws: np.ndarray, ci: float) -> dict[str, np.ndarray]:
-    """Bootstrap SE, t, two-sided p and percentile interval of each statistic (last axis first)."""
+    """Bootstrap SE, t, two-sided p, percentile and bias-corrected intervals of each statistic (last axis first).
+
+    The bias-corrected limits are SmartPLS's "bias-corrected" option, with the one edge rule of
+    :mod:`crm_research.core.resampling` (NaN when every resample is on one side of the estimate).
+    """
     from scipy.stats import norm
 
     se = draws.std(axis=0, ddof=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(se > 0, est / se, np.nan)
     p = 2 * norm.sf(np.abs(t))
-    lo_q, hi_q = (1 - ci) / 2, 1 - (1 - ci) / 2
-    lo = np.quantile(draws, lo_q, axis=0)
-    hi = np.quantile(draws, hi_q, axis=0)
-    # bias-corrected (no acceleration) limits, as SmartPLS's "bias-corrected" option
-    with np.errstate(divide="ignore", invalid="ignore"):
-        prop = (draws < est).mean(axis=0)
-        z0 = norm.ppf(np.clip(prop, 1e-12, 1 - 1e-12))
-        zc = norm.ppf(hi_q)
-        a1, a2 = norm.cdf(2 * z0 - zc), norm.cdf(2 * z0 + zc)
-    bc_lo = np.empty_like(est, dtype=float)
-    bc_hi = np.empty_like(est, dtype=float)
-    flat_d = draws.reshape(draws.shape[0], -1)
-    for j, (q1, q2) in enumerate(zip(np.ravel(a1), np.ravel(a2))):
-        bc_lo.flat[j] = np.quantile(flat_d[:, j], q1) if np.isfinite(q1) else np.nan
-        bc_hi.flat[j] = np.quantile(flat_d[:, j], q2) if np.isfinite(q2) else np.nan
+    lo, hi = percentile_interval(draws, ci)
+    bc_lo, bc_hi = bc_interval(draws, est, ci)
     return {"boot_mean": draws.mean(axis=0), "se": se, "t": t, "pvalue": p, "ci_low": lo, "ci_high": hi,
             "bc_low": bc_lo, "bc_high": bc_hi}
 
 
+HTMT_INTERVAL_COLUMNS = ["construct_1", "construct_2", "htmt", "ci_low", "ci_high"]
+
+
+@dataclass(repr=False, eq=False)
 class PLSResult(Result):
     """A fitted PLS-SEM model: every table of the SmartPLS report as a tidy DataFrame.
 
@@ -147,14 +147,61 @@ class PLSResult(Result):
     scores : DataFrame
         Standardized construct scores.
     missing : DataFrame
-        ``item, n_missing, share`` and ``attrs['policy']``.
-    n, n_boot, iterations, converged, scheme, policy, warnings
+        ``item, n_missing, share``.
+    n, iterations, converged, scheme, policy, ci, seed, consistent, constructs
+        Sample size used, iterations, convergence, inner weighting scheme,
+        missing-data policy (in words), interval level, bootstrap seed, PLSc.
+    n_boot : int
+        Bootstrap resamples used (0 without a bootstrap).
+    boot_draws : BootDraws or None
+        The per-resample estimates of the bootstrap.
+    htmt_intervals : DataFrame
+        ``construct_1, construct_2, htmt, ci_low, ci_high`` (percentile
+        intervals; empty without a bootstrap).
+    spec, engine_model, chains, defined_draws
+        The parsed model, the seminr fit, the indirect chains and the
+        bootstrap draws of every defined parameter.
+    warnings : list of str
     """
 
-    title = "PLS-SEM (partial least squares path model)"
+    title: ClassVar[str] = "PLS-SEM (partial least squares path model)"
+    spec: PLSSpec
+    engine_model: Any
+    n: int
+    policy: str
+    missing: pd.DataFrame
+    scheme: str
+    ci: float
+    seed: int | None
+    consistent: bool
+    iterations: int
+    converged: bool
+    constructs: list[str]
+    paths: pd.DataFrame
+    inner_vif: pd.DataFrame
+    r2: pd.DataFrame
+    outer: pd.DataFrame
+    reliability: pd.DataFrame
+    fornell_larcker: pd.DataFrame
+    htmt: pd.DataFrame
+    cross_loadings: pd.DataFrame
+    scores: pd.DataFrame
+    effects: pd.DataFrame
+    indirect: pd.DataFrame
+    chains: list[list[str]]
+    estimates: pd.DataFrame
+    n_boot: int = 0
+    boot_draws: BootDraws | None = None
+    htmt_intervals: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HTMT_INTERVAL_COLUMNS))
+    defined_draws: dict[str, np.ndarray] = field(default_factory=dict)
 
-    def __init__(self):
-        super().__init__()
+    def __post_init__(self):
+        _rule_of_thumb_warnings(self)
+
+    @property
+    def boot_ci(self) -> float:
+        """Level of the bootstrap intervals (the ``ci`` of the fit)."""
+        return self.ci
 
     def to_frame(self) -> pd.DataFrame:
         """The structural paths table."""
@@ -198,10 +245,8 @@ class PLSResult(Result):
                          f"{self.ci:.0%} intervals.")
         return notes + list(self.warnings)
 
-    def predict(self, folds: int = 10, repeats: int = 1, seed: int | None = None):
+    def predict(self, *, folds: int = 10, repeats: int = 1, seed: int | None = None) -> PLSPredictResult:
         """PLSpredict: out-of-sample predictive relevance (see :func:`crm_research.pls.predict.pls_predict`)."""
-        from crm_research.pls.predict import pls_predict
-
         return pls_predict(self, folds=folds, repeats=repeats, seed=seed)
 
     def plot(self, ax=None, show_r2: bool = True):
@@ -211,7 +256,7 @@ class PLSResult(Result):
         return plot_paths(self, ax=ax, show_r2=show_r2)
 
 
-def pls_sem(data, model, bootstrap: int = 0, seed: int | None = None, scheme: str = "path",
+def pls_sem(data, model, *, bootstrap: int = 0, seed: int | None = None, scheme: str = "path",
             missing: str = "mean", ci: float = 0.95, consistent: bool = False, max_iter: int = 300,
             n_jobs: int | None = None, progress: bool = True) -> PLSResult:
     """Estimate a PLS-SEM model (the SmartPLS workflow) from lavaan-style syntax.
@@ -316,13 +361,15 @@ def pls_sem(data, model, bootstrap: int = 0, seed: int | None = None, scheme: st
     ...     Expectation ~ Image''')
     >>> round(float(fit.paths["est"].iloc[0]), 4)
     0.513
-    >>> boot = crm.pls_sem(mobi, '''
+
+    With a bootstrap (5,000 resamples for final results; a few hundred here):
+
+    >>> fit = crm.pls_sem(mobi, '''
     ...     Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
     ...     Expectation =~ CUEX1 + CUEX2 + CUEX3
-    ...     Expectation ~ Image''', bootstrap=100, seed=1, progress=False)  # a study would use 5000
-    >>> row = boot.paths.iloc[0]
-    >>> bool(row["ci_low"] < row["est"] < row["ci_high"]), bool(row["pvalue"] < 0.001)
-    (True, True)
+    ...     Expectation ~ Image''', bootstrap=200, seed=1, n_jobs=1, progress=False)
+    >>> fit.n_boot, bool(fit.paths["ci_low"].iloc[0] < 0.513 < fit.paths["ci_high"].iloc[0])
+    (200, True)
     """
     func = "pls_sem"
     data = check_dataframe(data, "data", func, min_rows=3)
@@ -362,7 +409,6 @@ def pls_sem(data, model, bootstrap: int = 0, seed: int | None = None, scheme: st
         n_cells = int(counts.sum())
         policy = ("mean replacement (SmartPLS default): " + (f"{n_cells} missing answer(s) replaced by the item "
                   "mean" if n_cells else "no missing answers"))
-    miss.attrs["policy"] = policy
 
     from seminr import estimate_pls, mean_replacement, na_omit, path_factorial, path_weighting
 
@@ -375,12 +421,10 @@ def pls_sem(data, model, bootstrap: int = 0, seed: int | None = None, scheme: st
         raise CRMInputError(f"PLS estimation failed: {exc}. Check for items that are exact copies or linear "
                             "combinations of each other (singular correlation matrix).") from exc
 
-    res = PLSResult()
-    res.spec, res.engine_model = spec, fit
-    res.n, res.policy, res.missing, res.scheme, res.ci, res.seed = len(clean), policy, miss, scheme, ci, seed
-    res.consistent = consistent
-    res.iterations = int(fit.iterations)
-    res.converged = bool(fit.weight_diff < 1e-7)
+    # the tables are gathered here, then declared as one PLSResult
+    res = SimpleNamespace(spec=spec, engine_model=fit, n=len(clean), policy=policy, missing=miss, scheme=scheme,
+                          ci=ci, seed=seed, consistent=consistent, iterations=int(fit.iterations),
+                          converged=bool(fit.weight_diff < 1e-7), warnings=[])
     if not res.converged:
         msg = (f"The PLS algorithm did not converge within max_iter={max_iter} iterations (last change in weights "
                f"{fit.weight_diff:.2g}); the estimates are not trustworthy. Check the model, or raise max_iter.")
@@ -411,12 +455,10 @@ def pls_sem(data, model, bootstrap: int = 0, seed: int | None = None, scheme: st
         res.boot_draws = draws
         _add_bootstrap(res, spec, fit, draws, ci)
     res.estimates = _estimates(res, spec)
-    res.boot_ci = ci
-    _rule_of_thumb_warnings(res)
-    return res
+    return PLSResult(**vars(res))
 
 
-def _fill_tables(res: PLSResult, spec: PLSSpec, fit) -> None:
+def _fill_tables(res: SimpleNamespace, spec: PLSSpec, fit) -> None:
     from seminr.bootstrap import total_effects
     from seminr.evaluate.constructs_in_model import constructs_in_model
     from seminr.evaluate.effects import model_fsquares
@@ -482,7 +524,7 @@ def _fill_tables(res: PLSResult, spec: PLSSpec, fit) -> None:
                          "indirect": float(tot.loc[f, t] - pc.loc[f, t]), "total": float(tot.loc[f, t])})
     res.effects = pd.DataFrame(rows, columns=["from", "to", "direct", "indirect", "total"])
     chains = _chains(spec)
-    res._chains = chains
+    res.chains = chains
     res.indirect = pd.DataFrame(
         [{"effect": "->".join(ch), "from": ch[0], "via": "->".join(ch[1:-1]), "to": ch[-1],
           "est": float(np.prod([pc.loc[a, b] for a, b in zip(ch[:-1], ch[1:])]))} for ch in chains],
@@ -516,7 +558,7 @@ def _put(df: pd.DataFrame, stats: dict, prefix: str = "", keys=("boot_mean", "se
     return df
 
 
-def _add_bootstrap(res: PLSResult, spec: PLSSpec, fit, draws, ci: float) -> None:
+def _add_bootstrap(res: SimpleNamespace, spec: PLSSpec, fit, draws, ci: float) -> None:
     names = res.constructs
     idx = {c: i for i, c in enumerate(names)}
     items = list(fit.outer_loadings.rows)
@@ -530,7 +572,7 @@ def _add_bootstrap(res: PLSResult, spec: PLSSpec, fit, draws, ci: float) -> None
         res.outer = _put(res.outer, st, prefix=f"{kind}_", keys=("se", "t", "pvalue", "ci_low", "ci_high"))
 
     if len(res.indirect):
-        st = _boot_stats(res.indirect["est"].to_numpy(), _chain_draws(res._chains, names, draws.paths), ci)
+        st = _boot_stats(res.indirect["est"].to_numpy(), _chain_draws(res.chains, names, draws.paths), ci)
         res.indirect = _put(res.indirect, st)
     tot = _total_draws(draws.paths)
     if len(res.effects):
@@ -551,14 +593,13 @@ def _add_bootstrap(res: PLSResult, spec: PLSSpec, fit, draws, ci: float) -> None
     for a, b in itertools.combinations(names, 2):
         i, j = idx[a], idx[b]
         vals = hd[:, i, j] if np.isfinite(hd[:, i, j]).any() else hd[:, j, i]
-        vals = vals[np.isfinite(vals)]
-        if len(vals) < 2:
+        if np.isfinite(vals).sum() < 2:
             continue
+        lo, hi = percentile_interval(vals, ci)
         rows.append({"construct_1": a, "construct_2": b, "htmt": float(res.htmt.loc[a, b]),
-                     "ci_low": float(np.quantile(vals, (1 - ci) / 2)),
-                     "ci_high": float(np.quantile(vals, 1 - (1 - ci) / 2))})
-    res.htmt_intervals = pd.DataFrame(rows)
-    res._defined_draws = _defined_values(spec, names, draws.paths)
+                     "ci_low": float(lo), "ci_high": float(hi)})
+    res.htmt_intervals = pd.DataFrame(rows, columns=HTMT_INTERVAL_COLUMNS)
+    res.defined_draws = _defined_values(spec, names, draws.paths)
 
 
 def _defined_values(spec: PLSSpec, names, paths_draws):
@@ -576,7 +617,7 @@ def _defined_values(spec: PLSSpec, names, paths_draws):
     return out
 
 
-def _estimates(res: PLSResult, spec: PLSSpec) -> pd.DataFrame:
+def _estimates(res: SimpleNamespace, spec: PLSSpec) -> pd.DataFrame:
     from crm_research.core.syntax import evaluate_definition
 
     boot = res.n_boot > 0
@@ -602,7 +643,7 @@ def _estimates(res: PLSResult, spec: PLSSpec) -> pd.DataFrame:
         est = float(evaluate_definition(d, labels))
         src = None
         if boot:
-            st = _boot_stats(np.array([est]), res._defined_draws[d.name][:, None], res.ci)
+            st = _boot_stats(np.array([est]), res.defined_draws[d.name][:, None], res.ci)
             src = {k: float(v[0]) for k, v in st.items()}
         row(d.name, ":=", d.expression, d.name, est, src)
     for _, r in res.indirect.iterrows():

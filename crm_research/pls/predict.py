@@ -9,6 +9,9 @@ linear regression of each item on all exogenous items (the LM benchmark).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import numpy as np
 import pandas as pd
 
@@ -19,6 +22,7 @@ from crm_research.core.validation import check_int, check_seed, param_error
 __all__ = ["pls_predict", "PLSPredictResult"]
 
 
+@dataclass(repr=False, eq=False)
 class PLSPredictResult(Result):
     """PLSpredict result.
 
@@ -35,12 +39,23 @@ class PLSPredictResult(Result):
         Hair et al.'s (2022, ch. 6) reading: how many items PLS predicts better
         than LM (none: no predictive power; minority: low; majority: medium;
         all: high).
-    folds, repeats
+    folds, repeats, seed
+        The cross-validation design.
     """
 
-    title = "PLSpredict (out-of-sample predictive relevance)"
+    title: ClassVar[str] = "PLSpredict (out-of-sample predictive relevance)"
+    items: pd.DataFrame
+    constructs: pd.DataFrame
+    verdict: str
+    folds: int
+    repeats: int
+    seed: int | None = None
 
-    def to_frame(self):
+    def __post_init__(self):
+        if (self.items["q2_predict"] <= 0).any():
+            self.warnings.append("Some items have Q2predict <= 0: the model predicts them no better than their mean.")
+
+    def to_frame(self) -> pd.DataFrame:
         return self.items.copy()
 
     def _summary_tables(self):
@@ -67,7 +82,7 @@ class PLSPredictResult(Result):
         return ax
 
 
-def pls_predict(result, folds: int = 10, repeats: int = 1, seed: int | None = None) -> PLSPredictResult:
+def pls_predict(result, *, folds: int = 10, repeats: int = 1, seed: int | None = None) -> PLSPredictResult:
     """PLSpredict of a fitted :func:`pls_sem` model.
 
     Parameters
@@ -104,10 +119,9 @@ def pls_predict(result, folds: int = 10, repeats: int = 1, seed: int | None = No
     Ringle, C. M. (2019). Predictive model assessment in PLS-SEM: Guidelines for using
     PLSpredict. *European Journal of Marketing*, 53(11), 2322-2347.
     """
-    from crm_research.pls.estimate import PLSResult
-
     func = "pls_predict"
-    if not isinstance(result, PLSResult):
+    # read by its fields rather than imported: pls.estimate imports this module (PLSResult.predict)
+    if not all(hasattr(result, a) for a in ("engine_model", "spec", "consistent")):
         raise param_error("result", "a PLSResult from crm.pls_sem", type(result).__name__, func)
     model = result.engine_model
     n = model.data.values.shape[0]
@@ -163,13 +177,8 @@ def pls_predict(result, folds: int = 10, repeats: int = 1, seed: int | None = No
         rows.append({"construct": c, "item": it, "q2_predict": 1 - a["pls"] / a["naive"], "rmse_pls": rmse_pls,
                      "mae_pls": a["abs_pls"] / m, "rmse_lm": rmse_lm, "mae_lm": a["abs_lm"] / m,
                      "pls_beats_lm": bool(rmse_pls < rmse_lm)})
-    out = PLSPredictResult()
-    out.items = pd.DataFrame(rows)
-    out.constructs = pd.DataFrame([{"construct": c, "q2_predict": 1 - v["pls"] / v["naive"]} for c, v in cacc.items()])
-    out.folds, out.repeats, out.seed = folds, repeats, seed
-    wins, total = int(out.items["pls_beats_lm"].sum()), len(out.items)
-    if (out.items["q2_predict"] <= 0).any():
-        out.warnings.append("Some items have Q2predict <= 0: the model predicts them no better than their mean.")
+    items_table = pd.DataFrame(rows)
+    wins, total = int(items_table["pls_beats_lm"].sum()), len(items_table)
     if wins == 0:
         level = "no"
     elif wins == total:
@@ -178,6 +187,7 @@ def pls_predict(result, folds: int = 10, repeats: int = 1, seed: int | None = No
         level = "medium"
     else:
         level = "low"
-    out.verdict = (f"PLS has lower RMSE than the LM benchmark for {wins} of {total} items: {level} predictive "
-                   "power (Shmueli et al., 2019).")
-    return out
+    verdict = (f"PLS has lower RMSE than the LM benchmark for {wins} of {total} items: {level} predictive "
+               "power (Shmueli et al., 2019).")
+    constructs = pd.DataFrame([{"construct": c, "q2_predict": 1 - v["pls"] / v["naive"]} for c, v in cacc.items()])
+    return PLSPredictResult(items_table, constructs, verdict, folds, repeats, seed)

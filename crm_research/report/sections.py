@@ -469,7 +469,7 @@ def _measurement_section(b, study, x, prog, model_data):
                 {"en": "Diagonal: square root of AVE; below it: correlations between the latent constructs.",
                  "fa": "قطر اصلی: جذر AVE؛ زیر قطر: همبستگی میان سازه‌های پنهان."}[lang])
         boot = study.bootstrap if study.bootstrap else 0
-        ht = crm.htmt(x, study.constructs, bootstrap=boot, seed=study.seed, scale=study.scale)
+        ht = crm.htmt(x, study.constructs, scale=study.scale)
         shown = pd.DataFrame({"construct": names})
         for j, c in enumerate(names):
             shown[c] = [fmt_num(ht.iloc[i, j], lang) if j < i else "" for i in range(len(names))]
@@ -482,7 +482,8 @@ def _measurement_section(b, study, x, prog, model_data):
         off = ht.to_numpy(dtype=float).copy()
         np.fill_diagonal(off, np.nan)
         max_htmt = float(np.nanmax(off))
-        intervals = ht.attrs.get("intervals")
+        intervals = (crm.htmt_intervals(x, study.constructs, bootstrap=boot, seed=study.seed, scale=study.scale,
+                                        progress=False).intervals if boot else None)
         upper = float(intervals["ci_high"].max()) if intervals is not None and len(intervals) else None
         if lang == "fa":
             text = ("جذر AVE هر سازه از همبستگی آن با سازه‌های دیگر بیشتر است (معیار فورنل و لارکر برقرار است). "
