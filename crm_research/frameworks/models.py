@@ -327,7 +327,7 @@ class _Content:
 # Reading the content files
 # ---------------------------------------------------------------------------
 
-CONTENT_DIR = Path(__file__).with_name("content")
+_CONTENT_DIR = Path(__file__).with_name("content")
 
 # the largest file is about 15 kB; a file a hundred times larger is not content someone typed
 _MAX_BYTES = 1_000_000
@@ -577,7 +577,7 @@ def _load_content(folder: Path) -> _Content:
 @functools.cache
 def _content() -> _Content:
     # read on first use, not at import: ``import crm_research.frameworks`` stays cheap
-    return _load_content(CONTENT_DIR)
+    return _load_content(_CONTENT_DIR)
 
 
 def __getattr__(name: str) -> Any:
