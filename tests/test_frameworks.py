@@ -1,6 +1,15 @@
 """The CRM frameworks as data, their bilingual diagrams, the glossary and the figure helpers."""
 
+import ast
+import dataclasses
+import fnmatch
+import json
 import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
 
 import matplotlib
 
@@ -14,7 +23,12 @@ from matplotlib.figure import Figure  # noqa: E402
 import crm_research as crm  # noqa: E402
 from crm_research import frameworks as fw  # noqa: E402
 from crm_research import plotting  # noqa: E402
+from crm_research.frameworks import diagrams, models  # noqa: E402
 
+ROOT = Path(__file__).resolve().parents[1]
+CONTENT = ROOT / "crm_research" / "frameworks" / "content"
+# the content as the Python literals held it before it moved to content/*.yaml
+BEFORE = json.loads((ROOT / "tests" / "reference" / "frameworks" / "content.json").read_text(encoding="utf-8"))
 PERSIAN_LETTER = re.compile("[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc]")
 ASCII_DIGIT = re.compile("[0-9]")
 ALL = list(fw.FRAMEWORKS.values())
@@ -119,6 +133,135 @@ def test_get_framework_and_stage_look_up():
         fw.get_framework("swot")
     with pytest.raises(crm.CRMInputError, match="'key' parameter of idic.stage"):
         fw.IDIC.stage("retain")
+
+
+# ----------------------------------------------------------------------------- content files
+
+
+def _plain(value):
+    """Tuples read as lists, as in the JSON snapshot."""
+    return json.loads(json.dumps(value, ensure_ascii=False))
+
+
+@pytest.mark.parametrize("key", list(BEFORE["frameworks"]))
+def test_framework_file_loads_to_the_former_object(key):
+    assert list(fw.FRAMEWORKS) == list(BEFORE["frameworks"]), "frameworks missing or out of order"
+    assert _plain(dataclasses.asdict(fw.FRAMEWORKS[key])) == BEFORE["frameworks"][key]
+
+
+def test_references_glossary_comparison_and_aliases_load_to_the_former_objects():
+    assert dict(fw.REFERENCES) == BEFORE["references"]
+    assert list(fw.REFERENCES) == list(BEFORE["references"])
+    assert crm.glossary().to_dict("records") == BEFORE["glossary"]
+    assert fw.comparison_table("both").reset_index().to_dict("records") == BEFORE["comparison"]
+    assert {name: fw.get_framework(name).key for name in BEFORE["aliases"]} == BEFORE["aliases"]
+
+
+def test_content_is_read_on_first_use_and_once():
+    code = (
+        "import sys\n"
+        "import crm_research, crm_research.frameworks.idic\n"
+        "from crm_research.frameworks import models\n"
+        "assert models._content.cache_info().currsize == 0, 'content read at import'\n"
+        "assert 'yaml' not in sys.modules, 'yaml imported at import'\n"
+        "first = crm_research.frameworks.IDIC\n"
+        "assert crm_research.get_framework('idic') is first and models.FRAMEWORKS['idic'] is first\n"
+        "assert models._content.cache_info().misses == 1\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+def test_the_content_mappings_are_read_only():
+    with pytest.raises(TypeError):
+        fw.REFERENCES["new"] = "Someone (2024)."  # type: ignore[index]
+    with pytest.raises(TypeError):
+        fw.FRAMEWORKS["idic"] = fw.PAYNE  # type: ignore[index]
+
+
+def test_models_holds_no_content_text():
+    # the texts live in content/*.yaml: no Persian string and no paragraph left in the code
+    tree = ast.parse((ROOT / "crm_research" / "frameworks" / "models.py").read_text(encoding="utf-8"))
+    docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                  if isinstance(n, ast.Module | ast.ClassDef | ast.FunctionDef) and n.body
+                  and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+    strings = [n.value for n in ast.walk(tree)
+               if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings]
+    assert not [s for s in strings if PERSIAN_LETTER.search(s)]
+    assert not [s for s in strings if len(s) > 200]
+
+
+def test_every_content_file_goes_into_the_wheel():
+    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"]
+    globs = package_data.get("crm_research", [])
+    files = sorted(p.relative_to(ROOT / "crm_research").as_posix() for p in CONTENT.iterdir())
+    assert files and all(any(fnmatch.fnmatch(f, g) for g in globs) for f in files), (files, globs)
+
+
+def _broken(tmp_path, name, old, new):
+    folder = tmp_path / "content"
+    shutil.copytree(CONTENT, folder)
+    path = folder / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {name}: the test's edit is out of date"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return folder
+
+
+BROKEN = [
+    # (file, text replaced, replacement, what the error must say)
+    ("idic.yaml", "    fa: >-\n      هر مشتری", "    far: >-\n      هر مشتری",
+     r"idic\.yaml.*key 'stages\[identify\]\.definition\.fa': is required and missing"),
+    ("idic.yaml", "    fa: شناسایی", "    fa: Identify",
+     r"idic\.yaml.*key 'stages\[identify\]\.name\.fa': expected Persian text"),
+    ("kalakota.yaml", "    - differentiation\n", "",
+     r"kalakota\.yaml.*key 'stages\[acquire\]\.details': the en list has 1 items and the fa list 2"),
+    ("payne.yaml", "references: [payne_frow_2005,", "references: [payne_frow_2004,",
+     r"payne\.yaml.*key 'references\[0\]': 'payne_frow_2004' is not a key of references\.yaml"),
+    ("winer.yaml", "layout: steps", "layout: spiral", r"winer\.yaml.*key 'layout': 'spiral' cannot be drawn"),
+    ("desai.yaml", "key: desai", "key: dasai", r"desai\.yaml.*key 'key': is 'dasai' but the file is desai\.yaml"),
+    ("six_es.yaml", "layout: hub\n", "layout: hub\nlayout: cycle\n", r"six_es\.yaml.*key 'layout': line \d+: given twice"),
+    ("ecrm_types.yaml", "key: ecrm_types\n", "key: ecrm_types\ncolour: blue\n",
+     r"ecrm_types\.yaml.*key 'colour': is not a known key"),
+    ("idic.yaml", "name:\n  en: IDIC model\n  fa: مدل IDIC\n", "name: &n\n  en: IDIC model\n  fa: مدل IDIC\nsubtitle2: *n\n",
+     r"idic\.yaml.*anchors and aliases"),
+    ("idic.yaml", "layout: cycle", "layout: [cycle", r"idic\.yaml.*line \d+, column \d+: not valid YAML"),
+    ("glossary.yaml", "source: payne_frow_2005", "source: payne_2005",
+     r"glossary\.yaml.*key '\[Customer relationship management \(CRM\)\]\.source': 'payne_2005' is not a key"),
+    ("comparison.yaml", "  crm:\n    en: the individual customer and segment\n", "  crm:\n    en: ''\n",
+     r"comparison\.yaml.*key '\[0\]\.crm\.en': expected a non-empty text"),
+    ("references.yaml", "winer_2001: >-", "Winer 2001: >-", r"references\.yaml.*key 'Winer 2001': a reference key"),
+]
+
+
+@pytest.mark.parametrize(("name", "old", "new", "message"), BROKEN, ids=[f"{b[0]}-{i}" for i, b in enumerate(BROKEN)])
+def test_a_broken_content_file_names_the_file_and_key(tmp_path, name, old, new, message):
+    folder = _broken(tmp_path, name, old, new)
+    with pytest.raises(crm.CRMInputError, match=message):
+        models._load_content(folder)
+
+
+def test_an_oversized_or_non_utf8_content_file_is_refused(tmp_path, monkeypatch):
+    folder = _broken(tmp_path, "glossary.yaml", "# Bilingual", "# Bilingual")
+    monkeypatch.setattr(models, "_MAX_BYTES", 10_000)
+    with pytest.raises(crm.CRMInputError, match=r"glossary\.yaml.*bytes; a content file may have at most 10,000"):
+        models._load_content(folder)
+    monkeypatch.undo()
+    (folder / "comparison.yaml").write_bytes("aspect: کانون".encode("cp1256"))
+    with pytest.raises(crm.CRMInputError, match=r"comparison\.yaml.*not UTF-8"):
+        models._load_content(folder)
+    assert isinstance(models._load_content(CONTENT).frameworks["idic"], fw.Framework)
+
+
+def test_draw_is_the_diagram_engine():
+    fig = diagrams.draw(fw.KALAKOTA, lang="fa")
+    assert fig.get_size_inches().tolist() == [10.0, 4.9]
+    with pytest.raises(crm.CRMInputError, match="'lang' parameter of draw"):
+        diagrams.draw(fw.IDIC, lang="de")
+    with pytest.raises(crm.CRMInputError, match="layout 'star', which cannot be drawn; expected one of cycle"):
+        diagrams.draw(dataclasses.replace(fw.IDIC, layout="star"))
 
 
 # ----------------------------------------------------------------------------- toolkit links
