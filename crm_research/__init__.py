@@ -100,6 +100,7 @@ _EXPORTS: dict[str, str] = {
     "SegmentationResult": "analytics.segmentation",
     "DiscriminantResult": "analytics.segmentation",
     "define_churn": "analytics.churn",
+    "ChurnTable": "analytics.churn",
     "churn_model": "analytics.churn",
     "gains_table": "analytics.churn",
     "threshold_table": "analytics.churn",

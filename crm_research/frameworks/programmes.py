@@ -360,7 +360,7 @@ def confidence_rule(y, score, confidence: float = 0.70, thresholds=None) -> Conf
 
     func = "confidence_rule"
     confidence = check_number(confidence, "confidence", func, 0.0, 1.0, (False, True))
-    table = threshold_table(y, score, thresholds)
+    table = threshold_table(y, score, thresholds=thresholds)
     ok = table[(table["precision"] >= confidence) & (table["n_contacted"] > 0)]
     ready = not ok.empty
     threshold = float(ok["threshold"].min()) if ready else np.nan
