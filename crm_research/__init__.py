@@ -136,6 +136,7 @@ _EXPORTS: dict[str, str] = {
     "NextBestOfferResult": "frameworks.idic",
     "select_customers": "frameworks.winer",
     "personalised_offers": "frameworks.winer",
+    "OfferList": "frameworks.winer",
     "loyalty_effect": "frameworks.winer",
     "LoyaltyEffectResult": "frameworks.winer",
     "campaign_metrics": "frameworks.winer",

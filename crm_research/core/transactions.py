@@ -339,7 +339,7 @@ def check_transactions(
 
 
 class CustomerTable(pd.DataFrame):
-    """A per-customer table computed from a transaction log that states how it was made.
+    """A per-customer table (usually computed from a transaction log) that states how it was made.
 
     It is a :class:`pandas.DataFrame` (index, columns and every DataFrame method as
     usual) with declared attributes: each subclass lists them in ``_metadata``
