@@ -24,7 +24,7 @@ def tx():
 
 def test_define_churn_status_by_hand(tx):
     before = tx.copy()
-    out = crm.define_churn(tx, window=90, now="2024-10-01")
+    out = crm.define_churn(tx, window=90, at="2024-10-01")
     pd.testing.assert_frame_equal(tx, before)
     # last purchases 2024-06-01 (122 days before 1 Oct), 2024-01-10 (265), 2024-09-01 (30)
     assert out["recency"].tolist() == [122, 265, 30]
@@ -33,19 +33,35 @@ def test_define_churn_status_by_hand(tx):
     assert out["monetary"].tolist() == [15.0, 5.0, 8.0]
     assert out["tenure"].tolist() == [270, 265, 243]
     assert out.index.name == "customer_id"
-    assert "90 days" in out.attrs["churn_rule"]
+    assert isinstance(out, crm.ChurnTable) and not out.attrs
+    assert out.rule == "churned = last purchase more than 90 days before 2024-10-01"
+    assert (out.window, out.analysis_date, out.cutoff) == (90, pd.Timestamp("2024-10-01"), None)
+    # a selection of the customers keeps the rule it was made with
+    assert out[out["churned"] == 1].rule == out.rule
 
 
 def test_define_churn_prediction_setup_by_hand(tx):
     # features up to 2024-03-01; churn = no purchase in (1 Mar, 29 Jun] (120 days)
-    out = crm.define_churn(tx, window=120, cutoff="2024-03-01", now="2024-10-01")
+    out = crm.define_churn(tx, window=120, cutoff="2024-03-01", at="2024-10-01")
     assert out["frequency"].tolist() == [1, 1, 1]  # only purchases up to the cutoff count
     assert out["recency"].tolist() == [56, 51, 29]
     assert out["churned"].tolist() == [0, 1, 0]  # customer 1 buys 1 Jun, 3 buys 1 May, 2 never again
-    assert "after the cutoff 2024-03-01" in out.attrs["churn_rule"]
+    assert "after the cutoff 2024-03-01" in out.rule and out.cutoff == pd.Timestamp("2024-03-01")
 
 
-def test_define_churn_default_now_is_last_transaction(tx):
+def test_define_churn_old_names_still_work_with_a_future_warning(tx):
+    with pytest.warns(FutureWarning, match="'now' is now called 'at'"):
+        old = crm.define_churn(tx, window=90, now="2024-10-01")
+    pd.testing.assert_frame_equal(old, crm.define_churn(tx, window=90, at="2024-10-01"))
+
+
+def test_define_churn_reads_yyyymmdd_and_time_zones(tx):
+    as_numbers = tx.assign(order_date=[20240105, 20240601, 20240110, 20240201, 20240501, 20240901])
+    pd.testing.assert_frame_equal(crm.define_churn(as_numbers, window=90, at="2024-10-01"),
+                                  crm.define_churn(tx, window=90, at="2024-10-01"))
+
+
+def test_define_churn_default_at_is_last_transaction(tx):
     out = crm.define_churn(tx, window=100, amount_col=None)
     assert out["recency"].tolist() == [92, 235, 0]
     assert "monetary" not in out
@@ -55,9 +71,14 @@ def test_define_churn_default_now_is_last_transaction(tx):
     "change, message",
     [
         (lambda t: t.assign(order_date=["2024-01-05", "not a date", "2024-01-10", "2024-02-01", None, "2024-09-01"]),
-         r"'order_date' .* 2 missing or unparseable date\(s\) \(rows 1, 4, values 'not a date', nan\)"),
+         r"'order_date' .* 1 value\(s\) that cannot be read as dates, e.g. 'not a date' \(rows 1\) and "
+         r"1 missing date\(s\) \(rows 4\)"),
         (lambda t: t.assign(amount=[10.0, -20.0, 5.0, np.nan, 8.0, 9.0]),
-         r"'amount' .* 2 negative or missing amount\(s\) \(rows 1, 3"),
+         r"'amount' .* 1 missing or infinite amount\(s\) \(rows 3\)"),
+        (lambda t: t.assign(amount=[10.0, -20.0, 5.0, 7.0, 8.0, 9.0]),
+         r"'amount' .* 1 negative amount\(s\), e.g. -20.0 \(rows 1\)"),
+        (lambda t: t.assign(customer_id=[1, 1, None, 3, 3, 3]),
+         r"'customer_id' .* 1 missing customer id\(s\) \(rows 2\)"),
         (lambda t: t.assign(customer_id=pd.Series([1, "1", 2, 3, 3, 3], dtype=object)),
          r"'customer_id' .* mixes types \(number, str\): 1 row\(s\) hold a str \(rows 1, values '1'\)"),
     ],
@@ -68,14 +89,15 @@ def test_define_churn_bad_transactions(tx, change, message):
 
 
 def test_define_churn_bad_dates(tx):
-    with pytest.raises(CRMInputError, match=r"'now' parameter of define_churn \(2023-12-31\) is before the first"):
-        crm.define_churn(tx, now="2023-12-31")
-    with pytest.raises(CRMInputError, match=r"3 transaction\(s\) are dated after 'now' \(2024-02-15\) \(rows 1, 4, 5\)"):
-        crm.define_churn(tx, now="2024-02-15")
+    with pytest.raises(CRMInputError, match=r"'at' parameter of define_churn \(2023-12-31\) is before the first"):
+        crm.define_churn(tx, at="2023-12-31")
+    with pytest.raises(CRMInputError, match=r"'at' parameter of define_churn \(2024-02-15 00:00:00\) is before "
+                                            r"3 transaction\(s\) \(rows 1, 4, 5"):
+        crm.define_churn(tx, at="2024-02-15")
     with pytest.raises(CRMInputError, match="runs past the data"):
         crm.define_churn(tx, window=300, cutoff="2024-03-01")
-    with pytest.raises(CRMInputError, match="'now' parameter of define_churn must be a date"):
-        crm.define_churn(tx, now="yesterday-ish")
+    with pytest.raises(CRMInputError, match="'at' parameter of define_churn must be a date"):
+        crm.define_churn(tx, at="yesterday-ish")
     with pytest.raises(CRMInputError, match="'window' parameter"):
         crm.define_churn(tx, window=0)
     with pytest.raises(CRMInputError, match="Did you mean 'order_date'"):
@@ -217,3 +239,15 @@ def test_gains_table_text_scores_raise_crm_error_and_persian_digits_are_read():
     latin = crm.gains_table(y, [0.9, 0.1, 0.8, 0.2, 0.7, 0.3], bins=2)
     persian = crm.gains_table(y, ["۰.۹", "۰.۱", "۰.۸", "۰.۲", "۰.۷", "۰.۳"], bins=2)
     pd.testing.assert_frame_equal(latin, persian)
+
+
+def test_churn_model_target_col_and_its_old_name(signal_model):
+    import dataclasses
+
+    data = _data(800, 2.0, 1).rename(columns={"churned": "left"})
+    new = crm.churn_model(data, ["recency", "frequency", "noise"], "left", models="logistic", seed=0, cv=4)
+    with pytest.warns(FutureWarning, match="'target' is now called 'target_col'"):
+        old = crm.churn_model(data, ["recency", "frequency", "noise"], target="left", models="logistic", seed=0, cv=4)
+    pd.testing.assert_frame_equal(new.metrics, old.metrics)
+    assert new.target == "left" and new.title == "Churn model"
+    assert dataclasses.is_dataclass(signal_model) and signal_model.best_model in ("logistic", "gbm")

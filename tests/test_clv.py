@@ -369,3 +369,45 @@ def test_review_bgnbd_methods_reject_text_and_negative_times(summary):
     # one T for several customers (the common calibration end) is broadcast
     many = m.p_alive([1, 2], [10.0, 30.43], 38.86)
     assert many[1] == pytest.approx(m.p_alive(2, 30.43, 38.86))
+
+
+# --------------------------------------------------------------------------- declared results
+
+
+def test_fitted_models_keep_their_column_names(summary, bgnbd, gg):
+    names = {"frequency": "x", "recency": "t_x", "T": "age", "monetary_value": "zbar"}
+    renamed = summary.rename(columns=names)
+    m = crm.fit_bgnbd(renamed, "x", "t_x", "age", time_unit="W")
+    g = crm.fit_gamma_gamma(renamed, "x", "zbar")
+    assert (m.frequency_col, m.recency_col, m.T_col, m.time_unit) == ("x", "t_x", "age", "W")
+    assert (g.frequency_col, g.monetary_col) == ("x", "zbar")
+    # before 0.2 these looked for columns named frequency/recency/T and failed after such a fit
+    pd.testing.assert_series_equal(m.p_alive(renamed), bgnbd.p_alive(summary))
+    pd.testing.assert_frame_equal(m.predict(renamed, 39), bgnbd.predict(summary, 39))
+    pd.testing.assert_series_equal(g.conditional_expected_average_profit(renamed),
+                                   crm.fit_gamma_gamma(summary).conditional_expected_average_profit(summary))
+    pd.testing.assert_frame_equal(crm.clv(m, g, renamed, horizon=3),
+                                  crm.clv(bgnbd, crm.fit_gamma_gamma(summary), summary, horizon=3))
+
+
+def test_clv_refuses_a_time_unit_that_contradicts_the_fit(summary, bgnbd, gg, rebuilt):
+    with pytest.raises(CRMInputError, match=r"fitted model \('W'\) and the 'time_unit' parameter \('D'\)"):
+        crm.clv(bgnbd, gg, summary, time_unit="D")
+    assert crm.clv(bgnbd, gg, summary, time_unit="W", horizon=2).equals(crm.clv(bgnbd, gg, summary, horizon=2))
+    # the summary states its unit too: fitting or valuing it in another unit is refused
+    assert rebuilt.time_unit == "W"
+    with pytest.raises(CRMInputError, match="summary .*'W'.* 'time_unit' parameter \\('M'\\)"):
+        crm.fit_bgnbd(rebuilt, time_unit="M")
+    in_days = crm.fit_bgnbd(summary, time_unit="D")
+    with pytest.raises(CRMInputError, match="stated differently"):
+        crm.clv(in_days, gg, rebuilt)
+
+
+def test_results_are_declared_dataclasses(bgnbd, gg):
+    import dataclasses
+
+    for res in (bgnbd, gg):
+        assert dataclasses.is_dataclass(res)
+    names = {f.name for f in dataclasses.fields(bgnbd)}
+    assert {"params", "table", "time_unit", "frequency_col", "recency_col", "T_col"} <= names
+    assert gg.population_mean == pytest.approx(gg.params["p"] * gg.params["v"] / (gg.params["q"] - 1))

@@ -95,7 +95,34 @@ def test_review_orders_without_a_customer_are_reported(company):
     # review: groupby dropped orders with a missing customer id silently, so revenue and counts shrank
     tx = company.transactions.assign(customer_id=company.transactions["customer_id"].astype("Int64"))
     tx.loc[7, "customer_id"] = pd.NA
-    with pytest.raises(CRMInputError, match="'customer_id' of 'transactions' has 1 missing customer id.*rows 7"):
+    with pytest.raises(CRMInputError, match=r"'customer_id' of 'transactions' .* has 1 missing customer id.*rows 7"):
         crm.lifecycle_phases(tx, at="2024-06-30")
     with pytest.raises(CRMInputError, match="missing customer id"):
         crm.lifecycle_kpis(tx)
+
+
+def test_negative_amounts_are_refused(company):
+    # before 0.2 the lifecycle functions summed refunds into revenue without a word
+    tx = company.transactions.copy()
+    tx.loc[[3, 9], "amount"] = -50.0
+    with pytest.raises(CRMInputError, match=r"'amount' .* 2 negative amount\(s\).*rows 3, 9"):
+        crm.lifecycle_kpis(tx)
+    with pytest.raises(CRMInputError, match="negative amount"):
+        crm.lifecycle_phases(tx, at="2024-06-30")
+
+
+def test_yyyymmdd_integer_dates_are_dates_not_nanoseconds(company):
+    # before 0.2 pd.to_datetime read 20240131 as 20,240,131 nanoseconds after 1970-01-01
+    tx = company.transactions
+    as_int = tx.assign(order_date=tx["order_date"].dt.strftime("%Y%m%d").astype("int64"))
+    pd.testing.assert_frame_equal(crm.lifecycle_phases(as_int, at="2024-06-30"),
+                                  crm.lifecycle_phases(tx, at="2024-06-30"))
+    pd.testing.assert_frame_equal(crm.lifecycle_kpis(as_int, freq="Y").kpis, crm.lifecycle_kpis(tx, freq="Y").kpis)
+
+
+def test_orders_after_at_are_left_out_and_input_is_untouched(company):
+    tx = company.transactions
+    before = tx.copy()
+    early = crm.lifecycle_phases(tx, at="2023-06-30")
+    assert early["last_order"].max() <= pd.Timestamp("2023-06-30")
+    pd.testing.assert_frame_equal(tx, before)

@@ -109,8 +109,11 @@ def test_review_windows_end_at_the_reference_date(company):
     row = card.strategy.set_index("segment").loc["gold"]
     assert row["growth"] == pytest.approx(last / before - 1, rel=1e-9)
     assert row["active_share"] == pytest.approx(active, rel=1e-12)
-    with pytest.raises(CRMInputError, match="'at' parameter of payne_scorecard must be a date on or after"):
+    with pytest.raises(CRMInputError, match=r"'at' parameter of payne_scorecard \(2021-06-30\) is before the first"):
         crm.payne_scorecard(db, at="2021-06-30")  # used to fail with a bare IndexError
+    with pytest.raises(CRMInputError, match="'at' parameter of data_quality_report must be a date"):
+        crm.data_quality_report(db, at="last spring", duplicates=False)
+    assert card.at == at
 
 
 def test_review_segments_listing_a_customer_twice_are_refused(company):

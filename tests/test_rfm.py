@@ -28,7 +28,7 @@ def cdnow():
 
 
 def test_rfm_by_hand(tiny):
-    out = crm.rfm(tiny, "cust", "day", "paid", now="2024-01-11")
+    out = crm.rfm(tiny, "cust", "day", "paid", at="2024-01-11")
     assert out.index.name == "cust" and list(out.index) == ["A", "B", "C", "D", "E"]
     assert out["recency"].tolist() == [1.0, 10.0, 2.0, 41.0, 7.0]
     assert out["frequency"].tolist() == [2, 1, 3, 1, 2]
@@ -42,13 +42,24 @@ def test_rfm_by_hand(tiny):
     assert out["rfm_sum"].tolist() == [12, 5, 14, 7, 10]
     assert out["segment"].tolist() == ["champions", "hibernating", "loyal customers", "hibernating",
                                        "loyal customers"]
-    assert out.attrs["now"] == pd.Timestamp("2024-01-11")
+    assert isinstance(out, crm.RFMTable) and out.analysis_date == pd.Timestamp("2024-01-11")
+    assert not out.attrs  # the analysis date is declared, not hidden in attrs
+    # a selection of rows still knows its analysis date
+    assert out[out["segment"] == "champions"].analysis_date == pd.Timestamp("2024-01-11")
 
 
-def test_default_now_is_the_day_after_the_last_purchase(tiny):
+def test_default_at_is_the_day_after_the_last_purchase(tiny):
     out = crm.rfm(tiny, "cust", "day", "paid")
-    assert out.attrs["now"] == pd.Timestamp("2024-01-11")
+    assert out.analysis_date == pd.Timestamp("2024-01-11")
     assert out.loc["A", "recency"] == 1.0
+
+
+def test_old_argument_name_now_still_works_with_a_future_warning(tiny):
+    with pytest.warns(FutureWarning, match="'now' is now called 'at'"):
+        old = crm.rfm(tiny, "cust", "day", "paid", now="2024-01-11")
+    pd.testing.assert_frame_equal(old, crm.rfm(tiny, "cust", "day", "paid", at="2024-01-11"))
+    with pytest.warns(FutureWarning):
+        crm.rfm_sql(tiny, None, "cust", "day", "paid", now="2024-01-11")
 
 
 def test_scores_without_ties_form_equal_groups():
@@ -123,8 +134,8 @@ def test_rfm_sql_on_a_connection_table(tiny):
     con = duckdb.connect()
     con.register("src", tiny)
     con.execute("CREATE TABLE orders AS SELECT cust, CAST(day AS DATE) AS day, paid FROM src")
-    out = crm.rfm_sql(con, "orders", "cust", "day", "paid", now="2024-01-11")
-    ref = crm.rfm(tiny, "cust", "day", "paid", now="2024-01-11")
+    out = crm.rfm_sql(con, "orders", "cust", "day", "paid", at="2024-01-11")
+    ref = crm.rfm(tiny, "cust", "day", "paid", at="2024-01-11")
     pd.testing.assert_frame_equal(out, ref)
     # and with a DataFrame it runs through DuckDB as well
     pd.testing.assert_frame_equal(crm.rfm_sql(tiny, None, "cust", "day", "paid"), crm.rfm(tiny, "cust", "day", "paid"))
@@ -138,8 +149,8 @@ def test_rfm_sql_on_a_customer_database_like_object(tiny):
                                                                  "paid": "amount"}))
             self.connection.execute("CREATE TABLE transactions AS SELECT * FROM src")
 
-    out = crm.rfm_sql(Database(), now="2024-01-11")
-    ref = crm.rfm(tiny, "cust", "day", "paid", now="2024-01-11")
+    out = crm.rfm_sql(Database(), at="2024-01-11")
+    ref = crm.rfm(tiny, "cust", "day", "paid", at="2024-01-11")
     assert out["rfm_score"].tolist() == ref["rfm_score"].tolist()
     assert out["segment"].tolist() == ref["segment"].tolist()
     with pytest.raises(CRMInputError, match="'con_or_data' parameter"):
@@ -159,7 +170,7 @@ def test_rfm_sql_reports_bad_rows_and_tables(tiny):
         crm.rfm_sql(con, "x; DROP TABLE y", "cust", "day", "paid")
     con.register("good", tiny)
     with pytest.raises(CRMInputError, match="before the first transaction"):
-        crm.rfm_sql(con, "good", "cust", "day", "paid", now="2020-01-01")
+        crm.rfm_sql(con, "good", "cust", "day", "paid", at="2020-01-01")
     with pytest.raises(CRMInputError, match="'paidx'"):
         crm.rfm_sql(con, "good", "cust", "day", "paidx")
 
@@ -184,7 +195,7 @@ def test_unparseable_dates_are_reported_with_rows(tiny):
 def test_missing_and_negative_amounts_are_reported(tiny):
     bad = tiny.copy()
     bad.loc[3, "paid"] = np.nan
-    with pytest.raises(CRMInputError, match=r"1 missing or infinite amount.*rows 3"):
+    with pytest.raises(CRMInputError, match=r"'paid'.*1 missing or infinite amount.*rows 3"):
         crm.rfm(bad, "cust", "day", "paid")
     bad = tiny.copy()
     bad.loc[[0, 5], "paid"] = [-10.0, -2.0]
@@ -203,11 +214,11 @@ def test_mixed_customer_types_are_reported(tiny):
         crm.rfm(bad, "cust", "day", "paid")
 
 
-def test_now_before_the_data_is_reported(tiny):
-    with pytest.raises(CRMInputError, match="before the first transaction"):
-        crm.rfm(tiny, "cust", "day", "paid", now="2023-01-01")
+def test_at_before_the_data_is_reported(tiny):
+    with pytest.raises(CRMInputError, match="'at' parameter of rfm .* before the first transaction"):
+        crm.rfm(tiny, "cust", "day", "paid", at="2023-01-01")
     with pytest.raises(CRMInputError, match=r"before 5 transaction\(s\)"):
-        crm.rfm(tiny, "cust", "day", "paid", now="2024-01-03")
+        crm.rfm(tiny, "cust", "day", "paid", at="2024-01-03")
 
 
 def test_too_few_customers_for_bins(tiny):
@@ -222,10 +233,14 @@ def test_unknown_column_gets_a_hint(tiny):
         crm.rfm(tiny, "cust", "day", "piad")
 
 
-def test_numeric_dates_are_refused_with_advice():
+def test_yyyymmdd_integer_dates_are_read_as_dates():
+    # before 0.2 rfm refused them; the lifecycle functions read them as nanoseconds since 1970
     tx = pd.DataFrame({"c": [1, 2], "d": [19970101, 19970102], "a": [1.0, 2.0]})
-    with pytest.raises(CRMInputError, match="format='%Y%m%d'"):
-        crm.rfm(tx, "c", "d", "a", bins=2)
+    out = crm.rfm(tx, "c", "d", "a", bins=2)
+    assert out.analysis_date == pd.Timestamp("1997-01-03")
+    assert out["recency"].tolist() == [2.0, 1.0]
+    with pytest.raises(CRMInputError, match="'d'.*cannot be read as dates.*852076800.*yyyymmdd"):
+        crm.rfm(tx.assign(d=[19970101, 852076800]), "c", "d", "a", bins=2)
 
 
 # --------------------------------------------------------------------------- summarize_transactions
@@ -243,7 +258,9 @@ def test_summary_by_hand(tiny):
     assert s["frequency_holdout"].tolist() == [1, 0, 2, 0, 0]
     assert s["monetary_value_holdout"].tolist() == [10.0, 0.0, 75.0, 0.0, 0.0]
     assert (s["duration_holdout"] == 7.0).all()
-    assert s.attrs["time_unit"] == "D"
+    assert isinstance(s, crm.TransactionSummary) and s.time_unit == "D" and s.days_per_unit == 1.0
+    assert (s.calibration_end, s.observation_end) == (pd.Timestamp("2024-01-05"), pd.Timestamp("2024-01-12"))
+    assert not s.attrs
 
 
 def test_summary_same_day_purchases(tiny):
@@ -257,7 +274,7 @@ def test_summary_same_day_purchases(tiny):
 def test_summary_reports_new_customers_in_holdout():
     tx = pd.DataFrame({"c": [1, 1, 2], "d": ["2024-01-01", "2024-02-01", "2024-03-01"], "a": [1.0, 2.0, 3.0]})
     s = crm.summarize_transactions(tx, "c", "d", "a", calibration_end="2024-01-31")
-    assert list(s.index) == [1] and s.attrs["n_new_in_holdout"] == 1
+    assert list(s.index) == [1] and s.n_new_in_holdout == 1
     with pytest.raises(CRMInputError, match="'calibration_end'"):
         crm.summarize_transactions(tx, "c", "d", "a", calibration_end="2025-01-01")
     with pytest.raises(CRMInputError, match="'time_unit'"):

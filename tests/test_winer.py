@@ -20,15 +20,25 @@ def test_select_customers_break_even_rule():
     assert out["customer_id"].tolist() == [1, 2, 3, 4]  # ties keep the input order
     assert out["expected_profit"].tolist() == pytest.approx([5.0, 5.0, 0.0, -0.1])
     assert out["selected"].tolist() == [True, True, False, False]
-    assert crm.select_customers(d, "clv", "p", 5, budget=1)["selected"].sum() == 1
+    assert crm.select_customers(d, "clv", "p", cost_per_contact=5, budget=1)["selected"].sum() == 1
     with pytest.raises(CRMInputError, match="p"):
-        crm.select_customers(d.assign(p=[0.1, 2, 0, 0]), "clv", "p", 5)
+        crm.select_customers(d.assign(p=[0.1, 2, 0, 0]), "clv", "p", cost_per_contact=5)
+
+
+def test_select_customers_one_rate_for_all_and_its_old_spelling():
+    d = pd.DataFrame({"customer_id": [1, 2, 3], "clv": [100.0, 20.0, 500.0]})
+    new = crm.select_customers(d, "clv", response_rate=0.1, cost_per_contact=5)
+    with pytest.warns(FutureWarning, match="response_rate"):
+        old = crm.select_customers(d, "clv", 0.1, cost_per_contact=5)
+    pd.testing.assert_frame_equal(new, old)
+    with pytest.raises(CRMInputError, match="exactly one of 'response_col'"):
+        crm.select_customers(d, "clv", cost_per_contact=5)
 
 
 def test_selection_by_value_targets_the_truly_valuable(company):
     db = crm.CustomerDatabase.from_sample_company(company)
     ov = db.customer_overview()
-    sel = crm.select_customers(ov, "revenue", 0.05, cost_per_contact=60.0)
+    sel = crm.select_customers(ov, "revenue", response_rate=0.05, cost_per_contact=60.0)
     rate = company.truth["persons"].set_index("customer_id")["purchase_rate"]
     chosen = sel.assign(rate=sel["customer_id"].map(rate)).groupby("selected")["rate"].mean()
     assert chosen[True] > 1.5 * chosen[False]
@@ -43,7 +53,8 @@ def test_personalised_offers_respect_opt_outs(company):
     assert ok["email_opt_in"].all() and ok["email"].notna().all()
     n_allowed = (cu["email_opt_in"] & cu["email"].notna()).iloc[:300].sum()
     assert len(out) == n_allowed
-    assert out.attrs["dropped_no_consent"] == 300 - n_allowed
+    assert isinstance(out, crm.OfferList) and not out.attrs
+    assert out.dropped_no_consent == 300 - n_allowed and out.dropped_no_offer == 0
     assert "phone" not in out.columns
 
 

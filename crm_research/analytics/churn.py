@@ -2,7 +2,8 @@
 
 * :func:`define_churn` turns a transaction log into one row per customer with a
   churn flag defined by a stated inactivity window (and, with ``cutoff=``, the
-  honest prediction set-up: features before the cutoff, churn after it).
+  honest prediction set-up: features before the cutoff, churn after it); the
+  table (:class:`ChurnTable`) states its rule.
 * :func:`churn_model` fits logistic regression and gradient boosting with
   cross-validated AUC, Brier score, calibration curve, lift and gains, and
   returns a :class:`PropensityResult` whose :meth:`~PropensityResult.contact_list`
@@ -16,12 +17,18 @@ scikit-learn and matplotlib are imported inside the functions.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
 import numpy as np
 import pandas as pd
 
+from crm_research.core.deprecation import renamed_arguments
 from crm_research.core.errors import CRMInputError
 from crm_research.core.results import Result
+from crm_research.core.transactions import CustomerTable, check_date, check_transactions
 from crm_research.core.validation import (
+    _to_number,
     check_choice,
     check_columns,
     check_dataframe,
@@ -35,6 +42,7 @@ from crm_research.core.validation import (
 
 __all__ = [
     "define_churn",
+    "ChurnTable",
     "churn_model",
     "gains_table",
     "threshold_table",
@@ -48,113 +56,78 @@ MODEL_LABELS = {"logistic": "logistic regression", "gbm": "gradient boosting"}
 # ----------------------------------------------------------------------------- transactions
 
 
-def _check_transactions(transactions, customer_col, date_col, amount_col, func):
-    """Validated copy of the transaction columns: customer, parsed date, amount (or None)."""
-    tx = check_dataframe(transactions, name="transactions", func=func)
-    cols = [customer_col, date_col] + ([amount_col] if amount_col is not None else [])
-    check_columns(tx, cols, name="columns", func=func)
-    cust = tx[customer_col]
-    if cust.isna().any():
-        bad = cust.index[cust.isna()]
-        raise CRMInputError(
-            f"Column {customer_col!r} of 'transactions' has {len(bad)} missing customer id(s) (rows {examples_of(bad)})."
-        )
-    kinds = cust.map(lambda v: "number" if isinstance(v, (int, float, np.integer, np.floating)) else type(v).__name__)
-    if kinds.nunique() > 1:
-        minority = kinds.value_counts().index[-1]
-        bad = cust.index[kinds == minority]
-        raise CRMInputError(
-            f"Column {customer_col!r} of 'transactions' mixes types ({', '.join(sorted(kinds.unique()))}): "
-            f"{len(bad)} row(s) hold a {minority} (rows {examples_of(bad)}, values {examples_of(cust[bad])}). "
-            "The same customer written as 17 and '17' would count as two customers; convert the column to one type."
-        )
-    raw_dates = tx[date_col]
-    if pd.api.types.is_datetime64_any_dtype(raw_dates):
-        dates = raw_dates
-    else:
-        dates = pd.to_datetime(raw_dates, errors="coerce", format="mixed")
-    bad_mask = dates.isna()
-    if bad_mask.any():
-        bad = raw_dates.index[bad_mask]
-        raise CRMInputError(
-            f"Column {date_col!r} of 'transactions' has {len(bad)} missing or unparseable date(s) "
-            f"(rows {examples_of(bad)}, values {examples_of(raw_dates[bad])}). Fix or remove these rows first; "
-            "they are not dropped silently."
-        )
-    if getattr(dates.dt, "tz", None) is not None:
-        dates = dates.dt.tz_localize(None)
-    out = pd.DataFrame({"customer": cust.to_numpy(), "date": dates.to_numpy()}, index=tx.index)
-    if amount_col is not None:
-        amount = check_numeric_columns(tx, [amount_col], name="transactions", func=func)[amount_col]
-        bad_mask = amount.isna() | (amount < 0)
-        if bad_mask.any():
-            bad = amount.index[bad_mask]
-            raise CRMInputError(
-                f"Column {amount_col!r} of 'transactions' has {len(bad)} negative or missing amount(s) "
-                f"(rows {examples_of(bad)}, values {examples_of(tx[amount_col][bad])}). Returns and refunds must be "
-                "netted or removed before the analysis; rows are never dropped silently."
-            )
-        out["amount"] = amount.to_numpy()
-    return out
+class ChurnTable(CustomerTable):
+    """The table of :func:`define_churn`: one row per customer, and the churn rule it applies.
+
+    Attributes
+    ----------
+    rule : str
+        The churn definition in words (report it with the results).
+    window : int
+        The inactivity window in days.
+    analysis_date : pandas.Timestamp
+        The end of the observation period (``at``).
+    cutoff : pandas.Timestamp or None
+        The feature date of the prediction set-up; None for the status definition.
+    """
+
+    _metadata: ClassVar[list[str]] = ["rule", "window", "analysis_date", "cutoff"]
+    rule: str | None = None
+    window: int | None = None
+    analysis_date: pd.Timestamp | None = None
+    cutoff: pd.Timestamp | None = None
 
 
-def _check_date(value, name, func):
-    if value is None:
-        return None
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise param_error(name, "a date such as '2024-12-31'", value, func) from None
-    if pd.isna(ts):
-        raise param_error(name, "a date such as '2024-12-31'", value, func)
-    return ts.tz_localize(None) if ts.tzinfo is not None else ts
-
-
+@renamed_arguments(now="at")
 def define_churn(
     transactions: pd.DataFrame,
-    window: int = 180,
-    now=None,
-    cutoff=None,
     customer_col: str = "customer_id",
     date_col: str = "order_date",
     amount_col: str | None = "amount",
-) -> pd.DataFrame:
+    *,
+    window: int = 180,
+    at: Any = None,
+    cutoff: Any = None,
+) -> ChurnTable:
     """Define churn from inactivity: no purchase within ``window`` days.
 
     Parameters
     ----------
     transactions : pandas.DataFrame
         One row per purchase. Not modified.
-    window : int, default 180
-        Inactivity window in days.
-    now : date, optional
-        End of the observation period. Default: the last transaction date.
-    cutoff : date, optional
-        Without it (*status* definition): a customer has churned if the last purchase
-        is more than ``window`` days before ``now``. With it (*prediction* set-up):
-        features use only purchases up to ``cutoff``, and a customer active before the
-        cutoff has churned if they buy nothing in ``(cutoff, cutoff + window]``; this
-        needs ``cutoff + window <= now``.
     customer_col, date_col, amount_col : str
         Column names (defaults as in ``crm.rfm`` and the sample company); ``amount_col=None``
         if there are no amounts.
+    window : int, default 180
+        Inactivity window in days.
+    at : date, optional
+        End of the observation period, the date of the analysis (called ``now``
+        before 0.2). Default: the last transaction date.
+    cutoff : date, optional
+        Without it (*status* definition): a customer has churned if the last purchase
+        is more than ``window`` days before ``at``. With it (*prediction* set-up):
+        features use only purchases up to ``cutoff``, and a customer active before the
+        cutoff has churned if they buy nothing in ``(cutoff, cutoff + window]``; this
+        needs ``cutoff + window <= at``.
 
     Returns
     -------
-    pandas.DataFrame
-        One row per customer (index ``customer_col``) with ``first_purchase``,
+    ChurnTable
+        A DataFrame with one row per customer (index ``customer_col``) with ``first_purchase``,
         ``last_purchase``, ``recency`` (days from the last purchase to the reference
         date), ``frequency`` (number of purchases), ``monetary`` (mean amount; only
         with amounts), ``tenure`` (days from first purchase to the reference date)
-        and ``churned`` (0/1). The reference date is ``cutoff`` if given, else ``now``.
-        ``result.attrs["churn_rule"]`` states the rule in words.
+        and ``churned`` (0/1). The reference date is ``cutoff`` if given, else ``at``.
+        ``result.rule`` states the rule in words; ``window``, ``analysis_date`` and
+        ``cutoff`` record its parts.
 
     Raises
     ------
     CRMInputError
-        For unparseable or missing dates, negative or missing amounts, a customer
-        column mixing types, ``now`` before the first transaction, or a window that
-        runs past ``now``; the message gives the count and examples of the rows.
+        For missing customer ids, unreadable or missing dates, negative or missing
+        amounts, a customer column mixing types, ``at`` before the first transaction
+        or before a later one, or a window that runs past ``at``; the message gives
+        the count and examples of the rows.
 
     Notes
     -----
@@ -172,27 +145,23 @@ def define_churn(
     --------
     >>> tx = pd.DataFrame({"customer_id": [1, 1, 2], "order_date": ["2024-01-05", "2024-06-01", "2024-01-10"],
     ...                    "amount": [10.0, 20.0, 5.0]})
-    >>> define_churn(tx, window=90, now="2024-06-30")["churned"].tolist()
+    >>> churn = define_churn(tx, window=90, at="2024-06-30")
+    >>> churn["churned"].tolist()
     [0, 1]
+    >>> churn.rule
+    'churned = last purchase more than 90 days before 2024-06-30'
     """
     func = "define_churn"
     window = check_int(window, "window", func, min_value=1)
-    tx = _check_transactions(transactions, customer_col, date_col, amount_col, func)
+    clean = check_transactions(transactions, customer_col=customer_col, date_col=date_col, amount_col=amount_col,
+                               at=at, func=func)
+    tx = pd.DataFrame({"customer": clean[customer_col].to_numpy(), "date": clean[date_col].to_numpy()},
+                      index=clean.index)
+    if amount_col is not None:
+        tx["amount"] = clean[amount_col].to_numpy()
     first, last = tx["date"].min(), tx["date"].max()
-    now = _check_date(now, "now", func) or last
-    if now < first:
-        raise CRMInputError(
-            f"The 'now' parameter of define_churn ({now.date()}) is before the first transaction ({first.date()}); "
-            "every customer would have a negative recency."
-        )
-    after_now = tx["date"] > now
-    if after_now.any():
-        bad = tx.index[after_now]
-        raise CRMInputError(
-            f"{len(bad)} transaction(s) are dated after 'now' ({now.date()}) (rows {examples_of(bad)}); "
-            "choose a later 'now' or remove them."
-        )
-    cutoff = _check_date(cutoff, "cutoff", func)
+    now = last if at is None else check_date(at, "at", func)
+    cutoff = None if cutoff is None else check_date(cutoff, "cutoff", func)
     if cutoff is not None:
         if cutoff < first:
             raise CRMInputError(f"The 'cutoff' parameter of define_churn ({cutoff.date()}) is before the first "
@@ -200,7 +169,7 @@ def define_churn(
         if cutoff + pd.Timedelta(days=window) > now:
             raise CRMInputError(
                 f"The churn window runs past the data: cutoff {cutoff.date()} + {window} days = "
-                f"{(cutoff + pd.Timedelta(days=window)).date()} is after 'now' ({now.date()}). Use an earlier cutoff "
+                f"{(cutoff + pd.Timedelta(days=window)).date()} is after 'at' ({now.date()}). Use an earlier cutoff "
                 "or a shorter window, or the churn label would be censored."
             )
         ref = cutoff
@@ -223,8 +192,7 @@ def define_churn(
     else:
         out["churned"] = (~out.index.isin(pd.unique(future["customer"]))).astype(int)
     out.index.name = customer_col
-    out.attrs["churn_rule"] = rule
-    return out
+    return ChurnTable.of(out, rule=rule, window=window, analysis_date=now, cutoff=cutoff)
 
 
 # ----------------------------------------------------------------------------- scores
@@ -236,8 +204,6 @@ def _float_scores(values, name, func) -> np.ndarray:
         return np.asarray(values, dtype=float)
     except (TypeError, ValueError):
         pass
-    from crm_research.core.validation import _to_number
-
     flat = pd.Series(np.asarray(values, dtype=object).ravel()).map(_to_number)
     bad = flat[flat.map(lambda v: not isinstance(v, float))]
     if len(bad):
@@ -262,7 +228,7 @@ def _check_scores(y, score, func, y_name="y", score_name="score"):
     return y.astype(int), score
 
 
-def gains_table(y, score, bins: int = 10) -> pd.DataFrame:
+def gains_table(y: Any, score: Any, *, bins: int = 10) -> pd.DataFrame:
     """Lift and gains by score bin (decile by default), best scores first.
 
     Parameters
@@ -319,7 +285,7 @@ def gains_table(y, score, bins: int = 10) -> pd.DataFrame:
               "gain", "lift", "cum_lift"]]
 
 
-def threshold_table(y, score, thresholds=None) -> pd.DataFrame:
+def threshold_table(y: Any, score: Any, *, thresholds: Any = None) -> pd.DataFrame:
     """Precision / coverage trade-off of acting only on scores at or above a threshold.
 
     Parameters
@@ -441,7 +407,7 @@ def _fit_models(data, X_df, y, features, target, models, cv, seed, bins, kind, n
                             "brier_reference": float(y.mean() * (1 - y.mean())), "n": len(y), "events": n_pos})
         frac_pos, mean_pred = calibration_curve(y, oof, n_bins=10, strategy="quantile")
         calib.append(pd.DataFrame({"model": name, "mean_predicted": mean_pred, "observed_rate": frac_pos}))
-        gains.append(gains_table(y, oof, bins).assign(model=name))
+        gains.append(gains_table(y, oof, bins=bins).assign(model=name))
         fpr, tpr, _ = roc_curve(y, oof)
         roc.append(pd.DataFrame({"model": name, "fpr": fpr, "tpr": tpr}))
         fitted[name] = _make_model(name, seed).fit(X, y)
@@ -453,11 +419,13 @@ def _fit_models(data, X_df, y, features, target, models, cv, seed, bins, kind, n
     )
 
 
+@renamed_arguments(target="target_col")
 def churn_model(
     data: pd.DataFrame,
-    features,
-    target: str = "churned",
-    models=("logistic", "gbm"),
+    features: Any,
+    target_col: str = "churned",
+    *,
+    models: Any = ("logistic", "gbm"),
     cv: int = 5,
     seed: int | None = None,
     bins: int = 10,
@@ -470,8 +438,8 @@ def churn_model(
         One row per customer (e.g. from :func:`define_churn` with ``cutoff=``). Not modified.
     features : list of str
         Numeric predictor columns; no missing values.
-    target : str, default "churned"
-        0/1 column: 1 = churned.
+    target_col : str, default "churned"
+        0/1 column: 1 = churned (called ``target`` before 0.2).
     models : str or list, default ("logistic", "gbm")
         ``"logistic"`` (standardized features, scikit-learn ``LogisticRegression``, L2
         penalty C=1) and/or ``"gbm"`` (``HistGradientBoostingClassifier``, 200 trees,
@@ -514,29 +482,51 @@ def churn_model(
     Niculescu-Mizil, A., & Caruana, R. (2005). Predicting good probabilities with
     supervised learning. *Proceedings of ICML*, 625-632.
     """
-    return _fit_propensity(data, features, target, models, cv, seed, bins, "churn_model", "churn")
+    return _fit_propensity(data, features, target_col, models, cv, seed, bins, "churn_model", "churn")
 
 
+@dataclass(repr=False, eq=False)
 class PropensityResult(Result):
-    """Cross-validated propensity models (churn or response) and what to do with their scores."""
+    """Cross-validated propensity models (churn or response) and what to do with their scores.
 
-    def __init__(self, *, kind, target, features, metrics, probabilities, y, calibration, gains, roc, models, cv,
-                 seed):
-        super().__init__()
-        self.kind = kind
-        self.target = target
-        self.features = features
-        self.metrics = metrics
-        self.probabilities = probabilities
-        self.y = y
-        self.calibration = calibration
-        self.gains = gains
-        self.roc = roc
-        self.models = models
-        self.cv = cv
-        self.seed = seed
-        self.title = "Churn model" if kind == "churn" else "Response model"
-        self.best_model = str(metrics.sort_values("auc", ascending=False, kind="stable")["model"].iloc[0])
+    Attributes
+    ----------
+    kind : {"churn", "response"}
+    target : str
+        The 0/1 outcome column.
+    features : list of str
+    metrics, probabilities, calibration, gains, roc : pandas.DataFrame
+        See :func:`churn_model`.
+    y : pandas.Series
+        The observed outcome.
+    models : dict
+        Model name -> estimator refitted on all customers.
+    cv : int
+    seed : int or None
+    best_model : str
+        The model with the best cross-validated AUC.
+    """
+
+    kind: str
+    target: str
+    features: list[str]
+    metrics: pd.DataFrame
+    probabilities: pd.DataFrame
+    y: pd.Series
+    calibration: pd.DataFrame
+    gains: pd.DataFrame
+    roc: pd.DataFrame
+    models: dict
+    cv: int
+    seed: int | None
+    best_model: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.best_model = str(self.metrics.sort_values("auc", ascending=False, kind="stable")["model"].iloc[0])
+
+    @property
+    def title(self) -> str:  # type: ignore[override]
+        return "Churn model" if self.kind == "churn" else "Response model"
 
     def _model(self, model):
         if model is None:
@@ -561,7 +551,7 @@ class PropensityResult(Result):
     def threshold_analysis(self, thresholds=None, model: str | None = None) -> pd.DataFrame:
         """:func:`threshold_table` on the out-of-fold probabilities of ``model`` (default: the best)."""
         model = self._model(model)
-        return threshold_table(self.y.to_numpy(), self.probabilities[model].to_numpy(), thresholds)
+        return threshold_table(self.y.to_numpy(), self.probabilities[model].to_numpy(), thresholds=thresholds)
 
     def predict(self, data: pd.DataFrame, model: str | None = None) -> pd.Series:
         """Predicted probabilities for new customers from the model refitted on all data."""

@@ -10,7 +10,9 @@
 
 The input is the customer-by-sufficient-statistic table made by
 :func:`crm_research.summarize_transactions` (``frequency`` = repeat purchases,
-``recency``, ``T``, ``monetary_value``).  The likelihoods are written out here,
+``recency``, ``T``, ``monetary_value``), whose ``time_unit`` the fitted model
+keeps; a fitted model also keeps the names of the columns it was fitted on, so
+``p_alive``, ``predict`` and :func:`clv` read a summary with the same names.  The likelihoods are written out here,
 vectorised with :mod:`scipy.special`, because no maintained Python library
 returns these maximum-likelihood estimates: ``lifetimes`` is archived, and
 PyMC-Marketing's defaults give posterior (MAP) estimates under priors.  The
@@ -20,14 +22,17 @@ estimates reproduce the published CDNOW values (see ``tests/test_clv.py``).
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
+from crm_research.analytics.rfm import TransactionSummary
 from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
 from crm_research.core.results import Result
+from crm_research.core.transactions import check_date, check_transactions
 from crm_research.core.validation import (
     check_ci,
     check_columns,
@@ -115,12 +120,8 @@ def _summary_columns(
     return out
 
 
-def _resolve_time_unit(summary: pd.DataFrame, time_unit: Any, func: str) -> str | None:
-    if time_unit is None:
-        time_unit = summary.attrs.get("time_unit")
-        if time_unit is None:
-            return None
-    if time_unit not in _DAYS_PER_UNIT:
+def _check_time_unit(time_unit: Any, func: str) -> str | None:
+    if time_unit is not None and time_unit not in _DAYS_PER_UNIT:
         raise CRMInputError(
             f"The 'time_unit' parameter of {func} must be one of 'D', 'W', 'M' (the unit of recency and T). "
             f"Got {time_unit!r} instead."
@@ -128,29 +129,41 @@ def _resolve_time_unit(summary: pd.DataFrame, time_unit: Any, func: str) -> str 
     return time_unit
 
 
+def _resolve_time_unit(summary: Any, time_unit: Any, func: str, fitted: str | None = None) -> str | None:
+    """The one time unit that the argument, the summary and (with ``fitted``) the model agree on.
+
+    A unit stated in two places that differ is an error: recency and T measured in
+    days but read as weeks would value every customer 7 times too high.
+    """
+    stated = {}
+    if fitted is not None:
+        stated["the fitted model"] = fitted
+    if isinstance(summary, TransactionSummary) and summary.time_unit is not None:
+        stated["the summary (from summarize_transactions)"] = summary.time_unit
+    if time_unit is not None:
+        stated["the 'time_unit' parameter"] = _check_time_unit(time_unit, func)
+    units = set(stated.values())
+    if len(units) > 1:
+        raise CRMInputError(
+            f"{func}: the time unit of recency and T is stated differently by "
+            + " and ".join(f"{where} ({unit!r})" for where, unit in stated.items())
+            + ". Use one unit: refit the model on a summary in the unit you want, or drop the conflicting argument."
+        )
+    return units.pop() if units else None
+
+
 # --------------------------------------------------------------------------- fitting helpers
 
 
-def _hessian(fun, x0: np.ndarray, step: float = 1e-4) -> np.ndarray:
-    """Central-difference Hessian (the parameters here are logs, so one step size fits all)."""
-    k = len(x0)
-    h = np.zeros((k, k))
-    f0 = fun(x0)
-    for i in range(k):
-        ei = np.zeros(k)
-        ei[i] = step
-        h[i, i] = (fun(x0 + ei) - 2 * f0 + fun(x0 - ei)) / step**2
-        for j in range(i):
-            ej = np.zeros(k)
-            ej[j] = step
-            h[i, j] = h[j, i] = (
-                fun(x0 + ei + ej) - fun(x0 + ei - ej) - fun(x0 - ei + ej) + fun(x0 - ei - ej)
-            ) / (4 * step**2)
-    return h
-
-
 def _mle(negll, start: np.ndarray, names: list[str], n: int, ci: float):
-    """Minimise negll over log-parameters; return (params, table, loglik, converged, message)."""
+    """Minimise negll over log-parameters; return (params, table, loglik, converged, message).
+
+    scipy's BFGS does the work; a start that stalls it is polished by Nelder-Mead and BFGS
+    again.  Standard errors come from the numerical Hessian of statsmodels (central
+    differences), via the delta method.
+    """
+    from statsmodels.tools.numdiff import approx_hess3
+
     scale = 1.0 / n  # per-customer objective keeps the tolerances meaningful for any sample size
     fun = lambda z: negll(z) * scale  # noqa: E731
     with np.errstate(all="ignore"):
@@ -163,7 +176,7 @@ def _mle(negll, start: np.ndarray, names: list[str], n: int, ci: float):
             res = optimize.minimize(fun, res.x, method="BFGS", options={"gtol": 1e-9, "maxiter": 2000})
             grad = optimize.approx_fprime(res.x, fun, 1e-7)
         z = res.x
-        hess = _hessian(negll, z)
+        hess = approx_hess3(z, negll)
     converged = bool(np.all(np.isfinite(z)) and np.max(np.abs(grad)) < 1e-5)
     est = np.exp(z)
     try:
@@ -203,6 +216,7 @@ def _bgnbd_loglik(params, x, tx, T) -> np.ndarray:
     return common + np.logaddexp(term1, term2)
 
 
+@dataclass(repr=False, eq=False)
 class BGNBDResult(Result):
     """A fitted BG/NBD model.
 
@@ -217,22 +231,44 @@ class BGNBDResult(Result):
         Maximised log-likelihood.
     n : int
         Number of customers.
+    converged : bool
+    message : str
+        The optimiser's message.
     time_unit : str or None
-        Unit of recency and T ('W', 'D' or 'M') when known.
+        Unit of recency and T ('W', 'D' or 'M') when known; :func:`clv` uses it and
+        refuses a different one.
     summary_data : pandas.DataFrame
-        The calibration summary the model was fitted to (frequency, recency, T and,
-        when present, the holdout columns).
+        The calibration summary the model was fitted to, with the columns renamed
+        frequency, recency, T (and, when present, the holdout columns).
+    ci : float
+        Confidence level of the intervals in ``table``.
+    frequency_col, recency_col, T_col : str
+        The columns the model was fitted on: a summary DataFrame given to
+        ``p_alive``, ``predict`` or :func:`clv` is read by these names.
     """
 
-    title = "BG/NBD model (Fader, Hardie & Lee 2005)"
+    title: ClassVar[str] = "BG/NBD model (Fader, Hardie & Lee 2005)"
+    params: pd.Series
+    table: pd.DataFrame
+    loglik: float
+    n: int
+    converged: bool
+    message: str
+    time_unit: str | None
+    summary_data: pd.DataFrame
+    ci: float
+    frequency_col: str = "frequency"
+    recency_col: str = "recency"
+    T_col: str = "T"
 
-    def __init__(self, params, table, loglik, n, converged, message, time_unit, data, ci):
-        super().__init__()
-        self.params, self.table, self.loglik, self.n = params, table, loglik, n
-        self.converged, self.message, self.time_unit, self.summary_data, self.ci = (
-            converged, message, time_unit, data, ci)
-        if not converged:
-            self.warnings.append(f"The optimiser did not converge ({message}); treat the estimates with care.")
+    def __post_init__(self) -> None:
+        if not self.converged:
+            self.warnings.append(f"The optimiser did not converge ({self.message}); treat the estimates with care.")
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """Role -> column of the summary the model was fitted on (frequency, recency, T)."""
+        return {"frequency": self.frequency_col, "recency": self.recency_col, "T": self.T_col}
 
     # -- tables
     def to_frame(self) -> pd.DataFrame:
@@ -281,8 +317,7 @@ class BGNBDResult(Result):
     def _xtT(self, frequency, recency, T, func):
         if isinstance(frequency, pd.DataFrame):
             data = frequency
-            cols = {"frequency": "frequency", "recency": "recency", "T": "T"}
-            v = _summary_columns(data, cols, func)
+            v = _summary_columns(data, self.columns, func)
             return v["frequency"], v["recency"], v["T"], data.index
         if recency is None or T is None:
             raise CRMInputError(
@@ -316,7 +351,7 @@ class BGNBDResult(Result):
     def p_alive(self, frequency, recency=None, T=None):
         """Probability that a customer with history (x, t_x, T) is still active.
 
-        Pass a summary DataFrame (``frequency``, ``recency``, ``T``) or three values/arrays.
+        Pass a summary DataFrame (with the columns the model was fitted on) or three values/arrays.
 
         Notes
         -----
@@ -413,6 +448,7 @@ class BGNBDResult(Result):
         (0, 1, ..., ``n_max``+), as in FHL (2005, Figure 4).
         """
         data = self.summary_data if summary is None else summary
+        cols = {"frequency": "frequency", "recency": "recency", "T": "T"} if summary is None else self.columns
         n_max = check_int(n_max, "n_max", "calibration_holdout", min_value=1, max_value=100)
         check_dataframe(data, "summary", "calibration_holdout")
         missing = [c for c in ("frequency_holdout", "duration_holdout") if c not in data.columns]
@@ -421,8 +457,7 @@ class BGNBDResult(Result):
                 f"calibration_holdout needs the holdout columns {missing} in the summary; build it with "
                 "crm.summarize_transactions(..., calibration_end=...)."
             )
-        v = _summary_columns(data, {"frequency": "frequency", "recency": "recency", "T": "T",
-                                    "holdout duration": "duration_holdout"}, "calibration_holdout")
+        v = _summary_columns(data, {**cols, "holdout duration": "duration_holdout"}, "calibration_holdout")
         # each customer's own holdout length (equal for all when made by summarize_transactions)
         predicted = self._conditional(v["holdout duration"], v["frequency"], v["recency"], v["T"])
         x = v["frequency"]
@@ -446,17 +481,15 @@ class BGNBDResult(Result):
         ``calibration_end`` count (the cohort the model describes).  Returns columns
         ``actual`` and ``expected`` (cumulative), indexed by time since the first date.
         """
-        from crm_research.analytics.rfm import _clean_log, _to_timestamp
-
         func = "tracking"
         if self.time_unit is None:
             raise CRMInputError(
                 "tracking needs the time unit of the model; fit it with fit_bgnbd(..., time_unit='W')."
             )
-        log = _clean_log(transactions, customer_col, date_col, None, func)
-        cal_end = _to_timestamp(calibration_end, "calibration_end", func)
-        obs_end = log["date"].max() if observation_end is None else _to_timestamp(observation_end, "observation_end",
-                                                                                    func)
+        clean = check_transactions(transactions, customer_col=customer_col, date_col=date_col, func=func)
+        log = pd.DataFrame({"customer": clean[customer_col].array, "date": clean[date_col].to_numpy()})
+        cal_end = check_date(calibration_end, "calibration_end", func)
+        obs_end = log["date"].max() if observation_end is None else check_date(observation_end, "observation_end", func)
         if same_day_as_one:
             log = log.assign(date=log["date"].dt.normalize()).drop_duplicates(["customer", "date"])
         log = log[log["date"] <= obs_end]
@@ -539,6 +572,7 @@ def fit_bgnbd(
     frequency_col: str = "frequency",
     recency_col: str = "recency",
     T_col: str = "T",
+    *,
     time_unit: str | None = None,
     ci: float = 0.95,
 ) -> BGNBDResult:
@@ -553,8 +587,9 @@ def fit_bgnbd(
         the first :math:`t_x`, and time from the first purchase to the end of the
         calibration period :math:`T`.
     time_unit : {"W", "D", "M"}, optional
-        Unit of recency and T; read from ``summary.attrs`` when the table came from
-        :func:`~crm_research.summarize_transactions`.  Needed later by :func:`clv`.
+        Unit of recency and T; read from the summary when it came from
+        :func:`~crm_research.summarize_transactions` (giving a different one is an
+        error).  The model keeps it for :func:`clv` and :meth:`BGNBDResult.tracking`.
     ci : float, default 0.95
         Confidence level of the parameter intervals.
 
@@ -562,7 +597,7 @@ def fit_bgnbd(
     -------
     BGNBDResult
         ``params`` (r, alpha, a, b), ``table`` (estimate, se, ci_low, ci_high),
-        ``loglik``; methods ``p_alive``, ``expected_purchases``,
+        ``loglik``, ``time_unit`` and the column names it was fitted on; methods ``p_alive``, ``expected_purchases``,
         ``conditional_expected_purchases``, ``predict``, ``frequency_table``,
         ``calibration_holdout``, ``tracking`` and plots.
 
@@ -597,6 +632,13 @@ def fit_bgnbd(
     >>> m = crm.fit_bgnbd(s, time_unit="W")
     >>> m.params.round(3).tolist()
     [0.243, 4.414, 0.793, 2.426]
+
+    With other column names the model remembers them:
+
+    >>> renamed = s.rename(columns={"frequency": "x", "recency": "t_x", "T": "age"})
+    >>> m2 = crm.fit_bgnbd(renamed, "x", "t_x", "age", time_unit="W")
+    >>> round(float(m2.p_alive(renamed).iloc[0]), 4) == round(float(m.p_alive(s).iloc[0]), 4)
+    True
     """
     func = "fit_bgnbd"
     ci = check_ci(ci, func)
@@ -626,7 +668,8 @@ def fit_bgnbd(
     for extra in ("frequency_holdout", "duration_holdout"):
         if extra in summary.columns:
             data[extra] = summary[extra].to_numpy()
-    return BGNBDResult(params, table, loglik, len(x), converged, message, time_unit, data, ci)
+    return BGNBDResult(params, table, loglik, len(x), converged, message, time_unit, data, ci,
+                       frequency_col=frequency_col, recency_col=recency_col, T_col=T_col)
 
 
 # --------------------------------------------------------------------------- Gamma-Gamma
@@ -640,6 +683,7 @@ def _gg_loglik(params, x, m) -> np.ndarray:
             + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * np.log(v + x * m))
 
 
+@dataclass(repr=False, eq=False)
 class GammaGammaResult(Result):
     """A fitted Gamma-Gamma spend model.
 
@@ -652,30 +696,50 @@ class GammaGammaResult(Result):
     loglik : float
     n : int
         Number of repeat buyers the model was fitted to.
+    converged : bool
+    message : str
     independence : pandas.Series
         Pearson correlation of frequency and average spend among repeat buyers
         (``r``, ``pvalue``, ``n``): the model assumes they are independent.
     population_mean : float
         Expected average spend of a randomly chosen customer, :math:`p v / (q - 1)`
         (infinite when ``q <= 1``).
+    summary_data : pandas.DataFrame
+        The repeat buyers fitted (columns frequency, monetary_value).
+    frequency_col, monetary_col : str
+        The columns the model was fitted on; a summary given to
+        :meth:`conditional_expected_average_profit` or :func:`clv` is read by these names.
     """
 
-    title = "Gamma-Gamma spend model (Fader, Hardie & Lee 2005b)"
+    title: ClassVar[str] = "Gamma-Gamma spend model (Fader, Hardie & Lee 2005b)"
+    params: pd.Series
+    table: pd.DataFrame
+    loglik: float
+    n: int
+    converged: bool
+    message: str
+    independence: pd.Series
+    summary_data: pd.DataFrame
+    frequency_col: str = "frequency"
+    monetary_col: str = "monetary_value"
+    population_mean: float = field(init=False)
 
-    def __init__(self, params, table, loglik, n, converged, message, independence, data):
-        super().__init__()
-        self.params, self.table, self.loglik, self.n = params, table, loglik, n
-        self.converged, self.message, self.independence, self.summary_data = converged, message, independence, data
-        p, q, v = (float(params[k]) for k in ("p", "q", "v"))
+    def __post_init__(self) -> None:
+        p, q, v = (float(self.params[k]) for k in ("p", "q", "v"))
         self.population_mean = p * v / (q - 1) if q > 1 else np.inf
-        if not converged:
-            self.warnings.append(f"The optimiser did not converge ({message}); treat the estimates with care.")
+        if not self.converged:
+            self.warnings.append(f"The optimiser did not converge ({self.message}); treat the estimates with care.")
         if q <= 1:
             self.warnings.append("q <= 1: the model implies an infinite mean spend; check for extreme amounts.")
-        if independence["pvalue"] < 0.05 and abs(independence["r"]) >= 0.3:
+        if self.independence["pvalue"] < 0.05 and abs(self.independence["r"]) >= 0.3:
             self.warnings.append(
-                f"Frequency and average spend are correlated (r = {independence['r']:.2f}); the Gamma-Gamma "
+                f"Frequency and average spend are correlated (r = {self.independence['r']:.2f}); the Gamma-Gamma "
                 "model assumes independence, so its CLV predictions may be biased.")
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """Role -> column of the summary the model was fitted on (frequency, monetary)."""
+        return {"frequency": self.frequency_col, "monetary": self.monetary_col}
 
     def to_frame(self) -> pd.DataFrame:
         """Parameter table: estimate, se, ci_low, ci_high."""
@@ -691,7 +755,7 @@ class GammaGammaResult(Result):
     def conditional_expected_average_profit(self, frequency, monetary_value=None):
         """Expected average spend per transaction given x repeat purchases with mean spend m.
 
-        Pass a summary DataFrame (``frequency``, ``monetary_value``) or two values/arrays.
+        Pass a summary DataFrame (with the columns the model was fitted on) or two values/arrays.
         Customers with x = 0 get the population mean :math:`p v/(q-1)`.
 
         Notes
@@ -704,7 +768,7 @@ class GammaGammaResult(Result):
         """
         func = "conditional_expected_average_profit"
         if isinstance(frequency, pd.DataFrame):
-            vals = _summary_columns(frequency, {"frequency": "frequency", "monetary": "monetary_value"}, func)
+            vals = _summary_columns(frequency, self.columns, func)
             index = frequency.index
         else:
             if monetary_value is None:
@@ -747,6 +811,7 @@ def fit_gamma_gamma(
     summary: pd.DataFrame,
     frequency_col: str = "frequency",
     monetary_col: str = "monetary_value",
+    *,
     ci: float = 0.95,
 ) -> GammaGammaResult:
     """Fit the Gamma-Gamma model of average spend per transaction by maximum likelihood.
@@ -843,7 +908,8 @@ def fit_gamma_gamma(
     else:
         independence = pd.Series({"r": np.nan, "pvalue": np.nan, "n": float(len(x))})
     data = pd.DataFrame({"frequency": x, "monetary_value": m}, index=summary.index[repeat])
-    return GammaGammaResult(params, table, loglik, len(x), converged, message, independence, data)
+    return GammaGammaResult(params, table, loglik, len(x), converged, message, independence, data,
+                            frequency_col=frequency_col, monetary_col=monetary_col)
 
 
 # --------------------------------------------------------------------------- CLV
@@ -853,6 +919,7 @@ def clv(
     bgnbd: BGNBDResult,
     gamma_gamma: GammaGammaResult,
     summary: pd.DataFrame,
+    *,
     horizon: int = 12,
     discount_rate: float = 0.01,
     margin: float = 1.0,
@@ -867,7 +934,8 @@ def clv(
     gamma_gamma : GammaGammaResult
         From :func:`fit_gamma_gamma`.
     summary : pandas.DataFrame
-        Customers to value: ``frequency``, ``recency``, ``T``, ``monetary_value``.
+        Customers to value, with the columns the two models were fitted on
+        (by default ``frequency``, ``recency``, ``T``, ``monetary_value``).
     horizon : int, default 12
         Number of months ahead.
     discount_rate : float, default 0.01
@@ -875,7 +943,9 @@ def clv(
     margin : float, default 1.0
         Profit margin applied to spend (1.0 values revenue; 0.3 values a 30% margin).
     time_unit : {"W", "D", "M"}, optional
-        Unit of recency and T; default: the one the BG/NBD model recorded.
+        Unit of recency and T; default: the one the BG/NBD model recorded (or the
+        summary's, from :func:`~crm_research.summarize_transactions`).  A unit that
+        contradicts the fitted model or the summary is an error.
 
     Returns
     -------
@@ -921,17 +991,15 @@ def clv(
     horizon = check_int(horizon, "horizon", func, min_value=1, max_value=1200)
     discount_rate = check_number(discount_rate, "discount_rate", func, min_value=0.0, max_value=1.0)
     margin = check_number(margin, "margin", func, min_value=0.0, max_value=1.0)
-    _summary_columns(summary, {"frequency": "frequency", "recency": "recency", "T": "T",
-                               "monetary": "monetary_value"}, func)
-    unit = time_unit if time_unit is not None else bgnbd.time_unit
-    if unit is None:
-        unit = summary.attrs.get("time_unit")
+    _summary_columns(summary, {**bgnbd.columns, "monetary": gamma_gamma.monetary_col}, func)
+    if gamma_gamma.frequency_col != bgnbd.frequency_col:
+        _summary_columns(summary, {"frequency": gamma_gamma.frequency_col}, func)
+    unit = _resolve_time_unit(summary, time_unit, func, fitted=bgnbd.time_unit)
     if unit is None:
         raise CRMInputError(
             f"{func} needs the time unit of recency and T to count months: pass time_unit='W' (weeks), 'D' or 'M', "
             "or fit the model on a table from crm.summarize_transactions (which records it)."
         )
-    unit = _resolve_time_unit(summary, unit, func)
     per_month = _DAYS_PER_MONTH / _DAYS_PER_UNIT[unit]
     spend = gamma_gamma.conditional_expected_average_profit(summary)
     cumulative = [np.zeros(len(summary))] + [

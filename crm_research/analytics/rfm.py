@@ -10,33 +10,34 @@ Two things live here:
   the buy-till-you-die models of :mod:`crm_research.analytics.clv`, with an optional
   calibration/holdout split.
 
-Both read a transaction log (one row per purchase) and check it first: dates
-that cannot be parsed, negative or missing amounts, a customer column that
-mixes numbers and text, and a ``now`` that falls before the data raise a
-:class:`~crm_research.core.errors.CRMInputError` naming the rows concerned; no row
-is ever dropped silently.
+Both read a transaction log (one row per purchase) and check it first with
+:func:`crm_research.core.transactions.check_transactions`: missing customer ids,
+dates that cannot be read, negative or missing amounts, a customer column that
+mixes numbers and text, and an analysis date ``at`` that falls before the data
+raise a :class:`~crm_research.core.errors.CRMInputError` naming the rows
+concerned; no row is ever dropped silently.  Both return DataFrames that state
+how they were made (:class:`RFMTable`, :class:`TransactionSummary`).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
+from crm_research.core.deprecation import renamed_arguments
 from crm_research.core.errors import CRMInputError
+from crm_research.core.transactions import CustomerTable, check_date, check_transactions
 from crm_research.core.validation import (
-    _to_number,
     check_bool,
     check_choice,
     check_columns,
-    check_dataframe,
     check_int,
-    examples_of,
 )
 
-__all__ = ["rfm", "rfm_sql", "summarize_transactions", "RFM_SEGMENTS"]
+__all__ = ["rfm", "rfm_sql", "summarize_transactions", "RFM_SEGMENTS", "RFMTable", "TransactionSummary"]
 
 # Days in one time unit of summarize_transactions.  "W" (weeks) is the unit of
 # Fader, Hardie & Lee (2005) on CDNOW; "M" is an average Gregorian month.
@@ -87,160 +88,59 @@ def _segment_grid() -> np.ndarray:
     return grid
 
 
-# --------------------------------------------------------------------------- input checks
+# --------------------------------------------------------------------------- the log and the tables
 
 
-def _check_customer_column(data: pd.DataFrame, col: str, func: str) -> None:
-    series = data[col]
-    missing = series.isna()
-    if missing.any():
-        raise CRMInputError(
-            f"Column {col!r} (the 'customer_col' of {func}) has {int(missing.sum())} missing customer id(s) "
-            f"(rows {examples_of(series.index[missing])}). Every transaction needs a customer."
-        )
-    if series.dtype == object:
-        # A column holding both 17 and "17" would split one customer in two.
-        kinds = series.map(lambda v: "number" if isinstance(v, (int, float, np.number)) else type(v).__name__)
-        if kinds.nunique() > 1:
-            counts = kinds.value_counts()
-            minority = counts.index[-1]
-            rows = series.index[kinds == minority]
-            raise CRMInputError(
-                f"Column {col!r} (the 'customer_col' of {func}) mixes types: "
-                f"{', '.join(f'{n} {k}' for k, n in counts.items())} value(s). {len(rows)} row(s) hold the "
-                f"rarer type {minority!r} (rows {examples_of(rows)}, values "
-                f"{examples_of(series[rows].tolist())}). Convert the ids to one type first, "
-                "e.g. data[col].astype(str)."
-            )
+class RFMTable(CustomerTable):
+    """The table of :func:`rfm`: one row per customer, and the date the analysis was made.
+
+    Attributes
+    ----------
+    analysis_date : pandas.Timestamp
+        The ``at`` the recencies are measured to.
+    """
+
+    _metadata: ClassVar[list[str]] = ["analysis_date"]
+    analysis_date: pd.Timestamp | None = None
 
 
-def _parse_dates(data: pd.DataFrame, col: str, func: str) -> pd.Series:
-    series = data[col]
-    if pd.api.types.is_datetime64_any_dtype(series):
-        parsed = series
-        if getattr(parsed.dt, "tz", None) is not None:
-            parsed = parsed.dt.tz_localize(None)
-    elif pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-        raise CRMInputError(
-            f"Column {col!r} (the 'date_col' of {func}) must hold dates; it is numeric ({series.dtype}). "
-            "Convert it first, e.g. pd.to_datetime(data[col], format='%Y%m%d') for 19970101-style numbers."
-        )
-    else:
-        # ISO dates (the common case) parse vectorised; only what fails goes through the
-        # slower element-by-element "mixed" parser (e.g. "03/15/2024", "15 March 2024").
-        def read(values, fmt):
-            try:
-                out = pd.to_datetime(values, errors="coerce", format=fmt)
-            except (ValueError, TypeError) as exc:  # e.g. time zones on some dates and not on others
-                raise CRMInputError(
-                    f"Column {col!r} (the 'date_col' of {func}) could not be read as dates: {exc}"
-                ) from None
-            if getattr(out.dt, "tz", None) is not None:
-                out = out.dt.tz_localize(None)  # keep the local calendar date and time
-            return out.astype("datetime64[ns]")
+class TransactionSummary(CustomerTable):
+    """The table of :func:`summarize_transactions`, with the time unit and the periods it was built with.
 
-        parsed = read(series, "ISO8601")
-        retry = parsed.isna() & series.notna()
-        if retry.any():
-            parsed[retry] = read(series[retry], "mixed")
-    bad = parsed.isna()
-    if bad.any():
-        was_missing = series.isna()
-        n_missing, n_bad = int((bad & was_missing).sum()), int((bad & ~was_missing).sum())
-        parts = []
-        if n_bad:
-            parts.append(
-                f"{n_bad} value(s) that cannot be read as dates, e.g. "
-                f"{examples_of(series[bad & ~was_missing].astype(str).unique().tolist())} "
-                f"(rows {examples_of(series.index[bad & ~was_missing])})"
-            )
-        if n_missing:
-            parts.append(f"{n_missing} missing date(s) (rows {examples_of(series.index[bad & was_missing])})")
-        raise CRMInputError(f"Column {col!r} (the 'date_col' of {func}) has " + " and ".join(parts) + ".")
-    return parsed.astype("datetime64[ns]")
+    Attributes
+    ----------
+    time_unit : str
+        Unit of ``recency``, ``T`` and ``duration_holdout``: "W", "D" or "M";
+        :func:`crm_research.fit_bgnbd` reads it from here.
+    days_per_unit : float
+    calibration_end, observation_end : pandas.Timestamp
+    n_new_in_holdout : int
+        Customers whose first purchase came after the calibration end (left out).
+    """
+
+    _metadata: ClassVar[list[str]] = ["time_unit", "days_per_unit", "calibration_end", "observation_end",
+                                      "n_new_in_holdout"]
+    time_unit: str | None = None
+    days_per_unit: float | None = None
+    calibration_end: pd.Timestamp | None = None
+    observation_end: pd.Timestamp | None = None
+    n_new_in_holdout: int | None = None
 
 
-def _parse_amounts(data: pd.DataFrame, col: str, func: str) -> pd.Series:
-    series = data[col]
-    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
-        # text amounts (e.g. from a CSV or a Persian spreadsheet: "۱۲۰۰") are read as the validation helper does
-        readable = series if pd.api.types.is_bool_dtype(series) else series.astype(object).map(_to_number)
-        values = pd.to_numeric(readable, errors="coerce")
-        bad = values.isna() & series.notna()
-        if bad.any():
-            raise CRMInputError(
-                f"Column {col!r} (the 'amount_col' of {func}) must be numeric. {int(bad.sum())} value(s) are not, "
-                f"e.g. {examples_of(series[bad].astype(str).unique().tolist())} (rows {examples_of(series.index[bad])})."
-            )
-    else:
-        values = series
-    values = values.astype("float64")
-    missing = values.isna() | np.isinf(values)
-    if missing.any():
-        raise CRMInputError(
-            f"Column {col!r} (the 'amount_col' of {func}) has {int(missing.sum())} missing or infinite amount(s) "
-            f"(rows {examples_of(series.index[missing])}). Fill or remove them explicitly first."
-        )
-    negative = values < 0
-    if negative.any():
-        raise CRMInputError(
-            f"Column {col!r} (the 'amount_col' of {func}) has {int(negative.sum())} negative amount(s), e.g. "
-            f"{examples_of(values[negative].tolist())} (rows {examples_of(series.index[negative])}). "
-            "Returns and refunds must be netted against their purchases (or removed) before the analysis."
-        )
-    return values
-
-
-def _to_timestamp(value: Any, name: str, func: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        ts = pd.NaT
-    if value is None or pd.isna(ts):
-        raise CRMInputError(f"The {name!r} parameter of {func} must be a date such as '1997-09-30'. Got {value!r}.")
-    return ts.tz_localize(None) if ts.tz is not None else ts
-
-
-def _clean_log(
-    transactions: pd.DataFrame, customer_col: str, date_col: str, amount_col: str | None, func: str
-) -> pd.DataFrame:
-    """A new frame (customer, date, amount) with every problem reported, nothing dropped."""
-    check_dataframe(transactions, "transactions", func)
-    names = [customer_col, date_col] + ([amount_col] if amount_col is not None else [])
-    check_columns(transactions, names, name="columns", func=func)
-    _check_customer_column(transactions, customer_col, func)
-    out = pd.DataFrame(
+def _log(transactions: Any, customer_col: str, date_col: str, amount_col: str | None, func: str,
+         at: Any = None, at_name: str = "at", name: str = "transactions") -> pd.DataFrame:
+    """The checked log as a new frame with columns customer, date, amount (0 without amounts)."""
+    clean = check_transactions(transactions, customer_col=customer_col, date_col=date_col, amount_col=amount_col,
+                               at=at, at_name=at_name, name=name, func=func)
+    return pd.DataFrame(
         {
             # .array keeps the id dtype (e.g. pandas' str dtype), which becomes the result's index
-            "customer": transactions[customer_col].array,
-            "date": _parse_dates(transactions, date_col, func).to_numpy(),
+            "customer": clean[customer_col].array,
+            "date": clean[date_col].to_numpy(),
+            "amount": clean[amount_col].to_numpy() if amount_col is not None else 0.0,
         },
-        index=transactions.index,
+        index=clean.index,
     )
-    out["amount"] = _parse_amounts(transactions, amount_col, func).to_numpy() if amount_col is not None else 0.0
-    return out
-
-
-def _check_now(log: pd.DataFrame, now: Any, func: str) -> pd.Timestamp:
-    first, last = log["date"].min(), log["date"].max()
-    if now is None:
-        # The usual convention: the day after the last transaction, so the most
-        # recent buyers get recency 1 day rather than 0.
-        return last.normalize() + pd.Timedelta(days=1)
-    now = _to_timestamp(now, "now", func)
-    if now < first:
-        raise CRMInputError(
-            f"The 'now' parameter of {func} ({now.date()}) is before the first transaction ({first.date()}). "
-            "'now' is the date the analysis is made; it must come after the purchases it summarises."
-        )
-    after = log["date"] > now
-    if after.any():
-        raise CRMInputError(
-            f"The 'now' parameter of {func} ({now.date()}) is before {int(after.sum())} transaction(s) "
-            f"(rows {examples_of(log.index[after])}, the latest on {last.date()}). Pass a later 'now', or filter "
-            "the transactions to those on or before it first."
-        )
-    return now
 
 
 # --------------------------------------------------------------------------- RFM
@@ -285,15 +185,17 @@ def _check_bins(bins: Any, n_customers: int, func: str) -> int:
     return bins
 
 
+@renamed_arguments(now="at")
 def rfm(
     transactions: pd.DataFrame,
     customer_col: str = "customer_id",
     date_col: str = "order_date",
     amount_col: str = "amount",
-    now: Any = None,
+    *,
+    at: Any = None,
     bins: int = 5,
     engine: str = "pandas",
-) -> pd.DataFrame:
+) -> RFMTable:
     """Recency, frequency and monetary value of each customer, with quantile scores and a segment.
 
     Parameters
@@ -301,11 +203,12 @@ def rfm(
     transactions : pandas.DataFrame
         One row per purchase (transaction log).  It is not modified.
     customer_col, date_col, amount_col : str
-        Columns holding the customer id, the purchase date (dates or text that
-        :func:`pandas.to_datetime` reads) and the amount paid (>= 0).
-    now : date-like, optional
-        The date of the analysis.  Default: the day after the last transaction.
-        It may not come before any transaction.
+        Columns holding the customer id, the purchase date (dates, text or
+        ``yyyymmdd`` integers; see :func:`~crm_research.core.transactions.check_transactions`)
+        and the amount paid (>= 0).
+    at : date-like, optional
+        The date of the analysis (called ``now`` before 0.2).  Default: the day
+        after the last transaction.  It may not come before any transaction.
     bins : int, default 5
         Number of score groups (5 = quintiles, as in most RFM practice); 2..9.
     engine : {"pandas", "duckdb"}
@@ -314,10 +217,11 @@ def rfm(
 
     Returns
     -------
-    pandas.DataFrame
-        One row per customer, indexed by the customer id (index named ``customer_col``), sorted by it:
+    RFMTable
+        A DataFrame with one row per customer, indexed by the customer id (index
+        named ``customer_col``), sorted by it:
 
-        - ``recency``: days from the last purchase to ``now`` (smaller is better);
+        - ``recency``: days from the last purchase to ``at`` (smaller is better);
         - ``frequency``: number of transactions (rows) of the customer;
         - ``monetary``: total amount spent (rounded to 6 decimals, so that sums added
           in a different order, as SQL does, give the same ties);
@@ -327,13 +231,13 @@ def rfm(
         - ``rfm_sum``: ``r_score + f_score + m_score``;
         - ``segment``: the name from :data:`RFM_SEGMENTS`.
 
-        ``result.attrs["now"]`` holds the analysis date.
+        ``result.analysis_date`` holds the analysis date ``at``.
 
     Raises
     ------
     CRMInputError
         For unparseable or missing dates, negative or missing amounts, a customer
-        column that mixes numbers and text, ``now`` before a transaction, or fewer
+        column that mixes numbers and text, ``at`` before a transaction, or fewer
         customers than ``bins``.  The message gives the number of rows concerned
         and examples.
 
@@ -371,18 +275,22 @@ def rfm(
     --------
     >>> import crm_research as crm
     >>> tx = crm.load_dataset("cdnow_transactions")
-    >>> table = crm.rfm(tx, "customer_id", "date", "amount")
-    >>> table["segment"].value_counts().head(3)
-    segment
-    hibernating       8569
-    champions         4151
-    about to sleep    3339
-    Name: count, dtype: Int64
+    >>> table = crm.rfm(tx, "customer_id", "date", "amount", at="1998-07-01")
+    >>> table.analysis_date
+    Timestamp('1998-07-01 00:00:00')
+    >>> row = table.loc[1]  # customer 1: one purchase, on 1 January 1997
+    >>> float(row["recency"]), int(row["frequency"]), row["rfm_score"], row["segment"]
+    (546.0, 1, '121', 'hibernating')
     """
-    func = "rfm"
+    return _rfm(transactions, customer_col, date_col, amount_col, at, bins, engine, "rfm", "transactions")
+
+
+def _rfm(transactions: Any, customer_col: str, date_col: str, amount_col: str, at: Any, bins: Any, engine: str,
+         func: str, name: str) -> RFMTable:
     engine = check_choice(engine, "engine", ["pandas", "duckdb"], func)
-    log = _clean_log(transactions, customer_col, date_col, amount_col, func)
-    now = _check_now(log, now, func)
+    log = _log(transactions, customer_col, date_col, amount_col, func, at=at, name=name)
+    # Default: the day after the last transaction, so the most recent buyers get recency 1 day rather than 0.
+    now = log["date"].max().normalize() + pd.Timedelta(days=1) if at is None else check_date(at, "at", func)
     n_customers = log["customer"].nunique()
     bins = _check_bins(bins, n_customers, func)
     if engine == "duckdb":
@@ -397,8 +305,7 @@ def rfm(
         # Same index dtype as the pandas path (DuckDB hands back e.g. object for string ids).
         out.index = pd.Index(out.index.to_numpy()).astype(log["customer"].dtype)
         out.index.name = customer_col
-        out.attrs["now"] = now
-        return out
+        return RFMTable.of(out, analysis_date=now)
 
     grouped = log.groupby("customer", sort=True)
     last = grouped["date"].max()
@@ -420,8 +327,7 @@ def rfm(
     out["segment"] = pd.Series(
         _segments(out["r_score"].to_numpy(), out["f_score"].to_numpy(), bins), index=out.index
     ).astype("string")
-    out.attrs["now"] = now
-    return out
+    return RFMTable.of(out, analysis_date=now)
 
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
@@ -493,15 +399,17 @@ def _rfm_query(con, table: str, customer: str, date: str, amount: str, now: pd.T
     )
 
 
+@renamed_arguments(now="at")
 def rfm_sql(
-    con_or_data,
+    con_or_data: Any,
     table: str | None = None,
     customer_col: str = "customer_id",
     date_col: str = "order_date",
     amount_col: str = "amount",
-    now: Any = None,
+    *,
+    at: Any = None,
     bins: int = 5,
-) -> pd.DataFrame:
+) -> RFMTable:
     """RFM computed as one DuckDB SQL query, over a DataFrame or a table of a DuckDB database.
 
     Parameters
@@ -513,21 +421,21 @@ def rfm_sql(
     table : str, optional
         Table (or view) name, required with a connection; ``schema.table`` is allowed.
         For a customer database it defaults to ``"transactions"``.
-    customer_col, date_col, amount_col, now, bins
-        As in :func:`rfm`.
+    customer_col, date_col, amount_col, at, bins
+        As in :func:`rfm` (``at`` was called ``now`` before 0.2).
 
     Returns
     -------
-    pandas.DataFrame
+    RFMTable
         Exactly the table :func:`rfm` returns (same columns, scores and segments).
 
     Notes
     -----
     Scores use the same tie rule as :func:`rfm`, written with window functions:
     ``(2 * RANK() OVER (ORDER BY x) + COUNT(*) OVER (PARTITION BY x) - 2) * k // (2 * n) + 1``.
-    For a database table the checks run in SQL too: missing customers, dates that
-    do not cast to TIMESTAMP and missing or negative amounts are counted and
-    reported with example row numbers (from 0, in the table's order) before the query runs.
+    A database table is checked by the rules of :func:`rfm` before the query runs:
+    missing customers, unreadable dates and missing or negative amounts are
+    counted and reported with example row numbers (from 0, in the table's order).
 
     References
     ----------
@@ -547,7 +455,7 @@ def rfm_sql(
     """
     func = "rfm_sql"
     if isinstance(con_or_data, pd.DataFrame):
-        return rfm(con_or_data, customer_col, date_col, amount_col, now=now, bins=bins, engine="duckdb")
+        return _rfm(con_or_data, customer_col, date_col, amount_col, at, bins, "duckdb", func, "transactions")
     import duckdb
 
     inner = getattr(con_or_data, "connection", None)
@@ -572,51 +480,10 @@ def rfm_sql(
         raise CRMInputError(f"The 'table' parameter of {func} names {table!r}, which the connection does not hold.") \
             from None
     check_columns(pd.DataFrame(columns=columns), [customer_col, date_col, amount_col], name="columns", func=func)
-    c, d, a = _quote(customer_col), _quote(date_col), _quote(amount_col)
-    # Check the data in SQL, and report like the pandas path does (counts and example rows).
-    checks = [
-        (f"{c} IS NULL", f"Column {customer_col!r} has {{n}} missing customer id(s)"),
-        (f"TRY_CAST({d} AS TIMESTAMP) IS NULL", f"Column {date_col!r} has {{n}} missing or unreadable date(s)"),
-        (f"TRY_CAST({a} AS DOUBLE) IS NULL OR isinf(TRY_CAST({a} AS DOUBLE))",
-         f"Column {amount_col!r} has {{n}} missing or non-numeric amount(s)"),
-        (f"TRY_CAST({a} AS DOUBLE) < 0", f"Column {amount_col!r} has {{n}} negative amount(s)"),
-    ]
-    for condition, message in checks:
-        # Views over DataFrames have no rowid: number the rows in scan (insertion) order instead.
-        rows = con.execute(
-            f"SELECT COUNT(*) OVER (), row_no FROM (SELECT *, ROW_NUMBER() OVER () - 1 AS row_no FROM {table}) "
-            f"WHERE {condition} ORDER BY row_no LIMIT 5"
-        ).fetchall()
-        if rows:
-            raise CRMInputError(
-                message.format(n=rows[0][0]) + f" (rows {examples_of([r[1] for r in rows])}, counted from 0) "
-                f"in table {table!r}."
-            )
-    first, last, n_customers = con.execute(
-        f"SELECT MIN(CAST({d} AS TIMESTAMP)), MAX(CAST({d} AS TIMESTAMP)), COUNT(DISTINCT {c}) FROM {table}"
-    ).fetchone()
-    if n_customers == 0:
-        raise CRMInputError(f"Table {table!r} given to {func} has no transactions.")
-    first, last = pd.Timestamp(first), pd.Timestamp(last)
-    if now is None:
-        now = last.normalize() + pd.Timedelta(days=1)
-    else:
-        now = _to_timestamp(now, "now", func)
-        if now < last:
-            n_after = con.execute(
-                f"SELECT COUNT(*) FROM {table} WHERE CAST({d} AS TIMESTAMP) > TIMESTAMP '{now}'"
-            ).fetchone()[0]
-            where = "the first transaction" if now < first else f"{n_after} transaction(s)"
-            raise CRMInputError(
-                f"The 'now' parameter of {func} ({now.date()}) is before {where} (data run from {first.date()} "
-                f"to {last.date()}). Pass a later 'now' or filter the table first."
-            )
-    bins = _check_bins(bins, n_customers, func)
-    out = _rfm_query(con, table, customer_col, date_col, amount_col, now, bins)
-    out.index = pd.Index(out.index.to_numpy())  # pandas turns ids 1..n into a RangeIndex; keep plain ids
-    out.index.name = customer_col
-    out.attrs["now"] = now
-    return out
+    # The three columns are read and checked by the same rules as a DataFrame (row labels count from 0,
+    # in the table's order); the query then runs on the checked log.
+    log = con.execute(f"SELECT {_quote(customer_col)}, {_quote(date_col)}, {_quote(amount_col)} FROM {table}").df()
+    return _rfm(log, customer_col, date_col, amount_col, at, bins, "duckdb", func, table)
 
 
 # --------------------------------------------------------------------------- BTYD summary
@@ -627,11 +494,12 @@ def summarize_transactions(
     customer_col: str = "customer_id",
     date_col: str = "order_date",
     amount_col: str | None = "amount",
+    *,
     calibration_end: Any = None,
     observation_end: Any = None,
     time_unit: str = "W",
     same_day_as_one: bool = True,
-) -> pd.DataFrame:
+) -> TransactionSummary:
     """Frequency, recency, age and average repeat spend per customer (buy-till-you-die conventions).
 
     Parameters
@@ -647,9 +515,10 @@ def summarize_transactions(
         calibration period and it ends at ``observation_end``.  With it, purchases
         after it form the holdout period and customers whose first purchase comes
         after it are left out (they were not yet customers; their number is in
-        ``result.attrs["n_new_in_holdout"]``).
+        ``result.n_new_in_holdout``).
     observation_end : date-like, optional
-        End (inclusive) of the observation period; default: the last transaction date.
+        End (inclusive) of the observation period, i.e. the analysis date; default:
+        the last transaction date.  A transaction after it is an error.
     time_unit : {"W", "D", "M"}
         Unit of ``recency`` and ``T``: weeks (as in Fader, Hardie & Lee 2005), days,
         or average months (30.44 days).
@@ -661,8 +530,8 @@ def summarize_transactions(
 
     Returns
     -------
-    pandas.DataFrame
-        One row per customer, indexed by the customer id, sorted by it:
+    TransactionSummary
+        A DataFrame with one row per customer, indexed by the customer id, sorted by it:
 
         - ``frequency``: number of *repeat* purchases in the calibration period
           (all purchases minus the first);
@@ -674,8 +543,9 @@ def summarize_transactions(
           period), ``monetary_value_holdout`` (their mean amount, 0 if none) and
           ``duration_holdout`` (length of the holdout period, in ``time_unit``).
 
-        ``result.attrs`` records ``time_unit``, ``days_per_unit``, ``calibration_end``
-        and ``observation_end``.
+        Its attributes ``time_unit``, ``days_per_unit``, ``calibration_end``,
+        ``observation_end`` and ``n_new_in_holdout`` record how it was built;
+        :func:`crm_research.fit_bgnbd` reads the time unit from it.
 
     Notes
     -----
@@ -702,24 +572,13 @@ def summarize_transactions(
     func = "summarize_transactions"
     time_unit = check_choice(time_unit, "time_unit", list(TIME_UNITS), func)
     same_day_as_one = check_bool(same_day_as_one, "same_day_as_one", func)
-    log = _clean_log(transactions, customer_col, date_col, amount_col, func)
+    log = _log(transactions, customer_col, date_col, amount_col, func, at=observation_end, at_name="observation_end")
     first_date, last_date = log["date"].min(), log["date"].max()
-    obs_end = last_date if observation_end is None else _to_timestamp(observation_end, "observation_end", func)
-    if obs_end < first_date:
-        raise CRMInputError(
-            f"The 'observation_end' parameter of {func} ({obs_end.date()}) is before the first transaction "
-            f"({first_date.date()})."
-        )
-    late = log["date"] > obs_end
-    if late.any():
-        raise CRMInputError(
-            f"The 'observation_end' parameter of {func} ({obs_end.date()}) is before {int(late.sum())} "
-            f"transaction(s) (rows {examples_of(log.index[late])}). Pass a later date or filter the log first."
-        )
+    obs_end = last_date if observation_end is None else check_date(observation_end, "observation_end", func)
     if calibration_end is None:
         cal_end = obs_end
     else:
-        cal_end = _to_timestamp(calibration_end, "calibration_end", func)
+        cal_end = check_date(calibration_end, "calibration_end", func)
         if cal_end < first_date or cal_end > obs_end:
             raise CRMInputError(
                 f"The 'calibration_end' parameter of {func} ({cal_end.date()}) must lie between the first "
@@ -759,13 +618,5 @@ def summarize_transactions(
             out["monetary_value_holdout"] = hg["amount"].mean().reindex(out.index).fillna(0.0).astype("float64")
         out["duration_holdout"] = float((obs_end - cal_end) / unit)
     out.index.name = customer_col
-    out.attrs.update(
-        {
-            "time_unit": time_unit,
-            "days_per_unit": days,
-            "calibration_end": cal_end,
-            "observation_end": obs_end,
-            "n_new_in_holdout": n_new,
-        }
-    )
-    return out
+    return TransactionSummary.of(out, time_unit=time_unit, days_per_unit=days, calibration_end=cal_end,
+                                 observation_end=obs_end, n_new_in_holdout=n_new)

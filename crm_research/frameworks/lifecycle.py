@@ -10,12 +10,15 @@ date, :func:`lifecycle_kpis` follows the phase KPIs over time, and
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
 import numpy as np
 import pandas as pd
 
-from crm_research.core.errors import CRMInputError
 from crm_research.core.results import Result
-from crm_research.core.validation import check_choice, check_columns, check_dataframe, check_int, examples_of
+from crm_research.core.transactions import check_date, check_transactions
+from crm_research.core.validation import check_choice, check_columns, check_int
 
 __all__ = ["LIFECYCLE_STRATEGIES", "lifecycle_phases", "lifecycle_kpis", "LifecycleResult"]
 
@@ -41,46 +44,37 @@ LIFECYCLE_STRATEGIES = pd.DataFrame(
 )
 
 
-def _orders(transactions, customer_col, date_col, amount_col, category_col, func):
-    transactions = check_dataframe(transactions, "transactions", func)
-    check_columns(transactions, [customer_col, date_col, amount_col, category_col], name="columns", func=func)
-    try:
-        dates = pd.to_datetime(transactions[date_col])
-    except (TypeError, ValueError):
-        raise CRMInputError(f"Column {date_col!r} of 'transactions' must hold dates; found "
-                            f"{examples_of(transactions[date_col].astype(str).unique())}.") from None
-    if dates.isna().any():
-        raise CRMInputError(f"Column {date_col!r} of 'transactions' has {int(dates.isna().sum())} missing date(s).")
-    missing = transactions[customer_col].isna()
-    if missing.any():  # groupby would drop these orders without a word
-        raise CRMInputError(f"Column {customer_col!r} of 'transactions' has {int(missing.sum())} missing customer "
-                            f"id(s) (rows {examples_of(transactions.index[missing])}); every order needs a customer.")
-    from crm_research.core.validation import check_numeric_columns
-
-    amount = check_numeric_columns(transactions, [amount_col], name="transactions", func=func,
-                                   allow_missing=False)[amount_col]
-    return pd.DataFrame({"c": transactions[customer_col].to_numpy(), "d": dates.to_numpy(),
-                         "a": amount.to_numpy(), "k": transactions[category_col].astype(str).to_numpy()})
+def _orders(transactions: Any, customer_col: str, date_col: str, amount_col: str, category_col: str, func: str,
+            at: Any = None) -> pd.DataFrame:
+    """The checked orders (up to ``at``) as columns c (customer), d (date), a (amount), k (category)."""
+    clean = check_transactions(transactions, customer_col=customer_col, date_col=date_col, amount_col=amount_col,
+                               at=at, after_at="exclude", func=func)
+    check_columns(transactions, [category_col], name="category_col", func=func)
+    return pd.DataFrame({"c": clean[customer_col].to_numpy(), "d": clean[date_col].to_numpy(),
+                         "a": clean[amount_col].to_numpy(), "k": clean[category_col].astype(str).to_numpy()})
 
 
-def lifecycle_phases(transactions: pd.DataFrame, at, new_days: int = 90, lapse_days: int = 180,
-                     customer_col: str = "customer_id", date_col: str = "order_date",
-                     amount_col: str = "amount", category_col: str = "category") -> pd.DataFrame:
+def lifecycle_phases(transactions: pd.DataFrame, customer_col: str = "customer_id", date_col: str = "order_date",
+                     amount_col: str = "amount", category_col: str = "category", *, at: Any,
+                     new_days: int = 90, lapse_days: int = 180) -> pd.DataFrame:
     """Assign every customer to a Kalakota lifecycle phase from their history up to ``at``.
 
     Parameters
     ----------
     transactions : pandas.DataFrame
-        One row per order. Not modified.  Orders after ``at`` are ignored.
+        One row per order, checked by
+        :func:`~crm_research.core.transactions.check_transactions` (amounts must
+        be >= 0: net returns against their orders first). Not modified.
+    customer_col, date_col, amount_col, category_col : str
     at : date
-        The date of the assessment.
+        The date of the assessment, on or after the first order.  Orders after it
+        are left out (the phases as they stood on that date).
     new_days : int, default 90
         A customer whose first order is at most this many days before ``at`` is in
         the *acquire* phase (still being won).
     lapse_days : int, default 180
         An established customer without an order in this many days is in the *retain*
         phase (at risk, to be kept or won back); the rest are in *enhance*.
-    customer_col, date_col, amount_col, category_col : str
 
     Returns
     -------
@@ -111,17 +105,10 @@ def lifecycle_phases(transactions: pd.DataFrame, at, new_days: int = 90, lapse_d
     ['acquire', 'enhance', 'retain']
     """
     func = "lifecycle_phases"
-    tx = _orders(transactions, customer_col, date_col, amount_col, category_col, func)
+    at_ts = check_date(at, "at", func)
+    tx = _orders(transactions, customer_col, date_col, amount_col, category_col, func, at=at_ts)
     new_days = check_int(new_days, "new_days", func, min_value=1)
     lapse_days = check_int(lapse_days, "lapse_days", func, min_value=1)
-    try:
-        at_ts = pd.Timestamp(at)
-    except (TypeError, ValueError):
-        raise CRMInputError(f"The 'at' parameter of {func} must be a date such as '2024-06-30'. Got {at!r}.") from None
-    if pd.isna(at_ts) or at_ts < tx["d"].min():
-        raise CRMInputError(f"The 'at' parameter of {func} must be a date on or after the first order "
-                            f"({tx['d'].min().date()}). Got {at!r} instead.")
-    tx = tx[tx["d"] <= at_ts]
     g = tx.groupby("c").agg(first_order=("d", "min"), last_order=("d", "max"), orders=("d", "size"),
                             revenue=("a", "sum"), categories=("k", "nunique"))
     tenure = (at_ts - g["first_order"]).dt.days
@@ -135,15 +122,21 @@ def lifecycle_phases(transactions: pd.DataFrame, at, new_days: int = 90, lapse_d
     return out
 
 
+@dataclass(repr=False, eq=False)
 class LifecycleResult(Result):
-    """Kalakota lifecycle KPIs per period."""
+    """Kalakota lifecycle KPIs per period.
 
-    title = "Kalakota lifecycle: phase KPIs over time"
+    Attributes
+    ----------
+    kpis : pandas.DataFrame
+        One row per period (see :func:`lifecycle_kpis`).
+    freq : str
+        The period length: "M", "Q" or "Y".
+    """
 
-    def __init__(self, kpis: pd.DataFrame, freq: str):
-        super().__init__()
-        self.kpis = kpis
-        self.freq = freq
+    title: ClassVar[str] = "Kalakota lifecycle: phase KPIs over time"
+    kpis: pd.DataFrame
+    freq: str
 
     def to_frame(self) -> pd.DataFrame:
         return self.kpis.copy()
@@ -172,18 +165,18 @@ class LifecycleResult(Result):
         return fig
 
 
-def lifecycle_kpis(transactions: pd.DataFrame, freq: str = "Q", customer_col: str = "customer_id",
-                   date_col: str = "order_date", amount_col: str = "amount",
-                   category_col: str = "category") -> LifecycleResult:
+def lifecycle_kpis(transactions: pd.DataFrame, customer_col: str = "customer_id", date_col: str = "order_date",
+                   amount_col: str = "amount", category_col: str = "category", *,
+                   freq: str = "Q") -> LifecycleResult:
     """The KPIs of the three lifecycle phases, period by period.
 
     Parameters
     ----------
     transactions : pandas.DataFrame
-        One row per order. Not modified.
+        One row per order, checked as in :func:`lifecycle_phases`. Not modified.
+    customer_col, date_col, amount_col, category_col : str
     freq : {"M", "Q", "Y"}, default "Q"
         Period length: month, quarter or year.
-    customer_col, date_col, amount_col, category_col : str
 
     Returns
     -------

@@ -17,11 +17,15 @@ assessment (ارزیابی عملکرد).  :func:`payne_scorecard` measures each
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
 import numpy as np
 import pandas as pd
 
 from crm_research.core.errors import CRMInputError
 from crm_research.core.results import Result
+from crm_research.core.transactions import check_date, check_transactions
 from crm_research.core.validation import (
     check_columns,
     check_dataframe,
@@ -57,30 +61,24 @@ def _check_db(db, func):
         raise CRMInputError(f"The database passed to {func} has no customers; load data first.")
 
 
-def _at(db, at, func) -> pd.Timestamp:
-    span = db.query("SELECT MIN(order_date) AS first, MAX(order_date) AS last FROM transactions")
-    first, last = pd.Timestamp(span["first"].iloc[0]), pd.Timestamp(span["last"].iloc[0])
-    if at is None:
-        return last
-    try:
-        ts = pd.Timestamp(at)
-    except (TypeError, ValueError):
-        raise param_error("at", "a date such as '2024-12-31'", at, func) from None
-    if pd.isna(ts):
-        raise param_error("at", "a date such as '2024-12-31'", at, func)
-    if not pd.isna(first) and ts < first:
-        raise param_error("at", f"a date on or after the first order ({first.date()})", at, func)
-    return ts
+def _orders(db: Any, at: Any, func: str, extra: str = "") -> tuple[pd.DataFrame, pd.Timestamp]:
+    """The database's orders up to ``at``, checked, and ``at`` itself (default: the last order date)."""
+    tx = db.query(f"SELECT customer_id, order_date, amount{extra} FROM transactions")
+    at = None if at is None else check_date(at, "at", func)
+    # the scorecard describes the business as it stood on 'at': later orders are left out
+    clean = check_transactions(tx, customer_col="customer_id", date_col="order_date", amount_col="amount", at=at,
+                               after_at="exclude", func=func)
+    return clean, clean["order_date"].max() if at is None else at
 
 
-def data_quality_report(db, at=None, stale_days: int = 365, duplicates: bool = True) -> pd.DataFrame:
+def data_quality_report(db: Any, *, at: Any = None, stale_days: int = 365, duplicates: bool = True) -> pd.DataFrame:
     """Information-management checks of a customer database: completeness, duplicates, staleness, consent.
 
     Parameters
     ----------
     db : crm.CustomerDatabase
     at : date, optional
-        Reference date for staleness (default: the last order date).
+        Reference date for staleness (default: the last order date); on or after the first order.
     stale_days : int, default 365
         A customer with no order, contact or web session in this many days is *stale*.
     duplicates : bool, default True
@@ -111,7 +109,7 @@ def data_quality_report(db, at=None, stale_days: int = 365, duplicates: bool = T
     """
     func = "data_quality_report"
     _check_db(db, func)
-    at = _at(db, at, func)
+    _, at = _orders(db, at, func)
     stale_days = check_int(stale_days, "stale_days", func, min_value=1)  # 1.5 days was truncated silently
     cu = db.table("customers")
     rows = []
@@ -149,21 +147,28 @@ def data_quality_report(db, at=None, stale_days: int = 365, duplicates: bool = T
     return pd.DataFrame(rows)
 
 
+@dataclass(repr=False, eq=False)
 class PayneScorecard(Result):
-    """The five processes of Payne & Frow measured on a customer database."""
+    """The five processes of Payne & Frow measured on a customer database.
 
-    title = "Payne's five CRM processes: scorecard"
+    Attributes
+    ----------
+    headline, strategy, value, channels, cost_ratios, information, performance, order_channels : pandas.DataFrame
+        See :func:`payne_scorecard`.
+    at : pandas.Timestamp
+        The reference date of the scorecard.
+    """
 
-    def __init__(self, headline, strategy, value, channels, cost_ratios, information, performance, order_channels):
-        super().__init__()
-        self.headline = headline
-        self.strategy = strategy
-        self.value = value
-        self.channels = channels
-        self.cost_ratios = cost_ratios
-        self.information = information
-        self.performance = performance
-        self.order_channels = order_channels
+    title: ClassVar[str] = "Payne's five CRM processes: scorecard"
+    headline: pd.DataFrame
+    strategy: pd.DataFrame
+    value: pd.DataFrame
+    channels: pd.DataFrame
+    cost_ratios: pd.DataFrame
+    information: pd.DataFrame
+    performance: pd.DataFrame
+    order_channels: pd.DataFrame
+    at: pd.Timestamp | None = None
 
     def to_frame(self) -> pd.DataFrame:
         return self.headline.copy()
@@ -209,8 +214,8 @@ class PayneScorecard(Result):
         return fig
 
 
-def payne_scorecard(db, segments: pd.DataFrame | None = None, segment_col: str = "segment", margin: float = 0.25,
-                    at=None, duplicates: bool = True) -> PayneScorecard:
+def payne_scorecard(db: Any, segments: pd.DataFrame | None = None, segment_col: str = "segment", *,
+                    margin: float = 0.25, at: Any = None, duplicates: bool = True) -> PayneScorecard:
     """Measure Payne & Frow's five CRM processes on a customer database.
 
     Parameters
@@ -223,7 +228,8 @@ def payne_scorecard(db, segments: pd.DataFrame | None = None, segment_col: str =
     margin : float, default 0.25
         Gross margin on revenue, for the value to the firm.
     at : date, optional
-        Reference date (default: the last order date).
+        Reference date (default: the last order date), on or after the first order.
+        Orders after it are left out: the scorecard shows the business as it stood then.
     duplicates : bool, default True
         Count duplicate records in the data-quality report.
 
@@ -270,7 +276,7 @@ def payne_scorecard(db, segments: pd.DataFrame | None = None, segment_col: str =
     func = "payne_scorecard"
     _check_db(db, func)
     margin = check_number(margin, "margin", func, 0.0, 1.0)
-    at = _at(db, at, func)
+    tx, at = _orders(db, at, func, extra=", channel, promised_delivery_date, actual_delivery_date")
     ov = db.customer_overview()
     if segments is None:
         tiers = value_tiers(ov, "revenue").customers[["customer_id", "tier"]]
@@ -289,10 +295,7 @@ def payne_scorecard(db, segments: pd.DataFrame | None = None, segment_col: str =
     ov = ov.merge(seg, on="customer_id", how="inner")
     if ov.empty:
         raise CRMInputError("No customer of 'segments' is in the database; check the customer_id values.")
-    tx = db.query("SELECT customer_id, order_date, amount, channel, promised_delivery_date, actual_delivery_date "
-                  "FROM transactions")
     tx = tx.merge(seg, on="customer_id", how="inner")
-    tx["order_date"] = pd.to_datetime(tx["order_date"])
     # windows end at 'at': orders after it must not count as "the last 12 months" (or as recent)
     upto = tx["order_date"] <= at
     last12 = (tx["order_date"] > at - pd.DateOffset(years=1)) & upto
@@ -355,4 +358,4 @@ def payne_scorecard(db, segments: pd.DataFrame | None = None, segment_col: str =
     ])
     headline.insert(0, "process", PAYNE_PROCESSES["process"].to_numpy())
     headline.insert(1, "process_fa", PAYNE_PROCESSES["process_fa"].to_numpy())
-    return PayneScorecard(headline, strategy, value, channels, cost_ratios, information, perf, order_mix)
+    return PayneScorecard(headline, strategy, value, channels, cost_ratios, information, perf, order_mix, at=at)

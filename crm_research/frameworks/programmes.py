@@ -15,12 +15,19 @@ The CRM primer distinguishes four kinds of programme, each with its own rule of 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
 import numpy as np
 import pandas as pd
 
 from crm_research.core.errors import CRMInputError
 from crm_research.core.results import Result
+from crm_research.core.transactions import check_transactions
 from crm_research.core.validation import check_ci, check_columns, check_dataframe, check_number, examples_of
+
+if TYPE_CHECKING:
+    from crm_research.analytics.campaigns import WinbackTimingResult
 
 __all__ = [
     "winback_weeks",
@@ -34,15 +41,6 @@ __all__ = [
 ]
 
 
-def _dates(frame: pd.DataFrame, col: str, name: str, func: str) -> pd.Series:
-    try:
-        out = pd.to_datetime(frame[col])
-    except (TypeError, ValueError):
-        raise CRMInputError(f"Column {col!r} of {name!r} must hold dates; found "
-                            f"{examples_of(frame[col].astype(str).unique())}.") from None
-    return out
-
-
 # ----------------------------------------------------------------------------- win-back
 def _id_key(ids: pd.Series) -> pd.Series:
     """Customer ids as int64 when they are whole numbers (so Int64 and int64 tables join), else as text."""
@@ -53,7 +51,8 @@ def _id_key(ids: pd.Series) -> pd.Series:
 
 
 def winback_weeks(campaigns: pd.DataFrame, transactions: pd.DataFrame, entities: pd.DataFrame | None = None,
-                  campaign_type: str = "win_back", customer_col: str = "customer_id") -> pd.DataFrame:
+                  customer_col: str = "customer_id", date_col: str = "order_date", *,
+                  campaign_type: str = "win_back") -> pd.DataFrame:
     """Week since defection of every contacted win-back target, estimated from the orders.
 
     Parameters
@@ -62,12 +61,16 @@ def winback_weeks(campaigns: pd.DataFrame, transactions: pd.DataFrame, entities:
         Campaign rows (``campaign_type``, ``cell``, ``customer_col``, ``contact_date``,
         ``responded``). Not modified.
     transactions : pandas.DataFrame
-        Orders (``customer_col``, ``order_date``). Not modified.
+        Orders (``customer_col``, ``date_col``), checked by
+        :func:`~crm_research.core.transactions.check_transactions`. Not modified.
     entities : pandas.DataFrame, optional
         ``customer_col`` -> ``entity_id`` (from :func:`crm.resolve_duplicates`): orders
         placed on a person's duplicate record then count for the person.
-    campaign_type : str, default "win_back"
     customer_col : str, default "customer_id"
+        The customer column of both tables.
+    date_col : str, default "order_date"
+        The order date of ``transactions``.
+    campaign_type : str, default "win_back"
 
     Returns
     -------
@@ -87,7 +90,7 @@ def winback_weeks(campaigns: pd.DataFrame, transactions: pd.DataFrame, entities:
     transactions = check_dataframe(transactions, "transactions", func)
     check_columns(campaigns, ["campaign_type", "cell", customer_col, "contact_date", "responded"],
                   name="campaigns", func=func)
-    check_columns(transactions, [customer_col, "order_date"], name="transactions", func=func)
+    orders_log = check_transactions(transactions, customer_col=customer_col, date_col=date_col, func=func)
     wb = campaigns[(campaigns["campaign_type"].astype(str) == campaign_type)
                    & (campaigns["cell"].astype(str) != "control") & campaigns[customer_col].notna()]
     if wb.empty:
@@ -99,11 +102,13 @@ def winback_weeks(campaigns: pd.DataFrame, transactions: pd.DataFrame, entities:
                             f"win-back target; found {examples_of(pd.unique(bad.astype(str)))} "
                             f"(rows {examples_of(bad.index)}).")
     key = _id_key
-    targets = pd.DataFrame({"cust": key(wb[customer_col]).to_numpy(),
-                            "contact_date": _dates(wb, "contact_date", "campaigns", func).to_numpy(),
+    # the contacts are a log too (customer, date): read by the same rules as the orders
+    contacts = check_transactions(wb, customer_col=customer_col, date_col="contact_date", name="campaigns", func=func)
+    targets = pd.DataFrame({"cust": key(contacts[customer_col]).to_numpy(),
+                            "contact_date": contacts["contact_date"].to_numpy(),
                             "responded": wb["responded"].astype(float).to_numpy()})
-    orders = pd.DataFrame({"cust": key(transactions[customer_col]).to_numpy(),
-                           "order_date": _dates(transactions, "order_date", "transactions", func).to_numpy()})
+    orders = pd.DataFrame({"cust": key(orders_log[customer_col]).to_numpy(),
+                           "order_date": orders_log[date_col].to_numpy()})
     if entities is not None:
         entities = check_dataframe(entities, "entities", func)
         check_columns(entities, [customer_col, "entity_id"], name="entities", func=func)
@@ -130,7 +135,8 @@ def winback_weeks(campaigns: pd.DataFrame, transactions: pd.DataFrame, entities:
 
 
 def winback_effect(campaigns: pd.DataFrame, transactions: pd.DataFrame, entities: pd.DataFrame | None = None,
-                   first: int = 1, compare: int = 4, max_week: int | None = 8, ci: float = 0.95):
+                   customer_col: str = "customer_id", date_col: str = "order_date", *, first: int = 1,
+                   compare: int = 4, max_week: int | None = 8, ci: float = 0.95) -> WinbackTimingResult:
     """Win-back response by week since defection and the week-1 / week-4 ratio.
 
     Builds the weeks with :func:`winback_weeks` and estimates the rates and their
@@ -139,7 +145,7 @@ def winback_effect(campaigns: pd.DataFrame, transactions: pd.DataFrame, entities
 
     Parameters
     ----------
-    campaigns, transactions, entities
+    campaigns, transactions, entities, customer_col, date_col
         As in :func:`winback_weeks`.
     first, compare : int, default 1 and 4
         The weeks compared (the primer: first versus fourth).
@@ -171,23 +177,33 @@ def winback_effect(campaigns: pd.DataFrame, transactions: pd.DataFrame, entities
     """
     from crm_research.analytics.campaigns import winback_timing
 
-    weeks = winback_weeks(campaigns, transactions, entities)
+    weeks = winback_weeks(campaigns, transactions, entities, customer_col, date_col)
     if max_week is not None:
         weeks = weeks[weeks["week"] <= int(max_week)]
     return winback_timing(weeks, "week", "responded", first=first, compare=compare, ci=ci)
 
 
 # ----------------------------------------------------------------------------- prospecting
+@dataclass(repr=False, eq=False)
 class ProspectingResult(Result):
-    """Response of a prospecting campaign by cell, read at the primer's 90% confidence."""
+    """Response of a prospecting campaign by cell, read at the primer's 90% confidence.
 
-    title = "Prospecting: test cell versus roll-out"
+    Attributes
+    ----------
+    cells : pandas.DataFrame
+        See :func:`prospecting_report`.
+    ci : float
+    rollout_within_test_ci : bool
+        Whether the roll-out rate lies inside the test cell's interval.
+    """
 
-    def __init__(self, cells: pd.DataFrame, ci: float):
-        super().__init__()
-        self.cells = cells
-        self.ci = ci
-        test = cells.set_index("cell")
+    title: ClassVar[str] = "Prospecting: test cell versus roll-out"
+    cells: pd.DataFrame
+    ci: float
+    rollout_within_test_ci: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        test = self.cells.set_index("cell")
         self.rollout_within_test_ci = bool(
             "test" in test.index and "rollout" in test.index
             and test.loc["test", "ci_low"] <= test.loc["rollout", "rate"] <= test.loc["test", "ci_high"])
@@ -219,7 +235,7 @@ class ProspectingResult(Result):
         return ax
 
 
-def prospecting_report(campaigns: pd.DataFrame, campaign_type: str = "prospecting", ci: float = 0.90,
+def prospecting_report(campaigns: pd.DataFrame, *, campaign_type: str = "prospecting", ci: float = 0.90,
                        cost_per_contact: float | None = None) -> ProspectingResult:
     """Response rate of a prospecting campaign per cell, with the primer's 90% confidence intervals.
 
@@ -283,19 +299,29 @@ def prospecting_report(campaigns: pd.DataFrame, campaign_type: str = "prospectin
 
 
 # ----------------------------------------------------------------------------- loyalty
+@dataclass(repr=False, eq=False)
 class ConfidenceRuleResult(Result):
-    """The loyalty programme's decision rule: act only where the churn model is confident enough."""
+    """The loyalty programme's decision rule: act only where the churn model is confident enough.
 
-    title = "Loyalty: acting on a churn model at a confidence level"
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        :func:`crm.threshold_table` of the scores.
+    confidence : float
+    threshold : float
+        The lowest threshold reaching ``confidence`` (NaN if none).
+    ready : bool
+    """
 
-    def __init__(self, table: pd.DataFrame, confidence: float, threshold: float, ready: bool):
-        super().__init__()
-        self.table = table
-        self.confidence = confidence
-        self.threshold = threshold
-        self.ready = ready
-        if not ready:
-            self.warnings.append(f"No threshold reaches {confidence:.0%} precision: the model is not ready to "
+    title: ClassVar[str] = "Loyalty: acting on a churn model at a confidence level"
+    table: pd.DataFrame
+    confidence: float
+    threshold: float
+    ready: bool
+
+    def __post_init__(self) -> None:
+        if not self.ready:
+            self.warnings.append(f"No threshold reaches {self.confidence:.0%} precision: the model is not ready to "
                                  "drive the programme.")
 
     def to_frame(self) -> pd.DataFrame:
@@ -326,7 +352,7 @@ class ConfidenceRuleResult(Result):
         return ax
 
 
-def confidence_rule(y, score, confidence: float = 0.70, thresholds=None) -> ConfidenceRuleResult:
+def confidence_rule(y: Any, score: Any, *, confidence: float = 0.70, thresholds: Any = None) -> ConfidenceRuleResult:
     """Turn the primer's "at least 70% confidence before acting" into a decision threshold.
 
     Parameters
@@ -360,7 +386,7 @@ def confidence_rule(y, score, confidence: float = 0.70, thresholds=None) -> Conf
 
     func = "confidence_rule"
     confidence = check_number(confidence, "confidence", func, 0.0, 1.0, (False, True))
-    table = threshold_table(y, score, thresholds)
+    table = threshold_table(y, score, thresholds=thresholds)
     ok = table[(table["precision"] >= confidence) & (table["n_contacted"] > 0)]
     ready = not ok.empty
     threshold = float(ok["threshold"].min()) if ready else np.nan
@@ -368,16 +394,20 @@ def confidence_rule(y, score, confidence: float = 0.70, thresholds=None) -> Conf
 
 
 # ----------------------------------------------------------------------------- cross-sell
+@dataclass(repr=False, eq=False)
 class CrossSellResult(Result):
-    """P(category of the second purchase | category of the first)."""
+    """P(category of the second purchase | category of the first).
 
-    title = "Cross-sell: which second category follows which first"
+    Attributes
+    ----------
+    matrix, counts, suggestions : pandas.DataFrame
+        See :func:`cross_sell_matrix`.
+    """
 
-    def __init__(self, matrix: pd.DataFrame, counts: pd.DataFrame, suggestions: pd.DataFrame):
-        super().__init__()
-        self.matrix = matrix
-        self.counts = counts
-        self.suggestions = suggestions
+    title: ClassVar[str] = "Cross-sell: which second category follows which first"
+    matrix: pd.DataFrame
+    counts: pd.DataFrame
+    suggestions: pd.DataFrame
 
     def to_frame(self) -> pd.DataFrame:
         tidy = self.matrix.stack().rename("prob").reset_index()
@@ -446,16 +476,15 @@ def cross_sell_matrix(transactions: pd.DataFrame, customer_col: str = "customer_
     database marketing. *International Journal of Research in Marketing*, 20(1), 45-65.
     """
     func = "cross_sell_matrix"
-    transactions = check_dataframe(transactions, "transactions", func)
-    cols = [customer_col, date_col, category_col] + [c for c in (exclude_col, order_col) if c]
+    clean = check_transactions(transactions, customer_col=customer_col, date_col=date_col, func=func)
+    cols = [category_col] + [c for c in (exclude_col, order_col) if c]
     check_columns(transactions, cols, name="columns", func=func)
-    for col in (customer_col, category_col):
-        missing = transactions[col].isna()
-        if missing.any():  # they would drop out of the groupby (or become a category "nan") without a word
-            raise CRMInputError(f"Column {col!r} of 'transactions' has {int(missing.sum())} missing value(s) "
-                                f"(rows {examples_of(transactions.index[missing])}); fix or remove these orders first.")
-    tx = pd.DataFrame({"c": transactions[customer_col].to_numpy(),
-                       "d": _dates(transactions, date_col, "transactions", func).to_numpy(),
+    missing = transactions[category_col].isna()
+    if missing.any():  # they would become a category "nan" without a word
+        raise CRMInputError(f"Column {category_col!r} of 'transactions' has {int(missing.sum())} missing value(s) "
+                            f"(rows {examples_of(transactions.index[missing])}); fix or remove these orders first.")
+    tx = pd.DataFrame({"c": clean[customer_col].to_numpy(),
+                       "d": clean[date_col].to_numpy(),
                        "k": transactions[category_col].astype(str).to_numpy(),
                        "o": (transactions[order_col].to_numpy() if order_col else np.arange(len(transactions)))})
     if exclude_col:

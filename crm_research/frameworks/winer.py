@@ -18,6 +18,7 @@ Steps 1 (database) and 2 (analysis) live in ``crm.CustomerDatabase``, ``crm.segm
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -27,6 +28,7 @@ import pandas as pd
 from crm_research.core.deprecation import renamed_arguments
 from crm_research.core.errors import CRMInputError
 from crm_research.core.results import Result
+from crm_research.core.transactions import CustomerTable
 from crm_research.core.validation import (
     check_ci,
     check_columns,
@@ -38,14 +40,14 @@ from crm_research.core.validation import (
     examples_of,
 )
 
-__all__ = ["select_customers", "personalised_offers", "loyalty_effect", "LoyaltyEffectResult",
+__all__ = ["select_customers", "personalised_offers", "OfferList", "loyalty_effect", "LoyaltyEffectResult",
            "campaign_metrics"]
 
 
 # ----------------------------------------------------------------------------- step 3: selection
-def select_customers(data: pd.DataFrame, value_col: str, response_col: str | float,
-                     cost_per_contact: float, customer_col: str = "customer_id",
-                     budget: int | None = None) -> pd.DataFrame:
+def select_customers(data: pd.DataFrame, value_col: str, response_col: str | None = None,
+                     customer_col: str = "customer_id", *, response_rate: float | None = None,
+                     cost_per_contact: float, budget: int | None = None) -> pd.DataFrame:
     """Rank customers by the expected profit of contacting them and select those worth it.
 
     Parameters
@@ -54,11 +56,15 @@ def select_customers(data: pd.DataFrame, value_col: str, response_col: str | flo
         One row per customer. Not modified.
     value_col : str
         Value of a customer who responds (e.g. CLV, or the margin of the expected order).
-    response_col : str or float
-        Column with each customer's response probability, or one probability for all.
+    response_col : str, optional
+        Column with each customer's response probability.
+    customer_col : str, default "customer_id"
+    response_rate : float, optional
+        One response probability for all customers, instead of ``response_col``
+        (before 0.2 it was passed as ``response_col``; a number there still works
+        for one release, with a ``FutureWarning``).
     cost_per_contact : float
         Cost of one contact, in the unit of ``value_col``.
-    customer_col : str, default "customer_id"
     budget : int, optional
         At most this many customers are selected (the most profitable first).
 
@@ -85,18 +91,25 @@ def select_customers(data: pd.DataFrame, value_col: str, response_col: str | flo
     --------
     >>> import pandas as pd, crm_research as crm
     >>> d = pd.DataFrame({"customer_id": [1, 2, 3], "clv": [100.0, 20.0, 500.0]})
-    >>> crm.select_customers(d, "clv", 0.1, cost_per_contact=5)["selected"].tolist()
+    >>> crm.select_customers(d, "clv", response_rate=0.1, cost_per_contact=5)["selected"].tolist()
     [True, True, False]
     """
     func = "select_customers"
     data = check_dataframe(data, "data", func)
     check_columns(data, [customer_col], name="customer_col", func=func)
     value = check_numeric_columns(data, [value_col], "data", func, allow_missing=False)[value_col]
-    if isinstance(response_col, str):
+    if response_col is not None and not isinstance(response_col, str) and response_rate is None:
+        warnings.warn(f"{func}(): pass one response probability for all customers as response_rate=; "
+                      "a number as 'response_col' stops working in the next release.", FutureWarning, stacklevel=2)
+        response_col, response_rate = None, response_col
+    if (response_col is None) == (response_rate is None):
+        raise CRMInputError(f"{func} needs exactly one of 'response_col' (a column of response probabilities) and "
+                            f"'response_rate' (one probability for all). Got {response_col!r} and {response_rate!r}.")
+    if response_col is not None:
         p = check_numeric_columns(data, [response_col], "data", func, allow_missing=False,
                                   scale=(0, 1))[response_col]
     else:
-        p = pd.Series(check_number(response_col, "response_col", func, 0.0, 1.0), index=data.index)
+        p = pd.Series(check_number(response_rate, "response_rate", func, 0.0, 1.0), index=data.index)
     cost = check_number(cost_per_contact, "cost_per_contact", func, 0.0)
     out = pd.DataFrame({customer_col: data[customer_col].to_numpy(), "value": value.to_numpy(),
                         "p_response": p.to_numpy()})
@@ -113,9 +126,25 @@ def select_customers(data: pd.DataFrame, value_col: str, response_col: str | flo
 
 
 # ----------------------------------------------------------------------------- step 4: targeting
+class OfferList(CustomerTable):
+    """The table of :func:`personalised_offers`, and how many targets it left out.
+
+    Attributes
+    ----------
+    dropped_no_consent : int
+        Targets left out because they have not opted in to the channel (or have no address).
+    dropped_no_offer : int
+        Targets left out because no offer was given for them.
+    """
+
+    _metadata: ClassVar[list[str]] = ["dropped_no_consent", "dropped_no_offer"]
+    dropped_no_consent: int | None = None
+    dropped_no_offer: int | None = None
+
+
 def personalised_offers(selected: pd.DataFrame, customers: pd.DataFrame, offers: pd.DataFrame | pd.Series | str,
-                        channel: str = "email", customer_col: str = "customer_id",
-                        offer_col: str = "offer") -> pd.DataFrame:
+                        customer_col: str = "customer_id", offer_col: str = "offer", *,
+                        channel: str = "email") -> OfferList:
     """A one-to-one offer list on a channel, keeping only customers who opted in.
 
     Parameters
@@ -128,15 +157,15 @@ def personalised_offers(selected: pd.DataFrame, customers: pd.DataFrame, offers:
     offers : DataFrame, Series or str
         The offer of each customer: a DataFrame with ``customer_col`` and
         ``offer_col``, a Series indexed by customer, or one offer for everybody.
-    channel : {"email", "sms"}
     customer_col, offer_col : str
+    channel : {"email", "sms"}
 
     Returns
     -------
-    pandas.DataFrame
-        ``customer_col``, ``first_name``, the address (``email`` or ``phone``), ``offer``;
-        ``attrs["dropped_no_consent"]`` counts targets left out for lack of consent and
-        ``attrs["dropped_no_offer"]`` those without an offer.
+    OfferList
+        A DataFrame with ``customer_col``, ``first_name``, the address (``email`` or
+        ``phone``), ``offer``; ``dropped_no_consent`` counts targets left out for
+        lack of consent and ``dropped_no_offer`` those without an offer.
 
     Notes
     -----
@@ -168,9 +197,7 @@ def personalised_offers(selected: pd.DataFrame, customers: pd.DataFrame, offers:
     out["offer"] = out[customer_col].map(offer_map)
     no_offer = int(out["offer"].isna().sum())
     out = out.dropna(subset=["offer"]).reset_index(drop=True)
-    out.attrs["dropped_no_consent"] = int((~ok).sum())
-    out.attrs["dropped_no_offer"] = no_offer
-    return out
+    return OfferList.of(out, dropped_no_consent=int((~ok).sum()), dropped_no_offer=no_offer)
 
 
 # ----------------------------------------------------------------------------- step 5: programmes
@@ -489,7 +516,7 @@ def loyalty_effect(customers: pd.DataFrame, transactions: pd.DataFrame, *, windo
 
 
 # ----------------------------------------------------------------------------- step 7: metrics
-def campaign_metrics(campaigns: pd.DataFrame, cost_per_contact: float | dict | None = None) -> pd.DataFrame:
+def campaign_metrics(campaigns: pd.DataFrame, *, cost_per_contact: float | dict | None = None) -> pd.DataFrame:
     """Response, uplift over the control cell and revenue per contact of every campaign.
 
     Parameters

@@ -1,0 +1,375 @@
+"""Transaction logs: the one check every customer analysis runs first.
+
+A transaction log has one row per purchase: a customer id, a date and usually an
+amount.  RFM, the buy-till-you-die summary, churn, the lifecycle phases, Payne's
+scorecard, the CRM programmes and Winer's steps all read one, and all of them
+call :func:`check_transactions`, so a log is read by the same rules everywhere:
+
+* **customer ids** must be present (a missing id raises; no row is ever dropped
+  silently) and of one kind (17 and "17" would be two customers);
+* **dates** may be datetimes, text (ISO 8601 such as ``"2024-01-31"`` first, then
+  other common layouts; Persian or Arabic-Indic digits are read), or integers
+  written ``yyyymmdd`` (``20240131`` is 31 January 2024, never nanoseconds since
+  1970).  Time-zone-aware dates are converted to UTC and the zone is dropped;
+  dates without a zone are taken as they are.  So every date is a naive UTC
+  timestamp.  To count days on a local calendar instead, convert first, e.g.
+  ``data[col].dt.tz_convert("Asia/Tehran").dt.tz_localize(None)``;
+* **amounts** must be numbers (text with Persian digits such as ``"۱۲۰۰"`` is
+  read); missing and infinite amounts raise, and so do negative amounts unless
+  the caller keeps them (``negative="keep"``, for refunds that the analysis
+  nets against purchases);
+* **the analysis date** ``at`` may not come before the first transaction;
+  transactions after it raise (``after_at="reject"``) or are left out
+  (``after_at="exclude"``, for an assessment "as it stood on" a past date).
+
+Per-customer tables computed from a log are :class:`CustomerTable` DataFrames
+that state how they were made (the analysis date, the churn rule, the time
+unit) as declared attributes, not as entries of ``DataFrame.attrs``.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from crm_research.core.errors import CRMInputError
+from crm_research.core.persian import has_eastern_digits, normalize_digits
+from crm_research.core.validation import (
+    _to_number,
+    check_choice,
+    check_columns,
+    check_dataframe,
+    examples_of,
+    param_error,
+)
+
+__all__ = ["check_transactions", "check_date", "CustomerTable"]
+
+# Dates before this year are refused: they are typing errors, or Solar Hijri (Jalali)
+# years such as 1402 read as if they were Gregorian.
+_FIRST_YEAR = 1800
+_LAST_YEAR = 2200  # well inside the nanosecond range of pandas (which ends in 2262)
+
+_DATE_EXAMPLE = "a date such as '2024-01-31'"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (numbers.Real, np.number)) and not isinstance(value, (bool, np.bool_))
+
+
+def _from_yyyymmdd(values: pd.Series) -> pd.Series:
+    """Dates of numbers written yyyymmdd; NaT where a number is not such a date."""
+    numbers_ = values.astype("float64")
+    whole = np.isfinite(numbers_) & (numbers_ == np.floor(numbers_)) & (numbers_ >= 10000101) & (numbers_ <= 99991231)
+    text = numbers_.where(whole, 0).astype("int64").astype(str).where(whole, "")
+    return pd.to_datetime(text, format="%Y%m%d", errors="coerce").astype("datetime64[us]")
+
+
+def _from_text(values: pd.Series) -> pd.Series:
+    """Dates of text cells (and datetime objects): ISO 8601 vectorised, then the slower mixed parser."""
+    values = values.map(lambda v: normalize_digits(v) if isinstance(v, str) and has_eastern_digits(v) else v)
+
+    def read(part: pd.Series, fmt: str) -> pd.Series:
+        # utc=True converts zone-aware values to UTC and takes naive ones as they are
+        out = pd.to_datetime(part, errors="coerce", format=fmt, utc=True)
+        return out.dt.tz_localize(None).astype("datetime64[us]")
+
+    parsed = read(values, "ISO8601")
+    retry = parsed.isna()
+    if retry.any():
+        parsed[retry] = read(values[retry], "mixed")
+    return parsed
+
+
+def _read_dates(series: pd.Series) -> pd.Series:
+    """datetime64[us] (naive UTC) with NaT for every cell that is missing or cannot be read.
+
+    Microseconds, not nanoseconds, so that a year such as 1402 is read and can be reported.
+    """
+    if pd.api.types.is_datetime64_any_dtype(series):
+        if getattr(series.dt, "tz", None) is not None:
+            series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+        return series.astype("datetime64[us]")
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return _from_yyyymmdd(pd.Series(series.to_numpy(dtype="float64", na_value=np.nan), index=series.index))
+    values = series.astype(object)
+    parsed = pd.Series(pd.NaT, index=series.index, dtype="datetime64[us]")
+    present = values.map(lambda v: v is not None and v is not pd.NA and not (isinstance(v, float) and np.isnan(v)))
+    is_number = values.map(_is_number) & present
+    is_bool = values.map(lambda v: isinstance(v, (bool, np.bool_)))
+    if is_number.any():
+        parsed[is_number] = _from_yyyymmdd(values[is_number].astype("float64"))
+    text = present & ~is_number & ~is_bool
+    if text.any():
+        parsed[text] = _from_text(values[text])
+    return parsed
+
+
+def _outside_years(parsed: pd.Series) -> pd.Series:
+    return parsed.notna() & ((parsed.dt.year < _FIRST_YEAR) | (parsed.dt.year > _LAST_YEAR))
+
+
+def check_date(value: Any, name: str = "at", func: str = "check_date") -> pd.Timestamp:
+    """Read one date argument by the rules of :func:`check_transactions`.
+
+    Parameters
+    ----------
+    value : date-like
+        A datetime, text (Persian digits allowed) or a ``yyyymmdd`` integer.
+    name, func : str
+        The argument and the function it belongs to, for the error message.
+
+    Returns
+    -------
+    pandas.Timestamp
+        Naive UTC (a zone-aware value is converted to UTC first).
+
+    Examples
+    --------
+    >>> check_date(20240131)
+    Timestamp('2024-01-31 00:00:00')
+    >>> check_date("۲۰۲۴-۰۱-۳۱")
+    Timestamp('2024-01-31 00:00:00')
+    >>> check_date("2024-01-31T03:30+03:30")
+    Timestamp('2024-01-31 00:00:00')
+    """
+    if value is None or isinstance(value, (bool, np.bool_)) or (not isinstance(value, str) and pd.isna(value)):
+        raise param_error(name, _DATE_EXAMPLE, value, func)
+    if isinstance(value, pd.Timestamp) and value.tz is None and _FIRST_YEAR <= value.year <= _LAST_YEAR:
+        return value
+    try:
+        parsed = _read_dates(pd.Series([value], dtype=object))
+    except (TypeError, ValueError, OverflowError):
+        parsed = pd.Series([pd.NaT], dtype="datetime64[us]")
+    if _outside_years(parsed).iloc[0]:
+        raise param_error(name, f"a date between the years {_FIRST_YEAR} and {_LAST_YEAR} "
+                          "(a year such as 1402 is a Solar Hijri date: convert it to the Gregorian calendar)",
+                          value, func)
+    if pd.isna(parsed.iloc[0]):
+        raise param_error(name, _DATE_EXAMPLE + " or an integer 20240131", value, func)
+    return parsed.astype("datetime64[ns]").iloc[0]
+
+
+def _where(col: str, role: str, name: str, func: str) -> str:
+    return f"Column {col!r} of {name!r} (the '{role}' of {func})"
+
+
+def _check_ids(series: pd.Series, where: str) -> None:
+    missing = series.isna()
+    if missing.any():
+        raise CRMInputError(
+            f"{where} has {int(missing.sum())} missing customer id(s) (rows {examples_of(series.index[missing])}). "
+            "Every transaction needs a customer; fill or remove these rows first (they are never dropped silently)."
+        )
+    if series.dtype == object:
+        kinds = series.map(lambda v: "number" if _is_number(v) else type(v).__name__)
+        if kinds.nunique() > 1:
+            minority = kinds.value_counts().index[-1]
+            rows = series.index[kinds == minority]
+            raise CRMInputError(
+                f"{where} mixes types ({', '.join(sorted(kinds.unique()))}): {len(rows)} row(s) hold a {minority} "
+                f"(rows {examples_of(rows)}, values {examples_of(series[rows].tolist())}). The same customer "
+                "written as 17 and '17' would count as two customers; convert the ids to one type first, "
+                "e.g. data[col].astype(str)."
+            )
+
+
+def _check_dates(series: pd.Series, where: str) -> pd.Series:
+    if pd.api.types.is_bool_dtype(series):
+        raise CRMInputError(f"{where} must hold dates; it holds True/False values.")
+    parsed = _read_dates(series)
+    out_of_range = _outside_years(parsed)
+    if out_of_range.any():
+        raise CRMInputError(
+            f"{where} has {int(out_of_range.sum())} date(s) outside the years {_FIRST_YEAR}-{_LAST_YEAR}, e.g. "
+            f"{examples_of(series[out_of_range].astype(str).unique().tolist())} "
+            f"(rows {examples_of(series.index[out_of_range])}). A year such as 1402 is a Solar Hijri (Jalali) "
+            "date; convert it to the Gregorian calendar first."
+        )
+    bad = parsed.isna()
+    if bad.any():
+        was_missing = series.isna()
+        unreadable, missing = bad & ~was_missing, bad & was_missing
+        parts = []
+        if unreadable.any():
+            parts.append(
+                f"{int(unreadable.sum())} value(s) that cannot be read as dates, e.g. "
+                f"{examples_of(series[unreadable].astype(str).unique().tolist())} "
+                f"(rows {examples_of(series.index[unreadable])})"
+            )
+        if missing.any():
+            parts.append(f"{int(missing.sum())} missing date(s) (rows {examples_of(series.index[missing])})")
+        advice = ""
+        if unreadable.any() and pd.api.types.is_numeric_dtype(series):
+            advice = (" Numbers are read as yyyymmdd dates (20240131 = 31 January 2024); convert other numbers "
+                      "first, e.g. pd.to_datetime(data[col], unit='s') for seconds since 1970.")
+        raise CRMInputError(f"{where} has " + " and ".join(parts) + "." + advice)
+    return parsed.astype("datetime64[ns]")
+
+
+def _check_amounts(series: pd.Series, where: str, negative: str) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        values = pd.Series(series.to_numpy(dtype="float64", na_value=np.nan), index=series.index)
+    else:
+        # text amounts (a CSV, a Persian spreadsheet: "۱۲۰۰") are read as the validation helpers read them
+        converted = series.astype(object).map(lambda v: v if isinstance(v, (bool, np.bool_)) else _to_number(v))
+        bad = converted.map(lambda v: not isinstance(v, float))
+        if bad.any():
+            raise CRMInputError(
+                f"{where} must be numeric. {int(bad.sum())} value(s) are not, e.g. "
+                f"{examples_of(series[bad].astype(str).unique().tolist())} (rows {examples_of(series.index[bad])})."
+            )
+        values = converted.astype("float64")
+    missing = values.isna() | np.isinf(values)
+    if missing.any():
+        raise CRMInputError(
+            f"{where} has {int(missing.sum())} missing or infinite amount(s) (rows {examples_of(series.index[missing])}). "
+            "Fill or remove them explicitly first; they are never dropped silently."
+        )
+    below = values < 0
+    if negative == "reject" and below.any():
+        raise CRMInputError(
+            f"{where} has {int(below.sum())} negative amount(s), e.g. {examples_of(values[below].tolist())} "
+            f"(rows {examples_of(series.index[below])}). Returns and refunds must be netted against their purchases "
+            "(or removed) before the analysis."
+        )
+    return values
+
+
+def check_transactions(
+    data: pd.DataFrame,
+    *,
+    customer_col: str,
+    date_col: str,
+    amount_col: str | None = None,
+    at: Any = None,
+    after_at: str = "reject",
+    negative: str = "reject",
+    at_name: str = "at",
+    name: str = "transactions",
+    func: str = "check_transactions",
+) -> pd.DataFrame:
+    """Check a transaction log and return a clean copy: ids present, dates parsed, amounts numeric.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per transaction.  It is not modified.
+    customer_col, date_col : str
+        The customer id and the transaction date.
+    amount_col : str, optional
+        The amount paid; ``None`` when the analysis needs no amounts.
+    at : date-like, optional
+        The analysis date (see :func:`check_date` for what is read).  It may not
+        come before the first transaction.
+    after_at : {"reject", "exclude"}, default "reject"
+        What happens to transactions dated after ``at``: a
+        :class:`~crm_research.core.errors.CRMInputError` naming them, or leaving
+        them out of the returned copy (an assessment as the data stood on ``at``).
+    negative : {"reject", "keep"}, default "reject"
+        Negative amounts (returns, refunds) raise, or are kept for the caller to net.
+    at_name, name, func : str
+        How the messages name the analysis-date argument, the log and the calling function.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``data`` (same columns and index) in which ``date_col`` is
+        ``datetime64[ns]`` naive UTC and ``amount_col`` is ``float64``; with
+        ``after_at="exclude"``, only the rows dated on or before ``at``.
+
+    Raises
+    ------
+    CRMInputError
+        For a missing column, a missing customer id, ids mixing numbers and text,
+        a date that is missing or cannot be read (including integers that are not
+        ``yyyymmdd`` dates and years outside 1800-2200), an amount that is text,
+        missing, infinite or (by default) negative, ``at`` before the first
+        transaction, or (by default) transactions after ``at``.  The message names
+        the column, the count and example rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({"customer": ["a", "a", "b"],
+    ...                     "day": [20240105, 20240201, 20240110],
+    ...                     "paid": ["۱۲۰۰", "80", "45.5"]})
+    >>> clean = check_transactions(log, customer_col="customer", date_col="day", amount_col="paid")
+    >>> clean["day"].dt.strftime("%Y-%m-%d").tolist()
+    ['2024-01-05', '2024-02-01', '2024-01-10']
+    >>> clean["paid"].tolist()
+    [1200.0, 80.0, 45.5]
+    >>> len(check_transactions(log, customer_col="customer", date_col="day", at="2024-01-31", after_at="exclude"))
+    2
+    >>> log["day"].tolist()  # the input is untouched
+    [20240105, 20240201, 20240110]
+    """
+    check_dataframe(data, name, func)
+    columns = [customer_col, date_col] + ([amount_col] if amount_col is not None else [])
+    check_columns(data, columns, name="columns", func=func)
+    after_at = check_choice(after_at, "after_at", ["reject", "exclude"], func)
+    negative = check_choice(negative, "negative", ["reject", "keep"], func)
+    _check_ids(data[customer_col], _where(customer_col, "customer_col", name, func))
+    dates = _check_dates(data[date_col], _where(date_col, "date_col", name, func))
+    out = data.copy()
+    out[date_col] = dates
+    if amount_col is not None:
+        out[amount_col] = _check_amounts(data[amount_col], _where(amount_col, "amount_col", name, func), negative)
+    if at is not None:
+        at = check_date(at, at_name, func)
+        first, last = dates.min(), dates.max()
+        if at < first:
+            raise CRMInputError(
+                f"The {at_name!r} parameter of {func} ({at.date()}) is before the first transaction ({first.date()}). "
+                f"{at_name!r} is the date of the analysis; it must come on or after the purchases it summarises."
+            )
+        after = dates > at
+        if after.any():
+            if after_at == "reject":
+                raise CRMInputError(
+                    f"The {at_name!r} parameter of {func} ({at}) is before {int(after.sum())} transaction(s) "
+                    f"(rows {examples_of(dates.index[after])}, the latest on {last}). Pass a later {at_name!r}, "
+                    "or filter the transactions to those on or before it first."
+                )
+            out = out[~after.to_numpy()]
+    return out
+
+
+class CustomerTable(pd.DataFrame):
+    """A per-customer table (usually computed from a transaction log) that states how it was made.
+
+    It is a :class:`pandas.DataFrame` (index, columns and every DataFrame method as
+    usual) with declared attributes: each subclass lists them in ``_metadata``
+    and gives each a class-level default.  pandas carries them through row
+    selections, copies and added columns, so ``table[table["frequency"] > 0]``
+    still knows its analysis date or time unit.  Build one with :meth:`of`.
+
+    Examples
+    --------
+    >>> class Visits(CustomerTable):
+    ...     _metadata = ["analysis_date"]
+    ...     analysis_date = None
+    >>> t = Visits.of(pd.DataFrame({"visits": [3, 1]}, index=["a", "b"]), analysis_date=pd.Timestamp("2024-01-31"))
+    >>> t[t["visits"] > 1].analysis_date
+    Timestamp('2024-01-31 00:00:00')
+    """
+
+    _metadata: ClassVar[list[str]] = []
+
+    @property
+    def _constructor(self):
+        return type(self)
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, **fields: Any):
+        """The table ``frame`` with its declared attributes set (every one must be given)."""
+        declared = set(cls._metadata)
+        if set(fields) != declared:
+            raise TypeError(f"{cls.__name__}.of() needs exactly the fields {sorted(declared)}; got {sorted(fields)}")
+        out = cls(frame)
+        for key, value in fields.items():
+            setattr(out, key, value)
+        return out
