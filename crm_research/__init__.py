@@ -89,7 +89,6 @@ _EXPORTS: dict[str, str] = {
     "RFMTable": "analytics.rfm",
     "TransactionSummary": "analytics.rfm",
     "check_transactions": "core.transactions",
-    "check_date": "core.transactions",
     "CustomerTable": "core.transactions",
     "fit_bgnbd": "analytics.clv",
     "fit_gamma_gamma": "analytics.clv",

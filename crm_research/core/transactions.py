@@ -30,7 +30,7 @@ unit) as declared attributes, not as entries of ``DataFrame.attrs``.
 from __future__ import annotations
 
 import numbers
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import numpy as np
 import pandas as pd
@@ -46,7 +46,9 @@ from crm_research.core.validation import (
     param_error,
 )
 
-__all__ = ["check_transactions", "check_date", "CustomerTable"]
+# check_date is the validation helper the analytics layers call for a single date argument (like
+# core.validation's check_* helpers, not part of the top-level API)
+__all__ = ["check_transactions", "CustomerTable"]
 
 # Dates before this year are refused: they are typing errors, or Solar Hijri (Jalali)
 # years such as 1402 read as if they were Gregorian.
@@ -364,7 +366,7 @@ class CustomerTable(pd.DataFrame):
         return type(self)
 
     @classmethod
-    def of(cls, frame: pd.DataFrame, **fields: Any):
+    def of(cls, frame: pd.DataFrame, **fields: Any) -> Self:
         """The table ``frame`` with its declared attributes set (every one must be given)."""
         declared = set(cls._metadata)
         if set(fields) != declared:
