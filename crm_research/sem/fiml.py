@@ -14,8 +14,9 @@ the variables ``o``, with mean ``ybar_g`` and divisor-``n_g`` covariance
   tr(Sigma_oo^-1 (S_g + d_g d_g'))]``, ``d_g = ybar_g - mu_o``;
 * the model has free intercepts (``x ~ 1``) and latent means fixed at 0, as
   lavaan adds them with ``missing = "ml"``, so ``mu = nu``;
-* ``l`` is maximised by BFGS with the analytic gradient and polished by
-  Newton steps;
+* ``-l / N`` is minimised by Newton steps (the Hessian by central
+  differences of the analytic gradient) with step halving, the optimiser of
+  the SEM family (:mod:`crm_research.core.optimize`, BFGS as its fall-back);
 * standard errors from the inverse observed information (the Hessian of
   ``-l``, by central differences of the analytic gradient), lavaan's default
   for ``missing = "ml"``;
@@ -51,6 +52,7 @@ import numpy as np
 import pandas as pd
 
 from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
+from crm_research.core.optimize import minimize
 from crm_research.core.validation import examples_of
 from crm_research.sem.estimation import RAM, MLFit, _NonConvergence, fit_ml, single_thread_blas
 from crm_research.sem.fit import rmsea_interval
@@ -270,7 +272,6 @@ def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
     >>> fit = crm.sem(survey, crm.ecrm_survey_model(), missing="fiml")  # doctest: +SKIP
     >>> fit.fit_measures[["chisq", "df", "cfi", "rmsea"]]  # doctest: +SKIP
     """
-    from scipy.optimize import minimize
     from scipy.stats import chi2, ncx2
 
     spec, clean, std_lv, ci = prepare_raw_fit(data, model, std_lv, ci, func, 3, _check_structure)
@@ -306,39 +307,30 @@ def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
             theta0 = start_values(spec, h1_S)
         x0 = np.concatenate([theta0, h1_mu])
 
-        def negll_grad(x):
+        def evaluate(x, order):
             theta, mu = x[:q], x[q:]
             Sigma, B, C = ram.implied(theta)
+            if order == 0:
+                ll = _loglik(pat, mu, Sigma)
+                return (-ll / n if np.isfinite(ll) else np.inf), None, None
             ll, gm, gS = _loglik_grad(pat, mu, Sigma)
             if gm is None:
-                return 1e20, np.zeros_like(x)
+                return np.inf, None, None
             D = ram.delta(B, C)
-            g = np.concatenate([D.T @ gS.reshape(-1), gm])
-            return -ll / n, -g / n
+            g = -np.concatenate([D.T @ gS.reshape(-1), gm]) / n
+            # Newton: the observed information (Hessian of -l / N) by central differences of the gradient
+            H = _num_hessian(gradient, x) if order == 2 else None
+            return -ll / n, g, H
 
-        res_opt = minimize(negll_grad, x0, jac=True, method="BFGS", options={"gtol": 1e-9, "maxiter": 5000})
-        x = res_opt.x
+        def gradient(x):
+            return evaluate(x, 1)[1]
 
-        def grad(xx):
-            return negll_grad(xx)[1]
-
-        # Newton polish with the numerical Hessian of the analytic gradient (also the observed information)
-        for _ in range(3):
-            H = _num_hessian(grad, x)
-            g = grad(x)
-            try:
-                step = np.linalg.solve(H, g)
-            except np.linalg.LinAlgError:
-                break
-            cand = x - step
-            if negll_grad(cand)[0] <= negll_grad(x)[0] + 1e-14:
-                x = cand
-            if np.max(np.abs(step)) < 1e-10:
-                break
-        H = _num_hessian(grad, x)
-        gnorm = float(np.max(np.abs(grad(x))))
-    converged = gnorm < 1e-6
-    message = "converged" if converged else f"did not converge (largest gradient {gnorm:.2g})"
+        opt = minimize(evaluate, x0, tol=1e-9)
+        x = opt.x
+        H = _num_hessian(gradient, x)
+        gnorm = opt.grad_norm
+    converged = opt.converged
+    message = opt.message if converged else f"{opt.message} (largest gradient {gnorm:.2g})"
     if not converged:
         _warnings.warn(f"{func}: the FIML estimation did not converge; the estimates are not reliable.",
                        CRMConvergenceWarning, stacklevel=3)
@@ -358,7 +350,7 @@ def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
     vcov = vcov_all[:q, :q]
 
     fit = MLFit(theta=theta, fmin=float(2 * (ll_h1 - ll) / n), converged=converged,
-                iterations=int(res_opt.nit), message=message, Sigma=Sigma, C=C, A=A, S_model=S_model,
+                iterations=opt.iterations, message=message, Sigma=Sigma, C=C, A=A, S_model=S_model,
                 info=H[:q, :q] * 2.0, grad_norm=gnorm)
     vals = row_values(spec, ram, theta)
     std = _std_all(spec, vals, C, S_model)
@@ -416,7 +408,7 @@ def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
     res.n_patterns = len(pat.groups)
     res.source = (f"raw data with {n_missing} missing value(s) in {res.n_patterns} pattern(s), "
                   "full-information ML")
-    res.converged, res.iterations, res.ci = converged, int(res_opt.nit), ci
+    res.converged, res.iterations, res.ci = converged, opt.iterations, ci
     res.raw = Y
     res.S = h1_S
     res.sample_cov = pd.DataFrame(h1_S, index=obs, columns=obs)

@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
+from crm_research.core.optimize import minimize
 from crm_research.core.results import Result
 from crm_research.core.syntax import parse_model
 from crm_research.core.validation import (
@@ -179,12 +180,17 @@ class _Group:
         self.mean_fixed = np.zeros(self.m)
 
 
-def _evaluate(groups, theta, N, want_info=True):
-    """F, gradient and expected information summed over groups (None if a Sigma is not PD)."""
+def _evaluate(groups, theta, N, order=2):
+    """F, gradient and expected information summed over groups (F = inf if a Sigma is not PD).
+
+    ``order`` as in :func:`crm_research.core.optimize.minimize`: 0 = F only,
+    1 = also the gradient, 2 = also the information.  The fourth item is the
+    per-group ``(Sigma, B, C, mu)``.
+    """
     q = len(theta)
     F = 0.0
-    grad = np.zeros(q)
-    info = np.zeros((q, q)) if want_info else None
+    grad = np.zeros(q) if order >= 1 else None
+    info = np.zeros((q, q)) if order >= 2 else None
     parts = []
     for g in groups:
         Sigma, B, C = g.ram.implied(theta)
@@ -200,6 +206,9 @@ def _evaluate(groups, theta, N, want_info=True):
         d = g.xbar - mu
         w = g.n / N
         F += w * (logdet + np.trace(g.S @ Si) - g.logdetS - g.p + d @ Si @ d)
+        parts.append((Sigma, B, C, mu))
+        if order == 0:
+            continue
         D = g.ram.delta(B, C)
         Sid = Si @ d
         W = Si @ (Sigma - g.S - np.outer(d, d)) @ Si
@@ -212,58 +221,21 @@ def _evaluate(groups, theta, N, want_info=True):
         if free.any():
             np.add.at(J.T, g.mean_index[free], Bo[:, free].T)
         grad += w * (D.T @ W.reshape(-1) - 2 * J.T @ Sid)
-        if want_info:
+        if order >= 2:
             p = g.p
             D3 = D.T.reshape(-1, p, p)
             T = (Si @ D3 @ Si).reshape(len(D3), p * p)
             info += w * (T @ D + 2 * J.T @ Si @ J)
-        parts.append((Sigma, B, C, mu))
     return F, grad, info, parts
 
 
 def _optimize(groups, theta, N, tol=1e-9, max_iter=500):
-    F, g, H, parts = _evaluate(groups, theta, N)
-    if parts is None:
+    """Fisher scoring with the BFGS fall-back (:func:`crm_research.core.optimize.minimize`), as single-group ML."""
+    if _evaluate(groups, theta, N, order=0)[3] is None:
         raise CRMInputError("The start values give a non-positive-definite covariance matrix in some group.")
-    converged, message, it = False, "maximum number of iterations reached", 0
-    quasi = False
-    for iteration in range(1, max_iter + 1):
-        it = iteration
-        gmax = float(np.max(np.abs(g)))
-        if gmax < tol:
-            converged, message = True, "converged"
-            break
-        try:
-            step = np.linalg.solve(H, g)
-        except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(H, g, rcond=None)[0]
-        t, improved = 1.0, False
-        for _ in range(30):
-            Fc, gc, Hc, pc = _evaluate(groups, theta - t * step, N, want_info=not quasi)
-            if pc is not None and Fc <= F + 1e-14 * max(1.0, abs(F)):
-                improved = True
-                break
-            t *= 0.5
-        if not improved:
-            if gmax < 1e-6 and quasi:
-                converged, message = True, "converged (to machine precision)"
-            else:
-                message = "Fisher scoring could not decrease the discrepancy"
-            break
-        # Fisher scoring first, BFGS updates of the information near the optimum (see estimation.py)
-        if not quasi and gmax < 1e-2 and t == 1.0:
-            quasi = True
-        if quasi:
-            s_vec, y_vec = -t * step, gc - g
-            sy = s_vec @ y_vec
-            if sy > 1e-16:
-                Hs = H @ s_vec
-                H = H - np.outer(Hs, Hs) / (s_vec @ Hs) + np.outer(y_vec, y_vec) / sy
-        else:
-            H = Hc
-        theta, F, g, parts = theta - t * step, Fc, gc, pc
-    F, g, H, parts = _evaluate(groups, theta, N)
-    return theta, F, g, H, parts, converged, message, it
+    opt = minimize(lambda x, order: _evaluate(groups, x, N, order)[:3], theta, tol=tol, max_iter=max_iter)
+    F, g, H, parts = _evaluate(groups, opt.x, N)
+    return opt.x, F, g, H, parts, opt.converged, opt.message, opt.iterations
 
 
 def _check_equal(group_equal, func):

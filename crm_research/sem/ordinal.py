@@ -61,6 +61,7 @@ import numpy as np
 import pandas as pd
 
 from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
+from crm_research.core.optimize import minimize
 from crm_research.core.validation import examples_of
 from crm_research.sem.estimation import RAM, MLFit, single_thread_blas
 from crm_research.sem.fit import rmsea_interval
@@ -177,47 +178,29 @@ def _first_loading_positive(spec, theta):
     return theta
 
 
-def _gauss_newton(ram, r, w, low, theta, max_iter=500, tol=1e-10):
-    """Minimise sum w (r - sigma(theta))^2 by Gauss-Newton with step halving."""
-    p = ram.p
-    flat = low[0] * p + low[1]
+def _dwls_evaluate(ram, r, w, low):
+    """The evaluate callback of :func:`crm_research.core.optimize.minimize` for ``F = sum w (r - sigma)^2``.
 
-    def resid(th):
-        Sigma, B, C = ram.implied(th)
-        return r - Sigma[low], B, C
+    The information is the Gauss-Newton matrix ``2 D' W D`` (``D`` the Jacobian
+    of the model correlations), so scoring here is Gauss-Newton.
+    """
+    flat = low[0] * ram.p + low[1]
 
-    e, B, C = resid(theta)
-    f = float(np.sum(w * e * e))
-    converged, it, message = False, 0, "maximum number of iterations reached"
-    while it < max_iter:
-        it += 1
+    def evaluate(theta, order):
+        try:
+            Sigma, B, C = ram.implied(theta)
+        except np.linalg.LinAlgError:
+            return np.inf, None, None
+        e = r - Sigma[low]
+        f = float(np.sum(w * e * e))
+        if order == 0 or not np.isfinite(f):
+            return (f if np.isfinite(f) else np.inf), None, None
         D = ram.delta(B, C)[flat]
         g = -2.0 * D.T @ (w * e)
-        if np.max(np.abs(g)) < tol:
-            converged, message = True, "converged"
-            break
-        H = 2.0 * D.T @ (w[:, None] * D)
-        try:
-            step = np.linalg.solve(H, -g)
-        except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(H, -g, rcond=None)[0]
-        t = 1.0
-        for _ in range(40):
-            cand = theta + t * step
-            ec, Bc, Cc = resid(cand)
-            fc = float(np.sum(w * ec * ec))
-            if np.isfinite(fc) and fc <= f + 1e-15 * max(1.0, f):
-                break
-            t *= 0.5
-        else:
-            message = "Gauss-Newton could not decrease the discrepancy"
-            if np.max(np.abs(g)) < 1e-7:
-                converged, message = True, "converged (to machine precision)"
-            break
-        theta, e, B, C, f = cand, ec, Bc, Cc, fc
-    D = ram.delta(B, C)[flat]
-    g = -2.0 * D.T @ (w * e)
-    return theta, f, converged, it, message, D, float(np.max(np.abs(g))) if g.size else 0.0
+        H = 2.0 * D.T @ (w[:, None] * D) if order == 2 else None
+        return f, g, H
+
+    return evaluate
 
 
 def fit_ordinal(data, model, *, std_lv=False, ci=0.95, func="sem") -> OrdinalSEMResult:
@@ -269,8 +252,9 @@ def fit_ordinal(data, model, *, std_lv=False, ci=0.95, func="sem") -> OrdinalSEM
     With ``s`` the ``p(p-1)/2`` polychoric correlations, ``w_k = 1/Gamma_kk``
     and ``sigma(theta)`` the off-diagonal of ``Lambda (I - B)^-1 Psi (I -
     B)^-T Lambda'``: ``F = sum_k w_k (s_k - sigma_k)^2``, minimised by
-    Gauss-Newton.  ``chisq = (N - 1) F`` (lavaan's ``2 N fmin``: for
-    categorical data lavaan uses ``N - 1`` here), ``df = p(p-1)/2 - q`` (thresholds are
+    Gauss-Newton (the shared optimiser, :mod:`crm_research.core.optimize`).
+    ``chisq = (N - 1) F`` (lavaan's ``2 N fmin``: for categorical data lavaan
+    uses ``N - 1`` here), ``df = p(p-1)/2 - q`` (thresholds are
     fitted exactly and count on both sides).  Robust covariance of the
     estimates: ``M Gamma M' / (N - 1)`` with ``M = (D'WD)^-1 D'W``.  Scaled-shifted
     test (Asparouhov & Muthén, 2010): with ``U = W - WD(D'WD)^-1D'W``,
@@ -334,7 +318,11 @@ def fit_ordinal(data, model, *, std_lv=False, ci=0.95, func="sem") -> OrdinalSEM
     ram = RAM(dspec)
     with single_thread_blas():
         theta0 = start_values(dspec, R)
-        theta, F, converged, iterations, message, D, gnorm = _gauss_newton(ram, r, w, low, theta0)
+        evaluate = _dwls_evaluate(ram, r, w, low)
+        opt = minimize(evaluate, theta0, tol=1e-10, flat_tol=1e-7, max_halvings=40)
+        theta, F, converged, iterations, message, gnorm = (opt.x, opt.objective, opt.converged, opt.iterations,
+                                                           opt.message, opt.grad_norm)
+        D = ram.delta(*ram.implied(theta)[1:])[low[0] * ram.p + low[1]]
     if not converged:
         _warnings.warn(f"{func}: the DWLS estimation did not converge ({message}); the estimates are not "
                        "reliable.", CRMConvergenceWarning, stacklevel=3)
