@@ -55,7 +55,7 @@ from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
 from crm_research.core.optimize import minimize
 from crm_research.core.validation import examples_of
 from crm_research.sem.estimation import RAM, MLFit, _NonConvergence, fit_ml, single_thread_blas
-from crm_research.sem.fit import rmsea_interval
+from crm_research.sem.fit import fit_indices
 from crm_research.sem.model import prepare_raw_fit, start_values
 from crm_research.sem.result import ParameterTable, SEMResult, _std_all, row_values
 
@@ -272,8 +272,6 @@ def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
     >>> fit = crm.sem(survey, crm.ecrm_survey_model(), missing="fiml")  # doctest: +SKIP
     >>> fit.fit_measures[["chisq", "df", "cfi", "rmsea"]]  # doctest: +SKIP
     """
-    from scipy.stats import chi2, ncx2
-
     spec, clean, std_lv, ci = prepare_raw_fit(data, model, std_lv, ci, func, 3, _check_structure)
     obs = spec.observed
     Y = clean.to_numpy(float)
@@ -368,23 +366,13 @@ def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
     # -- fit measures --------------------------------------------------------------------------------
     npar = q + p
     chisq = max(float(2 * (ll_h1 - ll)), 0.0)
-    pvalue = float(chi2.sf(chisq, df)) if df > 0 else np.nan
     # baseline: independent variables with free means and variances -> per-variable ML on observed values
     ll_b = 0.0
     for j in range(p):
         yj = Y[~np.isnan(Y[:, j]), j]
         ll_b += -0.5 * len(yj) * (_LOG2PI + np.log(np.var(yj)) + 1.0)
     b_chisq, b_df = float(2 * (ll_h1 - ll_b)), p * (p - 1) // 2
-    d, db = chisq - df, b_chisq - b_df
-    denom = max(d, db, 0.0)
-    cfi = 1.0 - max(d, 0.0) / denom if denom > 0 else 1.0
-    tli = (b_chisq / b_df - chisq / df) / (b_chisq / b_df - 1.0) if df > 0 else 1.0
-    if df > 0:
-        rmsea = float(np.sqrt(max(d, 0.0) / (n * df)))
-        rlo, rhi = rmsea_interval(chisq, df, n)
-        rmsea_p = float(ncx2.sf(chisq, df, n * df * 0.05**2))
-    else:
-        rmsea, rlo, rhi, rmsea_p = 0.0, 0.0, 0.0, np.nan
+    fi = fit_indices(chisq, df, b_chisq, b_df, n)
     sd = np.sqrt(np.diag(h1_S))
     iu = np.triu_indices(p)
     rcor = ((h1_S - Sigma) / np.outer(sd, sd))[iu]
@@ -392,12 +380,13 @@ def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
     srmr = float(np.sqrt((np.sum(rcor**2) + np.sum(rmean**2)) / (len(rcor) + p)))
     srmr_nomean = float(np.sqrt(np.mean(rcor**2)))
     fm = pd.Series({
-        "npar": npar, "fmin": chisq / (2 * n), "chisq": chisq, "df": df, "pvalue": pvalue,
-        "baseline_chisq": b_chisq, "baseline_df": b_df, "baseline_pvalue": float(chi2.sf(b_chisq, b_df)),
-        "cfi": cfi, "tli": tli, "loglik": ll, "unrestricted_loglik": ll_h1,
+        "npar": npar, "fmin": chisq / (2 * n), "chisq": chisq, "df": df, "pvalue": fi["pvalue"],
+        "baseline_chisq": b_chisq, "baseline_df": b_df, "baseline_pvalue": fi["baseline_pvalue"],
+        **{k: fi[k] for k in ("cfi", "tli", "nfi", "rfi", "ifi", "rni")},
+        "loglik": ll, "unrestricted_loglik": ll_h1,
         "aic": -2 * ll + 2 * npar, "bic": -2 * ll + npar * np.log(n),
         "bic2": -2 * ll + npar * np.log((n + 2) / 24), "n": n,
-        "rmsea": rmsea, "rmsea_ci_lower": rlo, "rmsea_ci_upper": rhi, "rmsea_pvalue": rmsea_p,
+        **{k: fi[k] for k in ("rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "rmsea_pvalue")},
         "srmr": srmr, "srmr_nomean": srmr_nomean,
     }, dtype=float, name="value")
 

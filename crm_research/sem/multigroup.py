@@ -60,7 +60,7 @@ from crm_research.core.validation import (
     examples_of,
 )
 from crm_research.sem.estimation import RAM, single_thread_blas
-from crm_research.sem.fit import rmsea_interval
+from crm_research.sem.fit import fit_indices
 from crm_research.sem.model import build_spec, start_values
 from crm_research.sem.result import _defined_values, _std_all, row_values
 
@@ -506,24 +506,17 @@ def _build(groups, theta, F, H, parts, N, levels, sizes, group_col, group_equal,
     chisq = max(chisq_total, 0.0)
     b_chisq = float(sum(grp.n * (np.sum(np.log(np.diag(grp.S))) - grp.logdetS) for grp in groups))
     b_df = G * (p * (p - 1) // 2)
-    d, db = chisq - df, b_chisq - b_df
-    denom = max(d, db, 0.0)
-    cfi = 1.0 - max(d, 0.0) / denom if denom > 0 else 1.0
-    tli = (b_chisq / b_df - chisq / df) / (b_chisq / b_df - 1.0) if df > 0 else 1.0
     uloglik = float(sum(-grp.n / 2 * (p * np.log(2 * np.pi) + grp.logdetS + p) for grp in groups))
     loglik = uloglik - chisq / 2
-    if df > 0:
-        rmsea = float(np.sqrt(max(d, 0.0) / (N * df)) * np.sqrt(G))
-        lo, hi = rmsea_interval(chisq, df, N)
-        lo, hi = lo * np.sqrt(G), hi * np.sqrt(G)
-    else:
-        rmsea, lo, hi = 0.0, 0.0, 0.0
+    fi = fit_indices(chisq, df, b_chisq, b_df, N, groups=G)
     res.fit_measures = pd.Series({
-        "npar": npar, "fmin": F / 2, "chisq": chisq, "df": df, "pvalue": float(chi2.sf(chisq, df)) if df > 0 else np.nan,
-        "baseline_chisq": b_chisq, "baseline_df": b_df, "cfi": cfi, "tli": tli,
+        "npar": npar, "fmin": F / 2, "chisq": chisq, "df": df, "pvalue": fi["pvalue"],
+        "baseline_chisq": b_chisq, "baseline_df": b_df, "baseline_pvalue": fi["baseline_pvalue"],
+        **{k: fi[k] for k in ("cfi", "tli", "nfi", "rfi", "ifi", "rni")},
         "loglik": loglik, "unrestricted_loglik": uloglik, "aic": -2 * loglik + 2 * npar,
-        "bic": -2 * loglik + npar * np.log(N), "n": N, "rmsea": rmsea, "rmsea_ci_lower": lo,
-        "rmsea_ci_upper": hi, "srmr": srmr_weighted,
+        "bic": -2 * loglik + npar * np.log(N), "n": N,
+        **{k: fi[k] for k in ("rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "rmsea_pvalue")},
+        "srmr": srmr_weighted,
     }, dtype=float, name="value")
     if not converged:
         warnings.insert(0, f"NOT CONVERGED ({message}): do not report these estimates.")

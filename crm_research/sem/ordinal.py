@@ -64,7 +64,7 @@ from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
 from crm_research.core.optimize import minimize
 from crm_research.core.validation import examples_of
 from crm_research.sem.estimation import RAM, MLFit, single_thread_blas
-from crm_research.sem.fit import rmsea_interval
+from crm_research.sem.fit import fit_indices
 from crm_research.sem.model import prepare_raw_fit, start_values
 from crm_research.sem.polychoric import _polychoric_arrays
 from crm_research.sem.result import ParameterTable, SEMResult, _std_all, row_values
@@ -283,8 +283,6 @@ def fit_ordinal(data, model, *, std_lv=False, ci=0.95, func="sem") -> OrdinalSEM
     >>> fit = crm.cfa(bfi, "agree =~ A1 + A2 + A3 + A4 + A5", estimator="DWLS")  # doctest: +SKIP
     >>> fit.fit_measures[["chisq_scaled", "df", "pvalue_scaled", "cfi", "rmsea"]]  # doctest: +SKIP
     """
-    from scipy.stats import chi2, ncx2
-
     spec, clean, std_lv, ci = prepare_raw_fit(data, model, std_lv, ci, func, 10, _check_structure)
     obs = spec.observed
     complete = clean.dropna()
@@ -367,21 +365,11 @@ def fit_ordinal(data, model, *, std_lv=False, ci=0.95, func="sem") -> OrdinalSEM
     # -- fit measures --------------------------------------------------------------------------------
     # lavaan's categorical test statistic uses N - 1 (its fmin is chisq / 2N)
     chisq = float((n - 1) * F)
-    pvalue = float(chi2.sf(chisq, df)) if df > 0 else np.nan
     b_chisq, b_df = float((n - 1) * np.sum(w * r * r)), len(r)
-    d, db = chisq - df, b_chisq - b_df
-    denom = max(d, db, 0.0)
-    cfi = 1.0 - max(d, 0.0) / denom if denom > 0 else 1.0
-    tli = (b_chisq / b_df - chisq / df) / (b_chisq / b_df - 1.0) if df > 0 else 1.0
-    if df > 0:
-        rmsea = float(np.sqrt(max(d, 0.0) / ((n - 1) * df)))
-        rlo, rhi = rmsea_interval(chisq, df, n - 1)
-        rmsea_p = float(ncx2.sf(chisq, df, (n - 1) * df * 0.05**2))
-    else:
-        rmsea, rlo, rhi, rmsea_p = 0.0, 0.0, 0.0, np.nan
+    fi = fit_indices(chisq, df, b_chisq, b_df, n - 1)
     resid = r - Sigma[low]
     srmr = float(np.sqrt(np.sum(resid**2) / (p * (p + 1) / 2)))
-    chisq_scaled = pvalue_scaled = a = shift = np.nan
+    chisq_scaled = a = shift = np.nan
     if H_inv is not None and df > 0:
         U = np.diag(w) - WD @ H_inv @ WD.T
         UG = U @ gamma_r
@@ -389,29 +377,22 @@ def fit_ordinal(data, model, *, std_lv=False, ci=0.95, func="sem") -> OrdinalSEM
         a = float(np.sqrt(df / tr2))
         shift = float(df - a * tr1)
         chisq_scaled = a * chisq + shift
-        pvalue_scaled = float(chi2.sf(chisq_scaled, df))
     # the same correction for the baseline (independence) model, whose U is W itself
     WG = w[:, None] * gamma_r
     a_b = float(np.sqrt(b_df / np.sum(WG * WG.T)))
     b_chisq_scaled = a_b * b_chisq + (b_df - a_b * np.trace(WG))
-    scaled = dict.fromkeys(["cfi_scaled", "tli_scaled", "rmsea_scaled", "rmsea_ci_lower_scaled",
-                            "rmsea_ci_upper_scaled", "rmsea_pvalue_scaled"], np.nan)
-    if np.isfinite(chisq_scaled):
-        ds, dbs = chisq_scaled - df, b_chisq_scaled - b_df
-        denom = max(ds, dbs, 0.0)
-        scaled["cfi_scaled"] = 1.0 - max(ds, 0.0) / denom if denom > 0 else 1.0
-        scaled["tli_scaled"] = (b_chisq_scaled / b_df - chisq_scaled / df) / (b_chisq_scaled / b_df - 1.0)
-        scaled["rmsea_scaled"] = float(np.sqrt(max(ds, 0.0) / ((n - 1) * df)))
-        scaled["rmsea_ci_lower_scaled"], scaled["rmsea_ci_upper_scaled"] = rmsea_interval(chisq_scaled, df, n - 1)
-        scaled["rmsea_pvalue_scaled"] = float(ncx2.sf(chisq_scaled, df, (n - 1) * df * 0.05**2))
+    # lavaan's "scaled" indices: the same formulas with both statistics scaled (NaN when they are not defined)
+    fs = fit_indices(chisq_scaled, df, b_chisq_scaled, b_df, n - 1)
+    scaled = {f"{k}_scaled": fs[k] for k in ("cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
+                                              "rmsea_pvalue")}
     fm = pd.Series({
-        "npar": q + n_th, "fmin": chisq / (2 * n), "chisq": chisq, "df": df, "pvalue": pvalue,
-        "chisq_scaled": chisq_scaled, "df_scaled": df, "pvalue_scaled": pvalue_scaled,
+        "npar": q + n_th, "fmin": chisq / (2 * n), "chisq": chisq, "df": df, "pvalue": fi["pvalue"],
+        "chisq_scaled": chisq_scaled, "df_scaled": df, "pvalue_scaled": fs["pvalue"],
         "chisq_scaling_factor": 1.0 / a if np.isfinite(a) else np.nan, "chisq_shift": shift,
-        "baseline_chisq": b_chisq, "baseline_df": b_df, "baseline_pvalue": float(chi2.sf(b_chisq, b_df)),
+        "baseline_chisq": b_chisq, "baseline_df": b_df, "baseline_pvalue": fi["baseline_pvalue"],
         "baseline_chisq_scaled": b_chisq_scaled,
-        "cfi": cfi, "tli": tli, "rmsea": rmsea, "rmsea_ci_lower": rlo, "rmsea_ci_upper": rhi,
-        "rmsea_pvalue": rmsea_p, **scaled, "srmr": srmr, "loglik": np.nan, "aic": np.nan, "bic": np.nan, "n": n,
+        **{k: fi[k] for k in ("cfi", "tli", "nfi", "rfi", "ifi", "rni", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
+                              "rmsea_pvalue")}, **scaled, "srmr": srmr, "loglik": np.nan, "aic": np.nan, "bic": np.nan, "n": n,
     }, dtype=float, name="value")
 
     res = OrdinalSEMResult()
