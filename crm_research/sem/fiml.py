@@ -47,6 +47,8 @@ Rosseel, Y. (2012). lavaan: An R package for structural equation modeling.
 from __future__ import annotations
 
 import warnings as _warnings
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -64,6 +66,7 @@ __all__ = ["fit_fiml", "FIMLResult", "em_saturated"]
 _LOG2PI = np.log(2 * np.pi)
 
 
+@dataclass(repr=False, eq=False, kw_only=True)
 class FIMLResult(SEMResult):
     """A CFA/SEM fitted by full-information ML on incomplete data.
 
@@ -74,7 +77,11 @@ class FIMLResult(SEMResult):
     ``n_patterns`` (number of distinct missing-data patterns).
     """
 
-    title = "Structural equation model (full-information ML, missing data)"
+    title: ClassVar[str] = "Structural equation model (full-information ML, missing data)"
+    h1_mean: pd.Series
+    h1_cov: pd.DataFrame
+    implied_mean: pd.Series
+    n_patterns: int
 
     def modification_indices(self, min_mi: float = 0.0):
         """Not available for FIML fits yet."""
@@ -390,27 +397,9 @@ def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
         "srmr": srmr, "srmr_nomean": srmr_nomean,
     }, dtype=float, name="value")
 
-    res = FIMLResult()
-    res.spec, res.ram, res.fit, res.n = spec, ram, fit, n
-    res.model = model
-    n_missing = int(np.isnan(Y).sum())
-    res.n_patterns = len(pat.groups)
-    res.source = (f"raw data with {n_missing} missing value(s) in {res.n_patterns} pattern(s), "
-                  "full-information ML")
-    res.converged, res.iterations, res.ci = converged, opt.iterations, ci
-    res.raw = Y
-    res.S = h1_S
-    res.sample_cov = pd.DataFrame(h1_S, index=obs, columns=obs)
-    res.h1_cov = res.sample_cov
-    res.h1_mean = pd.Series(h1_mu, index=obs, name="mean")
-    res.implied_cov = pd.DataFrame(Sigma, index=obs, columns=obs)
-    res.implied_mean = pd.Series(mu, index=obs, name="mean")
-    res.vcov = vcov
-    res.estimates = est_table
-    res.fit_measures = fm
     pos = {v: i for i, v in enumerate(spec.variables)}
-    res.r2 = pd.Series({v: 1.0 - S_model[pos[v], pos[v]] / C[pos[v], pos[v]] for v in spec.endogenous},
-                       name="r2", dtype=float)
+    r2 = pd.Series({v: 1.0 - S_model[pos[v], pos[v]] / C[pos[v], pos[v]] for v in spec.endogenous}, name="r2",
+                   dtype=float)
     if not converged:
         warnings.insert(0, f"NOT CONVERGED ({message}): do not report these estimates.")
     for k, row in enumerate(spec.rows):
@@ -418,5 +407,12 @@ def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
             warnings.append(f"Heywood case: the variance of {row.lhs!r} is negative ({vals[k]:.3f}).")
     if df == 0:
         warnings.append("The model is saturated (df = 0): chi-square, CFI, TLI and RMSEA say nothing about fit.")
-    res.warnings = warnings
-    return res
+    n_missing = int(np.isnan(Y).sum())
+    h1_cov = pd.DataFrame(h1_S, index=obs, columns=obs)
+    return FIMLResult(
+        estimates=est_table, fit_measures=fm, r2=r2, converged=converged, iterations=opt.iterations, n=n, ci=ci,
+        model=model,
+        source=f"raw data with {n_missing} missing value(s) in {len(pat.groups)} pattern(s), full-information ML",
+        spec=spec, ram=ram, fit=fit, S=h1_S, sample_cov=h1_cov, implied_cov=pd.DataFrame(Sigma, index=obs, columns=obs),
+        vcov=vcov, raw=Y, h1_mean=pd.Series(h1_mu, index=obs, name="mean"), h1_cov=h1_cov,
+        implied_mean=pd.Series(mu, index=obs, name="mean"), n_patterns=len(pat.groups), warnings=warnings)

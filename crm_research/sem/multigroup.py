@@ -43,6 +43,8 @@ from __future__ import annotations
 
 import copy
 import warnings as _warnings
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -69,6 +71,7 @@ __all__ = ["multigroup_sem", "measurement_invariance", "MultiGroupSEMResult", "I
 _EQUAL_CHOICES = ("loadings", "intercepts", "regressions", "residuals", "lv.variances", "lv.covariances")
 
 
+@dataclass(repr=False, eq=False, kw_only=True)
 class MultiGroupSEMResult(Result):
     """A model fitted in several groups.
 
@@ -83,13 +86,29 @@ class MultiGroupSEMResult(Result):
         srmr`` as lavaan computes them for several groups.
     groups : list
         Group labels in order of first appearance (lavaan's order).
+    group_sizes : list of int
+        Complete rows per group.
+    group_col : str
+        The grouping column.
     group_equal : list of str
         The equality constraints across groups.
     converged : bool
+    iterations : int
+    n : int
+        Total number of rows used.
     warnings : list of str
     """
 
-    title = "Multi-group structural equation model (ML)"
+    title: ClassVar[str] = "Multi-group structural equation model (ML)"
+    estimates: pd.DataFrame
+    fit_measures: pd.Series
+    groups: list
+    group_sizes: list[int]
+    group_col: str
+    group_equal: list[str]
+    converged: bool
+    iterations: int
+    n: int
 
     def to_frame(self) -> pd.DataFrame:
         return self.estimates.copy()
@@ -123,6 +142,7 @@ class MultiGroupSEMResult(Result):
         return ax
 
 
+@dataclass(repr=False, eq=False, kw_only=True)
 class InvarianceResult(Result):
     """The configural / metric / scalar sequence.
 
@@ -138,7 +158,9 @@ class InvarianceResult(Result):
         The :class:`MultiGroupSEMResult` of every step.
     """
 
-    title = "Measurement invariance"
+    title: ClassVar[str] = "Measurement invariance"
+    table: pd.DataFrame
+    fits: dict[str, MultiGroupSEMResult]
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
@@ -422,9 +444,6 @@ def multigroup_sem(data, model, group, group_equal=None, ci: float = 0.95, std_l
 
 def _build(groups, theta, F, H, parts, N, levels, sizes, group_col, group_equal, ci, converged, message, iterations,
            chi2, norm):
-    res = MultiGroupSEMResult()
-    res.groups, res.group_sizes, res.group_col, res.group_equal = levels, sizes, group_col, list(group_equal)
-    res.converged, res.iterations, res.n = converged, iterations, N
     q = len(theta)
     warnings: list[str] = []
     vcov = np.full((q, q), np.nan)
@@ -497,7 +516,6 @@ def _build(groups, theta, F, H, parts, N, levels, sizes, group_col, group_equal,
                                 f"({vals[k]:.3f}).")
     est = pd.DataFrame(rows, columns=["lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue", "ci_lower",
                                       "ci_upper", "std_all"])
-    res.estimates = est
 
     p = groups[0].p
     G = len(groups)
@@ -509,7 +527,7 @@ def _build(groups, theta, F, H, parts, N, levels, sizes, group_col, group_equal,
     uloglik = float(sum(-grp.n / 2 * (p * np.log(2 * np.pi) + grp.logdetS + p) for grp in groups))
     loglik = uloglik - chisq / 2
     fi = fit_indices(chisq, df, b_chisq, b_df, N, groups=G)
-    res.fit_measures = pd.Series({
+    fit_measures = pd.Series({
         "npar": npar, "fmin": F / 2, "chisq": chisq, "df": df, "pvalue": fi["pvalue"],
         "baseline_chisq": b_chisq, "baseline_df": b_df, "baseline_pvalue": fi["baseline_pvalue"],
         **{k: fi[k] for k in ("cfi", "tli", "nfi", "rfi", "ifi", "rni")},
@@ -520,8 +538,9 @@ def _build(groups, theta, F, H, parts, N, levels, sizes, group_col, group_equal,
     }, dtype=float, name="value")
     if not converged:
         warnings.insert(0, f"NOT CONVERGED ({message}): do not report these estimates.")
-    res.warnings = warnings
-    return res
+    return MultiGroupSEMResult(estimates=est, fit_measures=fit_measures, groups=levels, group_sizes=sizes,
+                               group_col=group_col, group_equal=list(group_equal), converged=converged,
+                               iterations=iterations, n=N, warnings=warnings)
 
 
 def measurement_invariance(data, model, group, ci: float = 0.95, std_lv: bool = False) -> InvarianceResult:
@@ -591,8 +610,5 @@ def measurement_invariance(data, model, group, ci: float = 0.95, std_lv: bool = 
                        holds="yes" if (pdiff >= 1 - ci or dcfi >= -0.01) else "no")
         rows.append(row)
         prev = fm
-    res = InvarianceResult()
-    res.table = pd.DataFrame(rows, index=list(steps))
-    res.fits = fits
-    res.warnings = [w for fit in fits.values() for w in fit.warnings]
-    return res
+    return InvarianceResult(table=pd.DataFrame(rows, index=list(steps)), fits=fits,
+                            warnings=[w for fit in fits.values() for w in fit.warnings])

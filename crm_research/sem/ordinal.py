@@ -56,6 +56,8 @@ from __future__ import annotations
 
 import copy
 import warnings as _warnings
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -66,12 +68,13 @@ from crm_research.core.validation import examples_of
 from crm_research.sem.estimation import RAM, MLFit, single_thread_blas
 from crm_research.sem.fit import fit_indices
 from crm_research.sem.model import prepare_raw_fit, start_values
-from crm_research.sem.polychoric import _polychoric_arrays
+from crm_research.sem.polychoric import PolychoricResult, _polychoric_arrays
 from crm_research.sem.result import ParameterTable, SEMResult, _std_all, row_values
 
 __all__ = ["fit_ordinal", "OrdinalSEMResult"]
 
 
+@dataclass(repr=False, eq=False, kw_only=True)
 class OrdinalSEMResult(SEMResult):
     """A CFA/SEM of ordinal items fitted by DWLS on polychoric correlations.
 
@@ -82,7 +85,9 @@ class OrdinalSEMResult(SEMResult):
     polychoric and the model-implied correlation matrices.
     """
 
-    title = "Structural equation model for ordinal items (DWLS on polychoric correlations, lavaan's WLSMV)"
+    title: ClassVar[str] = ("Structural equation model for ordinal items (DWLS on polychoric correlations, "
+                            "lavaan's WLSMV)")
+    polychoric: PolychoricResult
 
     def _summary_tables(self):
         fm = self.fit_measures
@@ -395,23 +400,9 @@ def fit_ordinal(data, model, *, std_lv=False, ci=0.95, func="sem") -> OrdinalSEM
                               "rmsea_pvalue")}, **scaled, "srmr": srmr, "loglik": np.nan, "aic": np.nan, "bic": np.nan, "n": n,
     }, dtype=float, name="value")
 
-    res = OrdinalSEMResult()
-    res.spec, res.ram, res.fit, res.n = fspec, fram, fit, n
-    res.model = model
-    res.source = "ordinal items, polychoric correlations" + (
-        f" ({dropped} incomplete row(s) dropped listwise)" if dropped else "")
-    res.converged, res.iterations, res.ci = converged, iterations, ci
-    res.raw = complete.to_numpy(float)
-    res.S = R
-    res.sample_cov = pc.correlations.copy()
-    res.implied_cov = pd.DataFrame(Sigma, index=obs, columns=obs)
-    res.vcov = vcov
-    res.estimates = est_table
-    res.fit_measures = fm
-    res.polychoric = pc
     pos = {v: i for i, v in enumerate(fspec.variables)}
-    res.r2 = pd.Series({v: 1.0 - S_model[pos[v], pos[v]] / C[pos[v], pos[v]] for v in fspec.endogenous},
-                       name="r2", dtype=float)
+    r2 = pd.Series({v: 1.0 - S_model[pos[v], pos[v]] / C[pos[v], pos[v]] for v in fspec.endogenous},
+                   name="r2", dtype=float)
     if not converged:
         warnings.insert(0, f"NOT CONVERGED ({message}; largest gradient {gnorm:.2g}): do not report these "
                            "estimates.")
@@ -426,5 +417,10 @@ def fit_ordinal(data, model, *, std_lv=False, ci=0.95, func="sem") -> OrdinalSEM
                             "correlation between factors above 1): the factors are not distinct.")
     if df == 0:
         warnings.append("The model is saturated (df = 0): chi-square, CFI, TLI and RMSEA say nothing about fit.")
-    res.warnings = warnings
-    return res
+    source = "ordinal items, polychoric correlations" + (
+        f" ({dropped} incomplete row(s) dropped listwise)" if dropped else "")
+    return OrdinalSEMResult(
+        estimates=est_table, fit_measures=fm, r2=r2, converged=converged, iterations=iterations, n=n, ci=ci,
+        model=model, source=source, spec=fspec, ram=fram, fit=fit, S=R, sample_cov=pc.correlations.copy(),
+        implied_cov=pd.DataFrame(Sigma, index=obs, columns=obs), vcov=vcov, raw=complete.to_numpy(float),
+        polychoric=pc, warnings=warnings)

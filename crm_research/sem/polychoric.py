@@ -41,6 +41,7 @@ Rosseel, Y. (2012). lavaan: An R package for structural equation modeling.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -210,6 +211,7 @@ def _codes(column: pd.Series):
     return codes, values
 
 
+@dataclass(repr=False, eq=False, kw_only=True)
 class PolychoricResult(Result):
     """Thresholds and polychoric correlations (two-step ML, as lavaan's ``lavCor``).
 
@@ -229,9 +231,17 @@ class PolychoricResult(Result):
         The observed categories of every item, lowest first.
     n : int
         Number of complete rows used.
+    items : list of str
+        The items, in the order of the matrices.
     """
 
-    title = "Polychoric correlations (two-step maximum likelihood)"
+    title: ClassVar[str] = "Polychoric correlations (two-step maximum likelihood)"
+    items: list[str]
+    n: int
+    categories: dict
+    correlations: pd.DataFrame
+    thresholds: pd.DataFrame
+    nacov: pd.DataFrame
 
     def to_frame(self) -> pd.DataFrame:
         """The correlation matrix."""
@@ -436,13 +446,8 @@ def _polychoric_arrays(complete: pd.DataFrame, columns: list[str], func: str) ->
 
     th_names = [f"{col}|t{c + 1}" for col, t in zip(columns, taus) for c in range(len(t))]
     names = th_names + names_cor
-    res = PolychoricResult()
-    res.items = list(columns)
-    res.n = n
-    res.categories = cats
-    res.correlations = pd.DataFrame(R, index=columns, columns=columns)
     th_est = np.concatenate(taus) if n_th else np.zeros(0)
-    res.thresholds = pd.DataFrame({
+    thresholds = pd.DataFrame({
         "item": [col for col, t in zip(columns, taus) for _ in t],
         "threshold": [f"t{c + 1}" for t in taus for c in range(len(t))],
         "name": th_names,
@@ -450,9 +455,9 @@ def _polychoric_arrays(complete: pd.DataFrame, columns: list[str], func: str) ->
         # lavaan's WLSMV standard errors of thresholds divide Gamma by N - 1 (not N) for categorical data
         "se": np.sqrt(np.diag(gamma)[:n_th] / (n - 1)),
     })
-    res.nacov = pd.DataFrame(gamma, index=names, columns=names)
-    res.warnings = warnings
-    return res
+    return PolychoricResult(items=list(columns), n=n, categories=cats,
+                            correlations=pd.DataFrame(R, index=columns, columns=columns), thresholds=thresholds,
+                            nacov=pd.DataFrame(gamma, index=names, columns=names), warnings=warnings)
 
 
 def _cross_threshold(q, t1, t2, rho):
