@@ -208,7 +208,7 @@ def _grad_info(ram: RAM, S, parts, want_info=True):
     return g, H
 
 
-def fit_ml(ram: RAM, S: np.ndarray, theta0: np.ndarray, max_iter: int = 500, tol: float = 1e-9) -> MLFit:
+def fit_ml(ram: RAM, S: np.ndarray, theta0: np.ndarray, *, max_iter: int = 500, tol: float = 1e-9) -> MLFit:
     """Minimise F_ML by Fisher scoring with step halving (BFGS as fall-back), see :mod:`crm_research.core.optimize`.
 
     Raises ``_NonConvergence`` when Sigma is not positive definite at the

@@ -140,7 +140,8 @@ def _loglik_grad(pat: _Patterns, mu, Sigma):
     return float(ll), gm, gS
 
 
-def em_saturated(pat: _Patterns, max_iter: int = 20000, tol: float = 1e-11):
+def em_saturated(pat: _Patterns, *, max_iter: int = 20000,
+                 tol: float = 1e-11) -> tuple[np.ndarray, np.ndarray, float, bool]:
     """EM estimates of the unrestricted mean vector and covariance matrix, and their log-likelihood.
 
     Returns ``(mu, Sigma, loglik, converged)``.  Each E-step replaces the

@@ -49,6 +49,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
+from crm_research.core.deprecation import renamed_arguments
 from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
 from crm_research.core.optimize import minimize
 from crm_research.core.results import Result
@@ -66,7 +67,7 @@ from crm_research.sem.fit import fit_indices
 from crm_research.sem.model import build_spec, start_values
 from crm_research.sem.result import _defined_values, _std_all, row_values
 
-__all__ = ["multigroup_sem", "measurement_invariance", "MultiGroupSEMResult", "InvarianceResult"]
+__all__ = ["multigroup_sem", "measurement_invariance", "fit_multigroup", "MultiGroupSEMResult", "InvarianceResult"]
 
 _EQUAL_CHOICES = ("loadings", "intercepts", "regressions", "residuals", "lv.variances", "lv.covariances")
 
@@ -151,9 +152,9 @@ class InvarianceResult(Result):
     table : pandas.DataFrame
         One row per step: ``npar, chisq, df, pvalue, cfi, tli, rmsea, srmr, aic,
         bic, chisq_diff, df_diff, p_diff, cfi_diff, holds`` where the differences
-        compare each step with the previous one and ``holds`` is "yes" when the
+        compare each step with the previous one and ``holds`` is True when the
         chi-square difference is not significant at ``1 - ci`` or CFI drops by at
-        most .01.
+        most .01 (missing, ``pd.NA``, for the first step).
     fits : dict
         The :class:`MultiGroupSEMResult` of every step.
     """
@@ -284,8 +285,9 @@ def _check_equal(group_equal, func):
     return out
 
 
-def multigroup_sem(data, model, group, group_equal=None, ci: float = 0.95, std_lv: bool = False,
-                   _func: str = "multigroup_sem") -> MultiGroupSEMResult:
+@renamed_arguments(group="group_col")
+def multigroup_sem(data, model, group_col, *, group_equal=None, ci: float = 0.95,
+                   std_lv: bool = False) -> MultiGroupSEMResult:
     """Fit a lavaan-syntax model in every group of a grouping column.
 
     Parameters
@@ -295,9 +297,10 @@ def multigroup_sem(data, model, group, group_equal=None, ci: float = 0.95, std_l
     model : str
         lavaan syntax (``=~``, ``~``, ``~~``, ``:=``).  A label used in the
         model (``a*x``) is the same parameter in every group, as in lavaan.
-    group : str
+    group_col : str
         Name of the grouping column (gender, channel, school ...); at least two
-        groups, each with more rows than observed variables.
+        groups, each with more rows than observed variables.  Called ``group``
+        before 0.2 (the old name still works, with a ``FutureWarning``).
     group_equal : list of {"loadings", "intercepts"}, optional
         Parameters constrained equal across groups (lavaan's ``group.equal``).
         With ``"intercepts"`` the latent means are free in every group but the
@@ -329,18 +332,25 @@ def multigroup_sem(data, model, group, group_equal=None, ci: float = 0.95, std_l
     --------
     >>> import crm_research as crm
     >>> hs = crm.load_dataset("holzinger1939")  # doctest: +SKIP
-    >>> fit = crm.multigroup_sem(hs, "visual =~ x1 + x2 + x3", group="school",
+    >>> fit = crm.multigroup_sem(hs, "visual =~ x1 + x2 + x3", group_col="school",
     ...                          group_equal=["loadings"])  # doctest: +SKIP
     """
+    return fit_multigroup(data, model, group_col, group_equal=group_equal, ci=ci, std_lv=std_lv,
+                          func="multigroup_sem")
+
+
+def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95, std_lv: bool = False,
+                   func: str = "multigroup_sem") -> MultiGroupSEMResult:
+    """:func:`multigroup_sem` with the caller's name (``func``) in error messages (``sem``, ``cfa`` ...)."""
     from scipy.stats import chi2, norm
 
-    func = _func
+    group = group_col
     data = check_dataframe(data, "data", func, min_rows=3)
     if isinstance(group, (list, tuple, set, dict, pd.Series, pd.Index, np.ndarray)):
         # one grouping column only (a list would otherwise fail deep inside pandas as "unhashable")
-        raise CRMInputError(f"The 'group' parameter of {func} must be the name of one column, such as 'gender'. "
+        raise CRMInputError(f"The 'group_col' parameter of {func} must be the name of one column, such as 'gender'. "
                             f"Got {type(group).__name__} {group!r} instead.")
-    check_columns(data, [group], name="group", func=func)
+    check_columns(data, [group], name="group_col", func=func)
     group_equal = _check_equal(group_equal, func)
     ci = check_ci(ci, func)
     std_lv = check_bool(std_lv, "std_lv", func)
@@ -543,7 +553,8 @@ def _build(groups, theta, F, H, parts, N, levels, sizes, group_col, group_equal,
                                iterations=iterations, n=N, warnings=warnings)
 
 
-def measurement_invariance(data, model, group, ci: float = 0.95, std_lv: bool = False) -> InvarianceResult:
+@renamed_arguments(group="group_col")
+def measurement_invariance(data, model, group_col, *, ci: float = 0.95, std_lv: bool = False) -> InvarianceResult:
     """Configural, metric and scalar invariance of a measurement model across groups.
 
     Parameters
@@ -552,10 +563,12 @@ def measurement_invariance(data, model, group, ci: float = 0.95, std_lv: bool = 
         Raw data with the items and the grouping column.
     model : str
         The measurement model in lavaan syntax (usually only ``=~`` lines).
-    group : str
-        The grouping column, e.g. ``"gender"`` or ``"preferred_channel"``.
+    group_col : str
+        The grouping column, e.g. ``"gender"`` or ``"preferred_channel"``
+        (``group`` before 0.2; the old name still works, with a ``FutureWarning``).
     ci : float, default 0.95
-        A step "holds" by the chi-square criterion when ``p_diff >= 1 - ci``.
+        Level of the fits' confidence intervals; a step "holds" by the
+        chi-square criterion when ``p_diff >= 1 - ci``.
     std_lv : bool, default False
         Identify factors by unit variances instead of marker loadings.
 
@@ -564,7 +577,8 @@ def measurement_invariance(data, model, group, ci: float = 0.95, std_lv: bool = 
     InvarianceResult
         ``table`` indexed by step (``configural``, ``metric``, ``scalar``) with
         ``npar, chisq, df, pvalue, cfi, tli, rmsea, srmr, aic, bic, chisq_diff,
-        df_diff, p_diff, cfi_diff, holds``, and ``fits`` with every model.
+        df_diff, p_diff, cfi_diff, holds`` (a boolean, missing for the
+        configural step), and ``fits`` with every model.
 
     Notes
     -----
@@ -585,14 +599,14 @@ def measurement_invariance(data, model, group, ci: float = 0.95, std_lv: bool = 
     --------
     >>> import crm_research as crm
     >>> hs = crm.load_dataset("holzinger1939")  # doctest: +SKIP
-    >>> crm.measurement_invariance(hs, "visual =~ x1 + x2 + x3", group="school").table  # doctest: +SKIP
+    >>> crm.measurement_invariance(hs, "visual =~ x1 + x2 + x3", group_col="school").table  # doctest: +SKIP
     """
     from scipy.stats import chi2
 
     func = "measurement_invariance"
     ci = check_ci(ci, func)
     steps = {"configural": [], "metric": ["loadings"], "scalar": ["loadings", "intercepts"]}
-    fits = {name: multigroup_sem(data, model, group, group_equal=eq, std_lv=std_lv, _func=func)
+    fits = {name: fit_multigroup(data, model, group_col, group_equal=eq, ci=ci, std_lv=std_lv, func=func)
             for name, eq in steps.items()}
     rows = []
     prev = None
@@ -600,15 +614,17 @@ def measurement_invariance(data, model, group, ci: float = 0.95, std_lv: bool = 
         fm = fit.fit_measures
         row = {k: fm[k] for k in ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic"]}
         if prev is None:
-            row.update(chisq_diff=np.nan, df_diff=np.nan, p_diff=np.nan, cfi_diff=np.nan, holds="")
+            row.update(chisq_diff=np.nan, df_diff=np.nan, p_diff=np.nan, cfi_diff=np.nan, holds=pd.NA)
         else:
             dchi = fm["chisq"] - prev["chisq"]
             ddf = fm["df"] - prev["df"]
             pdiff = float(chi2.sf(dchi, ddf)) if ddf > 0 else np.nan
             dcfi = fm["cfi"] - prev["cfi"]
             row.update(chisq_diff=dchi, df_diff=ddf, p_diff=pdiff, cfi_diff=dcfi,
-                       holds="yes" if (pdiff >= 1 - ci or dcfi >= -0.01) else "no")
+                       holds=bool(pdiff >= 1 - ci or dcfi >= -0.01))
         rows.append(row)
         prev = fm
-    return InvarianceResult(table=pd.DataFrame(rows, index=list(steps)), fits=fits,
+    table = pd.DataFrame(rows, index=list(steps))
+    table["holds"] = table["holds"].astype("boolean")
+    return InvarianceResult(table=table, fits=fits,
                             warnings=[w for fit in fits.values() for w in fit.warnings])

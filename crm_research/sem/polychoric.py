@@ -46,6 +46,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
+from crm_research.core.deprecation import renamed_arguments
 from crm_research.core.errors import CRMInputError
 from crm_research.core.results import Result
 from crm_research.core.validation import check_columns, check_dataframe, check_numeric_columns
@@ -281,7 +282,8 @@ class PolychoricResult(Result):
         return ax
 
 
-def polychoric(data, columns=None, *, missing="listwise") -> PolychoricResult:
+@renamed_arguments(columns="items")
+def polychoric(data, items=None, *, missing="listwise") -> PolychoricResult:
     """Polychoric correlations and thresholds of ordinal items, equal to lavaan's ``lavCor``.
 
     Parameters
@@ -290,8 +292,9 @@ def polychoric(data, columns=None, *, missing="listwise") -> PolychoricResult:
         One row per respondent, one column per ordinal item (e.g. Likert
         answers 1-5).  Text cells with Persian digits are read as numbers.
         The categories of an item are the values that occur, in order.
-    columns : list of str, optional
-        Items to use (default: all columns of ``data``).
+    items : list of str, optional
+        Items to use (default: all columns of ``data``); ``columns`` before
+        0.2 (the old name still works, with a ``FutureWarning``).
     missing : {"listwise"}
         Rows with a missing value in any of the items are dropped (lavaan's
         default for ``lavCor``).
@@ -349,9 +352,9 @@ def polychoric(data, columns=None, *, missing="listwise") -> PolychoricResult:
     """
     func = "polychoric"
     data = check_dataframe(data, "data", func, min_rows=2)
-    if columns is None:
-        columns = [str(c) for c in data.columns]
-    columns = check_columns(data, columns, "columns", func, min_count=2)
+    if items is None:
+        items = [str(c) for c in data.columns]
+    columns = check_columns(data, items, "items", func, min_count=2)
     if missing != "listwise":
         raise CRMInputError(f"The 'missing' parameter of {func} must be 'listwise'. Got {missing!r} instead.")
     clean = check_numeric_columns(data, columns, name="data", func=func, allow_constant=False)
