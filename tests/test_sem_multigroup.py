@@ -144,3 +144,15 @@ def test_group_given_as_a_list_is_a_clear_error():
     # group_col=["school"] raised "TypeError: unhashable type: 'list'"
     with pytest.raises(CRMInputError, match="'group_col' parameter of multigroup_sem must be the name of one column"):
         crm.multigroup_sem(HS, HS_MODEL, group_col=["school"])
+
+
+def test_old_group_argument_still_works_with_a_future_warning(invariance):
+    with pytest.warns(FutureWarning, match="'group' is now called 'group_col'"):
+        fit = crm.multigroup_sem(HS, HS_MODEL, group="school", group_equal=["loadings"])
+    assert fit.fit_measures["chisq"] == pytest.approx(invariance.fits["metric"].fit_measures["chisq"], abs=1e-9)
+    with pytest.warns(FutureWarning, match="sem\\(\\): the argument 'group'"):
+        assert isinstance(crm.sem(HS, HS_MODEL, group="school"), crm.MultiGroupSEMResult)
+    with pytest.warns(FutureWarning, match="cfa\\(\\): the argument 'group'"):
+        crm.cfa(HS, HS_MODEL, group="school")
+    with pytest.raises(CRMInputError, match="both"):
+        crm.multigroup_sem(HS, HS_MODEL, group="school", group_col="school")
