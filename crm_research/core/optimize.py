@@ -149,7 +149,9 @@ def minimize(evaluate: Evaluate, x0, *, tol: float = 1e-9, max_iter: int = 500, 
         except np.linalg.LinAlgError:
             step = np.linalg.lstsq(H, g, rcond=None)[0]
         t, improved = 1.0, False
-        for _ in range(max_halvings):
+        # a singular information can give no direction at all: scoring has stalled then
+        usable = bool(np.all(np.isfinite(step)) and np.any(step))
+        for _ in range(max_halvings if usable else 0):
             cand = x - t * step
             fc = evaluate(cand, 0)[0]
             if np.isfinite(fc) and fc <= f + 1e-14 * max(1.0, abs(f)):

@@ -48,6 +48,7 @@ import pandas as pd
 
 from crm_research.core.deprecation import renamed_arguments
 from crm_research.core.errors import CRMInputError
+from crm_research.core.optimize import minimize
 from crm_research.core.results import Result
 from crm_research.core.validation import check_columns, check_dataframe, check_numeric_columns
 
@@ -167,36 +168,31 @@ def _fit_pair(freq, t1, t2) -> float:
     def loglik(rho):
         return float(np.sum(freq * np.log(_pair_probs(t1, t2, rho, derivative=False).pi)))
 
-    # Fisher scoring from the Pearson correlation of the category codes (lavaan's start value), with
-    # step halving; the log-likelihood is smooth and in practice unimodal on (-1, 1)
+    def evaluate(x, order):
+        # minus the mean log-likelihood, its derivative and the expected information per observation;
+        # outside lavaan's bound the objective is undefined, so the step halving stays inside
+        rho = float(x[0])
+        if abs(rho) > _RHO_BOUND:
+            return np.inf, None, None
+        pr = _pair_probs(t1, t2, rho, derivative=order > 0)
+        f = -float(np.sum(freq * np.log(pr.pi))) / n
+        if order == 0:
+            return f, None, None
+        g = -float(np.sum(freq * pr.dpi / pr.pi)) / n
+        return f, np.array([g]), np.array([[float(np.sum(pr.dpi**2 / pr.pi))]])
+
+    # Fisher scoring (the shared optimiser) from the Pearson correlation of the category codes, lavaan's
+    # start value; the log-likelihood is smooth and in practice unimodal on (-1, 1)
     a, b = np.nonzero(freq)
     w = freq[a, b] / n
     ma, mb = np.sum(w * a), np.sum(w * b)
     va, vb = np.sum(w * (a - ma) ** 2), np.sum(w * (b - mb) ** 2)
     rho = float(np.sum(w * (a - ma) * (b - mb)) / np.sqrt(va * vb)) if va > 0 and vb > 0 else 0.0
     rho = float(np.clip(rho, -0.9, 0.9))
-    pr = _pair_probs(t1, t2, rho)
-    f = float(np.sum(freq * np.log(pr.pi)))
-    for _ in range(100):
-        g = float(np.sum(freq * pr.dpi / pr.pi))
-        info = float(n * np.sum(pr.dpi**2 / pr.pi))
-        if info <= 0:
-            break
-        step = g / info
-        t = 1.0
-        while t > 1e-8:
-            cand = float(np.clip(rho + t * step, -_RHO_BOUND, _RHO_BOUND))
-            pc = _pair_probs(t1, t2, cand)
-            fc = float(np.sum(freq * np.log(pc.pi)))
-            if fc >= f - 1e-12 * abs(f):
-                break
-            t *= 0.5
-        else:
-            break
-        moved = abs(cand - rho)
-        rho, f, pr = cand, fc, pc
-        if moved < 1e-12:
-            return rho
+    # no BFGS fall-back: it knows no bounds; the bounded search below is this problem's fall-back
+    opt = minimize(evaluate, np.array([rho]), tol=1e-12, flat_tol=1e-9, fallback=False)
+    if opt.converged:
+        return float(opt.x[0])
     from scipy.optimize import minimize_scalar
 
     # fall-back: a bounded one-dimensional search on the log-likelihood
