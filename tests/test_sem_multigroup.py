@@ -27,7 +27,7 @@ FIT_NAMES = {"npar": "npar", "chisq": "chisq", "df": "df", "pvalue": "pvalue", "
 
 @pytest.fixture(scope="module")
 def invariance():
-    return crm.measurement_invariance(HS, HS_MODEL, group="school")
+    return crm.measurement_invariance(HS, HS_MODEL, group_col="school")
 
 
 @pytest.mark.parametrize("step", list(STEPS))
@@ -60,7 +60,7 @@ def test_multigroup_fit_measures_equal_lavaan(invariance, step):
 def test_multigroup_sem_with_shared_labels_and_defined_parameter():
     # lavaan: sem(mg_model, group = "school", group.equal = "loadings") -> hs_mg_sem_*.csv
     model = (Path(__file__).parent / "reference" / "sem_lavaan.R").read_text().split('mg_model <- "')[1].split('"')[0]
-    fit = crm.multigroup_sem(HS, model, group="school", group_equal=["loadings"])
+    fit = crm.multigroup_sem(HS, model, group_col="school", group_equal=["loadings"])
     ref = pd.read_csv(REF / "hs_mg_sem_estimates.csv")
     ref["group"] = ref["group"].map({0: "", 1: "Pasteur", 2: "Grant-White"})
     ref["rhs"] = ref["rhs"].fillna("")
@@ -86,7 +86,8 @@ def test_invariance_table_equals_lavaans_anova(invariance):
     np.testing.assert_allclose(table["chisq_diff"].iloc[1:], ref["Chisq diff"].iloc[1:], atol=1e-3)
     np.testing.assert_allclose(table["p_diff"].iloc[1:], ref["Pr(>Chisq)"].iloc[1:], atol=1e-4)
     # metric holds (p = .224); scalar fails (p < .001 and CFI drops by .038)
-    assert list(table["holds"]) == ["", "yes", "no"]
+    assert pd.isna(table.loc["configural", "holds"])
+    assert table["holds"].iloc[1:].tolist() == [True, False]
     assert table.loc["scalar", "cfi_diff"] == pytest.approx(0.882472 - 0.920923, abs=1e-4)
     text = str(invariance.summary())
     assert "Cheung & Rensvold" in text and "scalar" in text
@@ -108,38 +109,50 @@ def test_multigroup_result_api(invariance):
 
 
 def test_group_argument_of_cfa_and_sem(invariance):
-    fit = crm.cfa(HS, HS_MODEL, group="school", group_equal=["loadings"])
+    fit = crm.cfa(HS, HS_MODEL, group_col="school", group_equal=["loadings"])
     assert fit.fit_measures["chisq"] == pytest.approx(invariance.fits["metric"].fit_measures["chisq"], abs=1e-9)
-    with pytest.raises(CRMInputError, match="needs 'group'"):
+    with pytest.raises(CRMInputError, match="needs 'group_col'"):
         crm.sem(HS, HS_MODEL, group_equal=["loadings"])
     with pytest.raises(CRMInputError, match="without bootstrap"):
-        crm.sem(HS, HS_MODEL, group="school", bootstrap=100)
+        crm.sem(HS, HS_MODEL, group_col="school", bootstrap=100)
 
 
 def test_multigroup_errors():
     with pytest.raises(CRMInputError, match="'schol'"):
-        crm.multigroup_sem(HS, HS_MODEL, group="schol")
+        crm.multigroup_sem(HS, HS_MODEL, group_col="schol")
     one_group = HS.assign(school="all")
     with pytest.raises(CRMInputError, match="at least two"):
-        crm.multigroup_sem(one_group, HS_MODEL, group="school")
+        crm.multigroup_sem(one_group, HS_MODEL, group_col="school")
     with pytest.raises(CRMInputError, match="not available yet"):
-        crm.multigroup_sem(HS, HS_MODEL, group="school", group_equal=["residuals"])
+        crm.multigroup_sem(HS, HS_MODEL, group_col="school", group_equal=["residuals"])
     with pytest.raises(CRMInputError, match="without equal loadings"):
-        crm.multigroup_sem(HS, HS_MODEL, group="school", group_equal=["intercepts"])
+        crm.multigroup_sem(HS, HS_MODEL, group_col="school", group_equal=["intercepts"])
     tiny = HS.copy()
     tiny.loc[tiny.index[:295], "school"] = "big"
     with pytest.raises(CRMInputError, match="complete rows"):
-        crm.multigroup_sem(tiny, HS_MODEL, group="school")
+        crm.multigroup_sem(tiny, HS_MODEL, group_col="school")
 
 
 @pytest.mark.parametrize("bad", [5, True, {"loadings": 1}])
 def test_group_equal_that_is_not_a_list_is_a_clear_error(bad):
     # an int or bool raised "TypeError: 'int' object is not iterable"
     with pytest.raises(CRMInputError, match="'group_equal' parameter of multigroup_sem must be a list"):
-        crm.multigroup_sem(HS, HS_MODEL, group="school", group_equal=bad)
+        crm.multigroup_sem(HS, HS_MODEL, group_col="school", group_equal=bad)
 
 
 def test_group_given_as_a_list_is_a_clear_error():
-    # group=["school"] raised "TypeError: unhashable type: 'list'"
-    with pytest.raises(CRMInputError, match="'group' parameter of multigroup_sem must be the name of one column"):
-        crm.multigroup_sem(HS, HS_MODEL, group=["school"])
+    # group_col=["school"] raised "TypeError: unhashable type: 'list'"
+    with pytest.raises(CRMInputError, match="'group_col' parameter of multigroup_sem must be the name of one column"):
+        crm.multigroup_sem(HS, HS_MODEL, group_col=["school"])
+
+
+def test_old_group_argument_still_works_with_a_future_warning(invariance):
+    with pytest.warns(FutureWarning, match="'group' is now called 'group_col'"):
+        fit = crm.multigroup_sem(HS, HS_MODEL, group="school", group_equal=["loadings"])
+    assert fit.fit_measures["chisq"] == pytest.approx(invariance.fits["metric"].fit_measures["chisq"], abs=1e-9)
+    with pytest.warns(FutureWarning, match="sem\\(\\): the argument 'group'"):
+        assert isinstance(crm.sem(HS, HS_MODEL, group="school"), crm.MultiGroupSEMResult)
+    with pytest.warns(FutureWarning, match="cfa\\(\\): the argument 'group'"):
+        crm.cfa(HS, HS_MODEL, group="school")
+    with pytest.raises(CRMInputError, match="both"):
+        crm.multigroup_sem(HS, HS_MODEL, group="school", group_col="school")

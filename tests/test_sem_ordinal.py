@@ -250,3 +250,10 @@ def test_dwls_binary_items_equal_lavaan_wlsmv():
     res = fit_ordinal(ref_csv("binary_items"), "f =~ A2 + A3 + A5\ng =~ C1 + C2")
     _compare_estimates(res, "binary_cfa")
     _compare_fit(res, "binary_cfa")
+
+
+def test_polychoric_old_columns_argument_warns(bfi_items):
+    with pytest.warns(FutureWarning, match="'columns' is now called 'items'"):
+        old = polychoric(bfi_items, columns=["A1", "A2", "A3"])
+    new = polychoric(bfi_items, items=["A1", "A2", "A3"])
+    np.testing.assert_array_equal(old.correlations.to_numpy(), new.correlations.to_numpy())

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 import warnings
 
 import numpy as np
 import pandas as pd
 
+from crm_research.core.deprecation import renamed_arguments
 from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
 from crm_research.core.syntax import parse_model
 from crm_research.core.validation import (
@@ -22,6 +24,7 @@ from crm_research.core.validation import (
 )
 from crm_research.sem.estimation import RAM, _NonConvergence, fit_ml, single_thread_blas
 from crm_research.sem.model import build_spec, start_values
+from crm_research.sem.multigroup import MultiGroupSEMResult
 from crm_research.sem.result import SEMResult, build_result
 
 __all__ = ["cfa", "sem"]
@@ -111,7 +114,7 @@ def _check_pd(S, names, what):
 
 
 def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sample_cov, sample_cor, sample_sd,
-         sample_nobs, n_jobs, progress, group=None, group_equal=None):
+         sample_nobs, n_jobs, progress, group_col=None, group_equal=None):
     estimator = check_choice(estimator, "estimator", ["ML", "DWLS", "WLSMV"], func)
     missing = check_choice(missing, "missing", ["listwise", "fiml", "ml"], func)
     bootstrap = check_int(bootstrap, "bootstrap", func, min_value=0)
@@ -123,18 +126,18 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
     # checked up front: a bad value used to fail only after the fit, inside the bootstrap, as int('two')
     n_jobs = 2 if n_jobs is None else check_int(n_jobs, "n_jobs", func, min_value=1)
     progress = check_bool(progress, "progress", func)
-    if group is not None:
+    if group_col is not None:
         # several groups: multigroup.py (ML, complete cases, raw data)
         if estimator != "ML" or missing != "listwise" or bootstrap:
-            raise CRMInputError(f"{func}: a multi-group model (group={group!r}) is fitted by ML on complete cases "
+            raise CRMInputError(f"{func}: a multi-group model (group_col={group_col!r}) is fitted by ML on complete cases "
                                 "without bootstrap for now; drop estimator/missing/bootstrap.")
         if sample_cov is not None or sample_cor is not None or data is None:
             raise CRMInputError(f"{func}: a multi-group model needs the raw data with the grouping column.")
-        from crm_research.sem.multigroup import multigroup_sem
+        from crm_research.sem.multigroup import fit_multigroup
 
-        return multigroup_sem(data, model, group, group_equal=group_equal, ci=ci, std_lv=std_lv, _func=func)
+        return fit_multigroup(data, model, group_col, group_equal=group_equal, ci=ci, std_lv=std_lv, func=func)
     if group_equal is not None:
-        raise CRMInputError(f"'group_equal' needs 'group' (the grouping column) in {func}.")
+        raise CRMInputError(f"'group_equal' needs 'group_col' (the grouping column) in {func}.")
     if estimator in ("DWLS", "WLSMV") or missing in ("fiml", "ml"):
         # ordinal items (DWLS on polychoric correlations, ordinal.py) and FIML (fiml.py) have their own
         # engines; they need raw data and do not bootstrap yet
@@ -226,9 +229,10 @@ def _full_exo(S, spec):
     return out
 
 
-def sem(data=None, model=None, estimator="ML", missing="listwise", bootstrap=0, ci=0.95, seed=None, *,
-        std_lv=False, sample_cov=None, sample_cor=None, sample_sd=None, sample_nobs=None, group=None,
-        group_equal=None, n_jobs=2, progress=True) -> SEMResult:
+@renamed_arguments(group="group_col")
+def sem(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=0, ci=0.95, seed=None,
+        std_lv=False, sample_cov=None, sample_cor=None, sample_sd=None, sample_nobs=None, group_col=None,
+        group_equal=None, n_jobs=2, progress=True) -> SEMResult | MultiGroupSEMResult:
     """Fit a structural equation model written in lavaan syntax, with lavaan's results.
 
     Parameters
@@ -271,10 +275,12 @@ def sem(data=None, model=None, estimator="ML", missing="listwise", bootstrap=0, 
         paper's table; converted to a covariance matrix.
     sample_nobs : int, optional
         Number of observations behind ``sample_cov`` / ``sample_cor``.
-    group : str, optional
+    group_col : str, optional
         A grouping column (gender, channel ...): the model is fitted in every
         group and a :class:`~crm_research.sem.multigroup.MultiGroupSEMResult`
         is returned (see :func:`crm_research.sem.multigroup.multigroup_sem`).
+        Called ``group`` before 0.2 (the old name still works, with a
+        ``FutureWarning``).
     group_equal : list of {"loadings", "intercepts"}, optional
         Parameters held equal across groups (lavaan's ``group.equal``).
     n_jobs : int, default 2
@@ -284,7 +290,7 @@ def sem(data=None, model=None, estimator="ML", missing="listwise", bootstrap=0, 
 
     Returns
     -------
-    SEMResult
+    SEMResult or MultiGroupSEMResult
         ``estimates`` (columns ``lhs, op, rhs, label, est, se, z, pvalue,
         ci_lower, ci_upper, std_all``), ``fit_measures`` (``chisq, df,
         pvalue, cfi, tli, rmsea, rmsea_ci_lower, rmsea_ci_upper,
@@ -293,7 +299,7 @@ def sem(data=None, model=None, estimator="ML", missing="listwise", bootstrap=0, 
         ``summary()`` and ``plot()``.  With ``missing="fiml"`` a
         ``FIMLResult`` and with ``estimator="DWLS"`` an
         ``OrdinalSEMResult`` (both subclasses, with intercept/threshold rows);
-        with ``group=`` a ``MultiGroupSEMResult``.
+        with ``group_col=`` a ``MultiGroupSEMResult``.
 
     Raises
     ------
@@ -337,10 +343,13 @@ def sem(data=None, model=None, estimator="ML", missing="listwise", bootstrap=0, 
     if model is None:
         raise CRMInputError("The 'model' parameter of sem is required: lavaan syntax such as 'f =~ x1 + x2 + x3'.")
     return _fit(data, model, "sem", estimator, missing, bootstrap, ci, seed, std_lv, sample_cov, sample_cor,
-                sample_sd, sample_nobs, n_jobs, progress, group=group, group_equal=group_equal)
+                sample_sd, sample_nobs, n_jobs, progress, group_col=group_col, group_equal=group_equal)
 
 
-def cfa(data=None, model=None, **options) -> SEMResult:
+@renamed_arguments(group="group_col")
+def cfa(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=0, ci=0.95, seed=None,
+        std_lv=False, sample_cov=None, sample_cor=None, sample_sd=None, sample_nobs=None, group_col=None,
+        group_equal=None, n_jobs=2, progress=True, **unknown) -> SEMResult | MultiGroupSEMResult:
     """Confirmatory factor analysis: :func:`sem` for a measurement model.
 
     Takes the same arguments as :func:`sem` and applies the same lavaan
@@ -355,13 +364,18 @@ def cfa(data=None, model=None, **options) -> SEMResult:
         Item responses, one column per item.
     model : str
         lavaan syntax, e.g. ``"SAT =~ sat1 + sat2 + sat3"``.
-    **options
-        Any keyword argument of :func:`sem` (``estimator``, ``missing``,
-        ``bootstrap``, ``ci``, ``seed``, ``std_lv``, ``sample_cov``, ...).
+    estimator, missing, bootstrap, ci, seed, std_lv : optional
+        As in :func:`sem`.
+    sample_cov, sample_cor, sample_sd, sample_nobs : optional
+        As in :func:`sem`.
+    group_col, group_equal, n_jobs, progress : optional
+        As in :func:`sem` (``group_col`` was ``group`` before 0.2).
+    **unknown
+        Caught only to name a misspelt option in a clear error.
 
     Returns
     -------
-    SEMResult
+    SEMResult or MultiGroupSEMResult
         See :func:`sem`.
 
     Notes
@@ -389,15 +403,8 @@ def cfa(data=None, model=None, **options) -> SEMResult:
     """
     if model is None:
         raise CRMInputError("The 'model' parameter of cfa is required: lavaan syntax such as 'f =~ x1 + x2 + x3'.")
-    allowed = {"estimator", "missing", "bootstrap", "ci", "seed", "std_lv", "sample_cov", "sample_cor", "sample_sd",
-               "sample_nobs", "n_jobs", "progress", "group", "group_equal"}
-    unknown = sorted(set(options) - allowed)
     if unknown:
-        raise CRMInputError(f"cfa got unknown option(s) {unknown}; allowed: {sorted(allowed)}.")
-    opts = dict(estimator="ML", missing="listwise", bootstrap=0, ci=0.95, seed=None, std_lv=False, sample_cov=None,
-                sample_cor=None, sample_sd=None, sample_nobs=None, n_jobs=2, progress=True, group=None,
-                group_equal=None)
-    opts.update(options)
-    return _fit(data, model, "cfa", opts["estimator"], opts["missing"], opts["bootstrap"], opts["ci"], opts["seed"],
-                opts["std_lv"], opts["sample_cov"], opts["sample_cor"], opts["sample_sd"], opts["sample_nobs"],
-                opts["n_jobs"], opts["progress"], group=opts["group"], group_equal=opts["group_equal"])
+        allowed = [name for name in inspect.signature(cfa).parameters if name not in ("data", "model", "unknown")]
+        raise CRMInputError(f"cfa got unknown option(s) {sorted(unknown)}; allowed: {allowed}.")
+    return _fit(data, model, "cfa", estimator, missing, bootstrap, ci, seed, std_lv, sample_cov, sample_cor,
+                sample_sd, sample_nobs, n_jobs, progress, group_col=group_col, group_equal=group_equal)

@@ -11,9 +11,9 @@ small and smooth, so we solve it directly:
 * analytic derivatives: ``dF/dtheta = Delta' vec(Sigma^-1 (Sigma - S) Sigma^-1)``
   with ``Delta = d vec(Sigma) / d theta`` from the RAM form;
 * Fisher scoring (Gauss-Newton with the expected information
-  ``H = Delta' (Sigma^-1 kron Sigma^-1) Delta``) with step halving, which
-  converges quadratically near the optimum, to a gradient below ``1e-9``;
-  scipy's BFGS is the fall-back when scoring stalls;
+  ``H = Delta' (Sigma^-1 kron Sigma^-1) Delta``) with step halving to a
+  gradient below ``1e-9``, scipy's BFGS as the fall-back when scoring stalls
+  (the optimiser shared by the SEM family, :mod:`crm_research.core.optimize`);
 * standard errors from the expected information, ``vcov = (2/N) H^-1``
   (lavaan's default ``information="expected"``).
 
@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from crm_research.core.optimize import minimize
 from crm_research.sem.model import ModelSpec
 
 __all__ = ["RAM", "MLFit", "fit_ml", "single_thread_blas"]
@@ -147,6 +148,38 @@ class MLFit:
     grad_norm: float
 
 
+class _MLProblem:
+    """The evaluate callback of :func:`crm_research.core.optimize.minimize` for F_ML.
+
+    The line search asks for the value only; the gradient and information are
+    then asked for at the accepted point, so the implied matrices of the last
+    point are kept instead of recomputed.
+    """
+
+    def __init__(self, ram: RAM, S: np.ndarray):
+        self.ram, self.S = ram, S
+        self.logdetS = np.linalg.slogdet(S)[1]
+        self._x = None
+        self._parts = None
+
+    def parts(self, theta):
+        """(F, (Sigma, B, C, Sigma^-1)) at theta; parts is None where Sigma is not positive definite."""
+        if self._x is not None and np.array_equal(theta, self._x):
+            return self._parts
+        out = _objective(self.ram, theta, self.S, self.logdetS)
+        self._x, self._parts = np.array(theta, copy=True), out
+        return out
+
+    def __call__(self, theta, order):
+        f, parts = self.parts(theta)
+        if parts is None:
+            return np.inf, None, None
+        if order == 0:
+            return f, None, None
+        g, H = _grad_info(self.ram, self.S, parts, want_info=order == 2)
+        return f, g, H
+
+
 def _objective(ram: RAM, theta, S, logdetS):
     Sigma, B, C = ram.implied(theta)
     sign, logdet = np.linalg.slogdet(Sigma)
@@ -175,98 +208,31 @@ def _grad_info(ram: RAM, S, parts, want_info=True):
     return g, H
 
 
-def fit_ml(ram: RAM, S: np.ndarray, theta0: np.ndarray, max_iter: int = 500, tol: float = 1e-9) -> MLFit:
-    """Minimise F_ML by Fisher scoring with step halving (BFGS as fall-back)."""
-    sign, logdetS = np.linalg.slogdet(S)
+def fit_ml(ram: RAM, S: np.ndarray, theta0: np.ndarray, *, max_iter: int = 500, tol: float = 1e-9) -> MLFit:
+    """Minimise F_ML by Fisher scoring with step halving (BFGS as fall-back), see :mod:`crm_research.core.optimize`.
+
+    Raises ``_NonConvergence`` when Sigma is not positive definite at the
+    start values, even after shrinking them.
+    """
+    problem = _MLProblem(ram, S)
     theta = np.asarray(theta0, float).copy()
-    f, parts = _objective(ram, theta, S, logdetS)
-    if parts is None:
+    if problem.parts(theta)[1] is None:
         # start values gave a non-positive-definite Sigma: shrink paths, inflate variances
         theta = theta * 0.5
-        f, parts = _objective(ram, theta, S, logdetS)
-    converged = False
-    message = "maximum number of iterations reached"
-    it = 0
-    g = None
-    if parts is not None:
-        g, H = _grad_info(ram, S, parts)
-        quasi = False
-        for iteration in range(1, max_iter + 1):
-            it = iteration
-            gmax = np.max(np.abs(g)) if g.size else 0.0
-            if gmax < tol:
-                converged = True
-                message = "converged"
-                break
-            try:
-                step = np.linalg.solve(H, g)
-            except np.linalg.LinAlgError:
-                step = np.linalg.lstsq(H, g, rcond=None)[0]
-            t = 1.0
-            improved = False
-            for _ in range(30):
-                cand = theta - t * step
-                fc, pc = _objective(ram, cand, S, logdetS)
-                if pc is not None and fc <= f + 1e-14 * max(1.0, abs(f)):
-                    improved = True
-                    break
-                t *= 0.5
-            if not improved:
-                if gmax < 1e-6 and quasi:
-                    # the discrepancy is flat to machine precision: the gradient cannot shrink further
-                    converged, message = True, "converged (to machine precision)"
-                else:
-                    message = "Fisher scoring could not decrease the discrepancy"
-                break
-            if quasi:
-                g_new, _ = _grad_info(ram, S, pc, want_info=False)
-            else:
-                g_new, H_new = _grad_info(ram, S, pc)
-            # Fisher scoring converges only linearly when the model misfits (expected information is not
-            # the Hessian then); near the optimum BFGS updates of the information matrix restore
-            # superlinear convergence.
-            if not quasi and gmax < 1e-2 and t == 1.0:
-                quasi = True
-            if quasi:
-                s_vec, y_vec = -t * step, g_new - g
-                sy = s_vec @ y_vec
-                if sy > 1e-16:
-                    Hs = H @ s_vec
-                    H = H - np.outer(Hs, Hs) / (s_vec @ Hs) + np.outer(y_vec, y_vec) / sy
-            else:
-                H = H_new
-            theta, f, parts, g = cand, fc, pc, g_new
-    if not converged:
-        theta, f, parts, converged, message, it2 = _bfgs_fallback(ram, S, logdetS, theta, tol)
-        it += it2
-    if parts is None:
-        raise _NonConvergence("the model-implied covariance matrix is not positive definite at the start values")
+        if problem.parts(theta)[1] is None:
+            raise _NonConvergence("the model-implied covariance matrix is not positive definite at the start values")
+    opt = minimize(problem, theta, tol=tol, max_iter=max_iter)
+    f, parts = problem.parts(opt.x)
     g, H = _grad_info(ram, S, parts)
     Sigma, B, C, Si = parts
-    A, Smat = ram.matrices(theta)
-    return MLFit(theta=theta, fmin=float(f), converged=bool(converged), iterations=it, message=message,
-                 Sigma=Sigma, C=C, A=A, S_model=Smat, info=H, grad_norm=float(np.max(np.abs(g)) if g.size else 0.0))
+    A, Smat = ram.matrices(opt.x)
+    return MLFit(theta=opt.x, fmin=float(f), converged=opt.converged, iterations=opt.iterations,
+                 message=opt.message, Sigma=Sigma, C=C, A=A, S_model=Smat, info=H, grad_norm=_max_abs(g))
+
+
+def _max_abs(g) -> float:
+    return float(np.max(np.abs(g))) if g.size else 0.0
 
 
 class _NonConvergence(RuntimeError):
     pass
-
-
-def _bfgs_fallback(ram, S, logdetS, theta, tol):
-    from scipy.optimize import minimize
-
-    def fun(th):
-        f, parts = _objective(ram, th, S, logdetS)
-        if parts is None:
-            return 1e10, np.zeros_like(th)
-        g, _ = _grad_info(ram, S, parts, want_info=False)
-        return f, g
-
-    res = minimize(fun, theta, jac=True, method="BFGS", options={"gtol": tol, "maxiter": 5000})
-    f, parts = _objective(ram, res.x, S, logdetS)
-    converged = False
-    if parts is not None:
-        g, _ = _grad_info(ram, S, parts, want_info=False)
-        converged = bool(np.max(np.abs(g)) < 1e-6)
-    msg = "converged (BFGS)" if converged else f"did not converge: {res.message}"
-    return res.x, f, parts, converged, msg, int(res.nit)

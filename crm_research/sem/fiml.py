@@ -14,8 +14,9 @@ the variables ``o``, with mean ``ybar_g`` and divisor-``n_g`` covariance
   tr(Sigma_oo^-1 (S_g + d_g d_g'))]``, ``d_g = ybar_g - mu_o``;
 * the model has free intercepts (``x ~ 1``) and latent means fixed at 0, as
   lavaan adds them with ``missing = "ml"``, so ``mu = nu``;
-* ``l`` is maximised by BFGS with the analytic gradient and polished by
-  Newton steps;
+* ``-l / N`` is minimised by Newton steps (the Hessian by central
+  differences of the analytic gradient) with step halving, the optimiser of
+  the SEM family (:mod:`crm_research.core.optimize`, BFGS as its fall-back);
 * standard errors from the inverse observed information (the Hessian of
   ``-l``, by central differences of the analytic gradient), lavaan's default
   for ``missing = "ml"``;
@@ -46,14 +47,17 @@ Rosseel, Y. (2012). lavaan: An R package for structural equation modeling.
 from __future__ import annotations
 
 import warnings as _warnings
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
 from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
+from crm_research.core.optimize import minimize
 from crm_research.core.validation import examples_of
 from crm_research.sem.estimation import RAM, MLFit, _NonConvergence, fit_ml, single_thread_blas
-from crm_research.sem.fit import rmsea_interval
+from crm_research.sem.fit import fit_indices
 from crm_research.sem.model import prepare_raw_fit, start_values
 from crm_research.sem.result import ParameterTable, SEMResult, _std_all, row_values
 
@@ -62,6 +66,7 @@ __all__ = ["fit_fiml", "FIMLResult", "em_saturated"]
 _LOG2PI = np.log(2 * np.pi)
 
 
+@dataclass(repr=False, eq=False, kw_only=True)
 class FIMLResult(SEMResult):
     """A CFA/SEM fitted by full-information ML on incomplete data.
 
@@ -72,7 +77,11 @@ class FIMLResult(SEMResult):
     ``n_patterns`` (number of distinct missing-data patterns).
     """
 
-    title = "Structural equation model (full-information ML, missing data)"
+    title: ClassVar[str] = "Structural equation model (full-information ML, missing data)"
+    h1_mean: pd.Series
+    h1_cov: pd.DataFrame
+    implied_mean: pd.Series
+    n_patterns: int
 
     def modification_indices(self, min_mi: float = 0.0):
         """Not available for FIML fits yet."""
@@ -131,7 +140,8 @@ def _loglik_grad(pat: _Patterns, mu, Sigma):
     return float(ll), gm, gS
 
 
-def em_saturated(pat: _Patterns, max_iter: int = 20000, tol: float = 1e-11):
+def em_saturated(pat: _Patterns, *, max_iter: int = 20000,
+                 tol: float = 1e-11) -> tuple[np.ndarray, np.ndarray, float, bool]:
     """EM estimates of the unrestricted mean vector and covariance matrix, and their log-likelihood.
 
     Returns ``(mu, Sigma, loglik, converged)``.  Each E-step replaces the
@@ -275,9 +285,6 @@ def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
     rmsea      0.018
     Name: value, dtype: float64
     """
-    from scipy.optimize import minimize
-    from scipy.stats import chi2, ncx2
-
     spec, clean, std_lv, ci = prepare_raw_fit(data, model, std_lv, ci, func, 3, _check_structure)
     obs = spec.observed
     Y = clean.to_numpy(float)
@@ -311,39 +318,30 @@ def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
             theta0 = start_values(spec, h1_S)
         x0 = np.concatenate([theta0, h1_mu])
 
-        def negll_grad(x):
+        def evaluate(x, order):
             theta, mu = x[:q], x[q:]
             Sigma, B, C = ram.implied(theta)
+            if order == 0:
+                ll = _loglik(pat, mu, Sigma)
+                return (-ll / n if np.isfinite(ll) else np.inf), None, None
             ll, gm, gS = _loglik_grad(pat, mu, Sigma)
             if gm is None:
-                return 1e20, np.zeros_like(x)
+                return np.inf, None, None
             D = ram.delta(B, C)
-            g = np.concatenate([D.T @ gS.reshape(-1), gm])
-            return -ll / n, -g / n
+            g = -np.concatenate([D.T @ gS.reshape(-1), gm]) / n
+            # Newton: the observed information (Hessian of -l / N) by central differences of the gradient
+            H = _num_hessian(gradient, x) if order == 2 else None
+            return -ll / n, g, H
 
-        res_opt = minimize(negll_grad, x0, jac=True, method="BFGS", options={"gtol": 1e-9, "maxiter": 5000})
-        x = res_opt.x
+        def gradient(x):
+            return evaluate(x, 1)[1]
 
-        def grad(xx):
-            return negll_grad(xx)[1]
-
-        # Newton polish with the numerical Hessian of the analytic gradient (also the observed information)
-        for _ in range(3):
-            H = _num_hessian(grad, x)
-            g = grad(x)
-            try:
-                step = np.linalg.solve(H, g)
-            except np.linalg.LinAlgError:
-                break
-            cand = x - step
-            if negll_grad(cand)[0] <= negll_grad(x)[0] + 1e-14:
-                x = cand
-            if np.max(np.abs(step)) < 1e-10:
-                break
-        H = _num_hessian(grad, x)
-        gnorm = float(np.max(np.abs(grad(x))))
-    converged = gnorm < 1e-6
-    message = "converged" if converged else f"did not converge (largest gradient {gnorm:.2g})"
+        opt = minimize(evaluate, x0, tol=1e-9)
+        x = opt.x
+        H = _num_hessian(gradient, x)
+        gnorm = opt.grad_norm
+    converged = opt.converged
+    message = opt.message if converged else f"{opt.message} (largest gradient {gnorm:.2g})"
     if not converged:
         _warnings.warn(f"{func}: the FIML estimation did not converge; the estimates are not reliable.",
                        CRMConvergenceWarning, stacklevel=3)
@@ -363,7 +361,7 @@ def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
     vcov = vcov_all[:q, :q]
 
     fit = MLFit(theta=theta, fmin=float(2 * (ll_h1 - ll) / n), converged=converged,
-                iterations=int(res_opt.nit), message=message, Sigma=Sigma, C=C, A=A, S_model=S_model,
+                iterations=opt.iterations, message=message, Sigma=Sigma, C=C, A=A, S_model=S_model,
                 info=H[:q, :q] * 2.0, grad_norm=gnorm)
     vals = row_values(spec, ram, theta)
     std = _std_all(spec, vals, C, S_model)
@@ -381,23 +379,13 @@ def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
     # -- fit measures --------------------------------------------------------------------------------
     npar = q + p
     chisq = max(float(2 * (ll_h1 - ll)), 0.0)
-    pvalue = float(chi2.sf(chisq, df)) if df > 0 else np.nan
     # baseline: independent variables with free means and variances -> per-variable ML on observed values
     ll_b = 0.0
     for j in range(p):
         yj = Y[~np.isnan(Y[:, j]), j]
         ll_b += -0.5 * len(yj) * (_LOG2PI + np.log(np.var(yj)) + 1.0)
     b_chisq, b_df = float(2 * (ll_h1 - ll_b)), p * (p - 1) // 2
-    d, db = chisq - df, b_chisq - b_df
-    denom = max(d, db, 0.0)
-    cfi = 1.0 - max(d, 0.0) / denom if denom > 0 else 1.0
-    tli = (b_chisq / b_df - chisq / df) / (b_chisq / b_df - 1.0) if df > 0 else 1.0
-    if df > 0:
-        rmsea = float(np.sqrt(max(d, 0.0) / (n * df)))
-        rlo, rhi = rmsea_interval(chisq, df, n)
-        rmsea_p = float(ncx2.sf(chisq, df, n * df * 0.05**2))
-    else:
-        rmsea, rlo, rhi, rmsea_p = 0.0, 0.0, 0.0, np.nan
+    fi = fit_indices(chisq, df, b_chisq, b_df, n)
     sd = np.sqrt(np.diag(h1_S))
     iu = np.triu_indices(p)
     rcor = ((h1_S - Sigma) / np.outer(sd, sd))[iu]
@@ -405,36 +393,19 @@ def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
     srmr = float(np.sqrt((np.sum(rcor**2) + np.sum(rmean**2)) / (len(rcor) + p)))
     srmr_nomean = float(np.sqrt(np.mean(rcor**2)))
     fm = pd.Series({
-        "npar": npar, "fmin": chisq / (2 * n), "chisq": chisq, "df": df, "pvalue": pvalue,
-        "baseline_chisq": b_chisq, "baseline_df": b_df, "baseline_pvalue": float(chi2.sf(b_chisq, b_df)),
-        "cfi": cfi, "tli": tli, "loglik": ll, "unrestricted_loglik": ll_h1,
+        "npar": npar, "fmin": chisq / (2 * n), "chisq": chisq, "df": df, "pvalue": fi["pvalue"],
+        "baseline_chisq": b_chisq, "baseline_df": b_df, "baseline_pvalue": fi["baseline_pvalue"],
+        **{k: fi[k] for k in ("cfi", "tli", "nfi", "rfi", "ifi", "rni")},
+        "loglik": ll, "unrestricted_loglik": ll_h1,
         "aic": -2 * ll + 2 * npar, "bic": -2 * ll + npar * np.log(n),
         "bic2": -2 * ll + npar * np.log((n + 2) / 24), "n": n,
-        "rmsea": rmsea, "rmsea_ci_lower": rlo, "rmsea_ci_upper": rhi, "rmsea_pvalue": rmsea_p,
+        **{k: fi[k] for k in ("rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "rmsea_pvalue")},
         "srmr": srmr, "srmr_nomean": srmr_nomean,
     }, dtype=float, name="value")
 
-    res = FIMLResult()
-    res.spec, res.ram, res.fit, res.n = spec, ram, fit, n
-    res.model = model
-    n_missing = int(np.isnan(Y).sum())
-    res.n_patterns = len(pat.groups)
-    res.source = (f"raw data with {n_missing} missing value(s) in {res.n_patterns} pattern(s), "
-                  "full-information ML")
-    res.converged, res.iterations, res.ci = converged, int(res_opt.nit), ci
-    res.raw = Y
-    res.S = h1_S
-    res.sample_cov = pd.DataFrame(h1_S, index=obs, columns=obs)
-    res.h1_cov = res.sample_cov
-    res.h1_mean = pd.Series(h1_mu, index=obs, name="mean")
-    res.implied_cov = pd.DataFrame(Sigma, index=obs, columns=obs)
-    res.implied_mean = pd.Series(mu, index=obs, name="mean")
-    res.vcov = vcov
-    res.estimates = est_table
-    res.fit_measures = fm
     pos = {v: i for i, v in enumerate(spec.variables)}
-    res.r2 = pd.Series({v: 1.0 - S_model[pos[v], pos[v]] / C[pos[v], pos[v]] for v in spec.endogenous},
-                       name="r2", dtype=float)
+    r2 = pd.Series({v: 1.0 - S_model[pos[v], pos[v]] / C[pos[v], pos[v]] for v in spec.endogenous}, name="r2",
+                   dtype=float)
     if not converged:
         warnings.insert(0, f"NOT CONVERGED ({message}): do not report these estimates.")
     for k, row in enumerate(spec.rows):
@@ -442,5 +413,12 @@ def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
             warnings.append(f"Heywood case: the variance of {row.lhs!r} is negative ({vals[k]:.3f}).")
     if df == 0:
         warnings.append("The model is saturated (df = 0): chi-square, CFI, TLI and RMSEA say nothing about fit.")
-    res.warnings = warnings
-    return res
+    n_missing = int(np.isnan(Y).sum())
+    h1_cov = pd.DataFrame(h1_S, index=obs, columns=obs)
+    return FIMLResult(
+        estimates=est_table, fit_measures=fm, r2=r2, converged=converged, iterations=opt.iterations, n=n, ci=ci,
+        model=model,
+        source=f"raw data with {n_missing} missing value(s) in {len(pat.groups)} pattern(s), full-information ML",
+        spec=spec, ram=ram, fit=fit, S=h1_S, sample_cov=h1_cov, implied_cov=pd.DataFrame(Sigma, index=obs, columns=obs),
+        vcov=vcov, raw=Y, h1_mean=pd.Series(h1_mu, index=obs, name="mean"), h1_cov=h1_cov,
+        implied_mean=pd.Series(mu, index=obs, name="mean"), n_patterns=len(pat.groups), warnings=warnings)

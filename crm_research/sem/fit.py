@@ -21,31 +21,183 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["fit_measures", "rmsea_interval"]
+from crm_research.core.deprecation import renamed_arguments
+
+__all__ = ["fit_indices", "fit_measures", "rmsea_interval"]
 
 
-def rmsea_interval(chisq: float, df: int, n: int, level: float = 0.90) -> tuple[float, float]:
-    """Confidence interval of the RMSEA from the noncentral chi-square (Browne & Cudeck, 1993)."""
+# lavaan's all.equal(x, 0): |x| below R's default tolerance counts as zero
+_ZERO = 1.5e-8
+
+
+@renamed_arguments(level="ci")
+def rmsea_interval(chisq: float, df: float, n: float, *, ci: float = 0.90, groups: int = 1) -> tuple[float, float]:
+    """Confidence interval of the RMSEA from the noncentral chi-square (Browne & Cudeck, 1993), as lavaan.
+
+    Parameters
+    ----------
+    chisq, df : float
+        Test statistic and its degrees of freedom.
+    n : float
+        Sample size (lavaan's ``N``: ``N - 1`` for categorical data).
+    ci : float, default 0.90
+        Confidence level.
+    groups : int, default 1
+        Number of groups; the bounds are multiplied by ``sqrt(groups)``
+        (Steiger, 1998).
+
+    Returns
+    -------
+    tuple of float
+        ``(lower, upper)``; ``(0, 0)`` when ``df < 1``, ``NaN`` for
+        non-finite input.
+
+    Examples
+    --------
+    >>> [round(v, 4) for v in rmsea_interval(85.306, 24, 301)]
+    [0.0714, 0.1137]
+    """
     from scipy.optimize import brentq
     from scipy.stats import chi2, ncx2
 
-    if df <= 0:
+    if not all(np.isfinite([chisq, df, n])):
+        return np.nan, np.nan
+    if df < 1:
         return 0.0, 0.0
-    lo_p, hi_p = 1 - (1 - level) / 2, (1 - level) / 2
 
     def cdf(lam):
         return chi2.cdf(chisq, df) if lam <= 0 else ncx2.cdf(chisq, df, lam)
 
-    def solve(target):
-        if cdf(0.0) < target:
-            return 0.0
-        upper = max(chisq, 1.0)
-        while cdf(upper) > target:
-            upper *= 2
-        return brentq(lambda lam: cdf(lam) - target, 0.0, upper, xtol=1e-12)
+    def root(target, upper):
+        try:
+            return brentq(lambda lam: cdf(lam) - target, 0.0, upper, xtol=1e-12)
+        except ValueError:
+            return np.nan
 
-    lam_lo, lam_hi = solve(lo_p), solve(hi_p)
-    return float(np.sqrt(lam_lo / (n * df))), float(np.sqrt(lam_hi / (n * df)))
+    scale = np.sqrt(groups) / np.sqrt(n * df)
+    hi_p, lo_p = 1 - (1 - ci) / 2, (1 - ci) / 2
+    # lavaan's lav_fit_rmsea_ci: the lower bound is 0 when even lambda = 0 leaves the statistic below its
+    # upper quantile (searched on [0, chisq]); the upper bound is searched on [0, max(N, 4 chisq)] and is 0
+    # when the statistic is below the lower quantile at lambda = 0 or the root lies beyond that range
+    lower = 0.0 if cdf(0.0) < hi_p else float(np.sqrt(root(hi_p, chisq)) * scale)
+    big = max(n, 4 * chisq)
+    upper = 0.0 if (cdf(big) > lo_p or cdf(0.0) < lo_p) else float(np.sqrt(root(lo_p, big)) * scale)
+    return lower, upper
+
+
+def fit_indices(chisq: float, df: float, baseline_chisq: float, baseline_df: float, n: float, *,
+                groups: int = 1, ci: float = 0.90, close: float = 0.05) -> dict[str, float]:
+    """Chi-square p-values, incremental fit indices and the RMSEA, with lavaan's rules at the edges.
+
+    The one place these indices are computed: ML, FIML, DWLS (unscaled and
+    scaled statistics) and multi-group fits all call it.
+
+    Parameters
+    ----------
+    chisq, df : float
+        The model's test statistic and degrees of freedom.
+    baseline_chisq, baseline_df : float
+        The same for the baseline (independence) model.
+    n : float
+        Sample size in the RMSEA (lavaan's ``N``: the total over groups;
+        ``N - 1`` for categorical data).
+    groups : int, default 1
+        Number of groups: RMSEA and its interval are multiplied by
+        ``sqrt(groups)`` and the close-fit null by ``1 / groups`` (Steiger,
+        1998; lavaan).
+    ci : float, default 0.90
+        Level of the RMSEA interval.
+    close : float, default 0.05
+        RMSEA of "close fit" tested by ``rmsea_pvalue``.
+
+    Returns
+    -------
+    dict
+        ``pvalue, baseline_pvalue, cfi, tli, nfi, rfi, ifi, rni, rmsea,
+        rmsea_ci_lower, rmsea_ci_upper, rmsea_pvalue``.
+
+    Notes
+    -----
+    With ``X2, df`` the model's and ``X2b, dfb`` the baseline's statistics:
+
+    * ``CFI = 1 - max(X2 - df, 0) / max(X2 - df, X2b - dfb, 0)``, 1 when both are 0;
+    * ``TLI = 1 - ((X2 - df) dfb) / ((X2b - dfb) df)``;
+    * ``NFI = (X2b - X2) / X2b``; ``RFI = (X2b/dfb - X2/df) / (X2b/dfb)``;
+      ``IFI = (X2b - X2) / (X2b - df)``; ``RNI = 1 - (X2 - df) / (X2b - dfb)``;
+    * ``RMSEA = sqrt(G) sqrt(max(X2 / (N df) - 1 / N, 0))``, its interval by
+      :func:`rmsea_interval`, ``rmsea_pvalue = P(chi2(df, ncp) > X2)`` with
+      ``ncp = N df close^2 / G``.
+
+    The edge cases follow lavaan 0.6 (``lav_fit_cfi.R``, ``lav_fit_rmsea.R``)
+    rather than any one textbook, so that every number equals lavaan's also
+    for saturated models and perfectly fitting ones.
+
+    References
+    ----------
+    Bentler, P. M. (1990). Comparative fit indexes in structural models.
+    *Psychological Bulletin*, 107(2), 238-246.
+    Steiger, J. H. (1998). A note on multiple sample extensions of the RMSEA
+    fit index. *Structural Equation Modeling*, 5(4), 411-419.
+
+    Examples
+    --------
+    >>> fi = fit_indices(85.306, 24, 918.852, 36, 301)
+    >>> {k: round(fi[k], 3) for k in ("cfi", "tli", "rmsea", "rmsea_pvalue")}
+    {'cfi': 0.931, 'tli': 0.896, 'rmsea': 0.092, 'rmsea_pvalue': 0.001}
+
+    A saturated model (df = 0): lavaan reports CFI = TLI = 1 and RMSEA = 0.
+
+    >>> fi = fit_indices(0.0, 0, 918.852, 36, 301)
+    >>> fi["cfi"], fi["tli"], fi["rmsea"], fi["pvalue"]
+    (1.0, 1.0, 0.0, nan)
+    """
+    from scipy.stats import chi2, ncx2
+
+    x2, d, x2b, db = float(chisq), float(df), float(baseline_chisq), float(baseline_df)
+    keys = ["pvalue", "baseline_pvalue", "cfi", "tli", "nfi", "rfi", "ifi", "rni", "rmsea", "rmsea_ci_lower",
+            "rmsea_ci_upper", "rmsea_pvalue"]
+    if not all(np.isfinite([x2, d, x2b, db, n])):
+        # lavaan: NA in, NA out (e.g. a scaled statistic that could not be computed)
+        return dict.fromkeys(keys, np.nan)
+    out = {
+        # a chi-square with 0 df is the constant 0: there is nothing to test (lavaan prints NA)
+        "pvalue": float(chi2.sf(x2, d)) if d > 0 else np.nan,
+        "baseline_pvalue": float(chi2.sf(x2b, db)) if db > 0 else np.nan,
+    }
+    # CFI: a model whose misfit is no larger than its df fits perfectly (1), also when the baseline does
+    t1, t2 = max(x2 - d, 0.0), max(x2 - d, x2b - db, 0.0)
+    out["cfi"] = 1.0 if abs(t1) < _ZERO and abs(t2) < _ZERO else 1.0 - t1 / t2
+    # TLI (lavaan >= 0.5-21): no max(0, .), so TLI may exceed 1; a saturated model (df = 0) or a baseline
+    # with X2b = dfb, where the ratio is undefined, gets 1 as in lavaan
+    t1, t2 = (x2 - d) * db, (x2b - db) * d
+    out["tli"] = 1.0 - t1 / t2 if d > 0 and abs(t2) > 0 else 1.0
+    # NFI: undefined when the baseline has fewer df than the model or fits perfectly; 1 when saturated
+    if d > db or abs(x2b) < _ZERO:
+        out["nfi"] = np.nan
+    else:
+        out["nfi"] = (x2b - x2) / x2b if d > 0 else 1.0
+    # RFI: lavaan caps it at 1 when either ratio difference is negative, and gives 1 for df = 0
+    if d > db:
+        out["rfi"] = np.nan
+    elif d > 0 and db > 0:
+        r1, r2 = x2b / db - x2 / d, x2b / db
+        out["rfi"] = 1.0 if (r1 < 0 or r2 < 0) else r1 / r2
+    else:
+        out["rfi"] = 1.0
+    # IFI: 1 when the baseline statistic is below the model's df, undefined when equal to it
+    t1, t2 = x2b - x2, x2b - d
+    out["ifi"] = 1.0 if t2 < 0 else (np.nan if abs(t2) < _ZERO else t1 / t2)
+    # RNI: CFI without the max(0, .); undefined when the baseline's noncentrality is 0
+    t2 = x2b - db
+    out["rni"] = np.nan if abs(t2) < _ZERO else 1.0 - (x2 - d) / t2
+    # RMSEA: 0 for a saturated model (lavaan), and its p-value of close fit undefined there
+    if d > 0:
+        out["rmsea"] = float(np.sqrt(max(x2 / n / d - 1.0 / n, 0.0)) * np.sqrt(groups))
+        out["rmsea_pvalue"] = float(ncx2.sf(x2, d, n * d * close**2 / groups))
+    else:
+        out["rmsea"], out["rmsea_pvalue"] = 0.0, np.nan
+    out["rmsea_ci_lower"], out["rmsea_ci_upper"] = rmsea_interval(x2, d, n, ci=ci, groups=groups)
+    return {k: out[k] for k in keys}
 
 
 def baseline_chisq(S: np.ndarray, n: int, x_idx: list[int]) -> tuple[float, int]:
@@ -80,35 +232,19 @@ def fit_measures(S, Sigma, n: int, npar: int, fmin: float, x_idx: list[int]) -> 
     -----
     With ``F`` the minimised ML discrepancy and ``N`` the sample size:
     ``chisq = N F``; ``df = p(p+1)/2 - npar`` (fixed.x covariances counted on
-    neither side); ``CFI = 1 - max(chisq - df, 0) / max(chisq - df, chisq_b - df_b, 0)``;
-    ``TLI = (chisq_b/df_b - chisq/df) / (chisq_b/df_b - 1)``;
-    ``RMSEA = sqrt(max(chisq - df, 0) / (N df))`` with a 90% interval from the
-    noncentral chi-square and the p-value of close fit (RMSEA <= .05);
+    neither side); CFI, TLI, NFI, RFI, IFI, RNI and the RMSEA with its 90%
+    interval and p-value of close fit from :func:`fit_indices`;
     ``SRMR = sqrt(mean over i <= j of ((s_ij - sigma_ij) / sqrt(s_ii s_jj))^2)``;
     ``loglik = -N/2 (p log(2 pi) + log|Sigma| + tr(S Sigma^-1))``;
     ``AIC = -2 loglik + 2 npar``, ``BIC = -2 loglik + npar log N``.
     """
-    from scipy.stats import chi2, ncx2
-
     p = S.shape[0]
     nx = len(x_idx)
     moments = p * (p + 1) // 2 - nx * (nx + 1) // 2
     df = moments - npar
     chisq = max(float(n * fmin), 0.0)
-    pvalue = float(chi2.sf(chisq, df)) if df > 0 else np.nan
     b_chisq, b_df = baseline_chisq(S, n, x_idx)
-    b_p = float(chi2.sf(b_chisq, b_df)) if b_df > 0 else np.nan
-    d, db = chisq - df, b_chisq - b_df
-    denom = max(d, db, 0.0)
-    cfi = 1.0 - max(d, 0.0) / denom if denom > 0 else 1.0
-    rni = 1.0 - d / db if db != 0 else np.nan
-    if df > 0 and b_df > 0:
-        tli = (b_chisq / b_df - chisq / df) / (b_chisq / b_df - 1.0)
-        rfi = (b_chisq / b_df - chisq / df) / (b_chisq / b_df)
-    else:
-        tli, rfi = 1.0, np.nan
-    nfi = (b_chisq - chisq) / b_chisq
-    ifi = (b_chisq - chisq) / (b_chisq - df) if b_chisq != df else np.nan
+    fi = fit_indices(chisq, df, b_chisq, b_df, n)
     _, ld_sigma = np.linalg.slogdet(Sigma)
     _, ld_s = np.linalg.slogdet(S)
     Si = np.linalg.inv(Sigma)
@@ -123,12 +259,6 @@ def fit_measures(S, Sigma, n: int, npar: int, fmin: float, x_idx: list[int]) -> 
     aic = -2 * loglik + 2 * npar
     bic = -2 * loglik + npar * np.log(n)
     bic2 = -2 * loglik + npar * np.log((n + 2) / 24)
-    if df > 0:
-        rmsea = float(np.sqrt(max(d, 0.0) / (n * df)))
-        lo, hi = rmsea_interval(chisq, df, n)
-        rmsea_p = float(ncx2.sf(chisq, df, n * df * 0.05**2))
-    else:
-        rmsea, lo, hi, rmsea_p = 0.0, 0.0, 0.0, np.nan
     iu = np.triu_indices(p)
     resid = (S - Sigma)[iu]
     sd = np.sqrt(np.diag(S))
@@ -143,10 +273,10 @@ def fit_measures(S, Sigma, n: int, npar: int, fmin: float, x_idx: list[int]) -> 
     gfi = 1.0 - (e @ V @ e) / (o @ V @ o)
     agfi = 1.0 - (p * (p + 1) / (2.0 * df)) * (1.0 - gfi) if df > 0 else np.nan
     return pd.Series({
-        "npar": npar, "fmin": fmin / 2, "chisq": chisq, "df": df, "pvalue": pvalue,
-        "baseline_chisq": b_chisq, "baseline_df": b_df, "baseline_pvalue": b_p,
-        "cfi": cfi, "tli": tli, "nfi": nfi, "rfi": rfi, "ifi": ifi, "rni": rni,
+        "npar": npar, "fmin": fmin / 2, "chisq": chisq, "df": df, "pvalue": fi["pvalue"],
+        "baseline_chisq": b_chisq, "baseline_df": b_df, "baseline_pvalue": fi["baseline_pvalue"],
+        **{k: fi[k] for k in ("cfi", "tli", "nfi", "rfi", "ifi", "rni")},
         "loglik": loglik, "unrestricted_loglik": uloglik, "aic": aic, "bic": bic, "bic2": bic2, "n": n,
-        "rmsea": rmsea, "rmsea_ci_lower": lo, "rmsea_ci_upper": hi, "rmsea_pvalue": rmsea_p,
+        **{k: fi[k] for k in ("rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "rmsea_pvalue")},
         "rmr": rmr, "srmr": srmr, "gfi": gfi, "agfi": agfi,
     }, dtype=float, name="value")

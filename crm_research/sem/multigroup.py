@@ -43,11 +43,15 @@ from __future__ import annotations
 
 import copy
 import warnings as _warnings
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
+from crm_research.core.deprecation import renamed_arguments
 from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
+from crm_research.core.optimize import minimize
 from crm_research.core.results import Result
 from crm_research.core.syntax import parse_model
 from crm_research.core.validation import (
@@ -59,15 +63,16 @@ from crm_research.core.validation import (
     examples_of,
 )
 from crm_research.sem.estimation import RAM, single_thread_blas
-from crm_research.sem.fit import rmsea_interval
+from crm_research.sem.fit import fit_indices
 from crm_research.sem.model import build_spec, start_values
 from crm_research.sem.result import _defined_values, _std_all, row_values
 
-__all__ = ["multigroup_sem", "measurement_invariance", "MultiGroupSEMResult", "InvarianceResult"]
+__all__ = ["multigroup_sem", "measurement_invariance", "fit_multigroup", "MultiGroupSEMResult", "InvarianceResult"]
 
 _EQUAL_CHOICES = ("loadings", "intercepts", "regressions", "residuals", "lv.variances", "lv.covariances")
 
 
+@dataclass(repr=False, eq=False, kw_only=True)
 class MultiGroupSEMResult(Result):
     """A model fitted in several groups.
 
@@ -82,13 +87,29 @@ class MultiGroupSEMResult(Result):
         srmr`` as lavaan computes them for several groups.
     groups : list
         Group labels in order of first appearance (lavaan's order).
+    group_sizes : list of int
+        Complete rows per group.
+    group_col : str
+        The grouping column.
     group_equal : list of str
         The equality constraints across groups.
     converged : bool
+    iterations : int
+    n : int
+        Total number of rows used.
     warnings : list of str
     """
 
-    title = "Multi-group structural equation model (ML)"
+    title: ClassVar[str] = "Multi-group structural equation model (ML)"
+    estimates: pd.DataFrame
+    fit_measures: pd.Series
+    groups: list
+    group_sizes: list[int]
+    group_col: str
+    group_equal: list[str]
+    converged: bool
+    iterations: int
+    n: int
 
     def to_frame(self) -> pd.DataFrame:
         return self.estimates.copy()
@@ -122,6 +143,7 @@ class MultiGroupSEMResult(Result):
         return ax
 
 
+@dataclass(repr=False, eq=False, kw_only=True)
 class InvarianceResult(Result):
     """The configural / metric / scalar sequence.
 
@@ -130,14 +152,16 @@ class InvarianceResult(Result):
     table : pandas.DataFrame
         One row per step: ``npar, chisq, df, pvalue, cfi, tli, rmsea, srmr, aic,
         bic, chisq_diff, df_diff, p_diff, cfi_diff, holds`` where the differences
-        compare each step with the previous one and ``holds`` is "yes" when the
+        compare each step with the previous one and ``holds`` is True when the
         chi-square difference is not significant at ``1 - ci`` or CFI drops by at
-        most .01.
+        most .01 (missing, ``pd.NA``, for the first step).
     fits : dict
         The :class:`MultiGroupSEMResult` of every step.
     """
 
-    title = "Measurement invariance"
+    title: ClassVar[str] = "Measurement invariance"
+    table: pd.DataFrame
+    fits: dict[str, MultiGroupSEMResult]
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
@@ -179,12 +203,17 @@ class _Group:
         self.mean_fixed = np.zeros(self.m)
 
 
-def _evaluate(groups, theta, N, want_info=True):
-    """F, gradient and expected information summed over groups (None if a Sigma is not PD)."""
+def _evaluate(groups, theta, N, order=2):
+    """F, gradient and expected information summed over groups (F = inf if a Sigma is not PD).
+
+    ``order`` as in :func:`crm_research.core.optimize.minimize`: 0 = F only,
+    1 = also the gradient, 2 = also the information.  The fourth item is the
+    per-group ``(Sigma, B, C, mu)``.
+    """
     q = len(theta)
     F = 0.0
-    grad = np.zeros(q)
-    info = np.zeros((q, q)) if want_info else None
+    grad = np.zeros(q) if order >= 1 else None
+    info = np.zeros((q, q)) if order >= 2 else None
     parts = []
     for g in groups:
         Sigma, B, C = g.ram.implied(theta)
@@ -200,6 +229,9 @@ def _evaluate(groups, theta, N, want_info=True):
         d = g.xbar - mu
         w = g.n / N
         F += w * (logdet + np.trace(g.S @ Si) - g.logdetS - g.p + d @ Si @ d)
+        parts.append((Sigma, B, C, mu))
+        if order == 0:
+            continue
         D = g.ram.delta(B, C)
         Sid = Si @ d
         W = Si @ (Sigma - g.S - np.outer(d, d)) @ Si
@@ -212,58 +244,21 @@ def _evaluate(groups, theta, N, want_info=True):
         if free.any():
             np.add.at(J.T, g.mean_index[free], Bo[:, free].T)
         grad += w * (D.T @ W.reshape(-1) - 2 * J.T @ Sid)
-        if want_info:
+        if order >= 2:
             p = g.p
             D3 = D.T.reshape(-1, p, p)
             T = (Si @ D3 @ Si).reshape(len(D3), p * p)
             info += w * (T @ D + 2 * J.T @ Si @ J)
-        parts.append((Sigma, B, C, mu))
     return F, grad, info, parts
 
 
 def _optimize(groups, theta, N, tol=1e-9, max_iter=500):
-    F, g, H, parts = _evaluate(groups, theta, N)
-    if parts is None:
+    """Fisher scoring with the BFGS fall-back (:func:`crm_research.core.optimize.minimize`), as single-group ML."""
+    if _evaluate(groups, theta, N, order=0)[3] is None:
         raise CRMInputError("The start values give a non-positive-definite covariance matrix in some group.")
-    converged, message, it = False, "maximum number of iterations reached", 0
-    quasi = False
-    for iteration in range(1, max_iter + 1):
-        it = iteration
-        gmax = float(np.max(np.abs(g)))
-        if gmax < tol:
-            converged, message = True, "converged"
-            break
-        try:
-            step = np.linalg.solve(H, g)
-        except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(H, g, rcond=None)[0]
-        t, improved = 1.0, False
-        for _ in range(30):
-            Fc, gc, Hc, pc = _evaluate(groups, theta - t * step, N, want_info=not quasi)
-            if pc is not None and Fc <= F + 1e-14 * max(1.0, abs(F)):
-                improved = True
-                break
-            t *= 0.5
-        if not improved:
-            if gmax < 1e-6 and quasi:
-                converged, message = True, "converged (to machine precision)"
-            else:
-                message = "Fisher scoring could not decrease the discrepancy"
-            break
-        # Fisher scoring first, BFGS updates of the information near the optimum (see estimation.py)
-        if not quasi and gmax < 1e-2 and t == 1.0:
-            quasi = True
-        if quasi:
-            s_vec, y_vec = -t * step, gc - g
-            sy = s_vec @ y_vec
-            if sy > 1e-16:
-                Hs = H @ s_vec
-                H = H - np.outer(Hs, Hs) / (s_vec @ Hs) + np.outer(y_vec, y_vec) / sy
-        else:
-            H = Hc
-        theta, F, g, parts = theta - t * step, Fc, gc, pc
-    F, g, H, parts = _evaluate(groups, theta, N)
-    return theta, F, g, H, parts, converged, message, it
+    opt = minimize(lambda x, order: _evaluate(groups, x, N, order)[:3], theta, tol=tol, max_iter=max_iter)
+    F, g, H, parts = _evaluate(groups, opt.x, N)
+    return opt.x, F, g, H, parts, opt.converged, opt.message, opt.iterations
 
 
 def _check_equal(group_equal, func):
@@ -290,8 +285,9 @@ def _check_equal(group_equal, func):
     return out
 
 
-def multigroup_sem(data, model, group, group_equal=None, ci: float = 0.95, std_lv: bool = False,
-                   _func: str = "multigroup_sem") -> MultiGroupSEMResult:
+@renamed_arguments(group="group_col")
+def multigroup_sem(data, model, group_col, *, group_equal=None, ci: float = 0.95,
+                   std_lv: bool = False) -> MultiGroupSEMResult:
     """Fit a lavaan-syntax model in every group of a grouping column.
 
     Parameters
@@ -301,9 +297,10 @@ def multigroup_sem(data, model, group, group_equal=None, ci: float = 0.95, std_l
     model : str
         lavaan syntax (``=~``, ``~``, ``~~``, ``:=``).  A label used in the
         model (``a*x``) is the same parameter in every group, as in lavaan.
-    group : str
+    group_col : str
         Name of the grouping column (gender, channel, school ...); at least two
-        groups, each with more rows than observed variables.
+        groups, each with more rows than observed variables.  Called ``group``
+        before 0.2 (the old name still works, with a ``FutureWarning``).
     group_equal : list of {"loadings", "intercepts"}, optional
         Parameters constrained equal across groups (lavaan's ``group.equal``).
         With ``"intercepts"`` the latent means are free in every group but the
@@ -335,22 +332,27 @@ def multigroup_sem(data, model, group, group_equal=None, ci: float = 0.95, std_l
     --------
     >>> import crm_research as crm
     >>> hs = crm.load_dataset("holzinger1939")
-    >>> fit = crm.multigroup_sem(hs, "visual =~ x1 + x2 + x3", group="school",
+    >>> fit = crm.multigroup_sem(hs, "visual =~ x1 + x2 + x3", group_col="school",
     ...                          group_equal=["loadings"])
-    >>> fit.fit_measures[["chisq", "df"]].round(3)
-    chisq    0.302
-    df       2.000
-    Name: value, dtype: float64
+    >>> fit.fit_measures[["chisq", "df", "cfi"]].round(3).to_dict()
+    {'chisq': 0.302, 'df': 2.0, 'cfi': 1.0}
     """
+    return fit_multigroup(data, model, group_col, group_equal=group_equal, ci=ci, std_lv=std_lv,
+                          func="multigroup_sem")
+
+
+def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95, std_lv: bool = False,
+                   func: str = "multigroup_sem") -> MultiGroupSEMResult:
+    """:func:`multigroup_sem` with the caller's name (``func``) in error messages (``sem``, ``cfa`` ...)."""
     from scipy.stats import chi2, norm
 
-    func = _func
+    group = group_col
     data = check_dataframe(data, "data", func, min_rows=3)
     if isinstance(group, (list, tuple, set, dict, pd.Series, pd.Index, np.ndarray)):
         # one grouping column only (a list would otherwise fail deep inside pandas as "unhashable")
-        raise CRMInputError(f"The 'group' parameter of {func} must be the name of one column, such as 'gender'. "
+        raise CRMInputError(f"The 'group_col' parameter of {func} must be the name of one column, such as 'gender'. "
                             f"Got {type(group).__name__} {group!r} instead.")
-    check_columns(data, [group], name="group", func=func)
+    check_columns(data, [group], name="group_col", func=func)
     group_equal = _check_equal(group_equal, func)
     ci = check_ci(ci, func)
     std_lv = check_bool(std_lv, "std_lv", func)
@@ -454,9 +456,6 @@ def multigroup_sem(data, model, group, group_equal=None, ci: float = 0.95, std_l
 
 def _build(groups, theta, F, H, parts, N, levels, sizes, group_col, group_equal, ci, converged, message, iterations,
            chi2, norm):
-    res = MultiGroupSEMResult()
-    res.groups, res.group_sizes, res.group_col, res.group_equal = levels, sizes, group_col, list(group_equal)
-    res.converged, res.iterations, res.n = converged, iterations, N
     q = len(theta)
     warnings: list[str] = []
     vcov = np.full((q, q), np.nan)
@@ -529,7 +528,6 @@ def _build(groups, theta, F, H, parts, N, levels, sizes, group_col, group_equal,
                                 f"({vals[k]:.3f}).")
     est = pd.DataFrame(rows, columns=["lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue", "ci_lower",
                                       "ci_upper", "std_all"])
-    res.estimates = est
 
     p = groups[0].p
     G = len(groups)
@@ -538,32 +536,27 @@ def _build(groups, theta, F, H, parts, N, levels, sizes, group_col, group_equal,
     chisq = max(chisq_total, 0.0)
     b_chisq = float(sum(grp.n * (np.sum(np.log(np.diag(grp.S))) - grp.logdetS) for grp in groups))
     b_df = G * (p * (p - 1) // 2)
-    d, db = chisq - df, b_chisq - b_df
-    denom = max(d, db, 0.0)
-    cfi = 1.0 - max(d, 0.0) / denom if denom > 0 else 1.0
-    tli = (b_chisq / b_df - chisq / df) / (b_chisq / b_df - 1.0) if df > 0 else 1.0
     uloglik = float(sum(-grp.n / 2 * (p * np.log(2 * np.pi) + grp.logdetS + p) for grp in groups))
     loglik = uloglik - chisq / 2
-    if df > 0:
-        rmsea = float(np.sqrt(max(d, 0.0) / (N * df)) * np.sqrt(G))
-        lo, hi = rmsea_interval(chisq, df, N)
-        lo, hi = lo * np.sqrt(G), hi * np.sqrt(G)
-    else:
-        rmsea, lo, hi = 0.0, 0.0, 0.0
-    res.fit_measures = pd.Series({
-        "npar": npar, "fmin": F / 2, "chisq": chisq, "df": df, "pvalue": float(chi2.sf(chisq, df)) if df > 0 else np.nan,
-        "baseline_chisq": b_chisq, "baseline_df": b_df, "cfi": cfi, "tli": tli,
+    fi = fit_indices(chisq, df, b_chisq, b_df, N, groups=G)
+    fit_measures = pd.Series({
+        "npar": npar, "fmin": F / 2, "chisq": chisq, "df": df, "pvalue": fi["pvalue"],
+        "baseline_chisq": b_chisq, "baseline_df": b_df, "baseline_pvalue": fi["baseline_pvalue"],
+        **{k: fi[k] for k in ("cfi", "tli", "nfi", "rfi", "ifi", "rni")},
         "loglik": loglik, "unrestricted_loglik": uloglik, "aic": -2 * loglik + 2 * npar,
-        "bic": -2 * loglik + npar * np.log(N), "n": N, "rmsea": rmsea, "rmsea_ci_lower": lo,
-        "rmsea_ci_upper": hi, "srmr": srmr_weighted,
+        "bic": -2 * loglik + npar * np.log(N), "n": N,
+        **{k: fi[k] for k in ("rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "rmsea_pvalue")},
+        "srmr": srmr_weighted,
     }, dtype=float, name="value")
     if not converged:
         warnings.insert(0, f"NOT CONVERGED ({message}): do not report these estimates.")
-    res.warnings = warnings
-    return res
+    return MultiGroupSEMResult(estimates=est, fit_measures=fit_measures, groups=levels, group_sizes=sizes,
+                               group_col=group_col, group_equal=list(group_equal), converged=converged,
+                               iterations=iterations, n=N, warnings=warnings)
 
 
-def measurement_invariance(data, model, group, ci: float = 0.95, std_lv: bool = False) -> InvarianceResult:
+@renamed_arguments(group="group_col")
+def measurement_invariance(data, model, group_col, *, ci: float = 0.95, std_lv: bool = False) -> InvarianceResult:
     """Configural, metric and scalar invariance of a measurement model across groups.
 
     Parameters
@@ -572,10 +565,12 @@ def measurement_invariance(data, model, group, ci: float = 0.95, std_lv: bool = 
         Raw data with the items and the grouping column.
     model : str
         The measurement model in lavaan syntax (usually only ``=~`` lines).
-    group : str
-        The grouping column, e.g. ``"gender"`` or ``"preferred_channel"``.
+    group_col : str
+        The grouping column, e.g. ``"gender"`` or ``"preferred_channel"``
+        (``group`` before 0.2; the old name still works, with a ``FutureWarning``).
     ci : float, default 0.95
-        A step "holds" by the chi-square criterion when ``p_diff >= 1 - ci``.
+        Level of the fits' confidence intervals; a step "holds" by the
+        chi-square criterion when ``p_diff >= 1 - ci``.
     std_lv : bool, default False
         Identify factors by unit variances instead of marker loadings.
 
@@ -584,7 +579,8 @@ def measurement_invariance(data, model, group, ci: float = 0.95, std_lv: bool = 
     InvarianceResult
         ``table`` indexed by step (``configural``, ``metric``, ``scalar``) with
         ``npar, chisq, df, pvalue, cfi, tli, rmsea, srmr, aic, bic, chisq_diff,
-        df_diff, p_diff, cfi_diff, holds``, and ``fits`` with every model.
+        df_diff, p_diff, cfi_diff, holds`` (a boolean, missing for the
+        configural step), and ``fits`` with every model.
 
     Notes
     -----
@@ -605,19 +601,16 @@ def measurement_invariance(data, model, group, ci: float = 0.95, std_lv: bool = 
     --------
     >>> import crm_research as crm
     >>> hs = crm.load_dataset("holzinger1939")
-    >>> table = crm.measurement_invariance(hs, "visual =~ x1 + x2 + x3", group="school").table
-    >>> table[["chisq", "df", "cfi_diff"]].round(3)
-                 chisq   df  cfi_diff
-    configural   0.000  0.0       NaN
-    metric       0.302  2.0     0.000
-    scalar      21.289  4.0    -0.148
+    >>> inv = crm.measurement_invariance(hs, "visual =~ x1 + x2 + x3 + x9", "school")
+    >>> inv.table["holds"].tolist()
+    [<NA>, True, False]
     """
     from scipy.stats import chi2
 
     func = "measurement_invariance"
     ci = check_ci(ci, func)
     steps = {"configural": [], "metric": ["loadings"], "scalar": ["loadings", "intercepts"]}
-    fits = {name: multigroup_sem(data, model, group, group_equal=eq, std_lv=std_lv, _func=func)
+    fits = {name: fit_multigroup(data, model, group_col, group_equal=eq, ci=ci, std_lv=std_lv, func=func)
             for name, eq in steps.items()}
     rows = []
     prev = None
@@ -625,18 +618,17 @@ def measurement_invariance(data, model, group, ci: float = 0.95, std_lv: bool = 
         fm = fit.fit_measures
         row = {k: fm[k] for k in ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic"]}
         if prev is None:
-            row.update(chisq_diff=np.nan, df_diff=np.nan, p_diff=np.nan, cfi_diff=np.nan, holds="")
+            row.update(chisq_diff=np.nan, df_diff=np.nan, p_diff=np.nan, cfi_diff=np.nan, holds=pd.NA)
         else:
             dchi = fm["chisq"] - prev["chisq"]
             ddf = fm["df"] - prev["df"]
             pdiff = float(chi2.sf(dchi, ddf)) if ddf > 0 else np.nan
             dcfi = fm["cfi"] - prev["cfi"]
             row.update(chisq_diff=dchi, df_diff=ddf, p_diff=pdiff, cfi_diff=dcfi,
-                       holds="yes" if (pdiff >= 1 - ci or dcfi >= -0.01) else "no")
+                       holds=bool(pdiff >= 1 - ci or dcfi >= -0.01))
         rows.append(row)
         prev = fm
-    res = InvarianceResult()
-    res.table = pd.DataFrame(rows, index=list(steps))
-    res.fits = fits
-    res.warnings = [w for fit in fits.values() for w in fit.warnings]
-    return res
+    table = pd.DataFrame(rows, index=list(steps))
+    table["holds"] = table["holds"].astype("boolean")
+    return InvarianceResult(table=table, fits=fits,
+                            warnings=[w for fit in fits.values() for w in fit.warnings])

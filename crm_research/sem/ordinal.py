@@ -56,21 +56,25 @@ from __future__ import annotations
 
 import copy
 import warnings as _warnings
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
 from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
+from crm_research.core.optimize import minimize
 from crm_research.core.validation import examples_of
 from crm_research.sem.estimation import RAM, MLFit, single_thread_blas
-from crm_research.sem.fit import rmsea_interval
+from crm_research.sem.fit import fit_indices
 from crm_research.sem.model import prepare_raw_fit, start_values
-from crm_research.sem.polychoric import _polychoric_arrays
+from crm_research.sem.polychoric import PolychoricResult, _polychoric_arrays
 from crm_research.sem.result import ParameterTable, SEMResult, _std_all, row_values
 
 __all__ = ["fit_ordinal", "OrdinalSEMResult"]
 
 
+@dataclass(repr=False, eq=False, kw_only=True)
 class OrdinalSEMResult(SEMResult):
     """A CFA/SEM of ordinal items fitted by DWLS on polychoric correlations.
 
@@ -81,7 +85,9 @@ class OrdinalSEMResult(SEMResult):
     polychoric and the model-implied correlation matrices.
     """
 
-    title = "Structural equation model for ordinal items (DWLS on polychoric correlations, lavaan's WLSMV)"
+    title: ClassVar[str] = ("Structural equation model for ordinal items (DWLS on polychoric correlations, "
+                            "lavaan's WLSMV)")
+    polychoric: PolychoricResult
 
     def _summary_tables(self):
         fm = self.fit_measures
@@ -177,47 +183,29 @@ def _first_loading_positive(spec, theta):
     return theta
 
 
-def _gauss_newton(ram, r, w, low, theta, max_iter=500, tol=1e-10):
-    """Minimise sum w (r - sigma(theta))^2 by Gauss-Newton with step halving."""
-    p = ram.p
-    flat = low[0] * p + low[1]
+def _dwls_evaluate(ram, r, w, low):
+    """The evaluate callback of :func:`crm_research.core.optimize.minimize` for ``F = sum w (r - sigma)^2``.
 
-    def resid(th):
-        Sigma, B, C = ram.implied(th)
-        return r - Sigma[low], B, C
+    The information is the Gauss-Newton matrix ``2 D' W D`` (``D`` the Jacobian
+    of the model correlations), so scoring here is Gauss-Newton.
+    """
+    flat = low[0] * ram.p + low[1]
 
-    e, B, C = resid(theta)
-    f = float(np.sum(w * e * e))
-    converged, it, message = False, 0, "maximum number of iterations reached"
-    while it < max_iter:
-        it += 1
+    def evaluate(theta, order):
+        try:
+            Sigma, B, C = ram.implied(theta)
+        except np.linalg.LinAlgError:
+            return np.inf, None, None
+        e = r - Sigma[low]
+        f = float(np.sum(w * e * e))
+        if order == 0 or not np.isfinite(f):
+            return (f if np.isfinite(f) else np.inf), None, None
         D = ram.delta(B, C)[flat]
         g = -2.0 * D.T @ (w * e)
-        if np.max(np.abs(g)) < tol:
-            converged, message = True, "converged"
-            break
-        H = 2.0 * D.T @ (w[:, None] * D)
-        try:
-            step = np.linalg.solve(H, -g)
-        except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(H, -g, rcond=None)[0]
-        t = 1.0
-        for _ in range(40):
-            cand = theta + t * step
-            ec, Bc, Cc = resid(cand)
-            fc = float(np.sum(w * ec * ec))
-            if np.isfinite(fc) and fc <= f + 1e-15 * max(1.0, f):
-                break
-            t *= 0.5
-        else:
-            message = "Gauss-Newton could not decrease the discrepancy"
-            if np.max(np.abs(g)) < 1e-7:
-                converged, message = True, "converged (to machine precision)"
-            break
-        theta, e, B, C, f = cand, ec, Bc, Cc, fc
-    D = ram.delta(B, C)[flat]
-    g = -2.0 * D.T @ (w * e)
-    return theta, f, converged, it, message, D, float(np.max(np.abs(g))) if g.size else 0.0
+        H = 2.0 * D.T @ (w[:, None] * D) if order == 2 else None
+        return f, g, H
+
+    return evaluate
 
 
 def fit_ordinal(data, model, *, std_lv=False, ci=0.95, func="sem") -> OrdinalSEMResult:
@@ -269,8 +257,9 @@ def fit_ordinal(data, model, *, std_lv=False, ci=0.95, func="sem") -> OrdinalSEM
     With ``s`` the ``p(p-1)/2`` polychoric correlations, ``w_k = 1/Gamma_kk``
     and ``sigma(theta)`` the off-diagonal of ``Lambda (I - B)^-1 Psi (I -
     B)^-T Lambda'``: ``F = sum_k w_k (s_k - sigma_k)^2``, minimised by
-    Gauss-Newton.  ``chisq = (N - 1) F`` (lavaan's ``2 N fmin``: for
-    categorical data lavaan uses ``N - 1`` here), ``df = p(p-1)/2 - q`` (thresholds are
+    Gauss-Newton (the shared optimiser, :mod:`crm_research.core.optimize`).
+    ``chisq = (N - 1) F`` (lavaan's ``2 N fmin``: for categorical data lavaan
+    uses ``N - 1`` here), ``df = p(p-1)/2 - q`` (thresholds are
     fitted exactly and count on both sides).  Robust covariance of the
     estimates: ``M Gamma M' / (N - 1)`` with ``M = (D'WD)^-1 D'W``.  Scaled-shifted
     test (Asparouhov & Muthén, 2010): with ``U = W - WD(D'WD)^-1D'W``,
@@ -305,8 +294,6 @@ def fit_ordinal(data, model, *, std_lv=False, ci=0.95, func="sem") -> OrdinalSEM
     rmsea              0.071
     Name: value, dtype: float64
     """
-    from scipy.stats import chi2, ncx2
-
     spec, clean, std_lv, ci = prepare_raw_fit(data, model, std_lv, ci, func, 10, _check_structure)
     obs = spec.observed
     complete = clean.dropna()
@@ -340,7 +327,11 @@ def fit_ordinal(data, model, *, std_lv=False, ci=0.95, func="sem") -> OrdinalSEM
     ram = RAM(dspec)
     with single_thread_blas():
         theta0 = start_values(dspec, R)
-        theta, F, converged, iterations, message, D, gnorm = _gauss_newton(ram, r, w, low, theta0)
+        evaluate = _dwls_evaluate(ram, r, w, low)
+        opt = minimize(evaluate, theta0, tol=1e-10, flat_tol=1e-7, max_halvings=40)
+        theta, F, converged, iterations, message, gnorm = (opt.x, opt.objective, opt.converged, opt.iterations,
+                                                           opt.message, opt.grad_norm)
+        D = ram.delta(*ram.implied(theta)[1:])[low[0] * ram.p + low[1]]
     if not converged:
         _warnings.warn(f"{func}: the DWLS estimation did not converge ({message}); the estimates are not "
                        "reliable.", CRMConvergenceWarning, stacklevel=3)
@@ -385,21 +376,11 @@ def fit_ordinal(data, model, *, std_lv=False, ci=0.95, func="sem") -> OrdinalSEM
     # -- fit measures --------------------------------------------------------------------------------
     # lavaan's categorical test statistic uses N - 1 (its fmin is chisq / 2N)
     chisq = float((n - 1) * F)
-    pvalue = float(chi2.sf(chisq, df)) if df > 0 else np.nan
     b_chisq, b_df = float((n - 1) * np.sum(w * r * r)), len(r)
-    d, db = chisq - df, b_chisq - b_df
-    denom = max(d, db, 0.0)
-    cfi = 1.0 - max(d, 0.0) / denom if denom > 0 else 1.0
-    tli = (b_chisq / b_df - chisq / df) / (b_chisq / b_df - 1.0) if df > 0 else 1.0
-    if df > 0:
-        rmsea = float(np.sqrt(max(d, 0.0) / ((n - 1) * df)))
-        rlo, rhi = rmsea_interval(chisq, df, n - 1)
-        rmsea_p = float(ncx2.sf(chisq, df, (n - 1) * df * 0.05**2))
-    else:
-        rmsea, rlo, rhi, rmsea_p = 0.0, 0.0, 0.0, np.nan
+    fi = fit_indices(chisq, df, b_chisq, b_df, n - 1)
     resid = r - Sigma[low]
     srmr = float(np.sqrt(np.sum(resid**2) / (p * (p + 1) / 2)))
-    chisq_scaled = pvalue_scaled = a = shift = np.nan
+    chisq_scaled = a = shift = np.nan
     if H_inv is not None and df > 0:
         U = np.diag(w) - WD @ H_inv @ WD.T
         UG = U @ gamma_r
@@ -407,48 +388,27 @@ def fit_ordinal(data, model, *, std_lv=False, ci=0.95, func="sem") -> OrdinalSEM
         a = float(np.sqrt(df / tr2))
         shift = float(df - a * tr1)
         chisq_scaled = a * chisq + shift
-        pvalue_scaled = float(chi2.sf(chisq_scaled, df))
     # the same correction for the baseline (independence) model, whose U is W itself
     WG = w[:, None] * gamma_r
     a_b = float(np.sqrt(b_df / np.sum(WG * WG.T)))
     b_chisq_scaled = a_b * b_chisq + (b_df - a_b * np.trace(WG))
-    scaled = dict.fromkeys(["cfi_scaled", "tli_scaled", "rmsea_scaled", "rmsea_ci_lower_scaled",
-                            "rmsea_ci_upper_scaled", "rmsea_pvalue_scaled"], np.nan)
-    if np.isfinite(chisq_scaled):
-        ds, dbs = chisq_scaled - df, b_chisq_scaled - b_df
-        denom = max(ds, dbs, 0.0)
-        scaled["cfi_scaled"] = 1.0 - max(ds, 0.0) / denom if denom > 0 else 1.0
-        scaled["tli_scaled"] = (b_chisq_scaled / b_df - chisq_scaled / df) / (b_chisq_scaled / b_df - 1.0)
-        scaled["rmsea_scaled"] = float(np.sqrt(max(ds, 0.0) / ((n - 1) * df)))
-        scaled["rmsea_ci_lower_scaled"], scaled["rmsea_ci_upper_scaled"] = rmsea_interval(chisq_scaled, df, n - 1)
-        scaled["rmsea_pvalue_scaled"] = float(ncx2.sf(chisq_scaled, df, (n - 1) * df * 0.05**2))
+    # lavaan's "scaled" indices: the same formulas with both statistics scaled (NaN when they are not defined)
+    fs = fit_indices(chisq_scaled, df, b_chisq_scaled, b_df, n - 1)
+    scaled = {f"{k}_scaled": fs[k] for k in ("cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
+                                              "rmsea_pvalue")}
     fm = pd.Series({
-        "npar": q + n_th, "fmin": chisq / (2 * n), "chisq": chisq, "df": df, "pvalue": pvalue,
-        "chisq_scaled": chisq_scaled, "df_scaled": df, "pvalue_scaled": pvalue_scaled,
+        "npar": q + n_th, "fmin": chisq / (2 * n), "chisq": chisq, "df": df, "pvalue": fi["pvalue"],
+        "chisq_scaled": chisq_scaled, "df_scaled": df, "pvalue_scaled": fs["pvalue"],
         "chisq_scaling_factor": 1.0 / a if np.isfinite(a) else np.nan, "chisq_shift": shift,
-        "baseline_chisq": b_chisq, "baseline_df": b_df, "baseline_pvalue": float(chi2.sf(b_chisq, b_df)),
+        "baseline_chisq": b_chisq, "baseline_df": b_df, "baseline_pvalue": fi["baseline_pvalue"],
         "baseline_chisq_scaled": b_chisq_scaled,
-        "cfi": cfi, "tli": tli, "rmsea": rmsea, "rmsea_ci_lower": rlo, "rmsea_ci_upper": rhi,
-        "rmsea_pvalue": rmsea_p, **scaled, "srmr": srmr, "loglik": np.nan, "aic": np.nan, "bic": np.nan, "n": n,
+        **{k: fi[k] for k in ("cfi", "tli", "nfi", "rfi", "ifi", "rni", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
+                              "rmsea_pvalue")}, **scaled, "srmr": srmr, "loglik": np.nan, "aic": np.nan, "bic": np.nan, "n": n,
     }, dtype=float, name="value")
 
-    res = OrdinalSEMResult()
-    res.spec, res.ram, res.fit, res.n = fspec, fram, fit, n
-    res.model = model
-    res.source = "ordinal items, polychoric correlations" + (
-        f" ({dropped} incomplete row(s) dropped listwise)" if dropped else "")
-    res.converged, res.iterations, res.ci = converged, iterations, ci
-    res.raw = complete.to_numpy(float)
-    res.S = R
-    res.sample_cov = pc.correlations.copy()
-    res.implied_cov = pd.DataFrame(Sigma, index=obs, columns=obs)
-    res.vcov = vcov
-    res.estimates = est_table
-    res.fit_measures = fm
-    res.polychoric = pc
     pos = {v: i for i, v in enumerate(fspec.variables)}
-    res.r2 = pd.Series({v: 1.0 - S_model[pos[v], pos[v]] / C[pos[v], pos[v]] for v in fspec.endogenous},
-                       name="r2", dtype=float)
+    r2 = pd.Series({v: 1.0 - S_model[pos[v], pos[v]] / C[pos[v], pos[v]] for v in fspec.endogenous},
+                   name="r2", dtype=float)
     if not converged:
         warnings.insert(0, f"NOT CONVERGED ({message}; largest gradient {gnorm:.2g}): do not report these "
                            "estimates.")
@@ -463,5 +423,10 @@ def fit_ordinal(data, model, *, std_lv=False, ci=0.95, func="sem") -> OrdinalSEM
                             "correlation between factors above 1): the factors are not distinct.")
     if df == 0:
         warnings.append("The model is saturated (df = 0): chi-square, CFI, TLI and RMSEA say nothing about fit.")
-    res.warnings = warnings
-    return res
+    source = "ordinal items, polychoric correlations" + (
+        f" ({dropped} incomplete row(s) dropped listwise)" if dropped else "")
+    return OrdinalSEMResult(
+        estimates=est_table, fit_measures=fm, r2=r2, converged=converged, iterations=iterations, n=n, ci=ci,
+        model=model, source=source, spec=fspec, ram=fram, fit=fit, S=R, sample_cov=pc.correlations.copy(),
+        implied_cov=pd.DataFrame(Sigma, index=obs, columns=obs), vcov=vcov, raw=complete.to_numpy(float),
+        polychoric=pc, warnings=warnings)

@@ -11,7 +11,12 @@ completely standardized estimates with stars for significance (* p < .05,
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["path_diagram"]
 
@@ -112,7 +117,8 @@ def _free_spot(p0, control, p2, label, preferred, placed):
     return best
 
 
-def path_diagram(result, ax=None, standardized: bool = True, show_covariances: bool = True, figsize=None):
+def path_diagram(result, *, ax=None, standardized: bool = True, show_covariances: bool = True,
+                 figsize=None) -> Axes:
     """Draw the path diagram of a fitted model.
 
     Parameters

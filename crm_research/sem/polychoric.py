@@ -41,11 +41,14 @@ Rosseel, Y. (2012). lavaan: An R package for structural equation modeling.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
+from crm_research.core.deprecation import renamed_arguments
 from crm_research.core.errors import CRMInputError
+from crm_research.core.optimize import minimize
 from crm_research.core.results import Result
 from crm_research.core.validation import check_columns, check_dataframe, check_numeric_columns
 
@@ -165,36 +168,31 @@ def _fit_pair(freq, t1, t2) -> float:
     def loglik(rho):
         return float(np.sum(freq * np.log(_pair_probs(t1, t2, rho, derivative=False).pi)))
 
-    # Fisher scoring from the Pearson correlation of the category codes (lavaan's start value), with
-    # step halving; the log-likelihood is smooth and in practice unimodal on (-1, 1)
+    def evaluate(x, order):
+        # minus the mean log-likelihood, its derivative and the expected information per observation;
+        # outside lavaan's bound the objective is undefined, so the step halving stays inside
+        rho = float(x[0])
+        if abs(rho) > _RHO_BOUND:
+            return np.inf, None, None
+        pr = _pair_probs(t1, t2, rho, derivative=order > 0)
+        f = -float(np.sum(freq * np.log(pr.pi))) / n
+        if order == 0:
+            return f, None, None
+        g = -float(np.sum(freq * pr.dpi / pr.pi)) / n
+        return f, np.array([g]), np.array([[float(np.sum(pr.dpi**2 / pr.pi))]])
+
+    # Fisher scoring (the shared optimiser) from the Pearson correlation of the category codes, lavaan's
+    # start value; the log-likelihood is smooth and in practice unimodal on (-1, 1)
     a, b = np.nonzero(freq)
     w = freq[a, b] / n
     ma, mb = np.sum(w * a), np.sum(w * b)
     va, vb = np.sum(w * (a - ma) ** 2), np.sum(w * (b - mb) ** 2)
     rho = float(np.sum(w * (a - ma) * (b - mb)) / np.sqrt(va * vb)) if va > 0 and vb > 0 else 0.0
     rho = float(np.clip(rho, -0.9, 0.9))
-    pr = _pair_probs(t1, t2, rho)
-    f = float(np.sum(freq * np.log(pr.pi)))
-    for _ in range(100):
-        g = float(np.sum(freq * pr.dpi / pr.pi))
-        info = float(n * np.sum(pr.dpi**2 / pr.pi))
-        if info <= 0:
-            break
-        step = g / info
-        t = 1.0
-        while t > 1e-8:
-            cand = float(np.clip(rho + t * step, -_RHO_BOUND, _RHO_BOUND))
-            pc = _pair_probs(t1, t2, cand)
-            fc = float(np.sum(freq * np.log(pc.pi)))
-            if fc >= f - 1e-12 * abs(f):
-                break
-            t *= 0.5
-        else:
-            break
-        moved = abs(cand - rho)
-        rho, f, pr = cand, fc, pc
-        if moved < 1e-12:
-            return rho
+    # no BFGS fall-back: it knows no bounds; the bounded search below is this problem's fall-back
+    opt = minimize(evaluate, np.array([rho]), tol=1e-12, flat_tol=1e-9, fallback=False)
+    if opt.converged:
+        return float(opt.x[0])
     from scipy.optimize import minimize_scalar
 
     # fall-back: a bounded one-dimensional search on the log-likelihood
@@ -210,6 +208,7 @@ def _codes(column: pd.Series):
     return codes, values
 
 
+@dataclass(repr=False, eq=False, kw_only=True)
 class PolychoricResult(Result):
     """Thresholds and polychoric correlations (two-step ML, as lavaan's ``lavCor``).
 
@@ -229,9 +228,17 @@ class PolychoricResult(Result):
         The observed categories of every item, lowest first.
     n : int
         Number of complete rows used.
+    items : list of str
+        The items, in the order of the matrices.
     """
 
-    title = "Polychoric correlations (two-step maximum likelihood)"
+    title: ClassVar[str] = "Polychoric correlations (two-step maximum likelihood)"
+    items: list[str]
+    n: int
+    categories: dict
+    correlations: pd.DataFrame
+    thresholds: pd.DataFrame
+    nacov: pd.DataFrame
 
     def to_frame(self) -> pd.DataFrame:
         """The correlation matrix."""
@@ -271,7 +278,8 @@ class PolychoricResult(Result):
         return ax
 
 
-def polychoric(data, columns=None, *, missing="listwise") -> PolychoricResult:
+@renamed_arguments(columns="items")
+def polychoric(data, items=None, *, missing="listwise") -> PolychoricResult:
     """Polychoric correlations and thresholds of ordinal items, equal to lavaan's ``lavCor``.
 
     Parameters
@@ -280,8 +288,9 @@ def polychoric(data, columns=None, *, missing="listwise") -> PolychoricResult:
         One row per respondent, one column per ordinal item (e.g. Likert
         answers 1-5).  Text cells with Persian digits are read as numbers.
         The categories of an item are the values that occur, in order.
-    columns : list of str, optional
-        Items to use (default: all columns of ``data``).
+    items : list of str, optional
+        Items to use (default: all columns of ``data``); ``columns`` before
+        0.2 (the old name still works, with a ``FutureWarning``).
     missing : {"listwise"}
         Rows with a missing value in any of the items are dropped (lavaan's
         default for ``lavCor``).
@@ -345,9 +354,9 @@ def polychoric(data, columns=None, *, missing="listwise") -> PolychoricResult:
     """
     func = "polychoric"
     data = check_dataframe(data, "data", func, min_rows=2)
-    if columns is None:
-        columns = [str(c) for c in data.columns]
-    columns = check_columns(data, columns, "columns", func, min_count=2)
+    if items is None:
+        items = [str(c) for c in data.columns]
+    columns = check_columns(data, items, "items", func, min_count=2)
     if missing != "listwise":
         raise CRMInputError(f"The 'missing' parameter of {func} must be 'listwise'. Got {missing!r} instead.")
     clean = check_numeric_columns(data, columns, name="data", func=func, allow_constant=False)
@@ -442,13 +451,8 @@ def _polychoric_arrays(complete: pd.DataFrame, columns: list[str], func: str) ->
 
     th_names = [f"{col}|t{c + 1}" for col, t in zip(columns, taus) for c in range(len(t))]
     names = th_names + names_cor
-    res = PolychoricResult()
-    res.items = list(columns)
-    res.n = n
-    res.categories = cats
-    res.correlations = pd.DataFrame(R, index=columns, columns=columns)
     th_est = np.concatenate(taus) if n_th else np.zeros(0)
-    res.thresholds = pd.DataFrame({
+    thresholds = pd.DataFrame({
         "item": [col for col, t in zip(columns, taus) for _ in t],
         "threshold": [f"t{c + 1}" for t in taus for c in range(len(t))],
         "name": th_names,
@@ -456,9 +460,9 @@ def _polychoric_arrays(complete: pd.DataFrame, columns: list[str], func: str) ->
         # lavaan's WLSMV standard errors of thresholds divide Gamma by N - 1 (not N) for categorical data
         "se": np.sqrt(np.diag(gamma)[:n_th] / (n - 1)),
     })
-    res.nacov = pd.DataFrame(gamma, index=names, columns=names)
-    res.warnings = warnings
-    return res
+    return PolychoricResult(items=list(columns), n=n, categories=cats,
+                            correlations=pd.DataFrame(R, index=columns, columns=columns), thresholds=thresholds,
+                            nacov=pd.DataFrame(gamma, index=names, columns=names), warnings=warnings)
 
 
 def _cross_threshold(q, t1, t2, rho):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
 import numpy as np
 import pandas as pd
 
@@ -9,11 +12,16 @@ from crm_research.core.results import Result
 from crm_research.core.syntax import evaluate_definition
 from crm_research.sem.fit import fit_measures
 
+if TYPE_CHECKING:
+    from crm_research.sem.estimation import RAM, MLFit
+    from crm_research.sem.model import ModelSpec
+
 __all__ = ["SEMResult", "build_result"]
 
 ESTIMATE_COLUMNS = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"]
 
 
+@dataclass(repr=False, eq=False, kw_only=True)
 class SEMResult(Result):
     """A fitted CFA or SEM.
 
@@ -37,12 +45,36 @@ class SEMResult(Result):
         latent covariance matrix, few degrees of freedom, non-convergence.
     implied_cov, sample_cov : pandas.DataFrame
         Model-implied and sample (divisor N) covariance matrices.
+    vcov : numpy.ndarray
+        Covariance matrix of the free parameters (NaN when not identified).
+    boot_n, boot_failed, boot_ci, boot_seed, boot_samples
+        Filled in by the bootstrap: resamples drawn and failed, their
+        interval level and seed, and the converged resamples' row values.
     """
 
-    title = "Structural equation model (ML)"
-
-    def __init__(self):
-        super().__init__()
+    title: ClassVar[str] = "Structural equation model (ML)"
+    estimates: pd.DataFrame
+    fit_measures: pd.Series
+    r2: pd.Series
+    converged: bool
+    iterations: int
+    n: int
+    ci: float
+    model: str
+    source: str
+    spec: ModelSpec
+    ram: RAM
+    fit: MLFit
+    S: np.ndarray
+    sample_cov: pd.DataFrame
+    implied_cov: pd.DataFrame
+    vcov: np.ndarray
+    raw: np.ndarray | None = None
+    boot_n: int = 0
+    boot_failed: int = 0
+    boot_ci: float | None = None
+    boot_seed: int | None = None
+    boot_samples: np.ndarray | None = None
 
     # -- tables -----------------------------------------------------------------------------------
     def to_frame(self) -> pd.DataFrame:
@@ -65,7 +97,7 @@ class SEMResult(Result):
 
     def _summary_notes(self):
         notes = list(self.warnings)
-        if getattr(self, "boot_n", 0):
+        if self.boot_n:
             notes.append(f"Bootstrap: {self.boot_n} resamples (seed {self.boot_seed}), {self.boot_failed} failed to "
                          f"converge; boot_se, percentile (perc_*) and bias-corrected (bc_*) {self.boot_ci:.0%} "
                          "intervals are in the estimates table.")
@@ -259,20 +291,8 @@ class ParameterTable:
 
 
 def build_result(spec, ram, fit, S, n, ci, raw, source, func, model_text) -> SEMResult:
-
-    res = SEMResult()
-    res.spec, res.ram, res.fit, res.n = spec, ram, fit, n
-    res.model = model_text
-    res.source = source
-    res.converged = fit.converged
-    res.iterations = fit.iterations
-    res.ci = ci
-    res.raw = raw
-    res.S = S
+    """The :class:`SEMResult` of an ML fit: standard errors, parameter table, fit measures, R², warnings."""
     obs = spec.observed
-    res.sample_cov = pd.DataFrame(S, index=obs, columns=obs)
-    res.implied_cov = pd.DataFrame(fit.Sigma, index=obs, columns=obs)
-
     q = spec.n_free
     warnings: list[str] = []
     vcov = np.full((q, q), np.nan)
@@ -284,18 +304,13 @@ def build_result(spec, ram, fit, S, n, ci, raw, source, func, model_text) -> SEM
     except np.linalg.LinAlgError:
         warnings.append("The information matrix is singular: standard errors cannot be computed. The model may "
                         "not be identified (e.g. a latent variable with too few indicators or a loop of paths).")
-    res.vcov = vcov
     vals = row_values(spec, ram, fit.theta)
     std = _std_all(spec, vals, fit.C, fit.S_model)
     table = ParameterTable(spec, ram, fit.theta, vcov, std, ci)
-    res.estimates = table.frame(table.rows() + table.defined_rows())
-
     x_idx = [obs.index(v) for v in spec.ov_x]
-    res.fit_measures = fit_measures(S, fit.Sigma, n, q, fit.fmin, x_idx)
-
+    fm = fit_measures(S, fit.Sigma, n, q, fit.fmin, x_idx)
     pos = {v: i for i, v in enumerate(spec.variables)}
     r2 = {v: 1.0 - fit.S_model[pos[v], pos[v]] / fit.C[pos[v], pos[v]] for v in spec.endogenous}
-    res.r2 = pd.Series(r2, name="r2", dtype=float)
 
     # -- warnings a thesis reader must see -------------------------------------------------------
     if not fit.converged:
@@ -314,11 +329,15 @@ def build_result(spec, ram, fit, S, n, ci, raw, source, func, model_text) -> SEM
         if np.linalg.eigvalsh(psi).min() <= 0:
             warnings.append("The covariance matrix of the latent variables is not positive definite (e.g. a "
                             "correlation between factors above 1): the factors are not distinct.")
-    df = int(res.fit_measures["df"])
+    df = int(fm["df"])
     if df == 0:
         warnings.append("The model is saturated (df = 0): it reproduces the data exactly, so chi-square, CFI, TLI "
                         "and RMSEA say nothing about fit.")
     elif df < 3:
         warnings.append(f"Only {df} degree(s) of freedom: the fit indices rest on very few constraints.")
-    res.warnings = warnings
-    return res
+    return SEMResult(
+        estimates=table.frame(table.rows() + table.defined_rows()), fit_measures=fm,
+        r2=pd.Series(r2, name="r2", dtype=float), converged=fit.converged, iterations=fit.iterations, n=n, ci=ci,
+        model=model_text, source=source, spec=spec, ram=ram, fit=fit, S=S,
+        sample_cov=pd.DataFrame(S, index=obs, columns=obs), implied_cov=pd.DataFrame(fit.Sigma, index=obs, columns=obs),
+        vcov=vcov, raw=raw, warnings=warnings)
