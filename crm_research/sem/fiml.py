@@ -83,7 +83,7 @@ class FIMLResult(SEMResult):
     implied_mean: pd.Series
     n_patterns: int
 
-    def modification_indices(self, min_mi: float = 0.0):
+    def modification_indices(self, min_mi: float = 0.0) -> pd.DataFrame:
         """Not available for FIML fits yet."""
         raise CRMInputError("Modification indices are not available for a FIML (missing='fiml') fit; use lavaan's "
                             "modindices() or a listwise ML fit to screen for misspecification.")

@@ -153,7 +153,7 @@ class InvarianceResult(Result):
         One row per step: ``npar, chisq, df, pvalue, cfi, tli, rmsea, srmr, aic,
         bic, chisq_diff, df_diff, p_diff, cfi_diff, holds`` where the differences
         compare each step with the previous one and ``holds`` is True when the
-        chi-square difference is not significant at ``1 - ci`` or CFI drops by at
+        chi-square difference is not significant at ``level`` or CFI drops by at
         most .01 (missing, ``pd.NA``, for the first step).
     fits : dict
         The :class:`MultiGroupSEMResult` of every step.
@@ -556,7 +556,8 @@ def _build(groups, theta, F, H, parts, N, levels, sizes, group_col, group_equal,
 
 
 @renamed_arguments(group="group_col")
-def measurement_invariance(data, model, group_col, *, ci: float = 0.95, std_lv: bool = False) -> InvarianceResult:
+def measurement_invariance(data, model, group_col, *, level: float = 0.05, ci: float = 0.95,
+                           std_lv: bool = False) -> InvarianceResult:
     """Configural, metric and scalar invariance of a measurement model across groups.
 
     Parameters
@@ -568,9 +569,12 @@ def measurement_invariance(data, model, group_col, *, ci: float = 0.95, std_lv: 
     group_col : str
         The grouping column, e.g. ``"gender"`` or ``"preferred_channel"``
         (``group`` before 0.2; the old name still works, with a ``FutureWarning``).
+    level : float, default 0.05
+        Significance level of the chi-square difference test: a step "holds" by
+        that criterion when ``p_diff >= level`` (before 0.2 the threshold was
+        ``1 - ci``; with the defaults both are 0.05).
     ci : float, default 0.95
-        Level of the fits' confidence intervals; a step "holds" by the
-        chi-square criterion when ``p_diff >= 1 - ci``.
+        Level of the fits' confidence intervals.
     std_lv : bool, default False
         Identify factors by unit variances instead of marker loadings.
 
@@ -586,7 +590,7 @@ def measurement_invariance(data, model, group_col, *, ci: float = 0.95, std_lv: 
     -----
     ``chisq_diff`` is the likelihood-ratio test of each step against the
     previous one (lavaan's ``anova``); ``cfi_diff = CFI(step) - CFI(previous)``.
-    A step holds when ``p_diff >= 1 - ci`` or ``cfi_diff >= -0.01`` (Cheung &
+    A step holds when ``p_diff >= level`` or ``cfi_diff >= -0.01`` (Cheung &
     Rensvold, 2002).  Partial invariance (freeing single intercepts) is not
     available yet.
 
@@ -609,6 +613,7 @@ def measurement_invariance(data, model, group_col, *, ci: float = 0.95, std_lv: 
 
     func = "measurement_invariance"
     ci = check_ci(ci, func)
+    level = check_ci(level, func, name="level")
     steps = {"configural": [], "metric": ["loadings"], "scalar": ["loadings", "intercepts"]}
     fits = {name: fit_multigroup(data, model, group_col, group_equal=eq, ci=ci, std_lv=std_lv, func=func)
             for name, eq in steps.items()}
@@ -625,7 +630,7 @@ def measurement_invariance(data, model, group_col, *, ci: float = 0.95, std_lv: 
             pdiff = float(chi2.sf(dchi, ddf)) if ddf > 0 else np.nan
             dcfi = fm["cfi"] - prev["cfi"]
             row.update(chisq_diff=dchi, df_diff=ddf, p_diff=pdiff, cfi_diff=dcfi,
-                       holds=bool(pdiff >= 1 - ci or dcfi >= -0.01))
+                       holds=bool(pdiff >= level or dcfi >= -0.01))
         rows.append(row)
         prev = fm
     table = pd.DataFrame(rows, index=list(steps))

@@ -113,7 +113,7 @@ class OrdinalSEMResult(SEMResult):
                      "for the test of fit. Scaled/robust CFI, TLI and RMSEA are not computed.")
         return notes
 
-    def modification_indices(self, min_mi: float = 0.0):
+    def modification_indices(self, min_mi: float = 0.0) -> pd.DataFrame:
         """Not available for DWLS fits (they need the DWLS information matrix)."""
         raise CRMInputError("Modification indices are not available for an ordinal (DWLS) fit; fit the model with "
                             "estimator='ML' to screen for misspecification, or use lavaan's modindices().")
