@@ -29,7 +29,7 @@ import pandas as pd
 from crm_research.analytics.churn import PropensityResult, _fit_propensity, _float_scores
 from crm_research.core.deprecation import renamed_arguments
 from crm_research.core.errors import CRMInputError
-from crm_research.core.results import Result
+from crm_research.core.results import DeclaredTable, Result
 from crm_research.core.validation import (
     check_choice,
     check_ci,
@@ -50,6 +50,7 @@ __all__ = [
     "campaign_test",
     "response_model",
     "qini_curve",
+    "QiniCurve",
     "uplift_model",
     "negative_responses",
     "winback_timing",
@@ -325,7 +326,14 @@ def _check_binary(values, name, func) -> np.ndarray:
     return s.astype(int).to_numpy()
 
 
-def qini_curve(response, treatment, score) -> pd.DataFrame:
+class QiniCurve(DeclaredTable):
+    """The table :func:`qini_curve` returns; ``qini_area`` is the area between the curve and random targeting."""
+
+    _metadata: ClassVar[list[str]] = ["qini_area"]
+    qini_area: float | None = None
+
+
+def qini_curve(response, treatment, score) -> QiniCurve:
     """The Qini curve: incremental responders as more customers are targeted, best uplift scores first.
 
     Parameters
@@ -339,12 +347,12 @@ def qini_curve(response, treatment, score) -> pd.DataFrame:
 
     Returns
     -------
-    pandas.DataFrame
+    QiniCurve
         One row per distinct score (plus a starting row of zeros): ``n`` (customers
         targeted), ``fraction``, ``n_treated``, ``n_control``, ``responders_treated``,
         ``responders_control``, ``qini`` (incremental responders) and ``random`` (the
-        straight line of random targeting). ``attrs["qini_area"]`` holds the area
-        between the curve and the random line.
+        straight line of random targeting); ``.qini_area`` is the area between
+        the curve and the random line.
 
     Notes
     -----
@@ -366,6 +374,8 @@ def qini_curve(response, treatment, score) -> pd.DataFrame:
     >>> q = qini_curve([1, 0, 0, 1], [1, 0, 1, 0], [0.9, 0.8, 0.3, 0.1])
     >>> q["qini"].tolist()
     [0.0, 1.0, 1.0, 1.0, 0.0]
+    >>> q.qini_area
+    0.75
     """
     func = "qini_curve"
     y = _check_binary(response, "response", func)
@@ -394,8 +404,7 @@ def qini_curve(response, treatment, score) -> pd.DataFrame:
     frame["random"] = frame["fraction"] * frame["qini"].iloc[-1]
     gap = (frame["qini"] - frame["random"]).to_numpy()
     frac = frame["fraction"].to_numpy()
-    frame.attrs["qini_area"] = float(np.sum((gap[1:] + gap[:-1]) / 2 * np.diff(frac)))
-    return frame
+    return QiniCurve.of(frame, qini_area=float(np.sum((gap[1:] + gap[:-1]) / 2 * np.diff(frac))))
 
 
 def uplift_model(
@@ -549,7 +558,7 @@ def uplift_model(
             rows.append({segment_col: level, **r})
         by_segment = pd.DataFrame(rows).sort_values("observed_uplift", ascending=False, kind="stable")
         by_segment = by_segment.reset_index(drop=True)
-    return UpliftResult(scores=scores, qini=qini, qini_area=qini.attrs["qini_area"], overall=overall,
+    return UpliftResult(scores=scores, qini=qini, qini_area=qini.qini_area, overall=overall,
                         deciles=pd.DataFrame(dec_rows), by_segment=by_segment, model=model, cv=cv, ci=ci)
 
 

@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from crm_research.core.deprecation import renamed_arguments
+from crm_research.core.deprecation import positional_options, renamed_arguments
 from crm_research.core.errors import CRMInputError
 from crm_research.core.results import Result
 from crm_research.core.transactions import CustomerTable, check_date, check_transactions
@@ -561,7 +561,8 @@ class PropensityResult(Result):
         return pd.Series(self.models[model].predict_proba(X.to_numpy(dtype=float))[:, 1], index=data.index,
                          name="probability")
 
-    def contact_list(self, threshold: float = 0.7, data: pd.DataFrame | None = None, model: str | None = None,
+    @positional_options
+    def contact_list(self, threshold: float = 0.7, data: pd.DataFrame | None = None, model: str | None = None, *,
                      top: int | None = None) -> pd.DataFrame:
         """Customers to contact: predicted probability at or above ``threshold``, highest first.
 
@@ -595,7 +596,8 @@ class PropensityResult(Result):
         out.insert(0, "rank", np.arange(1, len(out) + 1))
         return out
 
-    def plot(self, ax=None, kind: str = "all"):
+    @positional_options
+    def plot(self, ax=None, *, kind: str = "all"):
         """``kind``: "roc", "calibration", "gains", "threshold", or "all" (four panels, no ``ax``)."""
         import matplotlib.pyplot as plt
 

@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from crm_research.core.deprecation import renamed_arguments
+from crm_research.core.deprecation import positional_options, renamed_arguments
 from crm_research.core.errors import CRMInputError
 from crm_research.core.transactions import CustomerTable, check_date, check_transactions
 from crm_research.core.validation import (
@@ -400,13 +400,14 @@ def _rfm_query(con, table: str, customer: str, date: str, amount: str, now: pd.T
 
 
 @renamed_arguments(now="at")
+@positional_options
 def rfm_sql(
     con_or_data: Any,
+    *,
     table: str | None = None,
     customer_col: str = "customer_id",
     date_col: str = "order_date",
     amount_col: str = "amount",
-    *,
     at: Any = None,
     bins: int = 5,
 ) -> RFMTable:

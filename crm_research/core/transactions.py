@@ -30,13 +30,14 @@ unit) as declared attributes, not as entries of ``DataFrame.attrs``.
 from __future__ import annotations
 
 import numbers
-from typing import Any, ClassVar, Self
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from crm_research.core.errors import CRMInputError
 from crm_research.core.persian import has_eastern_digits, normalize_digits
+from crm_research.core.results import DeclaredTable
 from crm_research.core.validation import (
     _to_number,
     check_choice,
@@ -340,38 +341,18 @@ def check_transactions(
     return out
 
 
-class CustomerTable(pd.DataFrame):
+class CustomerTable(DeclaredTable):
     """A per-customer table (usually computed from a transaction log) that states how it was made.
 
-    It is a :class:`pandas.DataFrame` (index, columns and every DataFrame method as
-    usual) with declared attributes: each subclass lists them in ``_metadata``
-    and gives each a class-level default.  pandas carries them through row
-    selections, copies and added columns, so ``table[table["frequency"] > 0]``
-    still knows its analysis date or time unit.  Build one with :meth:`of`.
+    A :class:`~crm_research.core.results.DeclaredTable`: each subclass lists its
+    declared attributes (the analysis date, the churn rule, the time unit) in
+    ``_metadata`` and gives each a class-level default; build one with :meth:`of`.
 
     Examples
     --------
-    >>> class Visits(CustomerTable):
-    ...     _metadata = ["analysis_date"]
-    ...     analysis_date = None
-    >>> t = Visits.of(pd.DataFrame({"visits": [3, 1]}, index=["a", "b"]), analysis_date=pd.Timestamp("2024-01-31"))
-    >>> t[t["visits"] > 1].analysis_date
-    Timestamp('2024-01-31 00:00:00')
+    >>> class Spend(CustomerTable):
+    ...     _metadata = ["currency"]
+    ...     currency = None
+    >>> Spend.of(pd.DataFrame({"spend": [120.0]}, index=["a"]), currency="IRR").head(1).currency
+    'IRR'
     """
-
-    _metadata: ClassVar[list[str]] = []
-
-    @property
-    def _constructor(self):
-        return type(self)
-
-    @classmethod
-    def of(cls, frame: pd.DataFrame, **fields: Any) -> Self:
-        """The table ``frame`` with its declared attributes set (every one must be given)."""
-        declared = set(cls._metadata)
-        if set(fields) != declared:
-            raise TypeError(f"{cls.__name__}.of() needs exactly the fields {sorted(declared)}; got {sorted(fields)}")
-        out = cls(frame)
-        for key, value in fields.items():
-            setattr(out, key, value)
-        return out

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
 from crm_research.core.resampling import bc_interval, percentile_interval
 from crm_research.core.results import Result
@@ -249,7 +250,8 @@ class PLSResult(Result):
         """PLSpredict: out-of-sample predictive relevance (see :func:`crm_research.pls.predict.pls_predict`)."""
         return pls_predict(self, folds=folds, repeats=repeats, seed=seed)
 
-    def plot(self, ax=None, show_r2: bool = True):
+    @positional_options
+    def plot(self, ax=None, *, show_r2: bool = True):
         """Path diagram of the structural model with standardized coefficients (significant ones bold)."""
         from crm_research.pls.plot import plot_paths
 
