@@ -246,7 +246,7 @@ def check_transactions(
     data: pd.DataFrame,
     *,
     customer_col: str,
-    date_col: str,
+    date_col: str | None,
     amount_col: str | None = None,
     at: Any = None,
     after_at: str = "reject",
@@ -262,7 +262,9 @@ def check_transactions(
     data : pandas.DataFrame
         One row per transaction.  It is not modified.
     customer_col, date_col : str
-        The customer id and the transaction date.
+        The customer id and the transaction date.  ``date_col=None`` (said
+        explicitly) checks a log without dates, such as order lines by category;
+        ``at`` then cannot be given.
     amount_col : str, optional
         The amount paid; ``None`` when the analysis needs no amounts.
     at : date-like, optional
@@ -280,8 +282,8 @@ def check_transactions(
     Returns
     -------
     pandas.DataFrame
-        A copy of ``data`` (same columns and index) in which ``date_col`` is
-        ``datetime64[ns]`` naive UTC and ``amount_col`` is ``float64``; with
+        A copy of ``data`` (same columns and index) in which ``date_col`` (if
+        any) is ``datetime64[ns]`` naive UTC and ``amount_col`` is ``float64``; with
         ``after_at="exclude"``, only the rows dated on or before ``at``.
 
     Raises
@@ -311,14 +313,18 @@ def check_transactions(
     [20240105, 20240201, 20240110]
     """
     check_dataframe(data, name, func)
-    columns = [customer_col, date_col] + ([amount_col] if amount_col is not None else [])
+    columns = [c for c in (customer_col, date_col, amount_col) if c is not None]
     check_columns(data, columns, name="columns", func=func)
     after_at = check_choice(after_at, "after_at", ["reject", "exclude"], func)
     negative = check_choice(negative, "negative", ["reject", "keep"], func)
+    if at is not None and date_col is None:
+        raise CRMInputError(f"The {at_name!r} parameter of {func} is an analysis date; it needs a date column "
+                            "('date_col' is None).")
     _check_ids(data[customer_col], _where(customer_col, "customer_col", name, func))
-    dates = _check_dates(data[date_col], _where(date_col, "date_col", name, func))
     out = data.copy()
-    out[date_col] = dates
+    if date_col is not None:
+        dates = _check_dates(data[date_col], _where(date_col, "date_col", name, func))
+        out[date_col] = dates
     if amount_col is not None:
         out[amount_col] = _check_amounts(data[amount_col], _where(amount_col, "amount_col", name, func), negative)
     if at is not None:
