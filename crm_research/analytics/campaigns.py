@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from crm_research.analytics.churn import PropensityResult, _fit_propensity, _float_scores
-from crm_research.core.deprecation import renamed_arguments
+from crm_research.core.deprecation import positional_options, renamed_arguments
 from crm_research.core.errors import CRMInputError
 from crm_research.core.results import DeclaredTable, Result
 from crm_research.core.validation import (
@@ -98,6 +98,7 @@ def break_even_rate(cost_per_contact: float, margin_per_response: float) -> floa
     return c / m
 
 
+@positional_options
 def required_cell_size(expected_rate: float, half_width: float, *, ci: float = 0.95) -> int:
     """Customers needed in a test cell to estimate a response rate within +/- ``half_width``.
 
@@ -124,6 +125,7 @@ def required_cell_size(expected_rate: float, half_width: float, *, ci: float = 0
 
 
 @renamed_arguments(strata="strata_col")
+@positional_options
 def draw_test_cell(data: pd.DataFrame, *, share: float = 0.05, seed: int | None = None,
                    strata_col: str | None = None) -> pd.DataFrame:
     """Draw a random test cell (about ``share`` of the targets), the primer's ~5% test.
@@ -174,6 +176,7 @@ def draw_test_cell(data: pd.DataFrame, *, share: float = 0.05, seed: int | None 
     return data.iloc[np.flatnonzero(keep)].copy()
 
 
+@positional_options
 def campaign_test(
     responders: int,
     contacted: int,
@@ -300,6 +303,7 @@ class CampaignTestResult(Result):
 
 
 @renamed_arguments(target="target_col")
+@positional_options
 def response_model(data: pd.DataFrame, features, target_col: str = "responded", *, models=("logistic", "gbm"),
                    cv: int = 5, seed: int | None = None, bins: int = 10) -> PropensityResult:
     """Score customers for their likelihood to respond to an offer (the primer's scoring step).
@@ -407,6 +411,7 @@ def qini_curve(response, treatment, score) -> QiniCurve:
     return QiniCurve.of(frame, qini_area=float(np.sum((gap[1:] + gap[:-1]) / 2 * np.diff(frac))))
 
 
+@positional_options
 def uplift_model(
     data: pd.DataFrame,
     features,
@@ -610,6 +615,7 @@ class UpliftResult(Result):
 # ----------------------------------------------------------------------------- responses
 
 
+@positional_options
 def negative_responses(data: pd.DataFrame, reason_col: str = "refusal_reason", group_col: str | None = None, *,
                        ci: float = 0.95) -> NegativeResponseResult:
     """Why offers were refused: shares of refusal reasons, with intervals, overall and by group.
@@ -724,6 +730,7 @@ class NegativeResponseResult(Result):
         return ax
 
 
+@positional_options
 def winback_timing(data: pd.DataFrame, week_col: str, response_col: str, *, first: int = 1, compare: int = 4,
                    ci: float = 0.95) -> WinbackTimingResult:
     """Win-back success by the week of contact after defection, and the week-1 / week-4 ratio.

@@ -79,6 +79,7 @@ class ChurnTable(CustomerTable):
 
 
 @renamed_arguments(now="at")
+@positional_options
 def define_churn(
     transactions: pd.DataFrame,
     customer_col: str = "customer_id",
@@ -228,6 +229,7 @@ def _check_scores(y, score, func, y_name="y", score_name="score"):
     return y.astype(int), score
 
 
+@positional_options
 def gains_table(y: Any, score: Any, *, bins: int = 10) -> pd.DataFrame:
     """Lift and gains by score bin (decile by default), best scores first.
 
@@ -285,6 +287,7 @@ def gains_table(y: Any, score: Any, *, bins: int = 10) -> pd.DataFrame:
               "gain", "lift", "cum_lift"]]
 
 
+@positional_options
 def threshold_table(y: Any, score: Any, *, thresholds: Any = None) -> pd.DataFrame:
     """Precision / coverage trade-off of acting only on scores at or above a threshold.
 
@@ -420,6 +423,7 @@ def _fit_models(data, X_df, y, features, target, models, cv, seed, bins, kind, n
 
 
 @renamed_arguments(target="target_col")
+@positional_options
 def churn_model(
     data: pd.DataFrame,
     features: Any,

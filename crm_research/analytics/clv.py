@@ -588,6 +588,7 @@ class BGNBDResult(Result):
         return ax
 
 
+@positional_options
 def fit_bgnbd(
     summary: pd.DataFrame,
     frequency_col: str = "frequency",
@@ -829,6 +830,7 @@ class GammaGammaResult(Result):
         return ax
 
 
+@positional_options
 def fit_gamma_gamma(
     summary: pd.DataFrame,
     frequency_col: str = "frequency",
@@ -937,6 +939,7 @@ def fit_gamma_gamma(
 # --------------------------------------------------------------------------- CLV
 
 
+@positional_options
 def clv(
     bgnbd: BGNBDResult,
     gamma_gamma: GammaGammaResult,

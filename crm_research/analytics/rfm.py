@@ -186,6 +186,7 @@ def _check_bins(bins: Any, n_customers: int, func: str) -> int:
 
 
 @renamed_arguments(now="at")
+@positional_options
 def rfm(
     transactions: pd.DataFrame,
     customer_col: str = "customer_id",
@@ -490,6 +491,7 @@ def rfm_sql(
 # --------------------------------------------------------------------------- BTYD summary
 
 
+@positional_options
 def summarize_transactions(
     transactions: pd.DataFrame,
     customer_col: str = "customer_id",

@@ -127,6 +127,7 @@ def positional_options(func: F) -> F:
     keyword_only = [p.name for p in params if p.kind == p.KEYWORD_ONLY]
     if not keyword_only:
         raise TypeError(f"{func.__qualname__} has no keyword-only parameters")
+    name = func.__name__
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -136,10 +137,10 @@ def positional_options(func: F) -> F:
         moved = dict(zip(keyword_only, args[len(positional):], strict=False))
         both = sorted(set(moved) & set(kwargs))
         if both:
-            raise TypeError(f"{func.__name__}() got multiple values for argument {both[0]!r}")
-        shown = ", ".join(f"{name}={reprlib.repr(value)}" for name, value in moved.items())
+            raise TypeError(f"{name}() got multiple values for argument {both[0]!r}")
+        shown = ", ".join(f"{key}={reprlib.repr(value)}" for key, value in moved.items())
         warnings.warn(
-            f"{func.__name__}(): pass {shown} by keyword; positional options stop working in the next release.",
+            f"{name}(): pass {shown} by keyword; positional options stop working in the next release.",
             FutureWarning,
             stacklevel=2,
         )

@@ -26,6 +26,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
+from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMInputError
 from crm_research.core.persian import normalize_digits
 from crm_research.core.results import Result
@@ -235,6 +236,7 @@ def _block_pairs(keys: pd.Series, max_block: int) -> set[tuple[int, int]]:
     return out
 
 
+@positional_options
 def resolve_duplicates(
     customers: pd.DataFrame,
     id_col: str = "customer_id",
@@ -433,6 +435,7 @@ class ValueTiersResult(Result):
         return ax
 
 
+@positional_options
 def value_tiers(data: pd.DataFrame, value_col: str, customer_col: str = "customer_id", *,
                 tiers: Mapping[str, float] | None = None) -> ValueTiersResult:
     """Rank customers by value and cut them into tiers (IDIC's *Differentiate by value*).

@@ -25,7 +25,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from crm_research.core.deprecation import renamed_arguments
+from crm_research.core.deprecation import positional_options, renamed_arguments
 from crm_research.core.errors import CRMInputError
 from crm_research.core.results import Result
 from crm_research.core.transactions import CustomerTable, check_transactions
@@ -45,9 +45,10 @@ __all__ = ["select_customers", "personalised_offers", "OfferList", "loyalty_effe
 
 
 # ----------------------------------------------------------------------------- step 3: selection
+@positional_options
 def select_customers(data: pd.DataFrame, value_col: str, response_col: str | None = None,
-                     customer_col: str = "customer_id", *, response_rate: float | None = None,
-                     cost_per_contact: float, budget: int | None = None) -> pd.DataFrame:
+                     customer_col: str = "customer_id", *, cost_per_contact: float, budget: int | None = None,
+                     response_rate: float | None = None) -> pd.DataFrame:
     """Rank customers by the expected profit of contacting them and select those worth it.
 
     Parameters
@@ -142,6 +143,7 @@ class OfferList(CustomerTable):
     dropped_no_offer: int | None = None
 
 
+@positional_options
 def personalised_offers(selected: pd.DataFrame, customers: pd.DataFrame, offers: pd.DataFrame | pd.Series | str,
                         customer_col: str = "customer_id", offer_col: str = "offer", *,
                         channel: str = "email") -> OfferList:
@@ -311,6 +313,7 @@ def _bgnbd_multiplier(tx: pd.DataFrame, join: pd.Series, end: pd.Timestamp, ci: 
 
 
 @renamed_arguments(n_boot="bootstrap")
+@positional_options
 def loyalty_effect(customers: pd.DataFrame, transactions: pd.DataFrame, *, window: int = 180,
                    customer_col: str = "customer_id", member_col: str = "loyalty_member",
                    join_col: str = "loyalty_join_date", date_col: str = "order_date",
@@ -506,6 +509,7 @@ def loyalty_effect(customers: pd.DataFrame, transactions: pd.DataFrame, *, windo
 
 
 # ----------------------------------------------------------------------------- step 7: metrics
+@positional_options
 def campaign_metrics(campaigns: pd.DataFrame, *, cost_per_contact: float | dict | None = None) -> pd.DataFrame:
     """Response, uplift over the control cell and revenue per contact of every campaign.
 

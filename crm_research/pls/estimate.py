@@ -246,6 +246,7 @@ class PLSResult(Result):
                          f"{self.ci:.0%} intervals.")
         return notes + list(self.warnings)
 
+    @positional_options
     def predict(self, *, folds: int = 10, repeats: int = 1, seed: int | None = None) -> PLSPredictResult:
         """PLSpredict: out-of-sample predictive relevance (see :func:`crm_research.pls.predict.pls_predict`)."""
         return pls_predict(self, folds=folds, repeats=repeats, seed=seed)
@@ -258,6 +259,7 @@ class PLSResult(Result):
         return plot_paths(self, ax=ax, show_r2=show_r2)
 
 
+@positional_options
 def pls_sem(data, model, *, bootstrap: int = 0, seed: int | None = None, scheme: str = "path",
             missing: str = "mean", ci: float = 0.95, consistent: bool = False, max_iter: int = 300,
             n_jobs: int | None = None, progress: bool = True) -> PLSResult:

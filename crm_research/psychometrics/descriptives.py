@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMInputError
 from crm_research.core.results import DeclaredTable, Result
 from crm_research.core.validation import (
@@ -192,6 +193,7 @@ class ItemDescriptives(Result):
         return ax
 
 
+@positional_options
 def item_descriptives(data, items=None, *, scale=None, missing="listwise", skew_type=2) -> ItemDescriptives:
     """Descriptive statistics and answer frequencies of questionnaire items.
 

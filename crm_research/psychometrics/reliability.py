@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMInputError
 from crm_research.core.results import Result
 from crm_research.core.validation import check_choice, check_ci, check_columns, check_constructs, check_dataframe
@@ -171,6 +172,7 @@ def _scale_columns(data, items, func: str) -> pd.DataFrame:
     return data
 
 
+@positional_options
 def cronbach_alpha(data=None, items: Sequence[str] | None = None, *, ci=0.95, missing="listwise",
                    scale=None) -> AlphaResult:
     """Cronbach's alpha, standardized alpha and Feldt's confidence interval.
@@ -251,6 +253,7 @@ def cronbach_alpha(data=None, items: Sequence[str] | None = None, *, ci=0.95, mi
     return AlphaResult(**values, items=_item_table(C, x), ci=ci, missing=missing)
 
 
+@positional_options
 def item_analysis(data=None, items: Sequence[str] | None = None, *, missing="listwise",
                   scale=None) -> ResponseTable:
     """Item statistics of one scale: corrected item-total correlation and alpha if deleted.
@@ -381,6 +384,7 @@ def _loadings(fit, constructs) -> dict[str, pd.DataFrame]:
     return out
 
 
+@positional_options
 def construct_reliability(data, constructs, *, missing="listwise", scale=None) -> ResponseTable:
     """Alpha, omega, composite reliability (CR) and AVE of every construct.
 
