@@ -448,7 +448,7 @@ def rfm_sql(
     >>> import duckdb, crm_research as crm
     >>> con = duckdb.connect()
     >>> con = con.register("tx", crm.load_dataset("cdnow_transactions"))
-    >>> crm.rfm_sql(con, "tx", "customer_id", "date", "amount")[["recency", "frequency", "monetary", "segment"]].head(3)
+    >>> crm.rfm_sql(con, table="tx", date_col="date")[["recency", "frequency", "monetary", "segment"]].head(3)
                  recency  frequency  monetary      segment
     customer_id
     1              546.0          1     11.77  hibernating

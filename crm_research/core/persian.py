@@ -58,7 +58,7 @@ def to_persian_digits(value, *, decimals: int | None = None) -> str:
 
     Examples
     --------
-    >>> to_persian_digits(0.912, 2)
+    >>> to_persian_digits(0.912, decimals=2)
     '۰٫۹۱'
     """
     if decimals is not None and not isinstance(value, str):
