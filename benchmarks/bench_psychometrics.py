@@ -22,7 +22,7 @@ def alpha_and_item_analysis():
 
 def htmt_bootstrap():
     table = crm.htmt(_BFI, _CONSTRUCTS, bootstrap=2000, seed=1)
-    return table.attrs["n"]
+    return table.n
 
 
 def parallel_analysis():

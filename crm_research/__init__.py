@@ -26,6 +26,7 @@ _EXPORTS: dict[str, str] = {
     # validation and results
     "Result": "core.results",
     "Summary": "core.results",
+    "DeclaredTable": "core.results",
     # Persian helpers
     "normalize_digits": "core.persian",
     "to_persian_digits": "core.persian",
@@ -54,6 +55,7 @@ _EXPORTS: dict[str, str] = {
     "ItemDescriptives": "psychometrics.descriptives",
     "mardia": "psychometrics.descriptives",
     "MardiaResult": "psychometrics.descriptives",
+    "ResponseTable": "psychometrics.descriptives",
     "cronbach_alpha": "psychometrics.reliability",
     "AlphaResult": "psychometrics.reliability",
     "item_analysis": "psychometrics.reliability",
@@ -94,6 +96,7 @@ _EXPORTS: dict[str, str] = {
     "fit_gamma_gamma": "analytics.clv",
     "clv": "analytics.clv",
     "BGNBDResult": "analytics.clv",
+    "TrackingTable": "analytics.clv",
     "GammaGammaResult": "analytics.clv",
     "segment": "analytics.segmentation",
     "discriminant": "analytics.segmentation",
@@ -111,6 +114,7 @@ _EXPORTS: dict[str, str] = {
     "campaign_test": "analytics.campaigns",
     "response_model": "analytics.campaigns",
     "qini_curve": "analytics.campaigns",
+    "QiniCurve": "analytics.campaigns",
     "uplift_model": "analytics.campaigns",
     "negative_responses": "analytics.campaigns",
     "winback_timing": "analytics.campaigns",

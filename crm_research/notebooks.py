@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMInputError
 from crm_research.core.fastmode import fast_mode
 
@@ -91,6 +92,7 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+@positional_options
 def build_notebooks(
     out: str | os.PathLike = "build",
     *,

@@ -11,7 +11,9 @@ Every name in ``crm_research._EXPORTS`` is read with :func:`inspect.signature`:
 - returned tables name interval bounds ``ci_lower``/``ci_upper`` only when they
   are lavaan-shaped (``lhs``/``op``/``rhs``), ``ci_low``/``ci_high`` elsewhere;
 - an argument renamed with ``renamed_arguments`` still works under its old
-  name and warns ``FutureWarning``.
+  name and warns ``FutureWarning``;
+- an option that became keyword-only in 0.2 (``KEYWORD_ONLY_IN_0_2``) still
+  works by position (``positional_options``) and warns ``FutureWarning``.
 
 A rule that has a good reason not to apply to one parameter is listed in
 ``ACCEPTED`` with the reason.  ``PENDING`` lists violations in modules that are
@@ -37,35 +39,13 @@ import pandas as pd
 import pytest
 
 import crm_research as crm
-from crm_research.core.deprecation import renamed_arguments
+from crm_research.core.deprecation import positional_options, renamed_arguments
 from crm_research.core.results import Result
 
-# (function or Class.method, parameter or rule) -> proposed fix.  Violations in modules renamed on other
-# branches (sem/, pls/, analytics rfm/clv/segmentation/churn, frameworks lifecycle/payne/programmes/winer,
-# psychometrics/validity, data generators); the lead empties this after merging those branches.
-PENDING: dict[tuple[str, str], str] = {
-    ("BGNBDResult.p_alive", "return"): "-> np.ndarray | float",
-    ("BGNBDResult.conditional_expected_purchases", "return"): "-> np.ndarray | float",
-    ("GammaGammaResult.conditional_expected_average_profit", "return"): "-> np.ndarray | float",
-}
-# functions and methods whose optional arguments are not keyword-only yet (same branches as above)
-PENDING_KEYWORD_ONLY: set[str] = {
-    # pls/
-    "PLSResult.plot",
-    # analytics rfm, clv, segmentation, churn
-    "rfm_sql",
-    "BGNBDResult.calibration_holdout",
-    "BGNBDResult.tracking", "BGNBDResult.plot", "BGNBDResult.plot_calibration_holdout", "BGNBDResult.plot_tracking",
-    "GammaGammaResult.plot", "PropensityResult.contact_list", "PropensityResult.plot",
-
-    # frameworks lifecycle, payne, programmes, winer
-
-
-
-    # psychometrics/validity, data generators and recode, core/persian
-    "fornell_larcker", "generate_sample_company", "SampleCompany.to_csv", "generate_ecrm_survey",
-    "reverse_code", "to_persian_digits",
-}
+# (function or Class.method, parameter or rule) -> proposed fix, for violations still to fix (none now).
+PENDING: dict[tuple[str, str], str] = {}
+# functions and methods whose optional arguments are not keyword-only yet (none now)
+PENDING_KEYWORD_ONLY: set[str] = set()
 
 # (function, parameter) -> why the rule does not apply there.
 ACCEPTED: dict[tuple[str, str], str] = {
@@ -264,12 +244,20 @@ RENAMED = [(where, f) for where, f in ALL_CALLABLES if hasattr(f, "__renamed_arg
 
 
 def _spy_on(wrapper: Callable):
-    """Swap the function behind a ``renamed_arguments`` wrapper for a recorder (restored by the caller)."""
-    cell = next(c for c in wrapper.__closure__ if c.cell_contents is wrapper.__wrapped__)
+    """Swap the function behind the deprecation wrappers for a recorder (restored by the caller).
+
+    The recorder keeps the arguments as the function would have bound them (name -> value),
+    whichever wrapper (``renamed_arguments``, ``positional_options``, in either order) passed them on.
+    """
+    layer = wrapper
+    while hasattr(layer.__wrapped__, "__wrapped__"):
+        layer = layer.__wrapped__
+    real = layer.__wrapped__
+    cell = next(c for c in layer.__closure__ if c.cell_contents is real)
     calls: list[dict] = []
-    original = cell.cell_contents
-    cell.cell_contents = lambda *args, **kwargs: calls.append(kwargs)
-    return cell, original, calls
+    signature = inspect.signature(real)
+    cell.cell_contents = lambda *args, **kwargs: calls.append(dict(signature.bind_partial(*args, **kwargs).arguments))
+    return cell, real, calls
 
 
 @pytest.mark.parametrize("where,func", RENAMED, ids=[w for w, _ in RENAMED])
@@ -297,6 +285,106 @@ def test_renamed_argument_check_catches_a_silent_alias():
     cell.cell_contents(bootstrap=1)
     cell.cell_contents = original
     assert calls == [{"bootstrap": 1}] and stability(bootstrap=3) == 3
+
+
+# ----------------------------------------------------------------------------- options made keyword-only
+# Functions and methods whose options were positional before 0.2 (the signatures at commit b8c3fa7) and are
+# keyword-only now: each keeps its positional calls for one release (positional_options).  sem/ is added
+# when its branch lands.
+KEYWORD_ONLY_IN_0_2: set[str] = {
+    "BGNBDResult.calibration_holdout", "BGNBDResult.plot", "BGNBDResult.plot_calibration_holdout",
+    "BGNBDResult.plot_tracking", "BGNBDResult.tracking", "CustomerDatabase.from_files",
+    "CustomerDatabase.from_sample_company", "EFAResult.pattern", "EFAResult.plot", "GammaGammaResult.plot",
+    "PLSResult.plot", "PLSResult.predict", "PropensityResult.contact_list", "PropensityResult.plot",
+    "SampleCompany.to_csv", "SegmentationResult.discriminant", "SegmentationResult.plot", "Study.error",
+    "bartlett_sphericity", "build_notebooks", "campaign_metrics", "campaign_test", "check_export", "churn_model",
+    "clv", "confidence_rule", "construct_reliability", "cronbach_alpha", "data_quality_report", "define_churn",
+    "discriminant", "draw_test_cell", "efa", "fit_bgnbd", "fit_gamma_gamma", "fornell_larcker", "gains_table",
+    "generate_ecrm_survey", "generate_sample_company", "htmt", "hypotheses", "item_analysis", "item_descriptives",
+    "k_anonymity", "kmo", "lifecycle_kpis", "lifecycle_phases", "load_study", "loyalty_effect", "measurement_invariance", "multigroup_sem",
+    "negative_responses", "parallel_analysis", "payne_scorecard", "personalised_offers", "pls_predict", "pls_sem",
+    "prospecting_report", "pseudonymise", "report", "required_cell_size", "resolve_duplicates", "response_model",
+    "reverse_code", "rfm", "rfm_sql", "segment", "sem", "select_customers", "summarize_transactions", "threshold_table",
+    "to_persian_digits", "uplift_model", "value_tiers", "winback_effect", "winback_timing",
+}
+POSITIONAL = [(where, f) for where, f in ALL_CALLABLES if hasattr(f, "__positional_options__")]
+
+
+def test_every_option_made_keyword_only_keeps_its_positional_calls():
+    assert KEYWORD_ONLY_IN_0_2 == {where for where, _ in POSITIONAL}
+
+
+def _parameters(func: Callable) -> tuple[list[str], list[str]]:
+    params = inspect.signature(func).parameters.values()
+    return ([p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)],
+            [p.name for p in params if p.kind == p.KEYWORD_ONLY])
+
+
+@pytest.mark.parametrize("where,func", POSITIONAL, ids=[w for w, _ in POSITIONAL])
+def test_options_given_by_position_warn_and_still_work(where, func):
+    positional, keyword_only = _parameters(func)
+    assert tuple(keyword_only) == func.__positional_options__
+    values = {name: f"<{name}>" for name in positional + keyword_only}
+    cell, original, calls = _spy_on(func)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # the keyword call is the new spelling: no warning
+            func(*[values[n] for n in positional], **{n: values[n] for n in keyword_only})
+        with pytest.warns(FutureWarning, match=re.escape(where.split(".")[-1] + "(): pass ")) as caught:
+            func(*values.values())
+        with pytest.raises(TypeError):
+            func(*values.values(), "one too many")
+    finally:
+        cell.cell_contents = original
+    shown = str(caught[0].message)
+    assert all(f"{name}='<{name}>'" in shown for name in keyword_only), shown
+    assert calls == [values, values], f"{where}: positional options were not passed on by name"
+
+
+BOTH = [(where, f) for where, f in POSITIONAL
+        if set(getattr(f, "__renamed_arguments__", {}).values()) & set(f.__positional_options__)]
+
+
+@pytest.mark.parametrize("where,func", BOTH, ids=[w for w, _ in BOTH])
+def test_positional_options_and_old_names_combine(where, func):
+    # options before a renamed one by position, the renamed one under its old name, the rest by keyword
+    positional, keyword_only = _parameters(func)
+    old, new = next((o, n) for o, n in func.__renamed_arguments__.items() if n in keyword_only)
+    cut = keyword_only.index(new)
+    values = {name: f"<{name}>" for name in positional + keyword_only}
+    cell, original, calls = _spy_on(func)
+    try:
+        with pytest.warns(FutureWarning) as caught:
+            func(*[values[n] for n in positional + keyword_only[:cut]], **{old: values[new]},
+                 **{n: values[n] for n in keyword_only[cut + 1:]})
+    finally:
+        cell.cell_contents = original
+    messages = " ".join(str(w.message) for w in caught)
+    assert f"{old!r} is now called {new!r}" in messages and calls == [values]
+    assert ("pass " in messages) == (cut > 0)
+
+
+def test_positional_options_check_catches_a_wrong_mapping():
+    @positional_options
+    def tiers(data, *, k=3, labels=None) -> tuple:
+        return k, labels
+
+    with pytest.warns(FutureWarning, match=r"tiers\(\): pass k=5, labels='abc' by keyword"):
+        assert tiers(None, 5, "abc") == (5, "abc")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert tiers(None, k=4) == (4, None)
+    with pytest.raises(TypeError, match="multiple values for argument 'k'"):
+        tiers(None, 5, k=6)
+    with pytest.raises(TypeError):
+        tiers(None, 1, 2, 3)
+    cell, original, calls = _spy_on(tiers)
+    cell.cell_contents(None, k=1)
+    cell.cell_contents = original
+    assert calls == [{"data": None, "k": 1}]
+    for bad in (lambda data, k=3: k, lambda *args, k=3: k):  # nothing keyword-only, or *args
+        with pytest.raises(TypeError):
+            positional_options(bad)
 
 
 # ----------------------------------------------------------------------------- real calls on bundled data
@@ -420,13 +508,7 @@ def test_the_interval_check_catches_a_wrong_table():
 
 # ----------------------------------------------------------------------------- declared results
 # Result subclasses in files renamed/converted on other branches; the lead empties this after the merge.
-PENDING_RESULTS: set[str] = {
-    
-
-
-
-
-}
+PENDING_RESULTS: set[str] = set()
 
 
 def result_classes() -> list[type]:

@@ -96,7 +96,7 @@ def test_qini_curve_by_hand():
     assert q["qini"].tolist() == [0.0, 1.0, 1.0, 1.0, 0.0]
     assert q["random"].tolist() == [0.0] * 5
     # trapezoids of width 0.25 over the gaps 0, 1, 1, 1, 0
-    assert q.attrs["qini_area"] == pytest.approx(0.75)
+    assert isinstance(q, crm.QiniCurve) and q.qini_area == pytest.approx(0.75) and not q.attrs
 
 
 def test_qini_curve_ties_enter_together_and_random_line():

@@ -13,7 +13,7 @@ def test_normalize_digits(text, expected):
 
 
 def test_to_persian_digits_round_trips():
-    text = crm.to_persian_digits(0.912, 2)
+    text = crm.to_persian_digits(0.912, decimals=2)
     assert text == "۰٫۹۱"
     assert float(crm.normalize_digits(text)) == pytest.approx(0.91)
     assert crm.to_persian_digits(1402) == "۱۴۰۲"

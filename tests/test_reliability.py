@@ -153,7 +153,7 @@ def test_construct_reliability_matches_lavaan_and_semtools(name, bfi, ecrm):
     np.testing.assert_allclose(table["alpha"].to_numpy(), alpha.loc[list(constructs), "alpha"].to_numpy(), atol=1e-10)
     assert table["n_items"].tolist() == [len(v) for v in constructs.values()]
     n = ref(f"{name}_n.csv").iloc[0]
-    assert table.attrs["n"] == n["n_complete"] and table.attrs["n_dropped"] == n["n_total"] - n["n_complete"]
+    assert table.n == n["n_complete"] and table.n_dropped == n["n_total"] - n["n_complete"] and not table.attrs
     assert (table["ave_ok"] == (table["ave"] >= 0.5)).all()
 
 

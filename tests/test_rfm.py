@@ -59,7 +59,7 @@ def test_old_argument_name_now_still_works_with_a_future_warning(tiny):
         old = crm.rfm(tiny, "cust", "day", "paid", now="2024-01-11")
     pd.testing.assert_frame_equal(old, crm.rfm(tiny, "cust", "day", "paid", at="2024-01-11"))
     with pytest.warns(FutureWarning):
-        crm.rfm_sql(tiny, None, "cust", "day", "paid", now="2024-01-11")
+        crm.rfm_sql(tiny, customer_col="cust", date_col="day", amount_col="paid", now="2024-01-11")
 
 
 def test_scores_without_ties_form_equal_groups():
@@ -134,11 +134,12 @@ def test_rfm_sql_on_a_connection_table(tiny):
     con = duckdb.connect()
     con.register("src", tiny)
     con.execute("CREATE TABLE orders AS SELECT cust, CAST(day AS DATE) AS day, paid FROM src")
-    out = crm.rfm_sql(con, "orders", "cust", "day", "paid", at="2024-01-11")
+    out = crm.rfm_sql(con, table="orders", customer_col="cust", date_col="day", amount_col="paid", at="2024-01-11")
     ref = crm.rfm(tiny, "cust", "day", "paid", at="2024-01-11")
     pd.testing.assert_frame_equal(out, ref)
     # and with a DataFrame it runs through DuckDB as well
-    pd.testing.assert_frame_equal(crm.rfm_sql(tiny, None, "cust", "day", "paid"), crm.rfm(tiny, "cust", "day", "paid"))
+    pd.testing.assert_frame_equal(crm.rfm_sql(tiny, customer_col="cust", date_col="day", amount_col="paid"),
+                                  crm.rfm(tiny, "cust", "day", "paid"))
 
 
 def test_rfm_sql_on_a_customer_database_like_object(tiny):
@@ -154,7 +155,7 @@ def test_rfm_sql_on_a_customer_database_like_object(tiny):
     assert out["rfm_score"].tolist() == ref["rfm_score"].tolist()
     assert out["segment"].tolist() == ref["segment"].tolist()
     with pytest.raises(CRMInputError, match="'con_or_data' parameter"):
-        crm.rfm_sql([1, 2, 3], "t")
+        crm.rfm_sql([1, 2, 3], table="t")
 
 
 def test_rfm_sql_reports_bad_rows_and_tables(tiny):
@@ -163,16 +164,16 @@ def test_rfm_sql_reports_bad_rows_and_tables(tiny):
     bad.loc[[2, 4], "paid"] = -1.0
     con.register("bad", bad)
     with pytest.raises(CRMInputError, match="2 negative amount"):
-        crm.rfm_sql(con, "bad", "cust", "day", "paid")
+        crm.rfm_sql(con, table="bad", customer_col="cust", date_col="day", amount_col="paid")
     with pytest.raises(CRMInputError, match="does not hold"):
-        crm.rfm_sql(con, "nope", "cust", "day", "paid")
+        crm.rfm_sql(con, table="nope", customer_col="cust", date_col="day", amount_col="paid")
     with pytest.raises(CRMInputError, match="'table' parameter"):
-        crm.rfm_sql(con, "x; DROP TABLE y", "cust", "day", "paid")
+        crm.rfm_sql(con, table="x; DROP TABLE y", customer_col="cust", date_col="day", amount_col="paid")
     con.register("good", tiny)
     with pytest.raises(CRMInputError, match="before the first transaction"):
-        crm.rfm_sql(con, "good", "cust", "day", "paid", at="2020-01-01")
+        crm.rfm_sql(con, table="good", customer_col="cust", date_col="day", amount_col="paid", at="2020-01-01")
     with pytest.raises(CRMInputError, match="'paidx'"):
-        crm.rfm_sql(con, "good", "cust", "day", "paidx")
+        crm.rfm_sql(con, table="good", customer_col="cust", date_col="day", amount_col="paidx")
 
 
 def test_input_is_not_modified(tiny):

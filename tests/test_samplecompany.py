@@ -107,7 +107,7 @@ def test_catalogue_entry_matches_the_generator(shipped):
 
 def test_n_orders_is_hit_within_a_few_percent():
     for n_customers, n_orders, seed in [(300, 2000, 1), (2000, 30000, 2), (40, 400, 3)]:
-        company = crm.generate_sample_company(n_customers, n_orders, seed=seed)
+        company = crm.generate_sample_company(n_customers, n_orders=n_orders, seed=seed)
         assert len(company.customers) == n_customers
         assert abs(len(company.transactions) / n_orders - 1) < 0.03, (n_customers, n_orders)
 
@@ -505,7 +505,7 @@ def test_to_csv_rejects_a_non_path(small):
 
 
 def test_other_windows_and_no_duplicates():
-    c = crm.generate_sample_company(200, 1500, seed=5, start="2020-03-01", end="2020-12-31", duplicate_rate=0)
+    c = crm.generate_sample_company(200, n_orders=1500, seed=5, start="2020-03-01", end="2020-12-31", duplicate_rate=0)
     assert not c.truth["records"]["is_duplicate"].any()
     assert c.transactions["order_date"].between("2020-03-01", "2020-12-31").all()
     assert len(c.customers) == 200
@@ -520,5 +520,5 @@ def test_lexorder_equals_numpy_lexsort():
 
 
 def test_seed_none_gives_a_fresh_company():
-    a = crm.generate_sample_company(50, 400, seed=None)
+    a = crm.generate_sample_company(50, n_orders=400, seed=None)
     assert len(a.customers) == 50 and a.param("seed") == -1

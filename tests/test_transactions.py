@@ -156,6 +156,21 @@ def test_columns_and_frame_are_checked(log):
         check(log.head(0))
 
 
+def test_a_log_without_dates_checks_ids_and_amounts_only(log):
+    undated = log.drop(columns="day")
+    out = check(undated, date_col=None, amount_col="paid")
+    pd.testing.assert_frame_equal(out, undated)
+    with pytest.raises(CRMInputError, match="2 missing customer id"):
+        check(undated.assign(cust=["a", None, "b", None]), date_col=None)
+    with pytest.raises(CRMInputError, match="negative amount"):
+        check(undated.assign(paid=[1.0, -2.0, 3.0, 4.0]), date_col=None, amount_col="paid")
+    with pytest.raises(CRMInputError, match="'at' parameter of check_transactions is an analysis date; it needs "
+                                            "a date column"):
+        check(undated, date_col=None, at="2024-01-31")
+    with pytest.raises(TypeError):  # 'no dates' is said explicitly, never assumed
+        check_transactions(undated, customer_col="cust")
+
+
 def test_check_date_reads_the_same_forms():
     assert check_date("2024-01-31") == check_date(20240131) == check_date("۲۰۲۴-۰۱-۳۱") == pd.Timestamp("2024-01-31")
     for bad in (None, "yesterday", 20241340, True, np.nan):
@@ -182,7 +197,7 @@ def test_every_transaction_reader_of_the_package_uses_this_check():
 
     root = Path(crm.__file__).parent
     readers = ["analytics/rfm.py", "analytics/clv.py", "analytics/churn.py", "frameworks/lifecycle.py",
-               "frameworks/payne.py", "frameworks/programmes.py"]
+               "frameworks/payne.py", "frameworks/programmes.py", "frameworks/winer.py", "frameworks/idic.py"]
     for rel in readers:
         text = (root / rel).read_text(encoding="utf-8")
         assert "check_transactions(" in text, rel

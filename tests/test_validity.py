@@ -39,7 +39,7 @@ def test_htmt_matches_semtools(name, htmt2, bfi, ecrm):
     assert list(table.index) == list(constructs) == list(table.columns)
     np.testing.assert_allclose(table.to_numpy(), expected.to_numpy(), atol=1e-10)
     n = ref(f"{name}_n.csv", None).iloc[0]
-    assert table.attrs["n_dropped"] == n["n_total"] - n["n_complete"]
+    assert table.n_dropped == n["n_total"] - n["n_complete"] and not table.attrs
 
 
 @pytest.mark.parametrize("name", ["bfi", "ecrm"])

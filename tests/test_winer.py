@@ -120,8 +120,21 @@ def test_loyalty_effect_does_not_depend_on_customer_row_order(company):
 def test_loyalty_effect_unreadable_transaction_date_is_a_crm_error(company):
     tx = company.transactions.assign(order_date=company.transactions["order_date"].astype(str))
     tx.loc[3, "order_date"] = "not a date"
-    with pytest.raises(CRMInputError, match="'order_date' of 'transactions' must hold dates"):
+    with pytest.raises(CRMInputError, match="'order_date' of 'transactions'.*cannot be read as dates"):
         crm.loyalty_effect(company.customers, tx, bootstrap=0)
+
+
+def test_loyalty_effect_reads_dates_by_the_transaction_rules(company):
+    # orders and join dates go through check_transactions: yyyymmdd integers are dates, not nanoseconds
+    plain = crm.loyalty_effect(company.customers, company.transactions, bootstrap=0, seed=1).estimates
+    as_int = lambda s: s.dt.strftime("%Y%m%d").astype(float)  # noqa: E731  (NaN for non-members)
+    tx = company.transactions.assign(order_date=as_int(company.transactions["order_date"]).astype("int64"))
+    customers = company.customers.assign(loyalty_join_date=as_int(company.customers["loyalty_join_date"]))
+    pd.testing.assert_frame_equal(crm.loyalty_effect(customers, tx, bootstrap=0, seed=1).estimates, plain)
+    members = customers.index[customers["loyalty_member"].astype(bool)]
+    with pytest.raises(CRMInputError, match="'loyalty_join_date' of 'customers'.*1 missing date"):
+        crm.loyalty_effect(customers.assign(loyalty_join_date=customers["loyalty_join_date"].mask(
+            customers.index == members[0])), tx, bootstrap=0)
 
 
 def test_campaign_metrics_checks_responded_and_revenue(company):

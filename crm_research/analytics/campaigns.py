@@ -27,9 +27,9 @@ import numpy as np
 import pandas as pd
 
 from crm_research.analytics.churn import PropensityResult, _fit_propensity, _float_scores
-from crm_research.core.deprecation import renamed_arguments
+from crm_research.core.deprecation import positional_options, renamed_arguments
 from crm_research.core.errors import CRMInputError
-from crm_research.core.results import Result
+from crm_research.core.results import DeclaredTable, Result
 from crm_research.core.validation import (
     check_choice,
     check_ci,
@@ -50,6 +50,7 @@ __all__ = [
     "campaign_test",
     "response_model",
     "qini_curve",
+    "QiniCurve",
     "uplift_model",
     "negative_responses",
     "winback_timing",
@@ -97,6 +98,7 @@ def break_even_rate(cost_per_contact: float, margin_per_response: float) -> floa
     return c / m
 
 
+@positional_options
 def required_cell_size(expected_rate: float, half_width: float, *, ci: float = 0.95) -> int:
     """Customers needed in a test cell to estimate a response rate within +/- ``half_width``.
 
@@ -123,6 +125,7 @@ def required_cell_size(expected_rate: float, half_width: float, *, ci: float = 0
 
 
 @renamed_arguments(strata="strata_col")
+@positional_options
 def draw_test_cell(data: pd.DataFrame, *, share: float = 0.05, seed: int | None = None,
                    strata_col: str | None = None) -> pd.DataFrame:
     """Draw a random test cell (about ``share`` of the targets), the primer's ~5% test.
@@ -173,6 +176,7 @@ def draw_test_cell(data: pd.DataFrame, *, share: float = 0.05, seed: int | None 
     return data.iloc[np.flatnonzero(keep)].copy()
 
 
+@positional_options
 def campaign_test(
     responders: int,
     contacted: int,
@@ -299,6 +303,7 @@ class CampaignTestResult(Result):
 
 
 @renamed_arguments(target="target_col")
+@positional_options
 def response_model(data: pd.DataFrame, features, target_col: str = "responded", *, models=("logistic", "gbm"),
                    cv: int = 5, seed: int | None = None, bins: int = 10) -> PropensityResult:
     """Score customers for their likelihood to respond to an offer (the primer's scoring step).
@@ -325,7 +330,14 @@ def _check_binary(values, name, func) -> np.ndarray:
     return s.astype(int).to_numpy()
 
 
-def qini_curve(response, treatment, score) -> pd.DataFrame:
+class QiniCurve(DeclaredTable):
+    """The table :func:`qini_curve` returns; ``qini_area`` is the area between the curve and random targeting."""
+
+    _metadata: ClassVar[list[str]] = ["qini_area"]
+    qini_area: float | None = None
+
+
+def qini_curve(response, treatment, score) -> QiniCurve:
     """The Qini curve: incremental responders as more customers are targeted, best uplift scores first.
 
     Parameters
@@ -339,12 +351,12 @@ def qini_curve(response, treatment, score) -> pd.DataFrame:
 
     Returns
     -------
-    pandas.DataFrame
+    QiniCurve
         One row per distinct score (plus a starting row of zeros): ``n`` (customers
         targeted), ``fraction``, ``n_treated``, ``n_control``, ``responders_treated``,
         ``responders_control``, ``qini`` (incremental responders) and ``random`` (the
-        straight line of random targeting). ``attrs["qini_area"]`` holds the area
-        between the curve and the random line.
+        straight line of random targeting); ``.qini_area`` is the area between
+        the curve and the random line.
 
     Notes
     -----
@@ -366,6 +378,8 @@ def qini_curve(response, treatment, score) -> pd.DataFrame:
     >>> q = qini_curve([1, 0, 0, 1], [1, 0, 1, 0], [0.9, 0.8, 0.3, 0.1])
     >>> q["qini"].tolist()
     [0.0, 1.0, 1.0, 1.0, 0.0]
+    >>> q.qini_area
+    0.75
     """
     func = "qini_curve"
     y = _check_binary(response, "response", func)
@@ -394,10 +408,10 @@ def qini_curve(response, treatment, score) -> pd.DataFrame:
     frame["random"] = frame["fraction"] * frame["qini"].iloc[-1]
     gap = (frame["qini"] - frame["random"]).to_numpy()
     frac = frame["fraction"].to_numpy()
-    frame.attrs["qini_area"] = float(np.sum((gap[1:] + gap[:-1]) / 2 * np.diff(frac)))
-    return frame
+    return QiniCurve.of(frame, qini_area=float(np.sum((gap[1:] + gap[:-1]) / 2 * np.diff(frac))))
 
 
+@positional_options
 def uplift_model(
     data: pd.DataFrame,
     features,
@@ -549,7 +563,7 @@ def uplift_model(
             rows.append({segment_col: level, **r})
         by_segment = pd.DataFrame(rows).sort_values("observed_uplift", ascending=False, kind="stable")
         by_segment = by_segment.reset_index(drop=True)
-    return UpliftResult(scores=scores, qini=qini, qini_area=qini.attrs["qini_area"], overall=overall,
+    return UpliftResult(scores=scores, qini=qini, qini_area=qini.qini_area, overall=overall,
                         deciles=pd.DataFrame(dec_rows), by_segment=by_segment, model=model, cv=cv, ci=ci)
 
 
@@ -601,6 +615,7 @@ class UpliftResult(Result):
 # ----------------------------------------------------------------------------- responses
 
 
+@positional_options
 def negative_responses(data: pd.DataFrame, reason_col: str = "refusal_reason", group_col: str | None = None, *,
                        ci: float = 0.95) -> NegativeResponseResult:
     """Why offers were refused: shares of refusal reasons, with intervals, overall and by group.
@@ -715,6 +730,7 @@ class NegativeResponseResult(Result):
         return ax
 
 
+@positional_options
 def winback_timing(data: pd.DataFrame, week_col: str, response_col: str, *, first: int = 1, compare: int = 4,
                    ci: float = 0.95) -> WinbackTimingResult:
     """Win-back success by the week of contact after defection, and the week-1 / week-4 ratio.

@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from crm_research.core.deprecation import renamed_arguments
+from crm_research.core.deprecation import positional_options, renamed_arguments
 from crm_research.core.errors import CRMInputError
 from crm_research.core.results import Result
 from crm_research.core.transactions import CustomerTable, check_date, check_transactions
@@ -79,6 +79,7 @@ class ChurnTable(CustomerTable):
 
 
 @renamed_arguments(now="at")
+@positional_options
 def define_churn(
     transactions: pd.DataFrame,
     customer_col: str = "customer_id",
@@ -228,6 +229,7 @@ def _check_scores(y, score, func, y_name="y", score_name="score"):
     return y.astype(int), score
 
 
+@positional_options
 def gains_table(y: Any, score: Any, *, bins: int = 10) -> pd.DataFrame:
     """Lift and gains by score bin (decile by default), best scores first.
 
@@ -285,6 +287,7 @@ def gains_table(y: Any, score: Any, *, bins: int = 10) -> pd.DataFrame:
               "gain", "lift", "cum_lift"]]
 
 
+@positional_options
 def threshold_table(y: Any, score: Any, *, thresholds: Any = None) -> pd.DataFrame:
     """Precision / coverage trade-off of acting only on scores at or above a threshold.
 
@@ -420,6 +423,7 @@ def _fit_models(data, X_df, y, features, target, models, cv, seed, bins, kind, n
 
 
 @renamed_arguments(target="target_col")
+@positional_options
 def churn_model(
     data: pd.DataFrame,
     features: Any,
@@ -561,7 +565,8 @@ class PropensityResult(Result):
         return pd.Series(self.models[model].predict_proba(X.to_numpy(dtype=float))[:, 1], index=data.index,
                          name="probability")
 
-    def contact_list(self, threshold: float = 0.7, data: pd.DataFrame | None = None, model: str | None = None,
+    @positional_options
+    def contact_list(self, threshold: float = 0.7, data: pd.DataFrame | None = None, model: str | None = None, *,
                      top: int | None = None) -> pd.DataFrame:
         """Customers to contact: predicted probability at or above ``threshold``, highest first.
 
@@ -595,7 +600,8 @@ class PropensityResult(Result):
         out.insert(0, "rank", np.arange(1, len(out) + 1))
         return out
 
-    def plot(self, ax=None, kind: str = "all"):
+    @positional_options
+    def plot(self, ax=None, *, kind: str = "all"):
         """``kind``: "roc", "calibration", "gains", "threshold", or "all" (four panels, no ``ax``)."""
         import matplotlib.pyplot as plt
 

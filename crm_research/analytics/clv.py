@@ -30,8 +30,9 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from crm_research.analytics.rfm import TransactionSummary
+from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
-from crm_research.core.results import Result
+from crm_research.core.results import DeclaredTable, Result
 from crm_research.core.transactions import check_date, check_transactions
 from crm_research.core.validation import (
     check_ci,
@@ -43,7 +44,7 @@ from crm_research.core.validation import (
     param_error,
 )
 
-__all__ = ["fit_bgnbd", "fit_gamma_gamma", "clv", "BGNBDResult", "GammaGammaResult"]
+__all__ = ["fit_bgnbd", "fit_gamma_gamma", "clv", "BGNBDResult", "GammaGammaResult", "TrackingTable"]
 
 _DAYS_PER_UNIT = {"D": 1.0, "W": 7.0, "M": 365.25 / 12.0}
 _DAYS_PER_MONTH = 365.25 / 12.0
@@ -216,6 +217,21 @@ def _bgnbd_loglik(params, x, tx, T) -> np.ndarray:
     return common + np.logaddexp(term1, term2)
 
 
+class TrackingTable(DeclaredTable):
+    """Cumulative repeat purchases per time unit, actual vs expected (:meth:`BGNBDResult.tracking`).
+
+    A DataFrame (columns ``actual`` and ``expected``) that also states the
+    cohort's first purchase date ``start``, the ``calibration_end`` date and
+    ``calibration_end_time``, the calibration end in the model's time units since
+    ``start`` (where :meth:`BGNBDResult.plot_tracking` draws its marker).
+    """
+
+    _metadata: ClassVar[list[str]] = ["start", "calibration_end", "calibration_end_time"]
+    start: pd.Timestamp | None = None
+    calibration_end: pd.Timestamp | None = None
+    calibration_end_time: float | None = None
+
+
 @dataclass(repr=False, eq=False)
 class BGNBDResult(Result):
     """A fitted BG/NBD model.
@@ -348,7 +364,7 @@ class BGNBDResult(Result):
             return pd.Series(values, index=index)
         return float(values[0]) if len(values) == 1 else values
 
-    def p_alive(self, frequency, recency=None, T=None):
+    def p_alive(self, frequency, recency=None, T=None) -> pd.Series | np.ndarray | float:
         """Probability that a customer with history (x, t_x, T) is still active.
 
         Pass a summary DataFrame (with the columns the model was fitted on) or three values/arrays.
@@ -368,7 +384,7 @@ class BGNBDResult(Result):
         p = np.where(x > 0, 1.0 / (1.0 + np.exp(np.minimum(log_ratio, 700))), 1.0)
         return self._shape(p, index)
 
-    def conditional_expected_purchases(self, t, frequency, recency=None, T=None):
+    def conditional_expected_purchases(self, t, frequency, recency=None, T=None) -> pd.Series | np.ndarray | float:
         """Expected purchases in the next ``t`` time units for a customer with history (x, t_x, T).
 
         Notes
@@ -439,7 +455,8 @@ class BGNBDResult(Result):
         return pd.DataFrame({"observed": observed, "expected": probs.sum(axis=0).to_numpy()},
                             index=pd.Index(labels, name="repeat_purchases"))
 
-    def calibration_holdout(self, summary: pd.DataFrame | None = None, n_max: int = 7) -> pd.DataFrame:
+    @positional_options
+    def calibration_holdout(self, summary: pd.DataFrame | None = None, *, n_max: int = 7) -> pd.DataFrame:
         """Mean holdout purchases, actual vs predicted, by number of calibration repeat purchases.
 
         Needs the holdout columns made by :func:`crm_research.summarize_transactions` with
@@ -472,14 +489,16 @@ class BGNBDResult(Result):
         out["customers"] = out["customers"].fillna(0).astype("int64")
         return out
 
-    def tracking(self, transactions: pd.DataFrame, customer_col: str, date_col: str, calibration_end,
-                 observation_end=None, same_day_as_one: bool = True) -> pd.DataFrame:
+    @positional_options
+    def tracking(self, transactions: pd.DataFrame, customer_col: str, date_col: str, calibration_end, *,
+                 observation_end=None, same_day_as_one: bool = True) -> TrackingTable:
         """Cumulative repeat purchases per time unit, actual vs expected (FHL 2005, Figure 3).
 
         The expected curve sums :meth:`expected_purchases` over customers from each one's
         first purchase.  Only customers whose first purchase falls on or before
-        ``calibration_end`` count (the cohort the model describes).  Returns columns
-        ``actual`` and ``expected`` (cumulative), indexed by time since the first date.
+        ``calibration_end`` count (the cohort the model describes).  Returns a
+        :class:`TrackingTable`: columns ``actual`` and ``expected`` (cumulative),
+        indexed by time since the first date.
         """
         func = "tracking"
         if self.time_unit is None:
@@ -511,16 +530,16 @@ class BGNBDResult(Result):
         unit_name = {"W": "weeks", "D": "days", "M": "months"}[self.time_unit]
         out = pd.DataFrame({"actual": actual, "expected": expected},
                            index=pd.Index(grid, name=f"{unit_name} since {start.date()}"))
-        out.attrs.update({"start": start, "calibration_end": cal_end,
-                          "calibration_end_time": float((cal_end - start) / unit)})
-        return out
+        return TrackingTable.of(out, start=start, calibration_end=cal_end,
+                                calibration_end_time=float((cal_end - start) / unit))
 
     # -- plots
-    def plot(self, ax=None, n_max: int = 7):
+    @positional_options
+    def plot(self, ax=None, *, n_max: int = 7):
         """Observed vs expected calibration frequency distribution (bar chart)."""
         import matplotlib.pyplot as plt
 
-        table = self.frequency_table(n_max)
+        table = self.frequency_table(n_max=n_max)
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 4))
         pos = np.arange(len(table))
@@ -533,11 +552,12 @@ class BGNBDResult(Result):
         ax.legend()
         return ax
 
-    def plot_calibration_holdout(self, summary: pd.DataFrame | None = None, n_max: int = 7, ax=None):
+    @positional_options
+    def plot_calibration_holdout(self, summary: pd.DataFrame | None = None, *, n_max: int = 7, ax=None):
         """Mean holdout purchases by calibration frequency, actual vs predicted (FHL 2005, Figure 4)."""
         import matplotlib.pyplot as plt
 
-        table = self.calibration_holdout(summary, n_max)
+        table = self.calibration_holdout(summary, n_max=n_max)
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 4))
         ax.plot(table.index, table["actual"], "o-", label="actual")
@@ -548,18 +568,19 @@ class BGNBDResult(Result):
         ax.legend()
         return ax
 
-    def plot_tracking(self, transactions, customer_col, date_col, calibration_end, observation_end=None, ax=None,
+    @positional_options
+    def plot_tracking(self, transactions, customer_col, date_col, calibration_end, *, observation_end=None, ax=None,
                       same_day_as_one: bool = True):
         """Cumulative repeat purchases, actual vs expected, with the calibration end marked (FHL 2005, Fig. 3)."""
         import matplotlib.pyplot as plt
 
-        table = self.tracking(transactions, customer_col, date_col, calibration_end, observation_end,
-                              same_day_as_one)
+        table = self.tracking(transactions, customer_col, date_col, calibration_end,
+                              observation_end=observation_end, same_day_as_one=same_day_as_one)
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 4))
         ax.plot(table.index, table["actual"], "-", label="actual")
         ax.plot(table.index, table["expected"], "--", label="BG/NBD expected")
-        ax.axvline(table.attrs["calibration_end_time"], color="grey", ls=":", label="end of calibration")
+        ax.axvline(table.calibration_end_time, color="grey", ls=":", label="end of calibration")
         ax.set_xlabel(table.index.name)
         ax.set_ylabel("cumulative repeat purchases")
         ax.set_title("Tracking: cumulative repeat purchases")
@@ -567,6 +588,7 @@ class BGNBDResult(Result):
         return ax
 
 
+@positional_options
 def fit_bgnbd(
     summary: pd.DataFrame,
     frequency_col: str = "frequency",
@@ -752,7 +774,7 @@ class GammaGammaResult(Result):
                            "corr p-value": self.independence["pvalue"]})
         return [("Parameters", self.table), ("Fit and independence check", extra.to_frame("value"))]
 
-    def conditional_expected_average_profit(self, frequency, monetary_value=None):
+    def conditional_expected_average_profit(self, frequency, monetary_value=None) -> pd.Series | np.ndarray | float:
         """Expected average spend per transaction given x repeat purchases with mean spend m.
 
         Pass a summary DataFrame (with the columns the model was fitted on) or two values/arrays.
@@ -784,7 +806,8 @@ class GammaGammaResult(Result):
             return pd.Series(out, index=index, name="expected_average_spend")
         return float(out[0]) if len(out) == 1 else out
 
-    def plot(self, ax=None, bins: int = 40):
+    @positional_options
+    def plot(self, ax=None, *, bins: int = 40):
         """Histogram of observed average spend with the density the model implies (FH 2013, Figure 2)."""
         import matplotlib.pyplot as plt
 
@@ -807,6 +830,7 @@ class GammaGammaResult(Result):
         return ax
 
 
+@positional_options
 def fit_gamma_gamma(
     summary: pd.DataFrame,
     frequency_col: str = "frequency",
@@ -915,6 +939,7 @@ def fit_gamma_gamma(
 # --------------------------------------------------------------------------- CLV
 
 
+@positional_options
 def clv(
     bgnbd: BGNBDResult,
     gamma_gamma: GammaGammaResult,

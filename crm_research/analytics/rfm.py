@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from crm_research.core.deprecation import renamed_arguments
+from crm_research.core.deprecation import positional_options, renamed_arguments
 from crm_research.core.errors import CRMInputError
 from crm_research.core.transactions import CustomerTable, check_date, check_transactions
 from crm_research.core.validation import (
@@ -186,6 +186,7 @@ def _check_bins(bins: Any, n_customers: int, func: str) -> int:
 
 
 @renamed_arguments(now="at")
+@positional_options
 def rfm(
     transactions: pd.DataFrame,
     customer_col: str = "customer_id",
@@ -400,13 +401,14 @@ def _rfm_query(con, table: str, customer: str, date: str, amount: str, now: pd.T
 
 
 @renamed_arguments(now="at")
+@positional_options
 def rfm_sql(
     con_or_data: Any,
+    *,
     table: str | None = None,
     customer_col: str = "customer_id",
     date_col: str = "order_date",
     amount_col: str = "amount",
-    *,
     at: Any = None,
     bins: int = 5,
 ) -> RFMTable:
@@ -446,7 +448,7 @@ def rfm_sql(
     >>> import duckdb, crm_research as crm
     >>> con = duckdb.connect()
     >>> con = con.register("tx", crm.load_dataset("cdnow_transactions"))
-    >>> crm.rfm_sql(con, "tx", "customer_id", "date", "amount")[["recency", "frequency", "monetary", "segment"]].head(3)
+    >>> crm.rfm_sql(con, table="tx", date_col="date")[["recency", "frequency", "monetary", "segment"]].head(3)
                  recency  frequency  monetary      segment
     customer_id
     1              546.0          1     11.77  hibernating
@@ -489,6 +491,7 @@ def rfm_sql(
 # --------------------------------------------------------------------------- BTYD summary
 
 
+@positional_options
 def summarize_transactions(
     transactions: pd.DataFrame,
     customer_col: str = "customer_id",

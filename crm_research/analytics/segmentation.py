@@ -27,7 +27,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from crm_research.core.deprecation import renamed_arguments
+from crm_research.core.deprecation import positional_options, renamed_arguments
 from crm_research.core.errors import CRMInputError
 from crm_research.core.fastmode import fast_mode
 from crm_research.core.resampling import bootstrap_map
@@ -163,6 +163,7 @@ def _segment_names(z: pd.DataFrame, words: Mapping[str, tuple[str, str]]) -> dic
 
 
 @renamed_arguments(n_boot="bootstrap")
+@positional_options
 def segment(
     data: pd.DataFrame,
     features,
@@ -518,6 +519,7 @@ class SegmentationResult(Result):
         return [f"Method: {self.method}, features {scaled}: {', '.join(self.features)}.",
                 f"Chosen k: {self.reason}"] + list(self.warnings)
 
+    @positional_options
     def discriminant(self, *, cv: int | str | None = None, priors: str = "proportional") -> DiscriminantResult:
         """Validate the segments with linear discriminant analysis (see :func:`discriminant`).
 
@@ -528,6 +530,7 @@ class SegmentationResult(Result):
         groups = self.labels.map(lambda s: f"{s}: {self.names[s]}").rename("segment")
         return discriminant(self.data, self.features, groups, cv=cv, seed=self.seed, priors=priors)
 
+    @positional_options
     def plot(self, ax=None, *, kind: str = "all"):
         """Plot the result.
 
@@ -608,6 +611,7 @@ class SegmentationResult(Result):
 # ----------------------------------------------------------------------------- discriminant analysis
 
 
+@positional_options
 def discriminant(data: pd.DataFrame, features, groups, *, cv: int | str = 10, seed: int | None = None,
                  priors: str = "proportional") -> DiscriminantResult:
     """Linear discriminant analysis that validates a segmentation (Winer's discriminant step).

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from crm_research.core.deprecation import positional_options
+
 __all__ = ["normalize_digits", "to_persian_digits"]
 
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
@@ -42,7 +44,8 @@ def normalize_digits(text: str) -> str:
     return text.translate(_TO_ASCII).replace(",", "")
 
 
-def to_persian_digits(value, decimals: int | None = None) -> str:
+@positional_options
+def to_persian_digits(value, *, decimals: int | None = None) -> str:
     """Format a number (or any text) with Persian digits.
 
     Parameters
@@ -55,7 +58,7 @@ def to_persian_digits(value, decimals: int | None = None) -> str:
 
     Examples
     --------
-    >>> to_persian_digits(0.912, 2)
+    >>> to_persian_digits(0.912, decimals=2)
     '۰٫۹۱'
     """
     if decimals is not None and not isinstance(value, str):

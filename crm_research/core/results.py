@@ -25,6 +25,10 @@ Example of a declared result::
 ``repr=False`` keeps :meth:`Result.__repr__` (the text summary) and ``eq=False``
 keeps results hashable by identity (comparing DataFrames with ``==`` is not a
 truth value).
+
+A function whose answer is one table returns a :class:`DeclaredTable`: a
+DataFrame that states how it was made (the respondents used, the analysis
+date) in declared attributes rather than in ``DataFrame.attrs``.
 """
 
 from __future__ import annotations
@@ -32,11 +36,11 @@ from __future__ import annotations
 import html
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar, Self
 
 import pandas as pd
 
-__all__ = ["Result", "Summary"]
+__all__ = ["Result", "Summary", "DeclaredTable"]
 
 
 @dataclass
@@ -134,3 +138,40 @@ class Result(ABC):
 
     def _repr_html_(self) -> str:
         return self.summary().as_html()
+
+
+class DeclaredTable(pd.DataFrame):
+    """A table that states how it was made, in declared attributes.
+
+    It is a :class:`pandas.DataFrame` (index, columns and every DataFrame method as
+    usual) with declared attributes: each subclass lists them in ``_metadata``
+    and gives each a class-level default.  pandas carries them through row
+    selections, copies and added columns, so ``table[table["frequency"] > 0]``
+    still knows its analysis date or its sample size.  Build one with :meth:`of`.
+
+    Examples
+    --------
+    >>> class Visits(DeclaredTable):
+    ...     _metadata = ["analysis_date"]
+    ...     analysis_date = None
+    >>> t = Visits.of(pd.DataFrame({"visits": [3, 1]}, index=["a", "b"]), analysis_date=pd.Timestamp("2024-01-31"))
+    >>> t[t["visits"] > 1].analysis_date
+    Timestamp('2024-01-31 00:00:00')
+    """
+
+    _metadata: ClassVar[list[str]] = []
+
+    @property
+    def _constructor(self):
+        return type(self)
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, **fields: Any) -> Self:
+        """The table ``frame`` with its declared attributes set (every one must be given)."""
+        declared = set(cls._metadata)
+        if set(fields) != declared:
+            raise TypeError(f"{cls.__name__}.of() needs exactly the fields {sorted(declared)}; got {sorted(fields)}")
+        out = cls(frame)
+        for key, value in fields.items():
+            setattr(out, key, value)
+        return out

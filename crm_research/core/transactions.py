@@ -30,13 +30,14 @@ unit) as declared attributes, not as entries of ``DataFrame.attrs``.
 from __future__ import annotations
 
 import numbers
-from typing import Any, ClassVar, Self
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from crm_research.core.errors import CRMInputError
 from crm_research.core.persian import has_eastern_digits, normalize_digits
+from crm_research.core.results import DeclaredTable
 from crm_research.core.validation import (
     _to_number,
     check_choice,
@@ -245,7 +246,7 @@ def check_transactions(
     data: pd.DataFrame,
     *,
     customer_col: str,
-    date_col: str,
+    date_col: str | None,
     amount_col: str | None = None,
     at: Any = None,
     after_at: str = "reject",
@@ -261,7 +262,9 @@ def check_transactions(
     data : pandas.DataFrame
         One row per transaction.  It is not modified.
     customer_col, date_col : str
-        The customer id and the transaction date.
+        The customer id and the transaction date.  ``date_col=None`` (said
+        explicitly) checks a log without dates, such as order lines by category;
+        ``at`` then cannot be given.
     amount_col : str, optional
         The amount paid; ``None`` when the analysis needs no amounts.
     at : date-like, optional
@@ -279,8 +282,8 @@ def check_transactions(
     Returns
     -------
     pandas.DataFrame
-        A copy of ``data`` (same columns and index) in which ``date_col`` is
-        ``datetime64[ns]`` naive UTC and ``amount_col`` is ``float64``; with
+        A copy of ``data`` (same columns and index) in which ``date_col`` (if
+        any) is ``datetime64[ns]`` naive UTC and ``amount_col`` is ``float64``; with
         ``after_at="exclude"``, only the rows dated on or before ``at``.
 
     Raises
@@ -310,14 +313,18 @@ def check_transactions(
     [20240105, 20240201, 20240110]
     """
     check_dataframe(data, name, func)
-    columns = [customer_col, date_col] + ([amount_col] if amount_col is not None else [])
+    columns = [c for c in (customer_col, date_col, amount_col) if c is not None]
     check_columns(data, columns, name="columns", func=func)
     after_at = check_choice(after_at, "after_at", ["reject", "exclude"], func)
     negative = check_choice(negative, "negative", ["reject", "keep"], func)
+    if at is not None and date_col is None:
+        raise CRMInputError(f"The {at_name!r} parameter of {func} is an analysis date; it needs a date column "
+                            "('date_col' is None).")
     _check_ids(data[customer_col], _where(customer_col, "customer_col", name, func))
-    dates = _check_dates(data[date_col], _where(date_col, "date_col", name, func))
     out = data.copy()
-    out[date_col] = dates
+    if date_col is not None:
+        dates = _check_dates(data[date_col], _where(date_col, "date_col", name, func))
+        out[date_col] = dates
     if amount_col is not None:
         out[amount_col] = _check_amounts(data[amount_col], _where(amount_col, "amount_col", name, func), negative)
     if at is not None:
@@ -340,38 +347,18 @@ def check_transactions(
     return out
 
 
-class CustomerTable(pd.DataFrame):
+class CustomerTable(DeclaredTable):
     """A per-customer table (usually computed from a transaction log) that states how it was made.
 
-    It is a :class:`pandas.DataFrame` (index, columns and every DataFrame method as
-    usual) with declared attributes: each subclass lists them in ``_metadata``
-    and gives each a class-level default.  pandas carries them through row
-    selections, copies and added columns, so ``table[table["frequency"] > 0]``
-    still knows its analysis date or time unit.  Build one with :meth:`of`.
+    A :class:`~crm_research.core.results.DeclaredTable`: each subclass lists its
+    declared attributes (the analysis date, the churn rule, the time unit) in
+    ``_metadata`` and gives each a class-level default; build one with :meth:`of`.
 
     Examples
     --------
-    >>> class Visits(CustomerTable):
-    ...     _metadata = ["analysis_date"]
-    ...     analysis_date = None
-    >>> t = Visits.of(pd.DataFrame({"visits": [3, 1]}, index=["a", "b"]), analysis_date=pd.Timestamp("2024-01-31"))
-    >>> t[t["visits"] > 1].analysis_date
-    Timestamp('2024-01-31 00:00:00')
+    >>> class Spend(CustomerTable):
+    ...     _metadata = ["currency"]
+    ...     currency = None
+    >>> Spend.of(pd.DataFrame({"spend": [120.0]}, index=["a"]), currency="IRR").head(1).currency
+    'IRR'
     """
-
-    _metadata: ClassVar[list[str]] = []
-
-    @property
-    def _constructor(self):
-        return type(self)
-
-    @classmethod
-    def of(cls, frame: pd.DataFrame, **fields: Any) -> Self:
-        """The table ``frame`` with its declared attributes set (every one must be given)."""
-        declared = set(cls._metadata)
-        if set(fields) != declared:
-            raise TypeError(f"{cls.__name__}.of() needs exactly the fields {sorted(declared)}; got {sorted(fields)}")
-        out = cls(frame)
-        for key, value in fields.items():
-            setattr(out, key, value)
-        return out

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMInputError
 from crm_research.core.validation import check_choice, closest_names, examples_of
 
@@ -157,6 +158,7 @@ class CustomerDatabase:
 
     # -- construction ------------------------------------------------------
     @classmethod
+    @positional_options
     def from_sample_company(cls, company=None, *, path: str | os.PathLike | None = None) -> CustomerDatabase:
         """A database holding the sample company (the shipped one unless ``company`` is given)."""
         if company is None:
@@ -166,6 +168,7 @@ class CustomerDatabase:
         return cls._new_loaded(path, {t: getattr(company, t) for t in DATABASE_TABLES})
 
     @classmethod
+    @positional_options
     def from_files(
         cls,
         files: Mapping[str, str | os.PathLike],

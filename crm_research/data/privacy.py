@@ -24,6 +24,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
+from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMInputError
 from crm_research.core.results import Result
 from crm_research.core.validation import check_columns, check_dataframe, check_int, examples_of, param_error
@@ -107,6 +108,7 @@ def _digest(value: str, salt: str, length: int) -> str:
     return hashlib.sha256((salt + "\x1f" + value).encode("utf-8")).hexdigest()[:length]
 
 
+@positional_options
 def pseudonymise(data: pd.DataFrame, columns: str | Sequence[str], salt: str, *, length: int = 16,
                  drop_direct: bool = True) -> pd.DataFrame:
     """Replace identifier columns with salted SHA-256 pseudonyms.
@@ -240,6 +242,7 @@ class KAnonymityResult(Result):
         return ax
 
 
+@positional_options
 def k_anonymity(data: pd.DataFrame, quasi_identifiers: str | Sequence[str], *, k: int = 5) -> KAnonymityResult:
     """How many rows share each combination of quasi-identifiers (Sweeney's k-anonymity).
 
@@ -290,6 +293,7 @@ def k_anonymity(data: pd.DataFrame, quasi_identifiers: str | Sequence[str], *, k
     return KAnonymityResult(classes, qi, k)
 
 
+@positional_options
 def check_export(data: pd.DataFrame, quasi_identifiers: str | Sequence[str], *, k: int = 5) -> KAnonymityResult:
     """Refuse an export with direct identifiers; otherwise return its k-anonymity.
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from crm_research.core.deprecation import positional_options
 from crm_research.core.validation import check_columns, check_dataframe, check_numeric_columns, check_scale
 
 __all__ = ["reverse_code"]
 
 
-def reverse_code(data, items, scale=(1, 5)) -> pd.DataFrame:
+@positional_options
+def reverse_code(data, items, *, scale=(1, 5)) -> pd.DataFrame:
     """Reverse-code negatively worded items: ``min + max - x``.
 
     Parameters

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMInputError
 from crm_research.core.results import Summary
 from crm_research.core.validation import check_bool, check_int, check_number, check_seed, param_error
@@ -547,7 +548,8 @@ class SampleCompany:
         return ax
 
     # ---- output -------------------------------------------------------
-    def to_csv(self, folder, truth: bool = True) -> list[Path]:
+    @positional_options
+    def to_csv(self, folder, *, truth: bool = True) -> list[Path]:
         """Write every table as ``<folder>/<table>.csv.gz``; returns the paths.
 
         All files are first written to a temporary folder beside ``folder`` and only then moved
@@ -676,8 +678,10 @@ def _parse_date(value, name: str) -> pd.Timestamp:
 # ---------------------------------------------------------------------------
 # The generator
 # ---------------------------------------------------------------------------
+@positional_options
 def generate_sample_company(
     n_customers: int = 5000,
+    *,
     n_orders: int = 50000,
     seed: int | None = DEFAULT_SEED,
     start=DEFAULT_START,

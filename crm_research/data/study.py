@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMInputError
 from crm_research.core.validation import check_numeric_columns, closest_names, examples_of
 
@@ -188,6 +189,7 @@ class Study:
     items: list[str] = field(default_factory=list)
     lines: dict[str, int] = field(default_factory=dict)
 
+    @positional_options
     def error(self, key: str, message: str, *, at: str | None = None) -> CRMInputError:
         """A :class:`CRMInputError` naming ``key``, at the line of ``at`` (default: of ``key``)."""
         return _error(self.path, self.lines.get(at or key, self.lines.get(key)), key, message)
@@ -444,6 +446,7 @@ def _check_columns(study: Study, data: pd.DataFrame) -> None:
             raise missing_column(source, "model")
 
 
+@positional_options
 def load_study(path: str | os.PathLike, *, check_data: bool = True) -> Study:
     """Read and validate a study file.
 

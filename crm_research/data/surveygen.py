@@ -61,6 +61,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMInputError
 from crm_research.core.validation import (
     check_bool,
@@ -575,8 +576,10 @@ def _cut(responses: np.ndarray) -> np.ndarray:
     return out
 
 
+@positional_options
 def generate_ecrm_survey(
     n: int = ECRM_SURVEY_N,
+    *,
     seed: int | None = ECRM_SURVEY_SEED,
     missing_rate: float = DEFAULT_MISSING_RATE,
     skip_rate: float = DEFAULT_SKIP_RATE,

@@ -26,9 +26,11 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
+from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMInputError
 from crm_research.core.persian import normalize_digits
 from crm_research.core.results import Result
+from crm_research.core.transactions import check_transactions
 from crm_research.core.validation import (
     check_columns,
     check_dataframe,
@@ -234,6 +236,7 @@ def _block_pairs(keys: pd.Series, max_block: int) -> set[tuple[int, int]]:
     return out
 
 
+@positional_options
 def resolve_duplicates(
     customers: pd.DataFrame,
     id_col: str = "customer_id",
@@ -432,6 +435,7 @@ class ValueTiersResult(Result):
         return ax
 
 
+@positional_options
 def value_tiers(data: pd.DataFrame, value_col: str, customer_col: str = "customer_id", *,
                 tiers: Mapping[str, float] | None = None) -> ValueTiersResult:
     """Rank customers by value and cut them into tiers (IDIC's *Differentiate by value*).
@@ -557,18 +561,14 @@ def need_features(transactions: pd.DataFrame, customer_col: str = "customer_id",
     True
     """
     func = "need_features"
-    transactions = check_dataframe(transactions, "transactions", func)
-    cols = [customer_col, category_col] + ([amount_col] if amount_col else [])
-    check_columns(transactions, cols, name="columns", func=func)
+    check_columns(check_dataframe(transactions, "transactions", func), [category_col], name="columns", func=func)
+    # ids and amounts by the rules of every transaction log (a missing id would drop out of the pivot unseen)
+    transactions = check_transactions(transactions, customer_col=customer_col, date_col=None, amount_col=amount_col,
+                                      func=func)
     cat = transactions[category_col]
     if cat.isna().any():
         raise CRMInputError(f"Column {category_col!r} has {int(cat.isna().sum())} missing value(s).")
-    missing = transactions[customer_col].isna()
-    if missing.any():  # the pivot would drop these orders without a word
-        raise CRMInputError(f"Column {customer_col!r} of 'transactions' has {int(missing.sum())} missing customer "
-                            f"id(s) (rows {examples_of(transactions.index[missing])}).")
-    weight = (_nonneg_values(transactions, amount_col, func) if amount_col
-              else pd.Series(1.0, index=transactions.index))
+    weight = transactions[amount_col] if amount_col else pd.Series(1.0, index=transactions.index)
     frame = pd.DataFrame({"c": transactions[customer_col].to_numpy(), "k": cat.astype(str).to_numpy(),
                           "w": weight.to_numpy()})
     table = frame.pivot_table(index="c", columns="k", values="w", aggfunc="sum", fill_value=0.0)

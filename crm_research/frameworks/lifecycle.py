@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from crm_research.core.deprecation import positional_options
 from crm_research.core.results import Result
 from crm_research.core.transactions import check_date, check_transactions
 from crm_research.core.validation import check_choice, check_columns, check_int
@@ -54,6 +55,7 @@ def _orders(transactions: Any, customer_col: str, date_col: str, amount_col: str
                          "a": clean[amount_col].to_numpy(), "k": clean[category_col].astype(str).to_numpy()})
 
 
+@positional_options
 def lifecycle_phases(transactions: pd.DataFrame, customer_col: str = "customer_id", date_col: str = "order_date",
                      amount_col: str = "amount", category_col: str = "category", *, at: Any,
                      new_days: int = 90, lapse_days: int = 180) -> pd.DataFrame:
@@ -165,6 +167,7 @@ class LifecycleResult(Result):
         return fig
 
 
+@positional_options
 def lifecycle_kpis(transactions: pd.DataFrame, customer_col: str = "customer_id", date_col: str = "order_date",
                    amount_col: str = "amount", category_col: str = "category", *,
                    freq: str = "Q") -> LifecycleResult:

@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMInputError
 from crm_research.core.results import Result
 from crm_research.core.transactions import check_date, check_transactions
@@ -71,6 +72,7 @@ def _orders(db: Any, at: Any, func: str, extra: str = "") -> tuple[pd.DataFrame,
     return clean, clean["order_date"].max() if at is None else at
 
 
+@positional_options
 def data_quality_report(db: Any, *, at: Any = None, stale_days: int = 365, duplicates: bool = True) -> pd.DataFrame:
     """Information-management checks of a customer database: completeness, duplicates, staleness, consent.
 
@@ -214,6 +216,7 @@ class PayneScorecard(Result):
         return fig
 
 
+@positional_options
 def payne_scorecard(db: Any, segments: pd.DataFrame | None = None, segment_col: str = "segment", *,
                     margin: float = 0.25, at: Any = None, duplicates: bool = True) -> PayneScorecard:
     """Measure Payne & Frow's five CRM processes on a customer database.

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMInputError
 from crm_research.core.results import Result
 from crm_research.core.transactions import check_transactions
@@ -134,6 +135,7 @@ def winback_weeks(campaigns: pd.DataFrame, transactions: pd.DataFrame, entities:
     return out
 
 
+@positional_options
 def winback_effect(campaigns: pd.DataFrame, transactions: pd.DataFrame, entities: pd.DataFrame | None = None,
                    customer_col: str = "customer_id", date_col: str = "order_date", *, first: int = 1,
                    compare: int = 4, max_week: int | None = 8, ci: float = 0.95) -> WinbackTimingResult:
@@ -235,6 +237,7 @@ class ProspectingResult(Result):
         return ax
 
 
+@positional_options
 def prospecting_report(campaigns: pd.DataFrame, *, campaign_type: str = "prospecting", ci: float = 0.90,
                        cost_per_contact: float | None = None) -> ProspectingResult:
     """Response rate of a prospecting campaign per cell, with the primer's 90% confidence intervals.
@@ -352,6 +355,7 @@ class ConfidenceRuleResult(Result):
         return ax
 
 
+@positional_options
 def confidence_rule(y: Any, score: Any, *, confidence: float = 0.70, thresholds: Any = None) -> ConfidenceRuleResult:
     """Turn the primer's "at least 70% confidence before acting" into a decision threshold.
 

@@ -25,10 +25,10 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from crm_research.core.deprecation import renamed_arguments
+from crm_research.core.deprecation import positional_options, renamed_arguments
 from crm_research.core.errors import CRMInputError
 from crm_research.core.results import Result
-from crm_research.core.transactions import CustomerTable
+from crm_research.core.transactions import CustomerTable, check_transactions
 from crm_research.core.validation import (
     check_ci,
     check_columns,
@@ -45,9 +45,10 @@ __all__ = ["select_customers", "personalised_offers", "OfferList", "loyalty_effe
 
 
 # ----------------------------------------------------------------------------- step 3: selection
+@positional_options
 def select_customers(data: pd.DataFrame, value_col: str, response_col: str | None = None,
-                     customer_col: str = "customer_id", *, response_rate: float | None = None,
-                     cost_per_contact: float, budget: int | None = None) -> pd.DataFrame:
+                     customer_col: str = "customer_id", *, cost_per_contact: float, budget: int | None = None,
+                     response_rate: float | None = None) -> pd.DataFrame:
     """Rank customers by the expected profit of contacting them and select those worth it.
 
     Parameters
@@ -142,6 +143,7 @@ class OfferList(CustomerTable):
     dropped_no_offer: int | None = None
 
 
+@positional_options
 def personalised_offers(selected: pd.DataFrame, customers: pd.DataFrame, offers: pd.DataFrame | pd.Series | str,
                         customer_col: str = "customer_id", offer_col: str = "offer", *,
                         channel: str = "email") -> OfferList:
@@ -311,6 +313,7 @@ def _bgnbd_multiplier(tx: pd.DataFrame, join: pd.Series, end: pd.Timestamp, ci: 
 
 
 @renamed_arguments(n_boot="bootstrap")
+@positional_options
 def loyalty_effect(customers: pd.DataFrame, transactions: pd.DataFrame, *, window: int = 180,
                    customer_col: str = "customer_id", member_col: str = "loyalty_member",
                    join_col: str = "loyalty_join_date", date_col: str = "order_date",
@@ -410,8 +413,9 @@ def loyalty_effect(customers: pd.DataFrame, transactions: pd.DataFrame, *, windo
     customers = check_dataframe(customers, "customers", func)
     transactions = check_dataframe(transactions, "transactions", func)
     check_columns(customers, [customer_col, member_col, join_col], name="customers", func=func)
-    check_columns(transactions, [customer_col, date_col] + ([exclude_col] if exclude_col else []),
-                  name="transactions", func=func)
+    if exclude_col:
+        check_columns(transactions, [exclude_col], name="transactions", func=func)
+    transactions = check_transactions(transactions, customer_col=customer_col, date_col=date_col, func=func)
     window = check_int(window, "window", func, min_value=7)
     if bootstrap is None:
         bootstrap = 50 if fast_mode() else 200
@@ -429,27 +433,16 @@ def loyalty_effect(customers: pd.DataFrame, transactions: pd.DataFrame, *, windo
         raise CRMInputError(f"Column {member_col!r} of 'customers' must be True/False (member or not); found "
                             f"{examples_of(pd.unique(flags.dropna().astype(str)))}.")
     member = flags.fillna(False).astype(bool).to_numpy()
-    try:
-        join = pd.to_datetime(customers[join_col])
-    except (TypeError, ValueError):
-        raise CRMInputError(f"Column {join_col!r} of 'customers' must hold dates; found "
-                            f"{examples_of(customers[join_col].dropna().astype(str).unique())}.") from None
-    if member.any() and join[member].isna().any():
-        raise CRMInputError(f"Column {join_col!r} is missing for {int(join[member].isna().sum())} member(s); "
-                            "every member needs a join date.")
+    # the members' joins are dated events read by the rules of the order dates (every member needs one)
+    joins = check_transactions(customers[member], customer_col=customer_col, date_col=join_col, name="customers",
+                               func=func)
+    join = pd.Series(pd.NaT, index=customers.index, dtype="datetime64[ns]")
+    join[member] = joins[join_col].to_numpy()
     if member.sum() < 10 or (~member).sum() < 10:
         raise CRMInputError(f"Column {member_col!r} must mark at least 10 members and 10 non-members; got "
                             f"{int(member.sum())} and {int((~member).sum())}.")
     tx = transactions if exclude_col is None else transactions[transactions[exclude_col].isna()]
-    try:
-        tx_dates = pd.to_datetime(tx[date_col])
-    except (TypeError, ValueError):
-        raise CRMInputError(f"Column {date_col!r} of 'transactions' must hold dates; found "
-                            f"{examples_of(tx[date_col].dropna().astype(str).unique())}.") from None
-    if tx_dates.isna().any():
-        raise CRMInputError(f"Column {date_col!r} of 'transactions' has {int(tx_dates.isna().sum())} missing "
-                            f"date(s) (rows {examples_of(tx.index[tx_dates.isna()])}).")
-    tx = pd.DataFrame({"c": tx[customer_col].to_numpy(), "d": tx_dates.to_numpy()})
+    tx = pd.DataFrame({"c": tx[customer_col].to_numpy(), "d": tx[date_col].to_numpy()})
     end = tx["d"].max()
     first = tx.groupby("c")["d"].min()
     rng = np.random.default_rng(seed)
@@ -516,6 +509,7 @@ def loyalty_effect(customers: pd.DataFrame, transactions: pd.DataFrame, *, windo
 
 
 # ----------------------------------------------------------------------------- step 7: metrics
+@positional_options
 def campaign_metrics(campaigns: pd.DataFrame, *, cost_per_contact: float | dict | None = None) -> pd.DataFrame:
     """Response, uplift over the control cell and revenue per contact of every campaign.
 

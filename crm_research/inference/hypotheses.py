@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 
+from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMInputError
 from crm_research.core.validation import check_ci, closest_names, param_error
 
@@ -40,6 +41,7 @@ def _find_row(est: pd.DataFrame, spec: str, hyp: str) -> int:
                         + (f" Did you mean {' or '.join(map(repr, hint))}?" if hint else ""))
 
 
+@positional_options
 def hypotheses(result, hypotheses, *, ci: float = 0.95, interval: str = "auto") -> pd.DataFrame:
     """Test each hypothesis of a thesis against a fitted model: the usual results table.
 

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
 from crm_research.core.resampling import bc_interval, percentile_interval
 from crm_research.core.results import Result
@@ -245,17 +246,20 @@ class PLSResult(Result):
                          f"{self.ci:.0%} intervals.")
         return notes + list(self.warnings)
 
+    @positional_options
     def predict(self, *, folds: int = 10, repeats: int = 1, seed: int | None = None) -> PLSPredictResult:
         """PLSpredict: out-of-sample predictive relevance (see :func:`crm_research.pls.predict.pls_predict`)."""
         return pls_predict(self, folds=folds, repeats=repeats, seed=seed)
 
-    def plot(self, ax=None, show_r2: bool = True):
+    @positional_options
+    def plot(self, ax=None, *, show_r2: bool = True):
         """Path diagram of the structural model with standardized coefficients (significant ones bold)."""
         from crm_research.pls.plot import plot_paths
 
         return plot_paths(self, ax=ax, show_r2=show_r2)
 
 
+@positional_options
 def pls_sem(data, model, *, bootstrap: int = 0, seed: int | None = None, scheme: str = "path",
             missing: str = "mean", ci: float = 0.95, consistent: bool = False, max_iter: int = 300,
             n_jobs: int | None = None, progress: bool = True) -> PLSResult:

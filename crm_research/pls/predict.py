@@ -15,6 +15,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
+from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMInputError
 from crm_research.core.results import Result
 from crm_research.core.validation import check_int, check_seed, param_error
@@ -82,6 +83,7 @@ class PLSPredictResult(Result):
         return ax
 
 
+@positional_options
 def pls_predict(result, *, folds: int = 10, repeats: int = 1, seed: int | None = None) -> PLSPredictResult:
     """PLSpredict of a fitted :func:`pls_sem` model.
 

@@ -8,7 +8,9 @@ between maximum likelihood and a robust estimator.  The numbers here equal
 
 The helper :func:`prepare_items` is shared by the reliability, validity and
 EFA modules: it validates item columns, reads Persian digits and applies the
-missing-value rule, so every analysis treats bad input the same way.
+missing-value rule, so every analysis treats bad input the same way.  A
+table computed from the prepared answers is a :class:`ResponseTable`, which
+states how many respondents it used and dropped.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMInputError
-from crm_research.core.results import Result
+from crm_research.core.results import DeclaredTable, Result
 from crm_research.core.validation import (
     check_choice,
     check_columns,
@@ -31,7 +34,29 @@ from crm_research.core.validation import (
     check_scale,
 )
 
-__all__ = ["item_descriptives", "ItemDescriptives", "mardia", "MardiaResult"]
+__all__ = ["item_descriptives", "ItemDescriptives", "mardia", "MardiaResult", "ResponseTable"]
+
+
+class ResponseTable(DeclaredTable):
+    """A table computed from questionnaire answers, with the respondents it used.
+
+    A DataFrame (:func:`crm_research.item_analysis`,
+    :func:`crm_research.construct_reliability`, :func:`crm_research.fornell_larcker`,
+    :func:`crm_research.htmt`) that also states ``n``, the respondents used, and
+    ``n_dropped``, the rows dropped for missing answers (before 0.2 these were
+    ``df.attrs["n"]`` and ``df.attrs["n_dropped"]``).
+
+    Examples
+    --------
+    >>> import crm_research as crm
+    >>> table = crm.item_analysis(crm.load_dataset("bfi"), ["N1", "N2", "N3"])
+    >>> table.n, table.n_dropped
+    (2748, 52)
+    """
+
+    _metadata: ClassVar[list[str]] = ["n", "n_dropped"]
+    n: int | None = None
+    n_dropped: int | None = None
 
 
 def prepare_items(
@@ -168,6 +193,7 @@ class ItemDescriptives(Result):
         return ax
 
 
+@positional_options
 def item_descriptives(data, items=None, *, scale=None, missing="listwise", skew_type=2) -> ItemDescriptives:
     """Descriptive statistics and answer frequencies of questionnaire items.
 

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMInputError
 from crm_research.core.results import Result
 from crm_research.core.validation import check_choice, check_int, check_number, check_seed
@@ -292,6 +293,7 @@ def _bartlett(R: np.ndarray, n: int) -> pd.Series:
     return pd.Series({"chi2": chi2, "df": df, "p": float(stats.chi2.sf(chi2, df)), "n": n}, name="bartlett")
 
 
+@positional_options
 def kmo(data, items=None, *, missing="listwise") -> pd.DataFrame:
     """Kaiser-Meyer-Olkin measure of sampling adequacy, overall and per item.
 
@@ -339,6 +341,7 @@ def kmo(data, items=None, *, missing="listwise") -> pd.DataFrame:
     return _kmo_table(_correlation(x, missing), x.columns)
 
 
+@positional_options
 def bartlett_sphericity(data, items=None, *, missing="listwise") -> pd.Series:
     """Bartlett's test that the items' correlation matrix is an identity matrix.
 
@@ -491,6 +494,7 @@ def _parallel(x: pd.DataFrame, R: np.ndarray, n_iter: int, quantile: float, seed
     return result
 
 
+@positional_options
 def parallel_analysis(data, items=None, *, n_iter=20, quantile=0.95, seed=None,
                       missing="listwise") -> ParallelAnalysisResult:
     """Horn's parallel analysis for the number of factors, as ``psych::fa.parallel``.
@@ -597,6 +601,7 @@ class EFAResult(Result):
     cutoff: float
     fa_values: pd.Series
 
+    @positional_options
     def pattern(self, cutoff: float = 0.3, *, sort: bool = True) -> pd.DataFrame:
         """The loadings as a thesis prints them: small ones blanked, items grouped by factor."""
         cutoff = check_number(cutoff, "cutoff", "EFAResult.pattern", 0.0, 1.0)
@@ -637,6 +642,7 @@ class EFAResult(Result):
                          f"{', '.join(self.cross_loadings.index)}.")
         return notes + super()._summary_notes()
 
+    @positional_options
     def plot(self, ax=None, *, kind: str = "loadings"):
         """``kind="loadings"``: heat map of the pattern matrix; ``"scree"``: parallel-analysis scree plot."""
         kind = check_choice(kind, "kind", ["loadings", "scree"], "EFAResult.plot")
@@ -660,7 +666,9 @@ class EFAResult(Result):
         return ax
 
 
-def efa(data, n_factors=None, *, items=None, rotation="oblimin", method="minres", missing="listwise",
+# rotation and method come before items: the positional order before 0.2 (positional_options maps it)
+@positional_options
+def efa(data, n_factors=None, *, rotation="oblimin", method="minres", items=None, missing="listwise",
         n_iter=20, seed=None, cutoff=0.3, scale=None) -> EFAResult:
     """Exploratory factor analysis with KMO, Bartlett's test and parallel analysis.
 

@@ -18,10 +18,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMInputError
 from crm_research.core.results import Result
 from crm_research.core.validation import check_choice, check_ci, check_columns, check_constructs, check_dataframe
-from crm_research.psychometrics.descriptives import prepare_items
+from crm_research.psychometrics.descriptives import ResponseTable, prepare_items
 
 __all__ = ["cronbach_alpha", "AlphaResult", "item_analysis", "construct_reliability"]
 
@@ -171,6 +172,7 @@ def _scale_columns(data, items, func: str) -> pd.DataFrame:
     return data
 
 
+@positional_options
 def cronbach_alpha(data=None, items: Sequence[str] | None = None, *, ci=0.95, missing="listwise",
                    scale=None) -> AlphaResult:
     """Cronbach's alpha, standardized alpha and Feldt's confidence interval.
@@ -251,8 +253,9 @@ def cronbach_alpha(data=None, items: Sequence[str] | None = None, *, ci=0.95, mi
     return AlphaResult(**values, items=_item_table(C, x), ci=ci, missing=missing)
 
 
+@positional_options
 def item_analysis(data=None, items: Sequence[str] | None = None, *, missing="listwise",
-                  scale=None) -> pd.DataFrame:
+                  scale=None) -> ResponseTable:
     """Item statistics of one scale: corrected item-total correlation and alpha if deleted.
 
     Parameters
@@ -267,12 +270,12 @@ def item_analysis(data=None, items: Sequence[str] | None = None, *, missing="lis
 
     Returns
     -------
-    pandas.DataFrame
+    ResponseTable
         Indexed by item, columns ``mean``, ``sd``, ``raw_r`` (correlation with
         the total score), ``r_drop`` (corrected item-total correlation: with
         the total of the *other* items), ``alpha_if_deleted`` and
-        ``std_alpha_if_deleted``.  ``df.attrs["n"]`` and
-        ``df.attrs["n_dropped"]`` give the respondents used and dropped.
+        ``std_alpha_if_deleted``; ``.n`` and ``.n_dropped`` give the
+        respondents used and dropped.
 
     Notes
     -----
@@ -306,10 +309,7 @@ def item_analysis(data=None, items: Sequence[str] | None = None, *, missing="lis
     items = _scale_columns(data, items, func)
     missing = check_choice(missing, "missing", ["listwise", "pairwise"], func)
     x, n_dropped = prepare_items(items, None, func, scale=scale, missing=missing, min_items=2)
-    table = _item_table(_cov(x, missing), x)
-    table.attrs["n"] = len(x)
-    table.attrs["n_dropped"] = n_dropped
-    return table
+    return ResponseTable.of(_item_table(_cov(x, missing), x), n=len(x), n_dropped=n_dropped)
 
 
 def fit_measurement_model(data, constructs, func: str, missing: str = "listwise", scale=None):
@@ -384,7 +384,8 @@ def _loadings(fit, constructs) -> dict[str, pd.DataFrame]:
     return out
 
 
-def construct_reliability(data, constructs, *, missing="listwise", scale=None) -> pd.DataFrame:
+@positional_options
+def construct_reliability(data, constructs, *, missing="listwise", scale=None) -> ResponseTable:
     """Alpha, omega, composite reliability (CR) and AVE of every construct.
 
     Parameters
@@ -396,19 +397,19 @@ def construct_reliability(data, constructs, *, missing="listwise", scale=None) -
         ``{"SAT": ["SAT1", "SAT2", "SAT3"], "LOY": [...]}``; at least two items
         each, no item in two constructs.
     missing : {"listwise"}, default "listwise"
-        Rows with a missing answer on any item are dropped (reported in
-        ``df.attrs["n_dropped"]``).
+        Rows with a missing answer on any item are dropped (reported as
+        ``.n_dropped``).
     scale : tuple (min, max), optional
         The answer scale; answers outside it raise an error.
 
     Returns
     -------
-    pandas.DataFrame
+    ResponseTable
         Indexed by construct: ``n_items``, ``alpha`` (raw Cronbach's alpha),
         ``omega`` (``semTools::compRelSEM``), ``cr`` (composite reliability),
         ``ave`` (average variance extracted), ``sqrt_ave``, and the verdict
-        columns ``cr_ok`` (CR >= 0.7) and ``ave_ok`` (AVE >= 0.5).
-        ``df.attrs`` holds ``n`` and ``n_dropped``.
+        columns ``cr_ok`` (CR >= 0.7) and ``ave_ok`` (AVE >= 0.5);
+        ``.n`` and ``.n_dropped`` give the respondents used and dropped.
 
     Notes
     -----
@@ -473,5 +474,4 @@ def construct_reliability(data, constructs, *, missing="listwise", scale=None) -
         }
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "construct"
-    table.attrs.update({"n": len(x), "n_dropped": n_dropped})
-    return table
+    return ResponseTable.of(table, n=len(x), n_dropped=n_dropped)

@@ -14,6 +14,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
+from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMInputError
 from crm_research.core.results import Result
 from crm_research.core.validation import (
@@ -24,13 +25,14 @@ from crm_research.core.validation import (
     check_int,
     check_seed,
 )
-from crm_research.psychometrics.descriptives import prepare_items
+from crm_research.psychometrics.descriptives import ResponseTable, prepare_items
 from crm_research.psychometrics.reliability import _loadings, fit_measurement_model
 
 __all__ = ["fornell_larcker", "htmt", "htmt_intervals", "HTMTResult"]
 
 
-def fornell_larcker(data, constructs, missing="listwise", scale=None) -> pd.DataFrame:
+@positional_options
+def fornell_larcker(data, constructs, *, missing="listwise", scale=None) -> ResponseTable:
     """Fornell-Larcker table: sqrt(AVE) on the diagonal, latent correlations off it.
 
     Parameters
@@ -45,13 +47,13 @@ def fornell_larcker(data, constructs, missing="listwise", scale=None) -> pd.Data
 
     Returns
     -------
-    pandas.DataFrame
+    ResponseTable
         Indexed by construct; one column per construct (the square table:
         :math:`\\sqrt{AVE}` on the diagonal, correlations between the latent
         constructs off it), then ``max_r`` (largest absolute correlation with
         another construct) and ``discriminant_ok`` (True when
-        :math:`\\sqrt{AVE}` exceeds ``max_r``).  ``df.attrs`` holds ``n`` and
-        ``n_dropped``.
+        :math:`\\sqrt{AVE}` exceeds ``max_r``); ``.n`` and ``.n_dropped`` give
+        the respondents used and dropped.
 
     Notes
     -----
@@ -102,8 +104,7 @@ def fornell_larcker(data, constructs, missing="listwise", scale=None) -> pd.Data
     np.fill_diagonal(off, np.nan)
     table["max_r"] = np.nanmax(np.abs(off), axis=1)
     table["discriminant_ok"] = np.diag(table[names].to_numpy()) > table["max_r"].to_numpy()
-    table.attrs.update({"n": len(x), "n_dropped": n_dropped})
-    return table
+    return ResponseTable.of(table, n=len(x), n_dropped=n_dropped)
 
 
 def _block_matrix(constructs: dict[str, list[str]], items: list[str]) -> np.ndarray:
@@ -161,8 +162,10 @@ def _htmt_input(data, constructs, func, htmt2, absolute, missing, scale):
     return x.to_numpy(), _block_matrix(constructs, items), list(constructs), htmt2, absolute, n_dropped
 
 
-def htmt(data, constructs, *, htmt2=True, absolute=True, missing="listwise", scale=None, bootstrap=0,
-         ci=0.95, seed=None) -> pd.DataFrame:
+# bootstrap, ci and seed come first among the options: they were the first positional ones before 0.2
+@positional_options
+def htmt(data, constructs, *, bootstrap=0, ci=0.95, seed=None, htmt2=True, absolute=True, missing="listwise",
+         scale=None) -> ResponseTable:
     """Heterotrait-monotrait ratio of correlations (HTMT).
 
     Parameters
@@ -188,10 +191,10 @@ def htmt(data, constructs, *, htmt2=True, absolute=True, missing="listwise", sca
 
     Returns
     -------
-    pandas.DataFrame
+    ResponseTable
         Square table indexed and labelled by construct (1 on the diagonal),
-        equal to ``semTools::htmt``.  ``df.attrs`` holds ``n`` and
-        ``n_dropped``.
+        equal to ``semTools::htmt``; ``.n`` and ``.n_dropped`` give the
+        respondents used and dropped.
 
     Notes
     -----
@@ -226,8 +229,8 @@ def htmt(data, constructs, *, htmt2=True, absolute=True, missing="listwise", sca
     bootstrap = check_int(bootstrap, "bootstrap", func, min_value=0)
     X, A, names, htmt2, absolute, n_dropped = _htmt_input(data, constructs, func, htmt2, absolute, missing, scale)
     H = _htmt_from_cor(np.corrcoef(X, rowvar=False), A, htmt2, absolute)
-    table = pd.DataFrame(H, index=pd.Index(names, name="construct"), columns=names)
-    table.attrs.update({"n": len(X), "n_dropped": n_dropped})
+    table = ResponseTable.of(pd.DataFrame(H, index=pd.Index(names, name="construct"), columns=names),
+                             n=len(X), n_dropped=n_dropped)
     if bootstrap:
         import warnings
 
@@ -412,7 +415,8 @@ def htmt_intervals(data, constructs, *, bootstrap=None, ci=0.95, seed=None, htmt
              "upper_below_1": bool(hi[i, j] < 1)} for i, j in zip(*iu)]
     index = pd.Index(names, name="construct")
     return HTMTResult(
-        table=pd.DataFrame(H, index=index, columns=names), intervals=pd.DataFrame(rows),
+        table=ResponseTable.of(pd.DataFrame(H, index=index, columns=names), n=n, n_dropped=n_dropped),
+        intervals=pd.DataFrame(rows),
         ci_low=pd.DataFrame(lo, index=index, columns=names), ci_high=pd.DataFrame(hi, index=index, columns=names),
         n=n, n_dropped=n_dropped, bootstrap=bootstrap, n_failed=int(undefined.sum()) + run.n_failed, ci=ci,
         seed=seed, htmt2=htmt2)

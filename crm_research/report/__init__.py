@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import pandas as pd
 
+from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMInputError
 from crm_research.core.results import Result
 from crm_research.core.validation import check_bool, check_choice, check_int
@@ -148,6 +149,7 @@ def _publish(tmp: Path, target: Path) -> None:
         os.replace(tmp, target)
 
 
+@positional_options
 def report(study, *, out=None, lang=None, bootstrap=None, progress=True) -> ThesisReport:
     """Write the analysis chapter of a questionnaire study: DOCX, HTML, CSV tables and figures.
 

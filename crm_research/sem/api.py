@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from crm_research.core.deprecation import renamed_arguments
+from crm_research.core.deprecation import positional_options, renamed_arguments
 from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
 from crm_research.core.syntax import parse_model
 from crm_research.core.validation import (
@@ -230,6 +230,7 @@ def _full_exo(S, spec):
 
 
 @renamed_arguments(group="group_col")
+@positional_options
 def sem(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=0, ci=0.95, seed=None,
         std_lv=False, sample_cov=None, sample_cor=None, sample_sd=None, sample_nobs=None, group_col=None,
         group_equal=None, n_jobs=2, progress=True) -> SEMResult | MultiGroupSEMResult:

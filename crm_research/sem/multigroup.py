@@ -49,7 +49,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from crm_research.core.deprecation import renamed_arguments
+from crm_research.core.deprecation import positional_options, renamed_arguments
 from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
 from crm_research.core.optimize import minimize
 from crm_research.core.results import Result
@@ -286,6 +286,7 @@ def _check_equal(group_equal, func):
 
 
 @renamed_arguments(group="group_col")
+@positional_options
 def multigroup_sem(data, model, group_col, *, group_equal=None, ci: float = 0.95,
                    std_lv: bool = False) -> MultiGroupSEMResult:
     """Fit a lavaan-syntax model in every group of a grouping column.
@@ -556,8 +557,9 @@ def _build(groups, theta, F, H, parts, N, levels, sizes, group_col, group_equal,
 
 
 @renamed_arguments(group="group_col")
-def measurement_invariance(data, model, group_col, *, level: float = 0.05, ci: float = 0.95,
-                           std_lv: bool = False) -> InvarianceResult:
+@positional_options
+def measurement_invariance(data, model, group_col, *, ci: float = 0.95, std_lv: bool = False,
+                           level: float = 0.05) -> InvarianceResult:
     """Configural, metric and scalar invariance of a measurement model across groups.
 
     Parameters
