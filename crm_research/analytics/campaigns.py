@@ -30,6 +30,7 @@ from crm_research.analytics.churn import PropensityResult, _fit_propensity, _flo
 from crm_research.core.deprecation import positional_options, renamed_arguments
 from crm_research.core.errors import CRMInputError
 from crm_research.core.results import DeclaredTable, Result
+from crm_research.core.threads import single_thread
 from crm_research.core.validation import (
     check_choice,
     check_ci,
@@ -516,11 +517,9 @@ def uplift_model(
     if segment_col is not None:
         check_columns(data, [segment_col], name="segment_col", func=func)
 
-    from threadpoolctl import threadpool_limits
-
     p1, p0 = np.empty(len(y)), np.empty(len(y))
     # one OpenMP thread: boosting spin-waits on shared cores (see crm_research.analytics.segmentation)
-    with threadpool_limits(limits=1):
+    with single_thread():
         for train, test in StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed).split(X, strata):
             tr1, tr0 = train[t[train] == 1], train[t[train] == 0]
             m1 = clone(_make_model(model, seed)).fit(X[tr1], y[tr1])

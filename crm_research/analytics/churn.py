@@ -26,6 +26,7 @@ import pandas as pd
 from crm_research.core.deprecation import positional_options, renamed_arguments
 from crm_research.core.errors import CRMInputError
 from crm_research.core.results import Result
+from crm_research.core.threads import single_thread
 from crm_research.core.transactions import CustomerTable, check_date, check_transactions
 from crm_research.core.validation import (
     _to_number,
@@ -380,10 +381,8 @@ def _fit_propensity(data, features, target, models, cv, seed, bins, func, kind):
     seed = check_seed(seed, func)
     bins = check_int(bins, "bins", func, min_value=2, max_value=len(y))
 
-    from threadpoolctl import threadpool_limits
-
     # One OpenMP thread: gradient boosting spin-waits on shared cores (see crm_research.analytics.segmentation).
-    with threadpool_limits(limits=1):
+    with single_thread():
         return _fit_models(data, X_df, y, features, target, models, cv, seed, bins, kind, n_pos)
 
 

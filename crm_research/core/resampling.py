@@ -64,6 +64,7 @@ import pandas as pd
 
 from crm_research.core.errors import CRMInputError
 from crm_research.core.results import Result
+from crm_research.core.threads import single_thread
 from crm_research.core.validation import check_bool, check_ci, check_int, param_error
 
 __all__ = [
@@ -279,30 +280,14 @@ def _quiet():
 def _progress_bar(total: int, desc: str, enabled: bool):
     if not enabled:
         return None
-    try:
-        import importlib.util
+    import importlib.util
 
-        # tqdm.auto draws a widget in Jupyter but only warns when ipywidgets is missing: text then
-        if importlib.util.find_spec("ipywidgets") is not None:
-            from tqdm.auto import tqdm
-        else:
-            from tqdm import tqdm
-    except ImportError:  # tqdm is a dependency, but a missing bar must not stop the analysis
-        return None
+    # tqdm.auto draws a widget in Jupyter but only warns when ipywidgets is missing: text then
+    if importlib.util.find_spec("ipywidgets") is not None:
+        from tqdm.auto import tqdm
+    else:
+        from tqdm import tqdm
     return tqdm(total=total, desc=desc, unit="resample", leave=False)
-
-
-def _single_threaded():
-    """Resamples are the parallel unit: the numerical libraries run one thread each.
-
-    The matrices are small, so a multi-threaded BLAS or OpenMP only adds synchronisation, and
-    two worker processes with two threads each oversubscribe a 2-core machine.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - scikit-learn brings threadpoolctl
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1)
 
 
 def _cloudpickle():
@@ -317,7 +302,7 @@ def _run_block(statistic, block: np.ndarray, seeds, batch: bool, catch) -> tuple
     if isinstance(statistic, bytes):  # pickled by cloudpickle for a worker process
         statistic = _cloudpickle().loads(statistic)
     reasons: list[str] = []
-    with _single_threaded():
+    with single_thread():
         if batch:
             out = list(statistic(block) if seeds is None else statistic(block, seeds))
             if len(out) != len(block):

@@ -11,6 +11,7 @@ import pandas as pd
 from crm_research.core.deprecation import positional_options, renamed_arguments
 from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
 from crm_research.core.syntax import parse_model
+from crm_research.core.threads import single_thread
 from crm_research.core.validation import (
     check_bool,
     check_choice,
@@ -22,7 +23,7 @@ from crm_research.core.validation import (
     examples_of,
     param_error,
 )
-from crm_research.sem.estimation import RAM, _NonConvergence, fit_ml, single_thread_blas
+from crm_research.sem.estimation import RAM, _NonConvergence, fit_ml
 from crm_research.sem.model import build_spec, start_values
 from crm_research.sem.multigroup import MultiGroupSEMResult
 from crm_research.sem.result import SEMResult, build_result
@@ -202,7 +203,7 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
         raise CRMInputError("The model has no free parameters to estimate.")
     ram = RAM(spec)
     ram.set_exo(_full_exo(S, spec))
-    with single_thread_blas():
+    with single_thread():
         try:
             fit = fit_ml(ram, S, start_values(spec, S))
         except _NonConvergence as exc:
@@ -215,7 +216,7 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
     if bootstrap:
         from crm_research.sem.bootstrap import run_bootstrap
 
-        with single_thread_blas():
+        with single_thread():
             run_bootstrap(result, ram, raw, bootstrap, ci=ci, seed=seed, n_jobs=n_jobs, progress=progress)
     return result
 

@@ -34,24 +34,7 @@ import numpy as np
 from crm_research.core.optimize import minimize
 from crm_research.sem.model import ModelSpec
 
-__all__ = ["RAM", "MLFit", "fit_ml", "single_thread_blas"]
-
-
-def single_thread_blas():
-    """Context manager limiting BLAS to one thread.
-
-    The matrices here are small (p < 100): a multi-threaded BLAS only adds
-    synchronisation cost, which on a busy machine made one matrix product 20
-    times slower.  threadpoolctl comes with scikit-learn; without it nothing
-    is limited.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - scikit-learn brings threadpoolctl
-        import contextlib
-
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
+__all__ = ["RAM", "MLFit", "fit_ml"]
 
 
 class RAM:

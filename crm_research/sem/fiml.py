@@ -55,8 +55,9 @@ import pandas as pd
 
 from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
 from crm_research.core.optimize import minimize
+from crm_research.core.threads import single_thread
 from crm_research.core.validation import examples_of
-from crm_research.sem.estimation import RAM, MLFit, _NonConvergence, fit_ml, single_thread_blas
+from crm_research.sem.estimation import RAM, MLFit, _NonConvergence, fit_ml
 from crm_research.sem.fit import fit_indices
 from crm_research.sem.model import prepare_raw_fit, start_values
 from crm_research.sem.result import ParameterTable, SEMResult, _std_all, row_values
@@ -306,7 +307,7 @@ def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
     if empty.any():
         warnings.append(f"{int(empty.sum())} row(s) with no observed model variable were dropped.")
 
-    with single_thread_blas():
+    with single_thread():
         h1_mu, h1_S, ll_h1, em_ok = em_saturated(pat)
         if not em_ok:
             warnings.append("The EM algorithm for the unrestricted model did not converge: chi-square and the fit "

@@ -54,6 +54,7 @@ from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
 from crm_research.core.optimize import minimize
 from crm_research.core.results import Result
 from crm_research.core.syntax import parse_model
+from crm_research.core.threads import single_thread
 from crm_research.core.validation import (
     check_bool,
     check_ci,
@@ -62,7 +63,7 @@ from crm_research.core.validation import (
     check_numeric_columns,
     examples_of,
 )
-from crm_research.sem.estimation import RAM, single_thread_blas
+from crm_research.sem.estimation import RAM
 from crm_research.sem.fit import fit_indices
 from crm_research.sem.model import build_spec, start_values
 from crm_research.sem.result import _defined_values, _std_all, row_values
@@ -445,7 +446,7 @@ def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95
                 theta[grp.mean_index[v]] = grp.xbar[v]
                 filled[grp.mean_index[v]] = True
 
-    with single_thread_blas():
+    with single_thread():
         theta, F, grad, H, parts, converged, message, iterations = _optimize(groups, theta, N)
         result = _build(groups, theta, F, H, parts, N, levels, sizes, group, group_equal, ci, converged, message,
                         iterations, chi2, norm)

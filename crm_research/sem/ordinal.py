@@ -64,8 +64,9 @@ import pandas as pd
 
 from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
 from crm_research.core.optimize import minimize
+from crm_research.core.threads import single_thread
 from crm_research.core.validation import examples_of
-from crm_research.sem.estimation import RAM, MLFit, single_thread_blas
+from crm_research.sem.estimation import RAM, MLFit
 from crm_research.sem.fit import fit_indices
 from crm_research.sem.model import prepare_raw_fit, start_values
 from crm_research.sem.polychoric import PolychoricResult, _polychoric_arrays
@@ -325,7 +326,7 @@ def fit_ordinal(data, model, *, std_lv=False, ci=0.95, func="sem") -> OrdinalSEM
     if q == 0:
         raise CRMInputError("The model has no free parameters to estimate.")
     ram = RAM(dspec)
-    with single_thread_blas():
+    with single_thread():
         theta0 = start_values(dspec, R)
         evaluate = _dwls_evaluate(ram, r, w, low)
         opt = minimize(evaluate, theta0, tol=1e-10, flat_tol=1e-7, max_halvings=40)
