@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from crm_research.core.optimize import minimize
 from crm_research.sem.model import ModelSpec
@@ -76,6 +77,9 @@ class RAM:
         self.PA[self.a_idx, np.arange(len(a_idx))] = 1.0
         self.PS = np.zeros((self.n_free, len(s_idx)))
         self.PS[self.s_idx, np.arange(len(s_idx))] = 1.0
+        # the same maps as sparse matrices for delta(): a dense 0/1 product costs n_free * cells * p^2
+        self._PA_sparse, self._PS_sparse = sparse.csr_array(self.PA), sparse.csr_array(self.PS)
+        self.cell_map = sparse.hstack([self._PA_sparse, self._PS_sparse], format="csr")  # n_free x cells
         self.s_off = self.s_i != self.s_j
 
     def set_exo(self, S: np.ndarray) -> None:
@@ -112,8 +116,22 @@ class RAM:
         Uj = Bo[:, self.s_j]
         DS = np.einsum("pk,qk->kpq", Ui, Uj)
         DS[self.s_off] += DS[self.s_off].transpose(0, 2, 1)
-        out = self.PA @ DA.reshape(len(self.a_idx), p * p) + self.PS @ DS.reshape(len(self.s_idx), p * p)
+        out = self._PA_sparse @ DA.reshape(len(self.a_idx), p * p) + self._PS_sparse @ DS.reshape(len(self.s_idx), p * p)
         return out.T
+
+    def cell_factors(self, B, C):
+        """Every free cell's ``dSigma = x y' + y x'`` as the columns of ``(X, Y)``, each p x cells.
+
+        A path ``a_to <- a_from`` moves Sigma by ``U V' + V U'`` (``U`` a column of ``B``, ``V`` of ``C``),
+        a covariance by ``B_i B_j' + B_j B_i'`` and a variance by ``B_i B_i'`` (so ``y = B_i / 2``). With
+        these rank-2 forms the ML gradient and information need p x cells products only, instead of the
+        p^2 x n_free Delta matrix (see :func:`_grad_info`). Cells map to parameters by :attr:`cell_map`.
+        """
+        Bo = B[: self.p]
+        half = np.where(self.s_off, 1.0, 0.5)
+        X = np.concatenate([Bo[:, self.a_to], Bo[:, self.s_i]], axis=1)
+        Y = np.concatenate([C[: self.p, self.a_from], Bo[:, self.s_j] * half], axis=1)
+        return X, Y
 
 
 @dataclass
@@ -176,19 +194,39 @@ def _objective(ram: RAM, theta, S, logdetS):
     return f, (Sigma, B, C, Si)
 
 
+def rank2_information(M, X1, Y1, X2=None, Y2=None, *, diagonal=False):
+    """``tr(M dSigma_k M dSigma_l)`` for rank-2 derivatives ``dSigma = x y' + y x'`` and a symmetric M.
+
+    ``(X1, Y1)`` and ``(X2, Y2)`` hold the ``x`` and ``y`` of the k- and l-cells as columns (see
+    :meth:`RAM.cell_factors`); the l-cells default to the k-cells. The trace is
+    ``2 [(x_k' M x_l)(y_k' M y_l) + (x_k' M y_l)(y_k' M x_l)]``, so the normal-theory information
+    ``Delta' (M kron M) Delta`` costs p x cells products, where building it from the p^2 x cells Delta
+    costs O(p^3 cells) time and the Kronecker product p^4 memory. ``diagonal=True`` returns only k = l.
+    """
+    if diagonal:
+        MX, MY = M @ X1, M @ Y1
+        xmy = np.einsum("ik,ik->k", X1, MY)
+        return 2.0 * (np.einsum("ik,ik->k", X1, MX) * np.einsum("ik,ik->k", Y1, MY) + xmy * xmy)
+    if X2 is None:
+        X2, Y2 = X1, Y1
+    MX2, MY2 = M @ X2, M @ Y2
+    return 2.0 * ((X1.T @ MX2) * (Y1.T @ MY2) + (X1.T @ MY2) * (Y1.T @ MX2))
+
+
 def _grad_info(ram: RAM, S, parts, want_info=True):
+    """Gradient ``Delta' vec(W)`` and expected information ``Delta' (Si kron Si) Delta`` of F_ML.
+
+    Both come from the rank-2 cell derivatives ``dSigma_k = x_k y_k' + y_k x_k'`` (:meth:`RAM.cell_factors`):
+    ``tr(W dSigma_k) = 2 y_k' W x_k``, and the information from :func:`rank2_information`.
+    """
     Sigma, B, C, Si = parts
-    D = ram.delta(B, C)
+    X, Y = ram.cell_factors(B, C)
     W = Si @ (Sigma - S) @ Si
-    g = D.T @ W.reshape(-1)
+    g = ram.cell_map @ (2.0 * np.einsum("ik,ik->k", Y, W @ X))
     if not want_info:
         return g, None
-    # H = D' (Si kron Si) D, computed as vec(Si dSigma_k Si) for each k (cheaper than the Kronecker product)
-    p = Si.shape[0]
-    D3 = D.T.reshape(-1, p, p)
-    T = (Si @ D3 @ Si).reshape(len(D3), p * p)
-    H = T @ D
-    return g, H
+    Hc = rank2_information(Si, X, Y)
+    return g, np.asarray(ram.cell_map @ (ram.cell_map @ Hc.T).T)
 
 
 def fit_ml(ram: RAM, S: np.ndarray, theta0: np.ndarray, *, max_iter: int = 500, tol: float = 1e-9) -> MLFit:

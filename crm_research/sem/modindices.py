@@ -5,21 +5,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from crm_research.sem.estimation import rank2_information
+
 __all__ = ["modification_indices"]
 
 
-def _cell_derivatives(B, C, p, cells):
-    """d vec(Sigma) for single RAM cells ('A', to, from) or ('S', i, j); shape (p*p, k)."""
+def _cell_factors(B, C, p, cells):
+    """``dSigma = x y' + y x'`` of single RAM cells ('A', to, from) or ('S', i, j), as columns of (X, Y)."""
     Bo = B[:p]
-    out = np.zeros((len(cells), p, p))
+    X = np.empty((p, len(cells)))
+    Y = np.empty((p, len(cells)))
     for k, (mat, i, j) in enumerate(cells):
+        X[:, k] = Bo[:, i]
         if mat == "A":
-            d = np.outer(Bo[:, i], C[j, :p])
-            out[k] = d + d.T
+            Y[:, k] = C[:p, j]
         else:
-            d = np.outer(Bo[:, i], Bo[:, j])
-            out[k] = d + d.T if i != j else d
-    return out.reshape(len(cells), p * p).T
+            Y[:, k] = Bo[:, j] if i != j else Bo[:, i] / 2.0
+    return X, Y
 
 
 def _candidates(spec):
@@ -82,17 +84,17 @@ def modification_indices(result) -> pd.DataFrame:
     A, Smat = ram.matrices(fit.theta)
     B = np.linalg.solve(ram.eye - A, ram.eye)
     C = B @ Smat @ B.T
-    D1 = ram.delta(B, C)
-    D2 = _cell_derivatives(B, C, p, [c[3] for c in cands])
+    X1, Y1 = ram.cell_factors(B, C)
+    X2, Y2 = _cell_factors(B, C, p, [c[3] for c in cands])
     Si = np.linalg.inv(fit.Sigma)
-    K = np.kron(Si, Si)
-    W = (Si @ (fit.Sigma - result.S) @ Si).reshape(-1)
-    g2 = D2.T @ W
-    H11 = D1.T @ K @ D1
-    H12 = D1.T @ K @ D2
-    H22 = D2.T @ K @ D2
-    V = np.diag(H22) - np.einsum("ij,ij->j", H12, np.linalg.solve(H11, H12))
-    scale = np.sqrt(np.maximum(np.diag(H22), 1e-300))
+    W = Si @ (fit.Sigma - result.S) @ Si
+    # score and information blocks from rank-2 derivatives: no p^2 x p^2 Kronecker weight, no dense Delta
+    g2 = 2.0 * np.einsum("ik,ik->k", Y2, W @ X2)
+    H11 = np.asarray(ram.cell_map @ (ram.cell_map @ rank2_information(Si, X1, Y1).T).T)
+    H12 = np.asarray(ram.cell_map @ rank2_information(Si, X1, Y1, X2, Y2))
+    H22 = rank2_information(Si, X2, Y2, diagonal=True)
+    V = H22 - np.einsum("ij,ij->j", H12, np.linalg.solve(H11, H12))
+    scale = np.sqrt(np.maximum(H22, 1e-300))
     ok = V > 1e-8 * scale**2  # freeing would leave the model unidentified otherwise
     mi = np.where(ok, n * g2**2 / (2 * np.where(ok, V, 1.0)), np.nan)
     epc = np.where(ok, -g2 / np.where(ok, V, 1.0), np.nan)
