@@ -133,6 +133,17 @@ class RAM:
         Y = np.concatenate([C[: self.p, self.a_from], Bo[:, self.s_j] * half], axis=1)
         return X, Y
 
+    def ml_gradient(self, B, C, W):
+        """``Delta' vec(W)`` for a symmetric W: ``tr(W dSigma_k) = 2 y_k' W x_k`` summed into parameters."""
+        X, Y = self.cell_factors(B, C)
+        return self.cell_map @ (2.0 * np.einsum("ik,ik->k", Y, W @ X))
+
+    def ml_information(self, B, C, Si):
+        """``Delta' (Si kron Si) Delta`` (n_free x n_free) by :func:`rank2_information`."""
+        X, Y = self.cell_factors(B, C)
+        Hc = rank2_information(Si, X, Y)
+        return np.asarray(self.cell_map @ (self.cell_map @ Hc.T).T)
+
 
 @dataclass
 class MLFit:
@@ -216,17 +227,12 @@ def rank2_information(M, X1, Y1, X2=None, Y2=None, *, diagonal=False):
 def _grad_info(ram: RAM, S, parts, want_info=True):
     """Gradient ``Delta' vec(W)`` and expected information ``Delta' (Si kron Si) Delta`` of F_ML.
 
-    Both come from the rank-2 cell derivatives ``dSigma_k = x_k y_k' + y_k x_k'`` (:meth:`RAM.cell_factors`):
-    ``tr(W dSigma_k) = 2 y_k' W x_k``, and the information from :func:`rank2_information`.
+    Both come from the rank-2 cell derivatives ``dSigma_k = x_k y_k' + y_k x_k'`` (:meth:`RAM.cell_factors`),
+    without forming Delta (see :meth:`RAM.ml_gradient`, :meth:`RAM.ml_information`).
     """
     Sigma, B, C, Si = parts
-    X, Y = ram.cell_factors(B, C)
-    W = Si @ (Sigma - S) @ Si
-    g = ram.cell_map @ (2.0 * np.einsum("ik,ik->k", Y, W @ X))
-    if not want_info:
-        return g, None
-    Hc = rank2_information(Si, X, Y)
-    return g, np.asarray(ram.cell_map @ (ram.cell_map @ Hc.T).T)
+    g = ram.ml_gradient(B, C, Si @ (Sigma - S) @ Si)
+    return g, (ram.ml_information(B, C, Si) if want_info else None)
 
 
 def fit_ml(ram: RAM, S: np.ndarray, theta0: np.ndarray, *, max_iter: int = 500, tol: float = 1e-9) -> MLFit:

@@ -84,13 +84,13 @@ def modification_indices(result) -> pd.DataFrame:
     A, Smat = ram.matrices(fit.theta)
     B = np.linalg.solve(ram.eye - A, ram.eye)
     C = B @ Smat @ B.T
-    X1, Y1 = ram.cell_factors(B, C)
     X2, Y2 = _cell_factors(B, C, p, [c[3] for c in cands])
     Si = np.linalg.inv(fit.Sigma)
     W = Si @ (fit.Sigma - result.S) @ Si
     # score and information blocks from rank-2 derivatives: no p^2 x p^2 Kronecker weight, no dense Delta
     g2 = 2.0 * np.einsum("ik,ik->k", Y2, W @ X2)
-    H11 = np.asarray(ram.cell_map @ (ram.cell_map @ rank2_information(Si, X1, Y1).T).T)
+    H11 = ram.ml_information(B, C, Si)
+    X1, Y1 = ram.cell_factors(B, C)
     H12 = np.asarray(ram.cell_map @ rank2_information(Si, X1, Y1, X2, Y2))
     H22 = rank2_information(Si, X2, Y2, diagonal=True)
     V = H22 - np.einsum("ij,ij->j", H12, np.linalg.solve(H11, H12))

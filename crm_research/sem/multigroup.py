@@ -233,7 +233,6 @@ def _evaluate(groups, theta, N, order=2):
         parts.append((Sigma, B, C, mu))
         if order == 0:
             continue
-        D = g.ram.delta(B, C)
         Sid = Si @ d
         W = Si @ (Sigma - g.S - np.outer(d, d)) @ Si
         # derivative of mu: paths (mu = B m, dB = B dA B) and mean parameters
@@ -244,12 +243,9 @@ def _evaluate(groups, theta, N, order=2):
             J += cols @ g.ram.PA.T
         if free.any():
             np.add.at(J.T, g.mean_index[free], Bo[:, free].T)
-        grad += w * (D.T @ W.reshape(-1) - 2 * J.T @ Sid)
+        grad += w * (g.ram.ml_gradient(B, C, W) - 2 * J.T @ Sid)
         if order >= 2:
-            p = g.p
-            D3 = D.T.reshape(-1, p, p)
-            T = (Si @ D3 @ Si).reshape(len(D3), p * p)
-            info += w * (T @ D + 2 * J.T @ Si @ J)
+            info += w * (g.ram.ml_information(B, C, Si) + 2 * J.T @ Si @ J)
     return F, grad, info, parts
 
 
