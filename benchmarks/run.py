@@ -1,8 +1,10 @@
 """Run the benchmarks and print a table: task, size, seconds, rows/s.
 
 Each ``benchmarks/bench_*.py`` defines ``BENCHMARKS``: a list of
-``(task, size, func)``; ``func()`` does the work once and returns the number
-of rows it processed (or None).  Timings are the best of ``--repeat`` runs
+``(task, size, func)`` or ``(task, size, func, reference)``; ``func()`` does the
+work once and returns the number of rows it processed (or None); ``reference``
+is a peer's stored time for the same task (e.g. "lavaan 0.890 s"), printed
+beside ours.  Timings are the best of ``--repeat`` runs
 (wall clock), because shared machines are noisy.
 
     python benchmarks/run.py                 # everything
@@ -26,8 +28,8 @@ def load_benchmarks():
         spec = importlib.util.spec_from_file_location(path.stem, path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        for task, size, func in module.BENCHMARKS:
-            yield path.stem, task, size, func
+        for task, size, func, *reference in module.BENCHMARKS:
+            yield path.stem, task, size, func, (reference[0] if reference else "")
 
 
 def main(argv=None) -> int:
@@ -38,7 +40,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     rows = []
-    for _, task, size, func in load_benchmarks():
+    for _, task, size, func, reference in load_benchmarks():
         if args.k and not any(k.lower() in task.lower() for k in args.k):
             continue
         best, n_rows = float("inf"), None
@@ -47,11 +49,11 @@ def main(argv=None) -> int:
             n_rows = func()
             best = min(best, time.perf_counter() - start)
         rate = f"{n_rows / best:,.0f}" if n_rows else ""
-        rows.append((task, size, f"{best:.3f}", rate))
+        rows.append((task, size, f"{best:.3f}", rate, reference))
         if not args.markdown:
-            print(f"{task:<58} {size:>22} {best:>9.3f} s {rate:>14}", flush=True)
+            print(f"{task:<58} {size:>22} {best:>9.3f} s {rate:>14}  {reference}", flush=True)
     if args.markdown:
-        print("| task | size | seconds | rows/s |\n| --- | --- | ---: | ---: |")
+        print("| task | size | seconds | rows/s | reference |\n| --- | --- | ---: | ---: | --- |")
         for row in rows:
             print("| " + " | ".join(row) + " |")
     return 0

@@ -54,6 +54,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -319,37 +320,20 @@ def _run_block(statistic, block: np.ndarray, seeds, batch: bool, catch) -> tuple
     return out, reasons
 
 
-def _advance(bar, chunk_size: int, total: int):
-    """Move ``bar`` to the resamples of the finished tasks (tasks are blocks of ``chunk_size``)."""
-    import threading
+def _worker_pool(n_jobs: int):
+    """A process pool for one :func:`bootstrap_map` call.
 
-    lock = threading.Lock()
-    shown = [0]
-
-    def advance(n_tasks: int) -> None:
-        if bar is None:
-            return
-        with lock:  # joblib reports from its result thread and from the calling thread
-            now = min(total, n_tasks * chunk_size)
-            if now > shown[0]:
-                bar.update(now - shown[0])
-                shown[0] = now
-
-    return advance
-
-
-def _progress_parallel(*, on_progress, **kwargs):
-    """joblib's Parallel, reporting finished tasks to ``on_progress`` instead of printing them.
-
-    The class is made here, not at import, so that importing this module does not import joblib.
+    ``concurrent.futures`` with the fork start method where the platform has it: the pool starts its
+    workers and nothing else, and :meth:`~concurrent.futures.Executor.shutdown` joins them, so no process
+    outlives the call. (joblib's pools also start a resource-tracker process that lives until the
+    interpreter exits, and outlived ``crm-research report`` for a moment after it had finished.) Where
+    there is no fork (Windows, and macOS by Python's default), the workers are spawned.
     """
-    from joblib import Parallel
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-    class ProgressParallel(Parallel):
-        def print_progress(self):
-            on_progress(self.n_completed_tasks)
-
-    return ProgressParallel(**kwargs)
+    method = "fork" if sys.platform == "linux" else "spawn"
+    return ProcessPoolExecutor(max_workers=n_jobs, mp_context=multiprocessing.get_context(method))
 
 
 def bootstrap_map(statistic: Callable[..., Any], n: int, *, bootstrap: int, seed=None, strata=None,
@@ -405,10 +389,9 @@ def bootstrap_map(statistic: Callable[..., Any], n: int, *, bootstrap: int, seed
 
     Notes
     -----
-    Worker processes come from joblib's ``multiprocessing`` backend: a pool
-    made for this call and shut down (its processes joined) when the call
-    ends, whether it ends normally or by an exception, so no worker stays
-    alive afterwards.  Every resample runs with one BLAS/OpenMP thread.
+    Worker processes come from a pool made for this call (:func:`_worker_pool`)
+    and shut down, its processes joined, when the call ends, whether it ends
+    normally or by an exception, so no process stays alive afterwards.  Every resample runs with one BLAS/OpenMP thread.
 
     Examples
     --------
@@ -472,16 +455,21 @@ def bootstrap_map(statistic: Callable[..., Any], n: int, *, bootstrap: int, seed
                 if bar is not None:
                     bar.update(len(block))
         else:
-            from joblib import delayed
+            from concurrent.futures import as_completed
 
             payload = _cloudpickle().dumps(statistic)
-            # joblib's multiprocessing backend makes a pool for this 'with' and terminates it on leaving
-            # (loky keeps its workers alive for reuse).  It returns the results, in task order, when the
-            # call ends; the bar follows the finished tasks through joblib's progress hook.
-            with _progress_parallel(n_jobs=n_jobs, backend="multiprocessing",
-                                    on_progress=_advance(bar, chunk_size, bootstrap)) as pool:
-                results = pool(delayed(_run_block)(payload, block, seeds_of(i), batch, catch)
-                               for i, block in enumerate(blocks))
+            pool = _worker_pool(n_jobs)
+            try:
+                futures = [pool.submit(_run_block, payload, block, seeds_of(i), batch, catch)
+                           for i, block in enumerate(blocks)]
+                sizes = {f: min(chunk_size, bootstrap - i * chunk_size) for i, f in enumerate(futures)}
+                for done in as_completed(futures):
+                    if bar is not None:
+                        bar.update(sizes[done])
+                results = [f.result() for f in futures]  # in task order, so the replicates keep theirs
+            finally:
+                # joins the workers, also after an error or Ctrl-C (blocks not yet started are dropped)
+                pool.shutdown(wait=True, cancel_futures=True)
             for out, why in results:
                 outputs += out
                 reasons += why
