@@ -39,3 +39,16 @@ def test_largest_modification_indices_equal_lavaan(fit48):
     np.testing.assert_allclose(top["mi"], ref["mi"], atol=2e-3, rtol=1e-3)
     np.testing.assert_allclose(top["epc"], ref["epc"], atol=5e-4)
     np.testing.assert_allclose(top["sepc_all"], ref["sepc.all"], atol=5e-4)
+
+
+def test_an_indefinite_matrix_with_a_positive_determinant_is_refused():
+    # two negative eigenvalues: det > 0, yet not a covariance matrix. The ML objective used to accept
+    # such a Sigma (its check was the determinant's sign), and a 96-indicator CFA walked to F = -2e9
+    from crm_research.sem.estimation import logdet_inverse
+
+    M = np.diag([2.0, -1.0, -0.5, 3.0])
+    assert np.linalg.det(M) > 0
+    assert logdet_inverse(M) is None
+    logdet, inv = logdet_inverse(np.diag([2.0, 1.0, 0.5, 3.0]))
+    assert logdet == pytest.approx(np.log(3.0))
+    np.testing.assert_allclose(inv, np.diag([0.5, 1.0, 2.0, 1 / 3]))

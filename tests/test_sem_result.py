@@ -125,7 +125,7 @@ def boot_fit():
 def test_bootstrap_is_seeded_and_independent_of_processes(boot_fit, monkeypatch):
     from crm_research.sem import bootstrap
 
-    monkeypatch.setattr(bootstrap, "PARALLEL_MIN", 0)  # force the process pool for 300 resamples
+    monkeypatch.setattr(bootstrap, "PARALLEL_MIN_SECONDS", 0.0)  # force the process pool for 300 resamples
     again = crm.sem(PD, PD_MODEL, bootstrap=300, seed=7, n_jobs=2, progress=False)
     cols = ["boot_se", "perc_lower", "perc_upper", "bc_lower", "bc_upper"]
     pd.testing.assert_frame_equal(boot_fit.estimates[cols], again.estimates[cols])

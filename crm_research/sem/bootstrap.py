@@ -22,6 +22,7 @@ assessing and comparing indirect effects in multiple mediator models.
 from __future__ import annotations
 
 import copy
+import time
 
 import numpy as np
 
@@ -34,9 +35,9 @@ __all__ = ["run_bootstrap"]
 # Gradient tolerance of a resample's fit: the estimates are then accurate to about 1e-7, far
 # below bootstrap noise, and Fisher scoring (linear convergence) stops 2-3 times sooner.
 BOOT_TOL = 1e-6
-# starting worker processes costs a second or two (more on a busy machine): not worth it for a few
-# hundred refits of a few milliseconds each
-PARALLEL_MIN = 500
+# starting and joining worker processes costs a few tenths of a second: worth it only when the refits
+# take longer than that in all. Their cost grows with the model (about p^3), so it is measured, not guessed
+PARALLEL_MIN_SECONDS = 1.0
 
 
 class _Refit:
@@ -61,13 +62,25 @@ class _Refit:
         return np.concatenate([vals, _defined_values(spec, vals)])
 
 
+def _min_parallel(refit: _Refit, n: int, bootstrap: int) -> int:
+    """The ``min_parallel`` of :func:`bootstrap_map`: 0 when the refits are worth worker processes.
+
+    One refit on a resample of its own (from a fixed generator, apart from the seeded stream, so the
+    replicates do not change) is timed; its result is not used.
+    """
+    idx = np.random.default_rng(0).integers(0, n, size=n)
+    start = time.perf_counter()
+    refit(idx)
+    return 0 if bootstrap * (time.perf_counter() - start) > PARALLEL_MIN_SECONDS else bootstrap + 1
+
+
 def run_bootstrap(result, ram, raw, bootstrap: int, ci: float = 0.95, seed: int | None = None, n_jobs: int | None = 2,
                   progress: bool = True):
     """Bootstrap ``result`` in place: adds interval columns and ``boot_*`` attributes; returns ``result``."""
     n_boot = bootstrap
-    run = bootstrap_map(_Refit(result.spec, ram, raw, result.fit.theta), raw.shape[0], bootstrap=n_boot, seed=seed,
-                        n_jobs=n_jobs, progress=progress, chunk_size=50, min_parallel=PARALLEL_MIN,
-                        desc="bootstrap")
+    refit = _Refit(result.spec, ram, raw, result.fit.theta)
+    run = bootstrap_map(refit, raw.shape[0], bootstrap=n_boot, seed=seed, n_jobs=n_jobs, progress=progress,
+                        chunk_size=50, min_parallel=_min_parallel(refit, raw.shape[0], n_boot), desc="bootstrap")
     good = run.replicates.reshape(run.n_ok, len(result.spec.rows) + len(result.spec.definitions))
     result.boot_n = n_boot
     result.boot_failed = run.n_failed

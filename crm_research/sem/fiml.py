@@ -57,7 +57,7 @@ from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
 from crm_research.core.optimize import minimize
 from crm_research.core.threads import single_thread
 from crm_research.core.validation import examples_of
-from crm_research.sem.estimation import RAM, MLFit, _NonConvergence, fit_ml
+from crm_research.sem.estimation import RAM, MLFit, _NonConvergence, fit_ml, logdet_inverse
 from crm_research.sem.fit import fit_indices
 from crm_research.sem.model import prepare_raw_fit, start_values
 from crm_research.sem.result import ParameterTable, SEMResult, _std_all, row_values
@@ -111,12 +111,11 @@ class _Patterns:
 def _loglik(pat: _Patterns, mu, Sigma):
     ll = 0.0
     for o, n_g, ybar, S_g, _ in pat.groups:
-        Soo = Sigma[np.ix_(o, o)]
-        sign, logdet = np.linalg.slogdet(Soo)
-        if sign <= 0:
+        pd_parts = logdet_inverse(Sigma[np.ix_(o, o)])
+        if pd_parts is None:
             return -np.inf
+        logdet, Si = pd_parts
         d = ybar - mu[o]
-        Si = np.linalg.inv(Soo)
         ll += -0.5 * n_g * (len(o) * _LOG2PI + logdet + np.sum(Si * (S_g + np.outer(d, d))))
     return float(ll)
 
@@ -128,11 +127,10 @@ def _loglik_grad(pat: _Patterns, mu, Sigma):
     gm = np.zeros(p)
     ll = 0.0
     for o, n_g, ybar, S_g, _ in pat.groups:
-        Soo = Sigma[np.ix_(o, o)]
-        sign, logdet = np.linalg.slogdet(Soo)
-        if sign <= 0:
+        pd_parts = logdet_inverse(Sigma[np.ix_(o, o)])
+        if pd_parts is None:
             return -np.inf, None, None
-        Si = np.linalg.inv(Soo)
+        logdet, Si = pd_parts
         d = ybar - mu[o]
         C = S_g + np.outer(d, d)
         ll += -0.5 * n_g * (len(o) * _LOG2PI + logdet + np.sum(Si * C))

@@ -63,7 +63,7 @@ from crm_research.core.validation import (
     check_numeric_columns,
     examples_of,
 )
-from crm_research.sem.estimation import RAM
+from crm_research.sem.estimation import RAM, logdet_inverse
 from crm_research.sem.fit import fit_indices
 from crm_research.sem.model import build_spec, start_values
 from crm_research.sem.result import _defined_values, _std_all, row_values
@@ -218,10 +218,10 @@ def _evaluate(groups, theta, N, order=2):
     parts = []
     for g in groups:
         Sigma, B, C = g.ram.implied(theta)
-        sign, logdet = np.linalg.slogdet(Sigma)
-        if sign <= 0:
+        pd_parts = logdet_inverse(Sigma) if np.all(np.isfinite(Sigma)) else None
+        if pd_parts is None:
             return np.inf, None, None, None
-        Si = np.linalg.inv(Sigma)
+        logdet, Si = pd_parts
         mvec = g.mean_fixed.copy()
         free = g.mean_index >= 0
         mvec[free] = theta[g.mean_index[free]]
