@@ -171,48 +171,75 @@ def check_numeric_columns(
       names the column and the offending values.
     """
     columns = check_columns(data, columns, name="columns", func=func)
-    out = {}
+    # numeric columns are converted as one block and every check is one vectorised pass over the block
+    # (column by column in pandas it cost 4x pingouin's whole cronbach_alpha); the errors are then raised
+    # column by column, in the order of ``columns``, as before
+    converted, non_numeric = {}, {}
+    dtypes = data.dtypes
     for col in columns:
-        series = data[col]
-        if pd.api.types.is_bool_dtype(series):
-            values = series.astype(float)
-        elif pd.api.types.is_numeric_dtype(series):
-            values = series.astype(float)
-        else:
-            converted = series.map(_to_number)
-            bad = converted[converted.map(lambda v: isinstance(v, str) or not isinstance(v, (float, int)))]
+        if not (pd.api.types.is_bool_dtype(dtypes[col]) or pd.api.types.is_numeric_dtype(dtypes[col])):
+            values = data[col].astype(object).map(_to_number)  # object: arrow-backed text maps NA to NA
+            bad = values[values.map(lambda v: isinstance(v, str) or not isinstance(v, (float, int)))]
             if len(bad):
-                raise CRMInputError(
-                    f"Column {col!r} of '{name}' must be numeric. Found {len(bad)} non-numeric value(s), "
-                    f"e.g. {examples_of(pd.unique(bad.astype(str)))} (rows {examples_of(bad.index)}). "
-                    "Recode text answers such as 'agree' to numbers first."
-                )
-            values = converted.astype(float)
-        values = values.replace([np.inf, -np.inf], np.nan)
-        n_missing = int(values.isna().sum())
-        if n_missing == len(values):
-            raise CRMInputError(f"Column {col!r} of '{name}' is entirely missing; remove it or supply data.")
-        if n_missing and not allow_missing:
+                non_numeric[col] = bad
+            else:
+                converted[col] = values.astype(float)
+    numeric_cols = [c for c in columns if c not in converted and c not in non_numeric]
+    block = np.empty((len(data), len(columns)))
+    position = {col: j for j, col in enumerate(columns)}
+    if numeric_cols:
+        block[:, [position[c] for c in numeric_cols]] = data[numeric_cols].to_numpy(dtype=float, na_value=np.nan)
+    for col, values in converted.items():
+        block[:, position[col]] = values.to_numpy()
+    block[np.isinf(block)] = np.nan
+    out = pd.DataFrame(block, index=data.index, columns=list(columns))
+    missing = np.isnan(block)
+    n_missing = missing.sum(axis=0)
+    with np.errstate(invalid="ignore"):
+        constant = np.fmax.reduce(block, axis=0) == np.fmin.reduce(block, axis=0)  # NaN-skipping max/min
+    outside = None
+    if scale is not None:
+        low, high = (int(b) if float(b).is_integer() else b for b in scale)
+        with np.errstate(invalid="ignore"):
+            outside = (block < low) | (block > high)
+    flagged = n_missing == len(out)
+    if not allow_missing:
+        flagged |= n_missing > 0
+    if not allow_constant:
+        flagged |= constant
+    if outside is not None:
+        flagged |= outside.any(axis=0)
+    for j, col in enumerate(columns):
+        if col not in non_numeric and not flagged[j]:
+            continue
+        if col in non_numeric:
+            bad = non_numeric[col]
             raise CRMInputError(
-                f"Column {col!r} of '{name}' has {n_missing} missing value(s) "
-                f"(rows {examples_of(values.index[values.isna()])}); drop or impute them first."
+                f"Column {col!r} of '{name}' must be numeric. Found {len(bad)} non-numeric value(s), "
+                f"e.g. {examples_of(pd.unique(bad.astype(str)))} (rows {examples_of(bad.index)}). "
+                "Recode text answers such as 'agree' to numbers first."
             )
-        if not allow_constant and values.nunique(dropna=True) < 2:
+        values = out.iloc[:, j]
+        if n_missing[j] == len(values):
+            raise CRMInputError(f"Column {col!r} of '{name}' is entirely missing; remove it or supply data.")
+        if n_missing[j] and not allow_missing:
+            raise CRMInputError(
+                f"Column {col!r} of '{name}' has {n_missing[j]} missing value(s) "
+                f"(rows {examples_of(values.index[missing[:, j]])}); drop or impute them first."
+            )
+        if not allow_constant and constant[j]:
             raise CRMInputError(
                 f"Column {col!r} of '{name}' is constant (every answer is {values.dropna().iloc[0]!r}); "
                 "it carries no information. Remove it."
             )
-        if scale is not None:
-            low, high = (int(b) if float(b).is_integer() else b for b in scale)
-            outside = values[(values < low) | (values > high)]
-            if len(outside):
-                raise CRMInputError(
-                    f"Column {col!r} of '{name}' has {len(outside)} value(s) outside the declared scale "
-                    f"[{low}, {high}]: {examples_of(pd.unique(outside))} (rows {examples_of(outside.index)}). "
-                    "Fix the data, declare missing-value codes, or change 'scale'."
-                )
-        out[col] = values
-    return pd.DataFrame(out, index=data.index)
+        if outside is not None and outside[:, j].any():
+            bad_values = values[outside[:, j]]
+            raise CRMInputError(
+                f"Column {col!r} of '{name}' has {len(bad_values)} value(s) outside the declared scale "
+                f"[{low}, {high}]: {examples_of(pd.unique(bad_values))} (rows {examples_of(bad_values.index)}). "
+                "Fix the data, declare missing-value codes, or change 'scale'."
+            )
+    return out
 
 
 def check_int(

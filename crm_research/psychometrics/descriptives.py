@@ -99,13 +99,13 @@ def prepare_items(
             f"Only {len(kept)} row(s) of '{name}' are usable with missing={missing!r} "
             f"({len(x) - len(kept)} dropped for missing answers); {func} needs at least 3."
         )
-    for col in kept.columns:
-        # an item can become constant once incomplete rows are dropped
-        if kept[col].nunique(dropna=True) < 2:
-            raise CRMInputError(
-                f"Column {col!r} of '{name}' is constant in the {len(kept)} rows kept after "
-                f"dropping missing values (missing={missing!r}); it carries no information."
-            )
+    # an item can become constant once incomplete rows are dropped (max == min: one pass over the block)
+    constant = kept.columns[(kept.max() == kept.min()).to_numpy()]
+    if len(constant):
+        raise CRMInputError(
+            f"Column {constant[0]!r} of '{name}' is constant in the {len(kept)} rows kept after "
+            f"dropping missing values (missing={missing!r}); it carries no information."
+        )
     return kept, len(x) - len(kept)
 
 

@@ -44,28 +44,32 @@ def _cov(x: pd.DataFrame, missing: str) -> np.ndarray:
     return C
 
 
-def _item_table(C: np.ndarray, x: pd.DataFrame) -> pd.DataFrame:
+def _alpha_if_deleted(C: np.ndarray) -> np.ndarray:
+    """Alpha of the k-1 items left when each item is dropped, from the sums of ``C`` (no k sub-matrices)."""
     k = C.shape[0]
+    if k <= 2:
+        return np.full(k, np.nan)
+    diag = np.diag(C)
+    rest_total = C.sum() - 2 * C.sum(axis=0) + diag
+    return (k - 1) / (k - 2) * (1 - (np.trace(C) - diag) / rest_total)
+
+
+def _item_table(C: np.ndarray, x: pd.DataFrame) -> pd.DataFrame:
     sd = np.sqrt(np.diag(C))
     R = C / np.outer(sd, sd)
-    total = C.sum()
-    rows = []
-    for i in range(k):
-        keep = np.arange(k) != i
-        v_drop = C[np.ix_(keep, keep)].sum()
-        c_drop = C[:, i].sum() - C[i, i]
-        rows.append(
-            {
-                "mean": x.iloc[:, i].mean(),
-                "sd": x.iloc[:, i].std(ddof=1),
-                "raw_r": C[:, i].sum() / np.sqrt(C[i, i] * total),
-                "r_drop": c_drop / np.sqrt(C[i, i] * v_drop),
-                "alpha_if_deleted": _alpha_from_cov(C[np.ix_(keep, keep)]) if k > 2 else np.nan,
-                "std_alpha_if_deleted": _alpha_from_cov(R[np.ix_(keep, keep)]) if k > 2 else np.nan,
-            }
-        )
-    table = pd.DataFrame(rows, index=pd.Index(x.columns, name="item"))
-    return table
+    diag, col_sums, total = np.diag(C), C.sum(axis=0), C.sum()
+    rest_total = total - 2 * col_sums + diag  # variance of the total without the item
+    return pd.DataFrame(
+        {
+            "mean": x.mean().to_numpy(),
+            "sd": x.std(ddof=1).to_numpy(),
+            "raw_r": col_sums / np.sqrt(diag * total),
+            "r_drop": (col_sums - diag) / np.sqrt(diag * rest_total),
+            "alpha_if_deleted": _alpha_if_deleted(C),
+            "std_alpha_if_deleted": _alpha_if_deleted(R),
+        },
+        index=pd.Index(x.columns, name="item"),
+    )
 
 
 @dataclass(repr=False, eq=False)
