@@ -313,8 +313,9 @@ def check_transactions(
     [20240105, 20240201, 20240110]
     """
     check_dataframe(data, name, func)
-    columns = [c for c in (customer_col, date_col, amount_col) if c is not None]
-    check_columns(data, columns, name="columns", func=func)
+    roles = [(c, p) for c, p in ((customer_col, "customer_col"), (date_col, "date_col"), (amount_col, "amount_col"))
+             if c is not None]
+    check_columns(data, [c for c, _ in roles], name="columns", func=func, params=[p for _, p in roles])
     after_at = check_choice(after_at, "after_at", ["reject", "exclude"], func)
     negative = check_choice(negative, "negative", ["reject", "keep"], func)
     if at is not None and date_col is None:

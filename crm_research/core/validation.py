@@ -87,11 +87,15 @@ def check_columns(
     name: str = "columns",
     func: str | None = None,
     min_count: int = 1,
+    params: Sequence[str] | None = None,
 ) -> list[str]:
     """Check that every name in ``columns`` is a column of ``data``.
 
     Returns the columns as a list.  An unknown name is reported with the
-    closest existing column names, so a typo is easy to spot.
+    closest existing column names, so a typo is easy to spot.  ``params``,
+    when given, holds the caller's parameter of each column (``["customer_col",
+    "date_col"]``), so the error names the argument the user actually typed
+    rather than ``name``.
     """
     if isinstance(columns, str):
         columns = [columns]
@@ -105,9 +109,13 @@ def check_columns(
         raise CRMInputError(
             f"{_where(name, func)} must list at least {min_count} column(s). Got {len(columns)}: {columns!r}."
         )
+    if params is not None and len(params) != len(columns):
+        raise ValueError("check_columns: 'params' must give one parameter name per column")
     seen: set = set()
     repeated = set(data.columns[data.columns.duplicated()]) if not data.columns.is_unique else set()
-    for col in columns:
+    for i, col in enumerate(columns):
+        if params is not None:
+            name = params[i]
         if not isinstance(col, Hashable):  # e.g. items=[["A1", "A2"]]: one list too many
             raise CRMInputError(
                 f"{_where(name, func)} must list column names; {col!r} is a {type(col).__name__}, not a name."
@@ -188,7 +196,24 @@ def check_numeric_columns(
                     "Recode text answers such as 'agree' to numbers first."
                 )
             values = converted.astype(float)
-        values = values.replace([np.inf, -np.inf], np.nan)
+        infinite = np.isinf(values.to_numpy(dtype=float, na_value=np.nan))
+        if infinite.any():
+            # an infinite answer is a data error (a division by zero upstream, an overflowing export),
+            # not a missing value: dropping it silently would change n without a word
+            raise CRMInputError(
+                f"Column {col!r} of '{name}' has {int(infinite.sum())} infinite value(s) "
+                f"(rows {examples_of(values.index[infinite])}). Replace them with a number or with a missing "
+                "value (NaN) explicitly."
+            )
+        huge = values.abs() > _LARGEST
+        if huge.any():
+            # squares of such values overflow to inf, so variances, alpha and correlations become NaN
+            raise CRMInputError(
+                f"Column {col!r} of '{name}' has {int(huge.sum())} value(s) larger than {_LARGEST:.0e} in size "
+                f"(e.g. {examples_of(pd.unique(values[huge]), 3)}, rows {examples_of(values.index[huge])}); "
+                "their squares overflow double precision, so variances and correlations would be NaN or "
+                "infinite. Rescale the column (e.g. divide by 1e6) first."
+            )
         n_missing = int(values.isna().sum())
         if n_missing == len(values):
             raise CRMInputError(f"Column {col!r} of '{name}' is entirely missing; remove it or supply data.")
@@ -196,6 +221,11 @@ def check_numeric_columns(
             raise CRMInputError(
                 f"Column {col!r} of '{name}' has {n_missing} missing value(s) "
                 f"(rows {examples_of(values.index[values.isna()])}); drop or impute them first."
+            )
+        if not allow_constant and values.notna().sum() < 2:
+            raise CRMInputError(
+                f"Column {col!r} of '{name}' has only {int(values.notna().sum())} non-missing value(s); "
+                "a variance or correlation needs at least two respondents."
             )
         if not allow_constant and values.nunique(dropna=True) < 2:
             raise CRMInputError(
@@ -213,6 +243,11 @@ def check_numeric_columns(
                 )
         out[col] = values
     return pd.DataFrame(out, index=data.index)
+
+
+# Largest magnitude accepted in a numeric column: its square (1e300) and a sum of squares over
+# millions of rows stay finite in double precision (max ~1.8e308).
+_LARGEST = 1e150
 
 
 def check_int(

@@ -481,8 +481,9 @@ def cross_sell_matrix(transactions: pd.DataFrame, customer_col: str = "customer_
     """
     func = "cross_sell_matrix"
     clean = check_transactions(transactions, customer_col=customer_col, date_col=date_col, func=func)
-    cols = [category_col] + [c for c in (exclude_col, order_col) if c]
-    check_columns(transactions, cols, name="columns", func=func)
+    roles = [(category_col, "category_col")] + [(c, p) for c, p in ((exclude_col, "exclude_col"),
+                                                                     (order_col, "order_col")) if c]
+    check_columns(transactions, [c for c, _ in roles], name="columns", func=func, params=[p for _, p in roles])
     missing = transactions[category_col].isna()
     if missing.any():  # they would become a category "nan" without a word
         raise CRMInputError(f"Column {category_col!r} of 'transactions' has {int(missing.sum())} missing value(s) "
