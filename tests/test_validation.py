@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import crm_research as crm
 from crm_research import CRMInputError
 from crm_research import validation as v
-import crm_research as crm
 
 
 @pytest.fixture
