@@ -35,12 +35,16 @@ SUPPORTED_OPERATORS = ("=~", "~~", "~", ":=")
 # recognised so that the error can say "not supported yet" instead of "bad syntax"
 _LATER_OPERATORS = ("==", "<", ">", "|", "~*~", "<~")
 
+# Names may be Persian: Arabic-script letters and digits (with the supplement and presentation forms
+# some keyboards produce) and, inside a name, the zero-width non-joiner (U+200C) that Persian spelling
+# needs ("رضایت‌مندی1") and the zero-width joiner.
 _TOKEN = re.compile(
     r"""
     (?P<space>[ \t\r]+)
   | (?P<op>=~|~~|~\*~|<~|:=|==|~|<|>|\|)
   | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
-  | (?P<name>[A-Za-z_.\u0600-\u06FF][A-Za-z0-9_.\u0600-\u06FF]*)
+  | (?P<name>[A-Za-z_.\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFC]
+               [A-Za-z0-9_.\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFC\u200c\u200d]*)
   | (?P<string>"[^"]*"|'[^']*')
   | (?P<punct>[+*(),\-/^])
     """,
