@@ -229,7 +229,7 @@ def check_numeric_columns(
             )
         if not allow_constant and values.nunique(dropna=True) < 2:
             raise CRMInputError(
-                f"Column {col!r} of '{name}' is constant (every answer is {values.dropna().iloc[0]!r}); "
+                f"Column {col!r} of '{name}' is constant (every answer is {float(values.dropna().iloc[0]):g}); "
                 "it carries no information. Remove it."
             )
         if scale is not None:
