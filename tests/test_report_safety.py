@@ -168,3 +168,33 @@ def test_cli_other_failures_are_messages_with_exit_codes(monkeypatch, capsys, er
     monkeypatch.setattr(cli, "_cmd_report", fail)
     assert main(["report", str(STUDY)]) == code
     assert words in capsys.readouterr().err
+
+
+def test_end_to_end_formulas_and_control_characters_in_spss_labels(tmp_path):
+    """SPSS value labels with formulas and a vertical tab: the report is written, its CSV tables are inert."""
+    import docx
+    import pyreadstat
+
+    data, meta = pyreadstat.read_sav(str(dataset_path("ecrm_survey.sav")))
+    labels = {k: dict(v) for k, v in meta.variable_value_labels.items()}
+    first = sorted(labels["gender"])
+    labels["gender"][first[0]] = '=HYPERLINK("http://evil.example","x")'
+    labels["gender"][first[1]] = "female\x0bزن"
+    labels["education"] = {k: "@SUM(1+1)" if i == 0 else v for i, (k, v) in enumerate(labels["education"].items())}
+    sav = tmp_path / "survey.sav"
+    pyreadstat.write_sav(data, str(sav), column_labels=dict(zip(meta.column_names, meta.column_labels)),
+                         variable_value_labels=labels)
+    text = STUDY.read_text(encoding="utf-8")
+    text = text.replace("file: ecrm_survey.sav", f"file: {sav}").replace(
+        "model: ecrm_survey_model.lav", f"model: {dataset_path('ecrm_survey_model.lav')}")
+    study = tmp_path / "study.yaml"
+    study.write_text(text, encoding="utf-8")
+    out = crm.report(study, out=tmp_path / "out", bootstrap=0, progress=False)
+    docx.Document(str(out.docx))  # opens: no control character reached the XML
+    cells = []
+    for path in out.csv:
+        frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        cells += [str(c) for c in frame.columns] + frame.to_numpy().ravel().tolist()
+    texts = [c for c in cells if "HYPERLINK" in c or "SUM(1+1)" in c]
+    assert texts and all(c.startswith("'") for c in texts)
+    assert not any(c.startswith(("=", "@")) for c in cells)

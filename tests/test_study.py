@@ -365,3 +365,9 @@ def test_issue16_control_characters_are_removed_at_the_reader(tmp_path):
     data = read_study_data(load_study(write(tmp_path, data=str(sav))))
     assert data.variable_labels["gender"] == "Gender of respondent"
     assert "\x0b" not in str(data.value_labels)
+
+
+def test_issue16_control_characters_in_titles_are_removed(tmp_path):
+    text = BASE.replace("title: test study", 'title: "test\\vstudy\\x01"\nauthor: "A\\fB"')
+    study = load_study(write(tmp_path, text))
+    assert study.title == "test study" and study.author == "A B"

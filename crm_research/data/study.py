@@ -705,9 +705,10 @@ def load_study(path: str | os.PathLike, *, check_data: bool = True) -> Study:
     parsed, constructs, observed = _parse_model(model_text, lines, path)
     study = Study(
         path=path,
-        title=doc.get("title", path.stem),
-        title_fa=doc.get("title_fa", doc.get("title", path.stem)),
-        author=doc.get("author", ""),
+        # free text that goes into the report: control characters ("\v" in a quoted YAML string) removed
+        title=_xml_safe_text(doc.get("title", path.stem)),
+        title_fa=_xml_safe_text(doc.get("title_fa", doc.get("title", path.stem))),
+        author=_xml_safe_text(doc.get("author", "")),
         data_file=data_file,
         sheet=doc["data"].get("sheet"),
         separator=doc["data"].get("separator", ","),
