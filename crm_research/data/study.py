@@ -542,14 +542,8 @@ def _read_csv(study: Study) -> pd.DataFrame:
 
 
 def _read_excel(study: Study) -> pd.DataFrame:
-    import openpyxl
-
     f = study.data_file
-    book = openpyxl.load_workbook(f, read_only=True)
-    try:
-        sheets = list(book.sheetnames)
-    finally:
-        book.close()
+    sheets = _sheet_names(f)
     sheet = study.sheet
     if sheet is None:  # the first sheet; a missing column then names the other sheets (see _check_columns)
         sheet = 0
@@ -596,17 +590,16 @@ def _clean_text_cells(data: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _sheet_names(path: Path) -> list:
+    with pd.ExcelFile(path, engine="openpyxl") as book:
+        return list(book.sheet_names)
+
+
 def _other_sheets(study: Study) -> str:
     """For an Excel file read without 'sheet:', a hint naming its other sheets (else '')."""
     if study.data_file.suffix.lower() != ".xlsx" or study.sheet is not None:
         return ""
-    import openpyxl
-
-    book = openpyxl.load_workbook(study.data_file, read_only=True)
-    try:
-        sheets = list(book.sheetnames)
-    finally:
-        book.close()
+    sheets = _sheet_names(study.data_file)
     if len(sheets) < 2:
         return ""
     return (f" The workbook has {len(sheets)} sheets ({examples_of(sheets, 8)}) and the first, {sheets[0]!r}, was "
