@@ -165,3 +165,10 @@ def test_issue16_fewer_respondents_than_items_says_so():
     with pytest.raises(CRMInputError, match="4 respondents .* for 5 items") as err:
         crm.kmo(_likert().head(4))
     assert "duplicates" not in str(err.value)
+
+
+def test_issue16_params_name_the_argument_and_the_frame():
+    frame = pd.DataFrame({"customer_id": [1]})
+    with pytest.raises(CRMInputError, match="The 'offer_col' parameter of f names column 'offer', which is not in "
+                                            "'train'"):
+        v.check_columns(frame, ["customer_id", "offer"], name="train", func="f", params=["customer_col", "offer_col"])

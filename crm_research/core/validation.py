@@ -113,6 +113,7 @@ def check_columns(
         raise ValueError("check_columns: 'params' must give one parameter name per column")
     seen: set = set()
     repeated = set(data.columns[data.columns.duplicated()]) if not data.columns.is_unique else set()
+    frame = name
     for i, col in enumerate(columns):
         if params is not None:
             name = params[i]
@@ -131,7 +132,8 @@ def check_columns(
             )
         if col not in data.columns:
             hint = closest_names(col, data.columns)
-            msg = f"{_where(name, func)} names column {col!r}, which is not in the data."
+            where = f"'{frame}'" if params is not None and frame not in ("columns", name) else "the data"
+            msg = f"{_where(name, func)} names column {col!r}, which is not in {where}."
             msg += f" Did you mean {' or '.join(map(repr, hint))}?" if hint else ""
             msg += f" Available columns: {examples_of(data.columns, 12)}."
             raise CRMInputError(msg)

@@ -736,9 +736,10 @@ def next_best_offer(train: pd.DataFrame, test: pd.DataFrame, segments: pd.DataFr
     train = check_dataframe(train, "train", func)
     test = check_dataframe(test, "test", func)
     segments = check_dataframe(segments, "segments", func)
-    check_columns(train, [customer_col, offer_col], name="train", func=func)
-    check_columns(test, [customer_col, offer_col], name="test", func=func)
-    check_columns(segments, [customer_col, segment_col], name="segments", func=func)
+    check_columns(train, [customer_col, offer_col], name="train", func=func, params=["customer_col", "offer_col"])
+    check_columns(test, [customer_col, offer_col], name="test", func=func, params=["customer_col", "offer_col"])
+    check_columns(segments, [customer_col, segment_col], name="segments", func=func,
+                  params=["customer_col", "segment_col"])
     if segments[customer_col].duplicated().any():
         raise CRMInputError(f"Column {customer_col!r} of 'segments' must list each customer once.")
     seg = segments.set_index(customer_col)[segment_col].astype(str)

@@ -90,7 +90,8 @@ def winback_weeks(campaigns: pd.DataFrame, transactions: pd.DataFrame, entities:
     campaigns = check_dataframe(campaigns, "campaigns", func)
     transactions = check_dataframe(transactions, "transactions", func)
     check_columns(campaigns, ["campaign_type", "cell", customer_col, "contact_date", "responded"],
-                  name="campaigns", func=func)
+                  name="campaigns", func=func,
+                  params=["campaigns", "campaigns", "customer_col", "campaigns", "campaigns"])
     orders_log = check_transactions(transactions, customer_col=customer_col, date_col=date_col, func=func)
     wb = campaigns[(campaigns["campaign_type"].astype(str) == campaign_type)
                    & (campaigns["cell"].astype(str) != "control") & campaigns[customer_col].notna()]
@@ -112,7 +113,8 @@ def winback_weeks(campaigns: pd.DataFrame, transactions: pd.DataFrame, entities:
                            "order_date": orders_log[date_col].to_numpy()})
     if entities is not None:
         entities = check_dataframe(entities, "entities", func)
-        check_columns(entities, [customer_col, "entity_id"], name="entities", func=func)
+        check_columns(entities, [customer_col, "entity_id"], name="entities", func=func,
+                      params=["customer_col", "entities"])
         ent = entities.set_index(customer_col)["entity_id"]
         orders["cust"] = key(orders["cust"].map(ent).fillna(orders["cust"]))
         targets["ent"] = key(targets["cust"].map(ent).fillna(targets["cust"]))
