@@ -104,7 +104,7 @@ def test_review_pseudonyms_join_across_int_and_float_id_columns():
 
 
 @pytest.mark.parametrize("column", ["E-Mail", "Email Address", "PhoneNumber", "tel", "national_code", "ایمیل",
-                                    "شماره موبایل", "کد ملی", "Mobile No.", "customer_id", "CustomerID"])
+                                    "شماره موبایل", "کد ملی", "Mobile No.", "customer_id", "CustomerID", "نام مشتری"])
 def test_issue16_check_export_refuses_identifiers_by_normalised_name(column):
     values = ["x1", "x2", "x3", "x4", "x5", "x6"] if "id" not in column.lower() else [1, 2, 3, 4, 5, 6]
     data = pd.DataFrame({column: values, "region": ["A"] * 6})

@@ -49,8 +49,9 @@ __all__ = [
     "KAnonymityResult",
 ]
 
-# Columns that identify a person on their own (GDPR "directly identifying" data).
-# Matched case-insensitively and as name parts, so "customer_email" is caught too.
+# Columns that identify a person on their own (GDPR "directly identifying" data): the schema's names.
+# check_export and pseudonymise recognise many more spellings, in English and Persian (see
+# _IDENTIFIER_STEMS below), raw customer ids and e-mails or phone numbers inside free text.
 DIRECT_IDENTIFIERS = ("first_name", "last_name", "name", "full_name", "email", "phone", "mobile",
                       "address", "national_id")
 
@@ -315,7 +316,8 @@ _IDENTIFIER_STEMS = {
     "nationalid": "national_id", "nationalcode": "national_id", "nationalnumber": "national_id",
     "ssn": "national_id", "passport": "national_id", "کدملی": "national_id", "شمارهملی": "national_id",
     "firstname": "name", "lastname": "name", "fullname": "name", "surname": "name", "familyname": "name",
-    "givenname": "name", "customername": "name", "نامخانوادگی": "name",
+    "givenname": "name", "customername": "name", "contactname": "name", "نامخانوادگی": "name",
+    "ناممشتری": "name", "نامکامل": "name", "نامونام": "name",
 }
 # short names that are identifiers only as the whole name (a stem match would catch "hotel", "rename")
 _IDENTIFIER_NAMES = {"tel": "phone", "telno": "phone", "cell": "phone", "name": "name", "نام": "name",
