@@ -172,3 +172,13 @@ def test_issue16_params_name_the_argument_and_the_frame():
     with pytest.raises(CRMInputError, match="The 'offer_col' parameter of f names column 'offer', which is not in "
                                             "'train'"):
         v.check_columns(frame, ["customer_id", "offer"], name="train", func="f", params=["customer_col", "offer_col"])
+
+
+@pytest.mark.parametrize("value", [-(2**63) - 1, 10**400, complex(1, 2)])
+def test_issue16_check_number_of_a_huge_int_is_a_crm_error_or_a_float(value):
+    # found by Hypothesis: np.isnan on a Python int beyond int64 raised TypeError
+    try:
+        out = v.check_number(value, "x", "f")
+    except CRMInputError:
+        return
+    assert out == float(value)

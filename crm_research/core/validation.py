@@ -13,6 +13,7 @@ that clean data return a new DataFrame.
 from __future__ import annotations
 
 import difflib
+import math
 import numbers
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any
@@ -189,7 +190,8 @@ def check_numeric_columns(
         elif pd.api.types.is_numeric_dtype(series):
             values = series.astype(float)
         else:
-            converted = series.map(_to_number)
+            # as object: with pyarrow installed, map() on a "string" column returns an arrow dtype with <NA>
+            converted = series.astype(object).map(_to_number)
             bad = converted[converted.map(lambda v: isinstance(v, str) or not isinstance(v, (float, int)))]
             if len(bad):
                 raise CRMInputError(
@@ -290,9 +292,14 @@ def check_number(
     lo = "-inf" if min_value is None else min_value
     hi = "inf" if max_value is None else max_value
     expected = f"a number in the range {left}{lo}, {hi}{right}"
-    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.number)) or np.isnan(value):
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.number)):
         raise param_error(name, expected, value, func)
-    value = float(value)
+    try:  # float(), not np.isnan: a Python int beyond int64 (found by Hypothesis) made np.isnan a TypeError
+        value = float(value)
+    except (OverflowError, TypeError, ValueError):
+        raise param_error(name, expected, value, func) from None
+    if math.isnan(value):
+        raise param_error(name, expected, value, func)
     if min_value is not None and (value < min_value or (not inclusive[0] and value == min_value)):
         raise param_error(name, expected, value, func)
     if max_value is not None and (value > max_value or (not inclusive[1] and value == max_value)):
