@@ -108,6 +108,17 @@ def main(argv: list[str] | None = None) -> int:
     except CRMInputError as exc:
         print(f"crm-research: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a file the toolkit did not expect to fail (unreadable, full disk, ...)
+        where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"crm-research: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
+    except MemoryError:
+        print("crm-research: error: out of memory; the data or the requested bootstrap is too large for this "
+              "machine.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("crm-research: interrupted; nothing was published.", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -139,3 +139,39 @@ def test_review_file_rename_of_an_unknown_column_is_a_crm_error(tmp_path):
     # used to escape as duckdb's BinderException
     with pytest.raises(CRMInputError, match="renames column 'customer_nr', which is not in 'customers.csv'"):
         crm.CustomerDatabase.from_files({"customers": csv}, columns={"customers": {"customer_nr": "customer_id"}})
+
+
+# -- issue 16: SQL injection through the columns mapping -------------------------------------------
+
+
+@pytest.mark.parametrize("target", [
+    'amount"; COPY (SELECT * FROM customers) TO \'out.csv\'; --',
+    'amount"; COMMIT; DROP TABLE customers; --',
+    "amount\" ; CREATE TABLE pwned AS SELECT * FROM read_csv('/etc/passwd'); --",
+])
+def test_issue16_columns_mapping_cannot_inject_sql(tmp_path, company, target, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    db = CustomerDatabase.from_sample_company(company)
+    csv = tmp_path / "tx.csv"
+    company.transactions.rename(columns={"amount": "order_value"}).to_csv(csv, index=False)
+    with pytest.raises(CRMInputError, match="not a column of the table"):
+        db.load({"transactions": csv}, columns={"transactions": {"order_value": target}})
+    with pytest.raises(CRMInputError, match="not a column of the table"):
+        db.load({"transactions": company.transactions}, columns={"transactions": {"amount": target}})
+    assert db.row_counts()["customers"] == len(company.customers)
+    assert not (tmp_path / "out.csv").exists()
+    assert "pwned" not in db.query("SELECT table_name FROM information_schema.tables")["table_name"].tolist()
+
+
+def test_issue16_quoted_source_column_names_are_identifiers(tmp_path, company):
+    # A real column whose name holds a double quote is renamed as a name, not executed.
+    csv = tmp_path / "tx.csv"
+    company.transactions.rename(columns={"amount": 'order "value"'}).to_csv(csv, index=False)
+    db = CustomerDatabase.from_files({"customers": _write(company.customers, tmp_path / "c.csv"), "transactions": csv},
+                                     columns={"transactions": {'order "value"': "amount"}})
+    assert db.row_counts()["transactions"] == len(company.transactions)
+
+
+def _write(frame, path):
+    frame.to_csv(path, index=False)
+    return path

@@ -23,3 +23,12 @@ def test_has_eastern_digits():
     assert has_eastern_digits("نمره ۵")
     assert has_eastern_digits("٥")
     assert not has_eastern_digits("score 5")
+
+
+@pytest.mark.parametrize("value", [None, 3, 4.5, b"12"])
+def test_issue16_normalize_digits_of_a_non_text_is_a_crm_error(value):
+    from crm_research.core.errors import CRMInputError
+    from crm_research.core.persian import normalize_digits
+
+    with pytest.raises(CRMInputError, match="'text' parameter of normalize_digits"):
+        normalize_digits(value)

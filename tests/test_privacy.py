@@ -1,6 +1,7 @@
 """Privacy step: consent filtering, salted pseudonymisation and k-anonymity."""
 
 import hashlib
+import hmac
 
 import pandas as pd
 import pytest
@@ -32,23 +33,24 @@ def test_filter_consent_errors(company):
         crm.filter_consent(company.customers.drop(columns="email_opt_in"), "email")
 
 
-def test_pseudonymise_is_salted_sha256_and_drops_direct_identifiers(company):
+def test_pseudonymise_is_keyed_hmac_sha256_and_drops_direct_identifiers(company):
     cu = company.customers
     out = crm.pseudonymise(cu, "customer_id", salt="course-2026-salt")
     first = str(cu["customer_id"].iloc[0])
-    assert out["customer_id"].iloc[0] == hashlib.sha256(("course-2026-salt\x1f" + first).encode()).hexdigest()[:16]
+    expected = hmac.new(b"course-2026-salt", first.encode(), hashlib.sha256).hexdigest()[:32]
+    assert out["customer_id"].iloc[0] == expected
     assert out["customer_id"].is_unique
     for col in ("first_name", "last_name", "email", "phone"):
         assert col not in out.columns
     assert "course-2026-salt" not in out.to_csv()  # the salt never travels with the data
-    other = crm.pseudonymise(cu, "customer_id", salt="another-salt-1")
+    other = crm.pseudonymise(cu, "customer_id", salt="another-salt-2027")
     assert (other["customer_id"] != out["customer_id"]).all()
     # same salt, same pseudonym: tables can still be joined
     tx = crm.pseudonymise(company.transactions, "customer_id", salt="course-2026-salt")
     assert set(tx["customer_id"]) <= set(out["customer_id"])
 
 
-@pytest.mark.parametrize("salt", [None, "", "short", 12345678])
+@pytest.mark.parametrize("salt", [None, "", "short", 12345678, "aaaaaaaa", "a" * 40, "abababababababababab"])
 def test_pseudonymise_requires_a_real_salt(company, salt):
     with pytest.raises(CRMInputError, match="salt"):
         crm.pseudonymise(company.customers, "customer_id", salt=salt)
@@ -92,7 +94,60 @@ def test_review_pseudonyms_join_across_int_and_float_id_columns():
     # int column's (100001), so the pseudonymised tables no longer joined as the docstring promises
     ints = pd.DataFrame({"customer_id": [100001, 100002]})
     floats = pd.DataFrame({"customer_id": [100001.0, float("nan"), 100002.0]})
-    a = crm.pseudonymise(ints, "customer_id", salt="s3cret-salt")["customer_id"].tolist()
-    b = crm.pseudonymise(floats, "customer_id", salt="s3cret-salt")["customer_id"].tolist()
+    a = crm.pseudonymise(ints, "customer_id", salt="s3cret-salt-of-the-course")["customer_id"].tolist()
+    b = crm.pseudonymise(floats, "customer_id", salt="s3cret-salt-of-the-course")["customer_id"].tolist()
     assert b[0] == a[0] and b[2] == a[1] and pd.isna(b[1])
-    assert a[0] == hashlib.sha256(b"s3cret-salt\x1f100001").hexdigest()[:16]
+    assert a[0] == hmac.new(b"s3cret-salt-of-the-course", b"100001", hashlib.sha256).hexdigest()[:32]
+
+
+# -- issue 16: direct identifiers by normalised name (EN/FA), raw ids, free text; pseudonym strength ------
+
+
+@pytest.mark.parametrize("column", ["E-Mail", "Email Address", "PhoneNumber", "tel", "national_code", "ایمیل",
+                                    "شماره موبایل", "کد ملی", "Mobile No.", "customer_id", "CustomerID", "نام مشتری"])
+def test_issue16_check_export_refuses_identifiers_by_normalised_name(column):
+    values = ["x1", "x2", "x3", "x4", "x5", "x6"] if "id" not in column.lower() else [1, 2, 3, 4, 5, 6]
+    data = pd.DataFrame({column: values, "region": ["A"] * 6})
+    with pytest.raises(CRMInputError, match="direct identifier"):
+        crm.check_export(data, ["region"], k=2)
+
+
+@pytest.mark.parametrize("note", ["call me at 0912 345 6789", "mail: Ali.Rezaei@example.ir", "۰۹۱۲۳۴۵۶۷۸۹",
+                                  "+98-912-345-6789 after 5", "office 021-88776655"])
+def test_issue16_check_export_scans_free_text(note):
+    data = pd.DataFrame({"notes": ["nice customer"] * 5 + [note], "region": ["A"] * 6})
+    with pytest.raises(CRMInputError, match="'notes'"):
+        crm.check_export(data, ["region"], k=2)
+
+
+def test_issue16_check_export_accepts_pseudonymised_ids_flags_and_plain_text(company):
+    safe = crm.pseudonymise(company.customers, "customer_id", salt="course-2026-salt")
+    assert "email_opt_in" in safe.columns  # a yes/no flag identifies no one
+    safe = safe.assign(notes="order 12345 delivered", total=120000.5)
+    res = crm.check_export(safe[["customer_id", "email_opt_in", "notes", "total", "region"]], ["region"], k=2)
+    assert res.k >= 2
+
+
+def test_issue16_one_phone_written_four_ways_is_one_pseudonym():
+    phones = pd.DataFrame({"phone": ["09123456789", "+98 912 345 6789", "0098-912-345-6789", "۰۹۱۲۳۴۵۶۷۸۹",
+                                     "09120000000"]})
+    out = crm.pseudonymise(phones, "phone", salt="course-2026-salt")["phone"]
+    assert out.iloc[:4].nunique() == 1 and out.iloc[4] != out.iloc[0]
+    mails = pd.DataFrame({"contact": ["Ali@Example.ir", " ali@example.ir"]})
+    assert crm.pseudonymise(mails, "contact", salt="course-2026-salt")["contact"].nunique() == 1
+
+
+def test_issue16_collisions_are_refused_not_merged(monkeypatch):
+    from crm_research.data import privacy
+
+    # a digest that maps every id onto two codes makes collisions certain
+    monkeypatch.setattr(privacy, "_digest", lambda value, key, length: ("0" if int(value) % 2 else "1") * length)
+    with pytest.raises(CRMInputError, match="same pseudonym"):
+        crm.pseudonymise(pd.DataFrame({"customer_id": [1, 2, 3]}), "customer_id", salt="course-2026-salt")
+
+
+def test_issue16_default_length_is_128_bits_and_short_lengths_are_refused():
+    out = crm.pseudonymise(pd.DataFrame({"customer_id": [1]}), "customer_id", salt="course-2026-salt")
+    assert len(out["customer_id"].iloc[0]) == 32
+    with pytest.raises(CRMInputError, match="length"):
+        crm.pseudonymise(pd.DataFrame({"customer_id": [1]}), "customer_id", salt="course-2026-salt", length=8)

@@ -252,3 +252,122 @@ def test_repeated_key_is_an_error_not_silently_dropped(tmp_path):
     assert "line 15, key 'hypotheses.H1'" in msg and "given twice (lines 14 and 15)" in msg
     msg = error_of(write(tmp_path, BASE.replace("language: en", "language: en\nlanguage: fa")))
     assert "key 'language'" in msg and "twice" in msg
+
+
+# -- issue 16: hostile and foreign-format study files ------------------------------------------------
+
+
+def test_issue16_yaml_alias_bomb_is_refused_quickly(tmp_path):
+    import time
+
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, 10):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    bomb = "\n".join(lines) + "\n" + BASE.replace("title: test study", "title: bomb")
+    path = tmp_path / "bomb.yaml"
+    path.write_text(bomb.format(data=DATA, model=MODEL), encoding="utf-8")
+    assert path.stat().st_size < 1500
+    start = time.perf_counter()
+    msg = error_of(path)
+    assert time.perf_counter() - start < 5
+    assert "aliases" in msg and "memory" in msg
+
+
+def test_issue16_small_aliases_still_work(tmp_path):
+    text = BASE.replace("demographics: [gender, age_band]", "demographics: &d [gender, age_band]")
+    assert load_study(write(tmp_path, text)).demographics == ["gender", "age_band"]
+
+
+def test_issue16_oversized_study_file_is_refused(tmp_path):
+    path = write(tmp_path)
+    path.write_text(path.read_text() + "#" * 1_100_000 + "\n", encoding="utf-8")
+    assert "a page of text" in error_of(path)
+
+
+def _csv(tmp_path, frame, name="answers.csv", **options):
+    path = tmp_path / name
+    frame.to_csv(path, index=False, **options)
+    return path
+
+
+def test_issue16_repeated_column_header_is_an_error(tmp_path):
+    raw = crm.load_dataset("ecrm_survey").head(40)
+    path = tmp_path / "answers.csv"
+    text = raw.to_csv(index=False)
+    header, rest = text.split("\n", 1)
+    path.write_text(header.replace("OPR2", "OPR1", 1) + "\n" + rest, encoding="utf-8")
+    msg = error_of(write(tmp_path, data=str(path)))
+    assert "'OPR1'" in msg and "more than once" in msg
+
+
+def test_issue16_semicolon_and_decimal_comma_csv(tmp_path):
+    raw = crm.load_dataset("ecrm_survey").head(40).copy()
+    raw["OPR1"] = raw["OPR1"].astype(float)
+    raw.loc[0, "OPR1"] = 3.5
+    path = _csv(tmp_path, raw, sep=";", decimal=",")
+    msg = error_of(write(tmp_path, data=str(path)))
+    assert "separator" in msg and "';'" in msg
+    text = BASE.replace("  file: {data}", "  file: {data}\n  separator: ';'")
+    study = load_study(write(tmp_path, text, data=str(path)))
+    with pytest.raises(CRMInputError, match="decimal comma.*'3,5'"):
+        read_study_data(study)
+    text = BASE.replace("  file: {data}", "  file: {data}\n  separator: ';'\n  decimal: ','")
+    data = read_study_data(load_study(write(tmp_path, text, data=str(path))))
+    assert data.items.loc[0, "OPR1"] == 3.5 and len(data.items) == 40
+
+
+def test_issue16_windows_1256_csv(tmp_path):
+    raw = crm.load_dataset("ecrm_survey").head(40).copy()
+    raw["gender"] = np.where(np.arange(40) % 2, "زن", "مرد")
+    path = _csv(tmp_path, raw, encoding="cp1256")
+    msg = error_of(write(tmp_path, data=str(path)))
+    assert "cp1256" in msg and "key 'data.file'" in msg
+    text = BASE.replace("  file: {data}", "  file: {data}\n  encoding: cp1256")
+    data = read_study_data(load_study(write(tmp_path, text, data=str(path))))
+    assert set(data.demographics["gender"]) == {"زن", "مرد"}
+    assert "unknown text encoding" in error_of(write(tmp_path, BASE.replace("  file: {data}",
+                                                                             "  file: {data}\n  encoding: klingon"),
+                                                     data=str(path)))
+
+
+def test_issue16_excel_with_two_sheets_and_no_sheet_key(tmp_path):
+    raw = crm.load_dataset("ecrm_survey").head(40)
+    path = tmp_path / "answers.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"note": ["read me first"]}).to_excel(writer, sheet_name="readme", index=False)
+        raw.to_excel(writer, sheet_name="answers", index=False)
+    msg = error_of(write(tmp_path, data=str(path)))
+    assert "'readme', 'answers'" in msg and "sheet:" in msg
+    text = BASE.replace("  file: {data}", "  file: {data}\n  sheet: answer")
+    assert "did you mean 'answers'" in error_of(write(tmp_path, text, data=str(path)))
+    text = BASE.replace("  file: {data}", "  file: {data}\n  sheet: answers")
+    assert len(read_study_data(load_study(write(tmp_path, text, data=str(path)))).items) == 40
+
+
+def test_issue16_header_only_csv(tmp_path):
+    raw = crm.load_dataset("ecrm_survey").head(0)
+    path = _csv(tmp_path, raw)
+    assert "no rows" in error_of(write(tmp_path, data=str(path)))
+
+
+def test_issue16_control_characters_are_removed_at_the_reader(tmp_path):
+    import pyreadstat
+
+    raw = crm.load_dataset("ecrm_survey").head(40).copy()
+    raw["gender"] = np.where(np.arange(40) % 2, "female\x0bwith tab", "male\x01")
+    path = _csv(tmp_path, raw)
+    data = read_study_data(load_study(write(tmp_path, data=str(path))))
+    assert set(data.demographics["gender"]) == {"female with tab", "male"}
+    sav = tmp_path / "answers.sav"
+    pyreadstat.write_sav(crm.load_dataset("ecrm_survey").head(40), str(sav),
+                         column_labels={"gender": "Gender\x0bof respondent"},
+                         variable_value_labels={"gender": {1.0: "male\x0b", 2.0: "=female"}})
+    data = read_study_data(load_study(write(tmp_path, data=str(sav))))
+    assert data.variable_labels["gender"] == "Gender of respondent"
+    assert "\x0b" not in str(data.value_labels)
+
+
+def test_issue16_control_characters_in_titles_are_removed(tmp_path):
+    text = BASE.replace("title: test study", 'title: "test\\vstudy\\x01"\nauthor: "A\\fB"')
+    study = load_study(write(tmp_path, text))
+    assert study.title == "test study" and study.author == "A B"

@@ -203,3 +203,29 @@ def test_every_transaction_reader_of_the_package_uses_this_check():
         assert "check_transactions(" in text, rel
         if rel != "frameworks/payne.py":  # payne also reads delivery dates and the monthly KPI table
             assert "pd.to_datetime(" not in text, rel
+
+
+# -- issue 16: amounts ----------------------------------------------------------------------------
+
+
+def test_issue16_huge_amounts_are_refused_not_infinite():
+    import crm_research as crm
+
+    log = pd.DataFrame({"customer_id": [1, 1, 3, 4, 5, 6], "order_date": pd.date_range("2024-01-01", periods=6),
+                        "amount": [1e308, 1e308, 20.0, 30.0, 40.0, 50.0]})
+    with pytest.raises(CRMInputError, match="too large to add up"):
+        crm.rfm(log)
+    with pytest.raises(CRMInputError, match="too large to add up"):
+        crm.summarize_transactions(log)
+
+
+def test_issue16_negative_amounts_in_lifecycle_kpis_follow_the_negative_rule():
+    import crm_research as crm
+
+    log = pd.DataFrame({"customer_id": [1, 1, 2], "order_date": pd.to_datetime(["2024-01-01", "2024-02-01",
+                                                                               "2024-03-01"]),
+                        "amount": [100.0, -50.0, 70.0], "category": ["a", "b", "a"]})
+    with pytest.raises(CRMInputError, match="negative amount"):
+        crm.lifecycle_kpis(log)
+    with pytest.raises(CRMInputError, match="negative amount"):
+        crm.lifecycle_phases(log, at="2024-04-01")

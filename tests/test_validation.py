@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import crm_research as crm
 from crm_research import CRMInputError
 from crm_research import validation as v
 
@@ -117,3 +118,67 @@ def test_nested_lists_and_constructs_named_alike_are_refused(survey):
         v.check_columns(survey, [["SAT1"]])
     with pytest.raises(CRMInputError, match="Construct '1' is listed twice"):
         v.check_constructs(survey, {1: ["SAT1"], "1": ["SAT2"]})
+
+
+# -- issue 16: messages that say the real cause; nothing dropped silently ----------------------------
+
+
+def test_issue16_one_row_is_not_called_constant():
+    with pytest.raises(CRMInputError, match="only 1 non-missing value") as err:
+        v.check_numeric_columns(pd.DataFrame({"A": [3.0]}), ["A"], allow_constant=False)
+    assert "constant" not in str(err.value)
+
+
+def test_issue16_infinite_item_is_an_error_not_dropped():
+    frame = pd.DataFrame({"A": [1.0, 2.0, np.inf, 4.0]})
+    with pytest.raises(CRMInputError, match="infinite value"):
+        v.check_numeric_columns(frame, ["A"])
+
+
+def test_issue16_huge_values_are_refused_before_they_overflow():
+    frame = pd.DataFrame({"A": [1e200, 2e200, 3e200]})
+    with pytest.raises(CRMInputError, match="Rescale"):
+        v.check_numeric_columns(frame, ["A"])
+
+
+def _likert(n=60, p=5, seed=3):
+    rng = np.random.default_rng(seed)
+    common = rng.normal(size=(n, 1))
+    return pd.DataFrame(np.clip(np.round(3 + common + rng.normal(scale=0.8, size=(n, p))), 1, 5),
+                        columns=[f"I{i}" for i in range(1, p + 1)])
+
+
+def test_issue16_likert_times_1e200_alpha_is_not_nan():
+    with pytest.raises(CRMInputError, match="overflow"):
+        crm.cronbach_alpha(_likert() * 1e200)
+
+
+def test_issue16_col_errors_name_the_real_parameter():
+    log = pd.DataFrame({"customer_id": [1, 2], "order_date": ["2024-01-01", "2024-01-02"], "amount": [1.0, 2.0]})
+    with pytest.raises(CRMInputError, match="'date_col' parameter of rfm"):
+        crm.rfm(log, date_col="day")
+    with pytest.raises(CRMInputError, match="'week_col' parameter"):
+        crm.winback_timing(pd.DataFrame({"w": [1], "r": [1]}), week_col="week", response_col="r")
+
+
+def test_issue16_fewer_respondents_than_items_says_so():
+    with pytest.raises(CRMInputError, match="4 respondents .* for 5 items") as err:
+        crm.kmo(_likert().head(4))
+    assert "duplicates" not in str(err.value)
+
+
+def test_issue16_params_name_the_argument_and_the_frame():
+    frame = pd.DataFrame({"customer_id": [1]})
+    with pytest.raises(CRMInputError, match="The 'offer_col' parameter of f names column 'offer', which is not in "
+                                            "'train'"):
+        v.check_columns(frame, ["customer_id", "offer"], name="train", func="f", params=["customer_col", "offer_col"])
+
+
+@pytest.mark.parametrize("value", [-(2**63) - 1, 10**400, complex(1, 2)])
+def test_issue16_check_number_of_a_huge_int_is_a_crm_error_or_a_float(value):
+    # found by Hypothesis: np.isnan on a Python int beyond int64 raised TypeError
+    try:
+        out = v.check_number(value, "x", "f")
+    except CRMInputError:
+        return
+    assert out == float(value)

@@ -772,7 +772,7 @@ def winback_timing(data: pd.DataFrame, week_col: str, response_col: str, *, firs
 
     func = "winback_timing"
     data = check_dataframe(data, func=func)
-    check_columns(data, [week_col, response_col], name="columns", func=func)
+    check_columns(data, [week_col, response_col], name="columns", func=func, params=["week_col", "response_col"])
     week = check_numeric_columns(data, [week_col], func=func, allow_missing=False)[week_col]
     if not np.all(week == np.round(week)) or (week < 1).any():
         bad = week.index[(week != np.round(week)) | (week < 1)]

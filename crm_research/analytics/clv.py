@@ -69,7 +69,7 @@ def _summary_columns(
 ) -> dict[str, np.ndarray]:
     """Float arrays of the named columns, after checking every value."""
     check_dataframe(summary, "summary", func, min_rows=min_rows)
-    check_columns(summary, list(cols.values()), name="columns", func=func)
+    check_columns(summary, list(cols.values()), name="columns", func=func, params=[f"{r}_col" for r in cols])
     out = {}
     for role, col in cols.items():
         series = summary[col]

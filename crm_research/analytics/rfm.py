@@ -481,7 +481,8 @@ def rfm_sql(
     except duckdb.Error:
         raise CRMInputError(f"The 'table' parameter of {func} names {table!r}, which the connection does not hold.") \
             from None
-    check_columns(pd.DataFrame(columns=columns), [customer_col, date_col, amount_col], name="columns", func=func)
+    check_columns(pd.DataFrame(columns=columns), [customer_col, date_col, amount_col], name="columns", func=func,
+                  params=["customer_col", "date_col", "amount_col"])
     # The three columns are read and checked by the same rules as a DataFrame (row labels count from 0,
     # in the table's order); the query then runs on the checked log.
     log = con.execute(f"SELECT {_quote(customer_col)}, {_quote(date_col)}, {_quote(amount_col)} FROM {table}").df()

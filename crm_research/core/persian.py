@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from crm_research.core.deprecation import positional_options
+from crm_research.core.errors import CRMInputError
 
 __all__ = ["normalize_digits", "to_persian_digits"]
 
@@ -41,6 +42,9 @@ def normalize_digits(text: str) -> str:
     >>> normalize_digits("٣")
     '3'
     """
+    if not isinstance(text, str):
+        raise CRMInputError(f"The 'text' parameter of normalize_digits must be a str. Got {text!r} "
+                            f"({type(text).__name__}) instead.")
     return text.translate(_TO_ASCII).replace(",", "")
 
 

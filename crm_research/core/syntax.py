@@ -35,12 +35,16 @@ SUPPORTED_OPERATORS = ("=~", "~~", "~", ":=")
 # recognised so that the error can say "not supported yet" instead of "bad syntax"
 _LATER_OPERATORS = ("==", "<", ">", "|", "~*~", "<~")
 
+# Names may be Persian: Arabic-script letters and digits (with the supplement and presentation forms
+# some keyboards produce) and, inside a name, the zero-width non-joiner (U+200C) that Persian spelling
+# needs ("رضایت‌مندی1") and the zero-width joiner.
 _TOKEN = re.compile(
     r"""
     (?P<space>[ \t\r]+)
   | (?P<op>=~|~~|~\*~|<~|:=|==|~|<|>|\|)
   | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
-  | (?P<name>[A-Za-z_.\u0600-\u06FF][A-Za-z0-9_.\u0600-\u06FF]*)
+  | (?P<name>[A-Za-z_.\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFC]
+               [A-Za-z0-9_.\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFC\u200c\u200d]*)
   | (?P<string>"[^"]*"|'[^']*')
   | (?P<punct>[+*(),\-/^])
     """,
@@ -363,13 +367,25 @@ def parse_model(text: str) -> ParsedModel:
 
 
 def evaluate_definition(defn: Definition, values: dict[str, float]) -> float:
-    """Value of a defined parameter given label values."""
-    return _eval(defn.tree.body, values)
+    """Value of a defined parameter given label values, with R's arithmetic (lavaan evaluates ':=' in R).
+
+    A division by zero is +-Inf (0/0 NaN), an overflow Inf, the log of zero -Inf, the log or square
+    root of a negative number and a negative number raised to a fractional power NaN, as in R, rather
+    than a Python exception escaping from the middle of a fit or a bootstrap.
+    """
+    import numpy as np
+
+    try:
+        with np.errstate(all="ignore"):
+            return float(_eval(defn.tree.body, {k: np.float64(v) for k, v in values.items()}))
+    except RecursionError:
+        raise CRMInputError(f"The expression of the defined parameter {defn.name!r} is too long to evaluate; "
+                            "split it into several ':=' lines.") from None
 
 
 def _eval(node, values):
     if isinstance(node, ast.Constant):
-        return float(node.value)
+        return _np_float(node.value)
     if isinstance(node, ast.Name):
         return values[node.id]
     if isinstance(node, ast.UnaryOp):
@@ -387,5 +403,21 @@ def _eval(node, values):
             return a / b
         return a**b
     if isinstance(node, ast.Call):
-        return _FUNCTIONS[node.func.id](_eval(node.args[0], values))
+        return _R_FUNCTIONS[node.func.id](_eval(node.args[0], values))
     raise TypeError(type(node).__name__)
+
+
+def _np_float(value):
+    import numpy as np
+
+    return np.float64(value)
+
+
+def _r_function(name):
+    import numpy as np
+
+    return getattr(np, name)
+
+
+# numpy's versions of _FUNCTIONS: IEEE results (inf, nan) where math raises, as R returns them
+_R_FUNCTIONS = {name: (lambda x, _n=name: _r_function(_n)(x)) for name in _FUNCTIONS}

@@ -232,6 +232,17 @@ def _check_amounts(series: pd.Series, where: str, negative: str) -> pd.Series:
             f"{where} has {int(missing.sum())} missing or infinite amount(s) (rows {examples_of(series.index[missing])}). "
             "Fill or remove them explicitly first; they are never dropped silently."
         )
+    with np.errstate(over="ignore"):
+        overflow = not np.isfinite(np.square(values.to_numpy()).sum())
+    if overflow:
+        # totals (monetary value) and the spread of amounts (the gamma-gamma model of CLV) would be
+        # infinite: an amount near 1e308 is an export or unit error, never money
+        big = values.abs().nlargest(3)
+        raise CRMInputError(
+            f"{where} holds amounts too large to add up in double precision, e.g. {examples_of(big.tolist(), 3)} "
+            f"(rows {examples_of(big.index)}); totals would be infinite. Check the units or the export "
+            "(divide by 1e6 for millions) first."
+        )
     below = values < 0
     if negative == "reject" and below.any():
         raise CRMInputError(
@@ -313,8 +324,9 @@ def check_transactions(
     [20240105, 20240201, 20240110]
     """
     check_dataframe(data, name, func)
-    columns = [c for c in (customer_col, date_col, amount_col) if c is not None]
-    check_columns(data, columns, name="columns", func=func)
+    roles = [(c, p) for c, p in ((customer_col, "customer_col"), (date_col, "date_col"), (amount_col, "amount_col"))
+             if c is not None]
+    check_columns(data, [c for c, _ in roles], name="columns", func=func, params=[p for _, p in roles])
     after_at = check_choice(after_at, "after_at", ["reject", "exclude"], func)
     negative = check_choice(negative, "negative", ["reject", "keep"], func)
     if at is not None and date_col is None:

@@ -13,6 +13,7 @@ that clean data return a new DataFrame.
 from __future__ import annotations
 
 import difflib
+import math
 import numbers
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any
@@ -87,11 +88,15 @@ def check_columns(
     name: str = "columns",
     func: str | None = None,
     min_count: int = 1,
+    params: Sequence[str] | None = None,
 ) -> list[str]:
     """Check that every name in ``columns`` is a column of ``data``.
 
     Returns the columns as a list.  An unknown name is reported with the
-    closest existing column names, so a typo is easy to spot.
+    closest existing column names, so a typo is easy to spot.  ``params``,
+    when given, holds the caller's parameter of each column (``["customer_col",
+    "date_col"]``), so the error names the argument the user actually typed
+    rather than ``name``.
     """
     if isinstance(columns, str):
         columns = [columns]
@@ -105,9 +110,14 @@ def check_columns(
         raise CRMInputError(
             f"{_where(name, func)} must list at least {min_count} column(s). Got {len(columns)}: {columns!r}."
         )
+    if params is not None and len(params) != len(columns):
+        raise ValueError("check_columns: 'params' must give one parameter name per column")
     seen: set = set()
     repeated = set(data.columns[data.columns.duplicated()]) if not data.columns.is_unique else set()
-    for col in columns:
+    frame = name
+    for i, col in enumerate(columns):
+        if params is not None:
+            name = params[i]
         if not isinstance(col, Hashable):  # e.g. items=[["A1", "A2"]]: one list too many
             raise CRMInputError(
                 f"{_where(name, func)} must list column names; {col!r} is a {type(col).__name__}, not a name."
@@ -123,7 +133,8 @@ def check_columns(
             )
         if col not in data.columns:
             hint = closest_names(col, data.columns)
-            msg = f"{_where(name, func)} names column {col!r}, which is not in the data."
+            where = f"'{frame}'" if params is not None and frame not in ("columns", name) else "the data"
+            msg = f"{_where(name, func)} names column {col!r}, which is not in {where}."
             msg += f" Did you mean {' or '.join(map(repr, hint))}?" if hint else ""
             msg += f" Available columns: {examples_of(data.columns, 12)}."
             raise CRMInputError(msg)
@@ -173,28 +184,32 @@ def check_numeric_columns(
     columns = check_columns(data, columns, name="columns", func=func)
     # numeric columns are converted as one block and every check is one vectorised pass over the block
     # (column by column in pandas it cost 4x pingouin's whole cronbach_alpha); the errors are then raised
-    # column by column, in the order of ``columns``, as before
+    # column by column, in the order of ``columns``
     converted, non_numeric = {}, {}
     dtypes = data.dtypes
     for col in columns:
         if not (pd.api.types.is_bool_dtype(dtypes[col]) or pd.api.types.is_numeric_dtype(dtypes[col])):
-            values = data[col].astype(object).map(_to_number)  # object: arrow-backed text maps NA to NA
+            # as object: with pyarrow installed, map() on a "string" column returns an arrow dtype with <NA>
+            values = data[col].astype(object).map(_to_number)
             bad = values[values.map(lambda v: isinstance(v, str) or not isinstance(v, (float, int)))]
             if len(bad):
                 non_numeric[col] = bad
             else:
                 converted[col] = values.astype(float)
     numeric_cols = [c for c in columns if c not in converted and c not in non_numeric]
-    block = np.empty((len(data), len(columns)))
+    block = np.full((len(data), len(columns)), np.nan)
     position = {col: j for j, col in enumerate(columns)}
     if numeric_cols:
         block[:, [position[c] for c in numeric_cols]] = data[numeric_cols].to_numpy(dtype=float, na_value=np.nan)
     for col, values in converted.items():
         block[:, position[col]] = values.to_numpy()
-    block[np.isinf(block)] = np.nan
     out = pd.DataFrame(block, index=data.index, columns=list(columns))
+    infinite = np.isinf(block)
+    with np.errstate(invalid="ignore"):
+        huge = (np.abs(block) > _LARGEST) & ~infinite
     missing = np.isnan(block)
     n_missing = missing.sum(axis=0)
+    n_present = len(out) - n_missing
     with np.errstate(invalid="ignore"):
         constant = np.fmax.reduce(block, axis=0) == np.fmin.reduce(block, axis=0)  # NaN-skipping max/min
     outside = None
@@ -202,16 +217,14 @@ def check_numeric_columns(
         low, high = (int(b) if float(b).is_integer() else b for b in scale)
         with np.errstate(invalid="ignore"):
             outside = (block < low) | (block > high)
-    flagged = n_missing == len(out)
+    flagged = infinite.any(axis=0) | huge.any(axis=0) | (n_missing == len(out))
     if not allow_missing:
         flagged |= n_missing > 0
     if not allow_constant:
-        flagged |= constant
+        flagged |= constant | (n_present < 2)
     if outside is not None:
         flagged |= outside.any(axis=0)
     for j, col in enumerate(columns):
-        if col not in non_numeric and not flagged[j]:
-            continue
         if col in non_numeric:
             bad = non_numeric[col]
             raise CRMInputError(
@@ -219,7 +232,25 @@ def check_numeric_columns(
                 f"e.g. {examples_of(pd.unique(bad.astype(str)))} (rows {examples_of(bad.index)}). "
                 "Recode text answers such as 'agree' to numbers first."
             )
+        if not flagged[j]:
+            continue
         values = out.iloc[:, j]
+        if infinite[:, j].any():
+            # an infinite answer is a data error (a division by zero upstream, an overflowing export),
+            # not a missing value: dropping it silently would change n without a word
+            raise CRMInputError(
+                f"Column {col!r} of '{name}' has {int(infinite[:, j].sum())} infinite value(s) "
+                f"(rows {examples_of(values.index[infinite[:, j]])}). Replace them with a number or with a "
+                "missing value (NaN) explicitly."
+            )
+        if huge[:, j].any():
+            # squares of such values overflow to inf, so variances, alpha and correlations become NaN
+            raise CRMInputError(
+                f"Column {col!r} of '{name}' has {int(huge[:, j].sum())} value(s) larger than {_LARGEST:.0e} in "
+                f"size (e.g. {examples_of(pd.unique(values[huge[:, j]]), 3)}, rows "
+                f"{examples_of(values.index[huge[:, j]])}); their squares overflow double precision, so "
+                "variances and correlations would be NaN or infinite. Rescale the column (e.g. divide by 1e6) first."
+            )
         if n_missing[j] == len(values):
             raise CRMInputError(f"Column {col!r} of '{name}' is entirely missing; remove it or supply data.")
         if n_missing[j] and not allow_missing:
@@ -227,9 +258,14 @@ def check_numeric_columns(
                 f"Column {col!r} of '{name}' has {n_missing[j]} missing value(s) "
                 f"(rows {examples_of(values.index[missing[:, j]])}); drop or impute them first."
             )
+        if not allow_constant and n_present[j] < 2:
+            raise CRMInputError(
+                f"Column {col!r} of '{name}' has only {int(n_present[j])} non-missing value(s); "
+                "a variance or correlation needs at least two respondents."
+            )
         if not allow_constant and constant[j]:
             raise CRMInputError(
-                f"Column {col!r} of '{name}' is constant (every answer is {values.dropna().iloc[0]!r}); "
+                f"Column {col!r} of '{name}' is constant (every answer is {float(values.dropna().iloc[0]):g}); "
                 "it carries no information. Remove it."
             )
         if outside is not None and outside[:, j].any():
@@ -240,6 +276,11 @@ def check_numeric_columns(
                 "Fix the data, declare missing-value codes, or change 'scale'."
             )
     return out
+
+
+# Largest magnitude accepted in a numeric column: its square (1e300) and a sum of squares over
+# millions of rows stay finite in double precision (max ~1.8e308).
+_LARGEST = 1e150
 
 
 def check_int(
@@ -280,9 +321,14 @@ def check_number(
     lo = "-inf" if min_value is None else min_value
     hi = "inf" if max_value is None else max_value
     expected = f"a number in the range {left}{lo}, {hi}{right}"
-    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.number)) or np.isnan(value):
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.number)):
         raise param_error(name, expected, value, func)
-    value = float(value)
+    try:  # float(), not np.isnan: a Python int beyond int64 (found by Hypothesis) made np.isnan a TypeError
+        value = float(value)
+    except (OverflowError, TypeError, ValueError):
+        raise param_error(name, expected, value, func) from None
+    if math.isnan(value):
+        raise param_error(name, expected, value, func)
     if min_value is not None and (value < min_value or (not inclusive[0] and value == min_value)):
         raise param_error(name, expected, value, func)
     if max_value is not None and (value > max_value or (not inclusive[1] and value == max_value)):

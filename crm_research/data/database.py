@@ -112,6 +112,15 @@ _VIEWS = {
 }
 
 
+def _ident(name: str) -> str:
+    """``name`` as a quoted SQL identifier: the one way user text enters a statement as a name.
+
+    Doubling the double quote is the SQL standard's escape, so no name can close the
+    quotes and append SQL of its own (e.g. ``amount"; DROP TABLE customers; --``).
+    """
+    return '"' + str(name).replace('"', '""') + '"'
+
+
 def _schema() -> dict[str, dict[str, tuple]]:
     from crm_research.data.samplecompany import SCHEMA
 
@@ -217,6 +226,7 @@ class CustomerDatabase:
     def _stage(self, table: str, source, rename: Mapping[str, str] | None) -> str:
         """Put ``source`` into a staging relation and return its name."""
         staging = f"_staging_{table}"
+        rename = self._check_rename(table, rename)
         if isinstance(source, pd.DataFrame):
             frame = source.rename(columns=dict(rename or {}))  # a new frame: the caller's is untouched
             self._con.register(staging + "_df", frame)
@@ -245,8 +255,35 @@ class CustomerDatabase:
                         f"{file.name!r}." + (f" Did you mean {hint[0]!r}?" if hint else "")
                         + f" Its columns: {examples_of(present, 12)}."
                     )
-                self._con.execute(f'ALTER TABLE "{staging}" RENAME COLUMN "{theirs}" TO "{ours}"')
+                self._con.execute(f'ALTER TABLE "{staging}" RENAME COLUMN {_ident(theirs)} TO {_ident(ours)}')
         return staging
+
+    @staticmethod
+    def _check_rename(table: str, rename) -> dict[str, str]:
+        """The ``columns`` mapping of one table, checked: text to text, each target a column of the schema.
+
+        The targets are a whitelist (the schema's column names), and the source names are
+        quoted with :func:`_ident`, so no mapping can smuggle SQL into the load.
+        """
+        if rename is None:
+            return {}
+        if not isinstance(rename, Mapping):
+            raise CRMInputError(
+                f"The 'columns' parameter of CustomerDatabase.load must map table {table!r} to a dict "
+                f"{{your column: our column}}. Got {type(rename).__name__} instead.")
+        allowed = list(_schema()[table])
+        for theirs, ours in rename.items():
+            if not isinstance(theirs, str) or not isinstance(ours, str):
+                raise CRMInputError(
+                    f"The 'columns' mapping for table {table!r} must map column names (text) to column names; "
+                    f"got {theirs!r} -> {ours!r}.")
+            if ours not in allowed:
+                hint = closest_names(ours, allowed)
+                raise CRMInputError(
+                    f"The 'columns' mapping for table {table!r} renames {theirs!r} to {ours!r}, which is not a "
+                    f"column of the table." + (f" Did you mean {hint[0]!r}?" if hint else "")
+                    + f" Its columns: {examples_of(allowed, 20)}.")
+        return dict(rename)
 
     def _check_and_insert(self, table: str, staging: str) -> None:
         spec = _schema()[table]

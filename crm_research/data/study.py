@@ -28,6 +28,7 @@ Line numbers come from ``yaml.compose``, which keeps the position
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,11 @@ STUDY_SCHEMA: dict[str, Any] = {
                 "file": {"type": "string", "pattern": r"(?i)\.(csv|xlsx|sav)$",
                          "description": "CSV, Excel (.xlsx) or SPSS (.sav) file, relative to the study file"},
                 "sheet": {"type": ["string", "integer"], "description": "Excel sheet (name or 0-based number)"},
+                "separator": {"enum": [",", ";", "\t", "|"],
+                              "description": "CSV column separator (';' in many Iranian/European exports)"},
+                "decimal": {"enum": [".", ","], "description": "CSV decimal mark (',' for 3,5)"},
+                "encoding": {"type": "string", "minLength": 1,
+                             "description": "CSV text encoding, e.g. utf-8 (default) or cp1256 (Windows Persian)"},
             },
         },
         "scale": {"type": "array", "items": _NUMBER, "minItems": 2, "maxItems": 2,
@@ -111,6 +117,9 @@ _EXPECTED = {  # what a key must hold, in words, for the error messages
     "data": "a mapping with 'file' (a .csv, .xlsx or .sav file) and optionally 'sheet'",
     "data.file": "a .csv, .xlsx or .sav file name",
     "data.sheet": "an Excel sheet name or 0-based number",
+    "data.separator": "one of ',', ';', '\\t' (tab) or '|'",
+    "data.decimal": "'.' or ','",
+    "data.encoding": "a text encoding such as utf-8 or cp1256",
     "reverse_items": "a list of item columns, or a mapping column -> name used in the model",
     "missing": "a mapping with 'codes' (a list of numbers) and 'policy' (listwise)",
     "missing.codes": "a list of distinct numbers such as [0, 99, -99]",
@@ -165,6 +174,9 @@ class Study:
         Every observed variable of the model (after reverse coding).
     lines : dict
         Key -> line number in the study file (for later error messages).
+    separator, decimal, encoding : str
+        How the CSV data file is written (``data.separator``, ``data.decimal``,
+        ``data.encoding``; default ``,``, ``.`` and UTF-8).
     """
 
     path: Path
@@ -188,6 +200,9 @@ class Study:
     constructs: dict[str, list[str]] = field(default_factory=dict)
     items: list[str] = field(default_factory=list)
     lines: dict[str, int] = field(default_factory=dict)
+    separator: str = ","
+    decimal: str = "."
+    encoding: str = "utf-8-sig"
 
     @positional_options
     def error(self, key: str, message: str, *, at: str | None = None) -> CRMInputError:
@@ -292,15 +307,66 @@ def _schema_message(err, doc) -> tuple[str, str]:
     return key, f"expected {expected}, got {value!r}"
 
 
+# A study file is a page of text.  These bounds keep a hostile one (a "billion laughs" alias bomb: a few
+# hundred bytes of nested anchors that expand to billions of nodes) from exhausting the machine's memory.
+_MAX_STUDY_BYTES = 1_000_000
+_MAX_YAML_NODES = 20_000  # nodes after expanding aliases; the bundled study has about 100
+_MAX_YAML_DEPTH = 40
+
+
+def _bounded_yaml_size(node, path: Path) -> None:
+    """Refuse a YAML document whose alias-expanded size or depth exceeds the bounds.
+
+    Sizes are memoised per node, so the check itself is linear in the file, however far
+    its aliases would expand.
+    """
+    import yaml
+
+    sizes: dict[int, int] = {}
+    depths: dict[int, int] = {}
+    stack = [(node, False)]
+    while stack:  # iterative post-order: no recursion limit to hit either
+        current, done = stack.pop()
+        key = id(current)
+        if key in sizes:
+            continue
+        if isinstance(current, yaml.MappingNode):
+            children = [n for pair in current.value for n in pair]
+        elif isinstance(current, yaml.SequenceNode):
+            children = list(current.value)
+        else:
+            children = []
+        if not done:
+            if key in depths:  # seen on the current path without a size: a recursive alias
+                raise CRMInputError(f"{path.name}: the YAML refers to itself through an alias (*...); "
+                                    "a study file needs no anchors or aliases.")
+            depths[key] = -1
+            stack.append((current, True))
+            stack.extend((c, False) for c in children if id(c) not in sizes)
+            continue
+        sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+        depths[key] = 1 + max((depths[id(c)] for c in children), default=0)
+        if sizes[key] > _MAX_YAML_NODES or depths[key] > _MAX_YAML_DEPTH:
+            raise CRMInputError(
+                f"{path.name}: the YAML expands to more than {_MAX_YAML_NODES:,} values or nests deeper than "
+                f"{_MAX_YAML_DEPTH} levels (through anchors '&' and aliases '*' or nesting); a study file is far "
+                "smaller. It was not read further, to protect this machine's memory.")
+
+
 def _parse_yaml(path: Path) -> tuple[dict, dict]:
     import yaml
 
+    if path.stat().st_size > _MAX_STUDY_BYTES:
+        raise CRMInputError(f"The study file {str(path)!r} is {path.stat().st_size:,} bytes; a study file is a "
+                            f"page of text (at most {_MAX_STUDY_BYTES:,} bytes). Is it the data file?")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CRMInputError(f"The study file {str(path)!r} is not UTF-8 text ({exc}).") from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        if node is not None:
+            _bounded_yaml_size(node, path)
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -403,21 +469,141 @@ def _read_file(study: Study) -> tuple[pd.DataFrame, dict, dict]:
     suffix = f.suffix.lower()
     try:
         if suffix == ".csv":
-            # read everything as text: Persian digits are converted by check_numeric_columns later
-            data = pd.read_csv(f, dtype=str, encoding="utf-8-sig", keep_default_na=True)
-            return data, {}, {}
-        if suffix == ".xlsx":
-            return pd.read_excel(f, sheet_name=study.sheet if study.sheet is not None else 0,
-                                 engine="openpyxl"), {}, {}
-        import pyreadstat
+            data = _read_csv(study)
+            labels: dict = {}
+            var_labels: dict = {}
+        elif suffix == ".xlsx":
+            data = _read_excel(study)
+            labels, var_labels = {}, {}
+        else:
+            import pyreadstat
 
-        data, meta = pyreadstat.read_sav(str(f))
-        labels = {k: v for k, v in meta.column_names_to_labels.items() if v}
-        return data, dict(meta.variable_value_labels), labels
+            data, meta = pyreadstat.read_sav(str(f))
+            var_labels = {k: v for k, v in meta.column_names_to_labels.items() if v}
+            labels = dict(meta.variable_value_labels)
     except CRMInputError:
         raise
     except Exception as exc:  # any reader failure becomes one clear message naming the file
         raise study.error("data.file", f"could not read {str(f)!r} as a {suffix} file: {exc}") from None
+    if len(data) == 0:
+        raise study.error("data.file", f"the data file {f.name} has column names but no rows (respondents); "
+                                       "was it exported before the answers were added?")
+    # answers and labels flow into the Word/HTML report: strip characters XML cannot hold (a vertical
+    # tab pasted from Excel made the DOCX writer fail)
+    data = _clean_text_cells(data)
+    labels = {col: {code: _xml_safe_text(text) if isinstance(text, str) else text for code, text in codes.items()}
+              for col, codes in labels.items()}
+    var_labels = {col: _xml_safe_text(text) if isinstance(text, str) else text for col, text in var_labels.items()}
+    return data, labels, var_labels
+
+
+def _refuse_repeated_headers(study: Study, header: list) -> None:
+    # pandas renames a repeated header "OPR1" to "OPR1.1" and the model would silently use the first
+    names = [str(h).strip() for h in header]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise study.error("data.file", f"the data file {study.data_file.name} has the column name(s) "
+                                       f"{examples_of(repeated)} more than once; the analysis cannot know which "
+                                       "column is meant. Rename or delete the duplicates.")
+
+
+def _read_csv(study: Study) -> pd.DataFrame:
+    import codecs
+
+    f = study.data_file
+    try:
+        codecs.lookup(study.encoding)
+    except LookupError:
+        raise study.error("data.encoding", f"unknown text encoding {study.encoding!r}; "
+                                           f"expected {_EXPECTED['data.encoding']}") from None
+    options = {"sep": study.separator, "encoding": study.encoding, "dtype": str, "keep_default_na": True}
+    try:
+        # the header row alone first: the separator and repeated names are judged before the rows are parsed
+        header = pd.read_csv(f, header=None, nrows=1, **options)
+        first = [str(h) for h in header.iloc[0].tolist()] if len(header) else []
+        if len(first) == 1 and study.separator == ",":
+            sep = next((s for s in (";", "\t", "|") if s in first[0]), None)
+            if sep is not None:
+                shown = "\\t" if sep == "\t" else sep
+                raise study.error(
+                    "data.file", f"{f.name} has one column named {first[0][:60]!r}: its columns are separated "
+                                 f"by {shown!r}, not ','. Add 'separator: \"{shown}\"' under 'data:' (and "
+                                 "'decimal: \",\"' if numbers are written like 3,5).")
+        _refuse_repeated_headers(study, first)
+        # everything as text: Persian digits and decimal commas are converted later
+        return pd.read_csv(f, **options)
+    except UnicodeDecodeError:
+        raise study.error(
+            "data.file", f"{f.name} is not {study.encoding.replace('-sig', '')} text. A CSV saved by Excel on "
+                         "Persian Windows is usually Windows-1256: add 'encoding: cp1256' under 'data:' in the "
+                         "study file.") from None
+    except pd.errors.EmptyDataError:
+        raise study.error("data.file", f"the data file {f.name} is empty.") from None
+
+
+def _read_excel(study: Study) -> pd.DataFrame:
+    f = study.data_file
+    sheets = _sheet_names(f)
+    sheet = study.sheet
+    if sheet is None:  # the first sheet; a missing column then names the other sheets (see _check_columns)
+        sheet = 0
+    elif isinstance(sheet, str) and sheet not in sheets:
+        hint = closest_names(sheet, sheets)
+        raise study.error("data.sheet", f"{f.name} has no sheet {sheet!r}"
+                          + (f" (did you mean {' or '.join(map(repr, hint))}?)" if hint else "")
+                          + f"; its sheets: {examples_of(sheets, 8)}.")
+    elif isinstance(sheet, int) and not 0 <= sheet < len(sheets):
+        raise study.error("data.sheet", f"{f.name} has {len(sheets)} sheet(s), numbered from 0: "
+                                        f"{examples_of(sheets, 8)}; sheet {sheet} does not exist.")
+    header = pd.read_excel(f, sheet_name=sheet, engine="openpyxl", header=None, nrows=1)
+    _refuse_repeated_headers(study, header.iloc[0].tolist() if len(header) else [])
+    return pd.read_excel(f, sheet_name=sheet, engine="openpyxl")
+
+
+# C0 controls except tab/LF/CR, DEL, and the code points XML 1.0 forbids
+_XML_UNSAFE = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+
+
+def _xml_safe_text(text: str) -> str:
+    """``text`` without the control characters that XML 1.0 (DOCX, HTML) cannot hold.
+
+    Tab, line feed and carriage return stay; a vertical tab or form feed (Excel writes
+    Alt+Enter line breaks as vertical tabs in some exports) becomes a space, any other
+    control character is removed.  The one place where study text is made safe for the report.
+    """
+    return _XML_UNSAFE.sub("", text.replace("\x0b", " ").replace("\x0c", " "))
+
+
+def _clean_text_cells(data: pd.DataFrame) -> pd.DataFrame:
+    out = data
+    for col in data.columns:
+        values = data[col]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            cleaned = values.map(lambda v: _xml_safe_text(v) if isinstance(v, str) else v)
+            if not cleaned.equals(values):
+                out = out.copy() if out is data else out
+                out[col] = cleaned
+    header = [_xml_safe_text(c) if isinstance(c, str) else c for c in out.columns]
+    if header != list(out.columns):
+        out = out.set_axis(header, axis=1)
+    return out
+
+
+def _sheet_names(path: Path) -> list:
+    with pd.ExcelFile(path, engine="openpyxl") as book:
+        return list(book.sheet_names)
+
+
+def _other_sheets(study: Study) -> str:
+    """For an Excel file read without 'sheet:', a hint naming its other sheets (else '')."""
+    if study.data_file.suffix.lower() != ".xlsx" or study.sheet is not None:
+        return ""
+    sheets = _sheet_names(study.data_file)
+    if len(sheets) < 2:
+        return ""
+    return (f" The workbook has {len(sheets)} sheets ({examples_of(sheets, 8)}) and the first, {sheets[0]!r}, was "
+            "read because the study file names none: add 'sheet: <name>' under 'data:'.")
 
 
 def _check_columns(study: Study, data: pd.DataFrame) -> None:
@@ -428,6 +614,7 @@ def _check_columns(study: Study, data: pd.DataFrame) -> None:
         msg = f"column {col!r} is not in the data file {study.data_file.name}"
         msg += f" (did you mean {' or '.join(map(repr, hint))}?)" if hint else ""
         msg += f". Available columns: {examples_of(columns, 12)}."
+        msg += _other_sheets(study)
         at = study._entry(key, col) if key != "model" else None
         return study.error(key, msg, at=at)
 
@@ -511,11 +698,15 @@ def load_study(path: str | os.PathLike, *, check_data: bool = True) -> Study:
     parsed, constructs, observed = _parse_model(model_text, lines, path)
     study = Study(
         path=path,
-        title=doc.get("title", path.stem),
-        title_fa=doc.get("title_fa", doc.get("title", path.stem)),
-        author=doc.get("author", ""),
+        # free text that goes into the report: control characters ("\v" in a quoted YAML string) removed
+        title=_xml_safe_text(doc.get("title", path.stem)),
+        title_fa=_xml_safe_text(doc.get("title_fa", doc.get("title", path.stem))),
+        author=_xml_safe_text(doc.get("author", "")),
         data_file=data_file,
         sheet=doc["data"].get("sheet"),
+        separator=doc["data"].get("separator", ","),
+        decimal=doc["data"].get("decimal", "."),
+        encoding=doc["data"].get("encoding", "utf-8-sig"),
         scale=(float(doc["scale"][0]), float(doc["scale"][1])),
         reverse={str(k): str(v) for k, v in reverse.items()},
         missing_codes=[float(c) for c in missing.get("codes", [])],
@@ -587,6 +778,7 @@ def read_study_data(study: Study) -> StudyData:
         values = raw[col]
         if values.dtype == object or pd.api.types.is_string_dtype(values):
             values = values.map(lambda v: v.strip() if isinstance(v, str) else v)
+            values = _decimal_point(study, col, values)
             num = check_numeric_columns(pd.DataFrame({col: values}), [col], func="read_study_data")[col] \
                 if col in source_items else pd.to_numeric(values.map(_maybe_number), errors="coerce")
         else:
@@ -612,6 +804,20 @@ def read_study_data(study: Study) -> StudyData:
     return StudyData(raw=raw, items=items, demographics=demo, value_labels=labels, variable_labels=var_labels,
                      n_total=len(raw),
                      codes_replaced=pd.Series(counts, dtype="int64"))
+
+
+def _decimal_point(study: Study, col: str, values: pd.Series) -> pd.Series:
+    """Text numbers with a decimal comma ('3,5') as '3.5' when the study says ``decimal: ','``;
+    otherwise such a cell is an error that names the fix (a silent guess could read 1,000 as 1)."""
+    is_comma = values.map(lambda v: isinstance(v, str) and bool(_DECIMAL_COMMA.match(v)))
+    if not is_comma.any():
+        return values
+    if study.decimal == ",":
+        return values.where(~is_comma, values.map(lambda v: v.replace(",", ".") if isinstance(v, str) else v))
+    example = values[is_comma].iloc[0]
+    raise study.error("data.file", f"column {col!r} of {study.data_file.name} holds numbers with a decimal comma "
+                                   f"(e.g. {example!r}, row {is_comma.to_numpy().nonzero()[0][0]}). Add "
+                                   "'decimal: \",\"' under 'data:' in the study file.")
 
 
 def _maybe_number(value):

@@ -316,7 +316,8 @@ def resolve_duplicates(
     func = "resolve_duplicates"
     customers = check_dataframe(customers, "customers", func)
     cols = [id_col, email_col, phone_col, first_name_col, last_name_col]
-    check_columns(customers, cols, name="columns", func=func)
+    check_columns(customers, cols, name="columns", func=func,
+                  params=["id_col", "email_col", "phone_col", "first_name_col", "last_name_col"])
     name_threshold = check_number(name_threshold, "name_threshold", func, 0.0, 1.0)
     max_email_edits = check_int(max_email_edits, "max_email_edits", func, min_value=0)
     if isinstance(max_block, bool) or not isinstance(max_block, (int, np.integer)) or max_block < 2:
@@ -561,7 +562,8 @@ def need_features(transactions: pd.DataFrame, customer_col: str = "customer_id",
     True
     """
     func = "need_features"
-    check_columns(check_dataframe(transactions, "transactions", func), [category_col], name="columns", func=func)
+    check_columns(check_dataframe(transactions, "transactions", func), [category_col], name="columns", func=func,
+                  params=["category_col"])
     # ids and amounts by the rules of every transaction log (a missing id would drop out of the pivot unseen)
     transactions = check_transactions(transactions, customer_col=customer_col, date_col=None, amount_col=amount_col,
                                       func=func)
@@ -623,7 +625,8 @@ def channel_report(contacts: pd.DataFrame, campaigns: pd.DataFrame | None = None
     func = "channel_report"
     contacts = check_dataframe(contacts, "contacts", func)
     keys = [channel_col] + ([initiator_col] if initiator_col else [])
-    check_columns(contacts, keys + [cost_col], name="columns", func=func)
+    check_columns(contacts, keys + [cost_col], name="columns", func=func,
+                  params=["channel_col"] + (["initiator_col"] if initiator_col else []) + ["cost_col"])
     cost = _nonneg_values(contacts, cost_col, func)
     for key in keys:
         missing = contacts[key].isna()
@@ -733,9 +736,10 @@ def next_best_offer(train: pd.DataFrame, test: pd.DataFrame, segments: pd.DataFr
     train = check_dataframe(train, "train", func)
     test = check_dataframe(test, "test", func)
     segments = check_dataframe(segments, "segments", func)
-    check_columns(train, [customer_col, offer_col], name="train", func=func)
-    check_columns(test, [customer_col, offer_col], name="test", func=func)
-    check_columns(segments, [customer_col, segment_col], name="segments", func=func)
+    check_columns(train, [customer_col, offer_col], name="train", func=func, params=["customer_col", "offer_col"])
+    check_columns(test, [customer_col, offer_col], name="test", func=func, params=["customer_col", "offer_col"])
+    check_columns(segments, [customer_col, segment_col], name="segments", func=func,
+                  params=["customer_col", "segment_col"])
     if segments[customer_col].duplicated().any():
         raise CRMInputError(f"Column {customer_col!r} of 'segments' must list each customer once.")
     seg = segments.set_index(customer_col)[segment_col].astype(str)

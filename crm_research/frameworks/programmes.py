@@ -90,7 +90,8 @@ def winback_weeks(campaigns: pd.DataFrame, transactions: pd.DataFrame, entities:
     campaigns = check_dataframe(campaigns, "campaigns", func)
     transactions = check_dataframe(transactions, "transactions", func)
     check_columns(campaigns, ["campaign_type", "cell", customer_col, "contact_date", "responded"],
-                  name="campaigns", func=func)
+                  name="campaigns", func=func,
+                  params=["campaigns", "campaigns", "customer_col", "campaigns", "campaigns"])
     orders_log = check_transactions(transactions, customer_col=customer_col, date_col=date_col, func=func)
     wb = campaigns[(campaigns["campaign_type"].astype(str) == campaign_type)
                    & (campaigns["cell"].astype(str) != "control") & campaigns[customer_col].notna()]
@@ -112,7 +113,8 @@ def winback_weeks(campaigns: pd.DataFrame, transactions: pd.DataFrame, entities:
                            "order_date": orders_log[date_col].to_numpy()})
     if entities is not None:
         entities = check_dataframe(entities, "entities", func)
-        check_columns(entities, [customer_col, "entity_id"], name="entities", func=func)
+        check_columns(entities, [customer_col, "entity_id"], name="entities", func=func,
+                      params=["customer_col", "entities"])
         ent = entities.set_index(customer_col)["entity_id"]
         orders["cust"] = key(orders["cust"].map(ent).fillna(orders["cust"]))
         targets["ent"] = key(targets["cust"].map(ent).fillna(targets["cust"]))
@@ -481,8 +483,9 @@ def cross_sell_matrix(transactions: pd.DataFrame, customer_col: str = "customer_
     """
     func = "cross_sell_matrix"
     clean = check_transactions(transactions, customer_col=customer_col, date_col=date_col, func=func)
-    cols = [category_col] + [c for c in (exclude_col, order_col) if c]
-    check_columns(transactions, cols, name="columns", func=func)
+    roles = [(category_col, "category_col")] + [(c, p) for c, p in ((exclude_col, "exclude_col"),
+                                                                     (order_col, "order_col")) if c]
+    check_columns(transactions, [c for c, _ in roles], name="columns", func=func, params=[p for _, p in roles])
     missing = transactions[category_col].isna()
     if missing.any():  # they would become a category "nan" without a word
         raise CRMInputError(f"Column {category_col!r} of 'transactions' has {int(missing.sum())} missing value(s) "

@@ -179,7 +179,7 @@ def personalised_offers(selected: pd.DataFrame, customers: pd.DataFrame, offers:
 
     func = "personalised_offers"
     selected = check_dataframe(selected, "selected", func, min_rows=0)
-    check_columns(selected, [customer_col], name="selected", func=func)
+    check_columns(selected, [customer_col], name="selected", func=func, params=["customer_col"])
     if "selected" in selected.columns:
         selected = selected[selected["selected"].astype(bool)]
     allowed = filter_consent(customers, channel)
@@ -190,7 +190,8 @@ def personalised_offers(selected: pd.DataFrame, customers: pd.DataFrame, offers:
         offer_map = offers
     else:
         offers = check_dataframe(offers, "offers", func)
-        check_columns(offers, [customer_col, offer_col], name="offers", func=func)
+        check_columns(offers, [customer_col, offer_col], name="offers", func=func,
+                      params=["customer_col", "offer_col"])
         offer_map = offers.drop_duplicates(customer_col).set_index(customer_col)[offer_col]
     targets = selected[customer_col].drop_duplicates()
     ok = targets.isin(allowed[customer_col])

@@ -49,6 +49,15 @@ METHODS = ["minres"]
 
 # ---------------------------------------------------------------- helpers
 def _correlation(x: pd.DataFrame, missing: str) -> np.ndarray:
+    n, p = len(x.dropna()) if missing != "pairwise" else len(x), x.shape[1]
+    if n <= p:
+        # with n <= p the correlation matrix has rank < p whatever the items are; saying "an item
+        # duplicates another" would send the student looking for a fault that is not there
+        raise CRMInputError(
+            f"There are {n} respondents (complete cases) for {p} items: with no more respondents than items the "
+            "correlation matrix is singular, so factor analysis is impossible. Collect more responses (at least "
+            "5-10 per item is the usual advice) or analyse fewer items."
+        )
     R = x.corr().to_numpy() if missing == "pairwise" else np.corrcoef(x.to_numpy(), rowvar=False)
     if np.isnan(R).any():
         raise CRMInputError(

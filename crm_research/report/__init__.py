@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import glob
 import os
 import shutil
 import tempfile
@@ -107,6 +108,7 @@ class ThesisReport(Result):
 
 
 def _check_target(target: Path) -> None:
+    """Refuse an unusable output folder before the analysis (which can take minutes), not after it."""
     if target.exists():
         if not target.is_dir():
             raise CRMInputError(f"The 'out' parameter of report must be a folder; {str(target)!r} is a file.")
@@ -114,6 +116,112 @@ def _check_target(target: Path) -> None:
             raise CRMInputError(
                 f"The output folder {str(target)!r} exists and was not written by crm-research report; "
                 "choose a new or empty folder (an earlier report folder is replaced as a whole).")
+    # the report is built next to the target and renamed into place: the folder that will hold it must
+    # be writable (probed by creating and removing a folder, which also catches read-only mounts)
+    holder = target.parent
+    while not holder.exists() and holder != holder.parent:
+        holder = holder.parent
+    try:
+        if not holder.is_dir():
+            raise NotADirectoryError(20, "Not a directory", str(holder))
+        Path(tempfile.mkdtemp(prefix=f".{target.name}.probe-", dir=holder)).rmdir()
+        if target.exists() and not os.access(target, os.W_OK | os.X_OK):
+            raise PermissionError(13, "Permission denied", str(target))
+    except OSError as exc:
+        raise _write_error(exc, target) from None
+
+
+def _write_error(exc: OSError, target: Path) -> CRMInputError:
+    """A clear message for a file-system failure while checking or writing the report folder."""
+    import errno
+
+    cause = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+             errno.EACCES: "permission denied (the folder is read-only for you)",
+             errno.EPERM: "permission denied", errno.EROFS: "the file system is read-only"}.get(
+        exc.errno, exc.strerror or str(exc))
+    where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+    return CRMInputError(
+        f"The report cannot be written into {str(target)!r}: {cause}{where}. Nothing was published and no "
+        "earlier report there was changed; free space, fix the permissions or choose another folder with --out.")
+
+
+@contextlib.contextmanager
+def _publish_lock(target: Path):
+    """Hold ``.<name>.lock`` next to the target, so two reports never write into one folder at once.
+
+    The lock is taken before the analysis, so the second report is refused at once.  Holding it,
+    leftovers of a killed earlier run into the same target (``.<name>.tmp-*`` and ``.<name>.old-*``
+    folders) can be removed safely, and an earlier report swapped out but not yet replaced is restored.
+    """
+    created = []
+    folder = target.parent
+    while not folder.exists():
+        created.append(folder)
+        folder = folder.parent
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _write_error(exc, target) from None
+    path = target.parent / f".{target.name}.lock"
+    busy = CRMInputError(
+        f"Another crm-research report is being written into {str(target)!r} right now; wait for it to finish "
+        f"or choose another folder with --out. (If no report is running, delete {str(path)!r}.)")
+    try:
+        import fcntl
+    except ImportError:  # Windows: an exclusively created file is the lock
+        fcntl = None
+    try:
+        while True:
+            if fcntl is None:
+                try:
+                    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+                except FileExistsError:
+                    raise busy from None
+                break
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                raise busy from None
+            # the previous holder may have removed the file between our open and flock: lock the new one
+            try:
+                same = os.stat(path).st_ino == os.fstat(fd).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)
+    except OSError as exc:
+        raise _write_error(exc, target) from None
+    try:
+        _clean_leftovers(target)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        os.close(fd)
+        for folder in created:  # parents made for a report that was never published
+            if not target.exists():
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+
+
+def _clean_leftovers(target: Path) -> None:
+    """Remove the hidden folders a killed run into ``target`` left behind (the caller holds the lock)."""
+    for old in sorted(target.parent.glob(f".{glob.escape(target.name)}.old-*")):
+        previous = old / "previous"
+        if previous.is_dir() and not target.exists():  # killed between the two renames of _publish
+            with contextlib.suppress(OSError):
+                os.replace(previous, target)
+        shutil.rmtree(old, ignore_errors=True)
+    for leftover in target.parent.glob(f".{glob.escape(target.name)}.tmp-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in target.parent.glob(f".{glob.escape(target.name)}.probe-*"):
+        with contextlib.suppress(OSError):
+            leftover.rmdir()
+
+
 
 
 def _write_all(chapter, study, folder: Path) -> None:
@@ -255,22 +363,26 @@ def report(study, *, out=None, lang=None, bootstrap=None, progress=True) -> Thes
     target = Path(out).resolve() if out is not None else study.output
     _check_target(target)
 
-    # all the analysis happens before anything is written: a failure here leaves no files at all
-    chapter = build_chapter(study, progress=progress)
+    with _publish_lock(target):
+        # all the analysis happens before anything is written: a failure here leaves no files at all
+        chapter = build_chapter(study, progress=progress)
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    try:
-        # mkdtemp makes a private (0700) folder; the published report gets the usual permissions
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)
-        _write_all(chapter, study, tmp)
-        _publish(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            shutil.rmtree(tmp)
-        raise
+        tmp = None
+        try:
+            tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+            # mkdtemp makes a private (0700) folder; the published report gets the usual permissions
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o777 & ~umask)
+            _write_all(chapter, study, tmp)
+            _publish(tmp, target)
+        except BaseException as exc:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    shutil.rmtree(tmp)
+            if isinstance(exc, OSError):  # a full disk, a folder made read-only meanwhile ...
+                raise _write_error(exc, target) from None
+            raise
     if progress:
         import sys
 

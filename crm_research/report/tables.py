@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from crm_research.core.spreadsheet import neutralise_formulas
 from crm_research.report.sections import Chapter
 
 __all__ = ["table_file_name", "write_csv_tables"]
@@ -30,6 +31,7 @@ def write_csv_tables(chapter: Chapter, folder: str | Path) -> list[Path]:
     for table in chapter.tables:
         path = folder / table_file_name(table.number, table.key)
         # lineterminator fixed so the bytes are the same on every platform (determinism check)
-        table.data.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+        # the tables are meant for Excel: answers and value labels such as "=HYPERLINK(...)" are written as text
+        neutralise_formulas(table.data).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
         paths.append(path)
     return paths

@@ -106,8 +106,18 @@ def _first_values(x):
 
 
 def _check_pd(S, names, what):
-    eig = np.linalg.eigvalsh(S)
-    if eig.min() <= 1e-10 * max(1.0, eig.max()):
+    # judged on the correlation matrix, so the check is scale-free: a spend in Tomans (variance ~1e12)
+    # beside Likert items (variance ~1) made every Likert eigenvalue look "zero" relative to the largest
+    S = np.asarray(S, dtype=float)
+    d = np.diag(S)
+    flat = [n for n, v in zip(names, d) if not v > 0]
+    if flat:
+        raise CRMInputError(
+            f"The {what} of the model variables is not positive definite: {examples_of(flat, 12)} "
+            "has no variance (a constant variable). Remove it or check the data.")
+    scale = 1 / np.sqrt(d)
+    eig = np.linalg.eigvalsh(S * np.outer(scale, scale))
+    if eig.min() <= 1e-10:
         raise CRMInputError(
             f"The {what} of the model variables {examples_of(names, 12)} is not positive definite (smallest "
             f"eigenvalue {eig.min():.3g}): some variable is constant or a linear combination of others, or the "

@@ -60,7 +60,7 @@ from crm_research.core.validation import examples_of
 from crm_research.sem.estimation import RAM, MLFit, _NonConvergence, fit_ml, logdet_inverse
 from crm_research.sem.fit import fit_indices
 from crm_research.sem.model import prepare_raw_fit, start_values
-from crm_research.sem.result import ParameterTable, SEMResult, _std_all, row_values
+from crm_research.sem.result import ParameterTable, SEMResult, _std_all, row_values, scaled_inverse
 
 __all__ = ["fit_fiml", "FIMLResult", "em_saturated"]
 
@@ -350,7 +350,7 @@ def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
     ll = _loglik(pat, mu, Sigma)
 
     try:
-        vcov_all = np.linalg.inv(H * n)
+        vcov_all = scaled_inverse(H * n, max_cond=np.inf)  # scale-free; FIML's own checks follow
         if not np.all(np.isfinite(vcov_all)) or np.any(np.diag(vcov_all) <= 0):
             raise np.linalg.LinAlgError
     except np.linalg.LinAlgError:

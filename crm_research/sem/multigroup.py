@@ -66,7 +66,7 @@ from crm_research.core.validation import (
 from crm_research.sem.estimation import RAM, logdet_inverse
 from crm_research.sem.fit import fit_indices
 from crm_research.sem.model import build_spec, start_values
-from crm_research.sem.result import _defined_values, _std_all, row_values
+from crm_research.sem.result import _defined_values, _std_all, row_values, scaled_inverse
 
 __all__ = ["multigroup_sem", "measurement_invariance", "fit_multigroup", "MultiGroupSEMResult", "InvarianceResult"]
 
@@ -377,7 +377,9 @@ def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95
             raise CRMInputError(f"Group {lev!r} of {group!r} has {len(X)} complete rows, not more than the {p} "
                                 "observed variables; merge small groups or drop them.")
         S = np.cov(X.T, bias=True)
-        if np.linalg.eigvalsh(S).min() <= 1e-10 * max(1.0, np.abs(S).max()):
+        sd = np.sqrt(np.clip(np.diag(S), 0, None))
+        # scale-free (on the correlation matrix): a Toman-scale variable beside Likert items is not "singular"
+        if (sd <= 0).any() or np.linalg.eigvalsh(S / np.outer(sd, sd)).min() <= 1e-10:
             raise CRMInputError(f"The covariance matrix of group {lev!r} is not positive definite (a constant or "
                                 "redundant variable within the group).")
         spec = copy.deepcopy(base_spec)
@@ -458,9 +460,7 @@ def _build(groups, theta, F, H, parts, N, levels, sizes, group_col, group_equal,
     warnings: list[str] = []
     vcov = np.full((q, q), np.nan)
     try:
-        if not np.isfinite(np.linalg.cond(H)) or np.linalg.cond(H) > 1e14:
-            raise np.linalg.LinAlgError
-        vcov = (2.0 / N) * np.linalg.inv(H)
+        vcov = (2.0 / N) * scaled_inverse(H)
     except np.linalg.LinAlgError:
         warnings.append("The information matrix is singular: standard errors cannot be computed (the model may not "
                         "be identified in some group).")

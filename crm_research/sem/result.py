@@ -290,6 +290,25 @@ class ParameterTable:
         return table
 
 
+def scaled_inverse(H: np.ndarray, max_cond: float = 1e14) -> np.ndarray:
+    """The inverse of an information matrix, computed on its unit-diagonal (Jacobi) scaling.
+
+    inv(H) = D inv(D H D) D with D = diag(H)^(-1/2) is exact algebra; the scaled matrix's
+    condition number says whether the model is identified whatever the variables' units
+    (a spend in Tomans beside Likert items made the raw matrix look singular, so every
+    standard error was NaN).  Raises ``LinAlgError`` when the scaled matrix is singular.
+    """
+    d = np.diag(H)
+    if not np.all(np.isfinite(d)) or np.any(d <= 0):
+        raise np.linalg.LinAlgError
+    scale = 1 / np.sqrt(d)
+    Hs = H * np.outer(scale, scale)
+    cond = np.linalg.cond(Hs)
+    if not np.isfinite(cond) or cond > max_cond:
+        raise np.linalg.LinAlgError
+    return np.linalg.inv(Hs) * np.outer(scale, scale)
+
+
 def build_result(spec, ram, fit, S, n, ci, raw, source, func, model_text) -> SEMResult:
     """The :class:`SEMResult` of an ML fit: standard errors, parameter table, fit measures, R², warnings."""
     obs = spec.observed
@@ -297,10 +316,7 @@ def build_result(spec, ram, fit, S, n, ci, raw, source, func, model_text) -> SEM
     warnings: list[str] = []
     vcov = np.full((q, q), np.nan)
     try:
-        cond = np.linalg.cond(fit.info)
-        if not np.isfinite(cond) or cond > 1e14:
-            raise np.linalg.LinAlgError
-        vcov = (2.0 / n) * np.linalg.inv(fit.info)
+        vcov = (2.0 / n) * scaled_inverse(fit.info)
     except np.linalg.LinAlgError:
         warnings.append("The information matrix is singular: standard errors cannot be computed. The model may "
                         "not be identified (e.g. a latent variable with too few indicators or a loop of paths).")
