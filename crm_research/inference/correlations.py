@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 
-from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMInputError
 from crm_research.core.validation import check_choice, check_dataframe
 from crm_research.inference.labels import BilingualResult
@@ -28,7 +27,7 @@ from crm_research.inference.normality import numeric_data
 from crm_research.inference.scores import construct_scores
 from crm_research.psychometrics.reliability import construct_reliability
 
-__all__ = ["correlation_matrix", "CorrelationMatrix", "stars"]
+__all__ = ["correlation_matrix", "CorrelationMatrix"]
 
 
 def stars(p: float) -> str:
@@ -103,7 +102,6 @@ class CorrelationMatrix(BilingualResult):
         return ax
 
 
-@positional_options
 def correlation_matrix(data, items=None, *, method: str = "pearson", constructs=None) -> CorrelationMatrix:
     """Correlation matrix with p-values, n per pair and a publication table with stars.
 
@@ -113,7 +111,7 @@ def correlation_matrix(data, items=None, *, method: str = "pearson", constructs=
         Construct scores or other numeric variables, or (with ``constructs``)
         the item answers.
     items : list of str, optional
-        The variables to correlate (default every numeric column); ignored
+        The variables to correlate (default: all numeric variables); ignored
         when ``constructs`` is given.
     method : {"pearson", "spearman"}
     constructs : dict, optional

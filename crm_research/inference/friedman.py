@@ -75,7 +75,7 @@ def friedman_ranking(data, items=None) -> FriedmanResult:
         dimensions' construct scores); respondents with a missing answer are
         dropped.
     items : list of str, optional
-        The variables to rank (at least 2); default every numeric column.
+        The variables to rank (at least 2); default: all numeric variables.
 
     Returns
     -------

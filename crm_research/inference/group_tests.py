@@ -32,7 +32,6 @@ import pandas as pd
 import pingouin as pg
 from scipy import stats
 
-from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMInputError
 from crm_research.core.validation import check_bool, check_columns, check_dataframe, check_number
 from crm_research.inference.labels import BilingualResult
@@ -160,7 +159,6 @@ def _check_groups(data: pd.DataFrame, value: str, group_col: str, x: pd.Series) 
     return d, levels
 
 
-@positional_options
 def compare_groups(data, value_cols: str | Sequence[str], group_col: str, *, parametric: bool | None = None,
                    level: float = 0.05, ci: float = 0.95) -> GroupComparison:
     """Compare one or more variables across the groups of one grouping column.
@@ -235,7 +233,7 @@ def compare_groups(data, value_cols: str | Sequence[str], group_col: str, *, par
                       f"Shapiro-Wilk rejects normality (or cannot test it) in group(s) {', '.join(bad)}")
         else:
             is_param = parametric
-            reason = "chosen by the caller (parametric=%s)" % parametric
+            reason = f"chosen by the caller (parametric={parametric})"
         lev = pg.homoscedasticity(d, dv="y", group="g", method="levene")  # scipy: center="median", as car
         lev_F, lev_p = float(lev["W"].iloc[0]), float(lev["pval"].iloc[0])
         equal_var = lev_p >= level

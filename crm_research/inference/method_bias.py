@@ -42,14 +42,13 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMInputError
 from crm_research.core.validation import check_bool, check_columns, check_constructs, check_dataframe
 from crm_research.inference.labels import BilingualResult
 from crm_research.inference.scores import construct_scores
 from crm_research.psychometrics.descriptives import prepare_items
 
-__all__ = ["common_method_bias", "MethodBiasResult", "harman_shares"]
+__all__ = ["common_method_bias", "MethodBiasResult"]
 
 
 def _principal_axis_one(R: np.ndarray, min_err: float = 0.001, max_iter: int = 50) -> np.ndarray:
@@ -190,7 +189,6 @@ def _clf(data: pd.DataFrame, constructs: dict[str, list[str]], marker: list[str]
     return pd.DataFrame(rows).set_index("item"), float(m.mean()), var
 
 
-@positional_options
 def common_method_bias(data, constructs, *, method_factor: bool = True,
                        marker: Sequence[str] | None = None) -> MethodBiasResult:
     """Harman's single-factor test, Kock's full-collinearity VIFs and a common-latent-factor CFA.

@@ -29,14 +29,18 @@ import pandas as pd
 import pingouin as pg
 from scipy import stats
 
-from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMInputError
-from crm_research.core.validation import check_choice, check_columns, check_dataframe, check_number
-from crm_research.core.validation import check_numeric_columns
+from crm_research.core.validation import (
+    check_choice,
+    check_columns,
+    check_dataframe,
+    check_number,
+    check_numeric_columns,
+)
 from crm_research.inference.labels import BilingualResult
 from crm_research.psychometrics.descriptives import _skew_kurt
 
-__all__ = ["normality", "NormalityResult", "lilliefors", "numeric_data"]
+__all__ = ["normality", "NormalityResult"]
 
 
 def numeric_data(data, items, func: str, *, min_n: int = 3) -> pd.DataFrame:
@@ -164,7 +168,6 @@ class NormalityResult(BilingualResult):
         return ax
 
 
-@positional_options
 def normality(data, items=None, *, method: str = "lilliefors", level: float = 0.05) -> NormalityResult:
     """Test every variable (item or construct score) for normality.
 
@@ -174,7 +177,7 @@ def normality(data, items=None, *, method: str = "lilliefors", level: float = 0.
         Items or construct scores (see :func:`crm_research.construct_scores`),
         one row per respondent.  Each variable uses its non-missing values.
     items : list of str, optional
-        The columns to test; default every numeric column.
+        The variables to test; default: all numeric variables.
     method : {"lilliefors", "ks", "shapiro"}
         See the module notes.  ``"lilliefors"`` (the default) is what SPSS
         reports as Kolmogorov-Smirnov in its "Tests of Normality" table.

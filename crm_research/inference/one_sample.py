@@ -19,7 +19,6 @@ import pandas as pd
 import pingouin as pg
 from scipy import stats
 
-from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMInputError
 from crm_research.core.validation import check_choice, check_ci, check_number, check_scale
 from crm_research.inference.labels import BilingualResult
@@ -89,7 +88,6 @@ def _signed_rank(d: np.ndarray, alternative: str) -> tuple[float, float]:
     return v, float(res["p_val"].iloc[0])
 
 
-@positional_options
 def one_sample_test(data, items=None, *, mu: float = 3, scale=None, alternative: str = "two-sided",
                     method: str = "t", ci: float = 0.95, level: float = 0.05) -> OneSampleResult:
     """Test each variable's mean (or median) against a value, usually the scale midpoint.
@@ -100,7 +98,7 @@ def one_sample_test(data, items=None, *, mu: float = 3, scale=None, alternative:
         Construct scores (:func:`crm_research.construct_scores`) or items;
         each variable uses its non-missing values.
     items : list of str, optional
-        The columns to test; default every numeric column.
+        The variables to test; default: all numeric variables.
     mu : float, default 3
         The test value: the midpoint of a 1-5 scale.
     scale : tuple, optional

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from crm_research.core.deprecation import positional_options
 from crm_research.core.validation import check_choice, check_constructs, check_dataframe, check_scale
 from crm_research.psychometrics.descriptives import prepare_items
 
 __all__ = ["construct_scores"]
 
 
-@positional_options
 def construct_scores(data, constructs, *, method: str = "mean", missing: str = "listwise",
                      scale=None) -> pd.DataFrame:
     """Mean (or sum) score of every construct for every respondent.
