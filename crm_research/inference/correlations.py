@@ -131,8 +131,8 @@ def correlation_matrix(data, items=None, *, method: str = "pearson", constructs=
     >>> res.pairs[["var1", "var2", "n", "r"]].round(3)
       var1 var2     n      r
     0   A1   A2  2757 -0.340
-    1   A1   A3  2758 -0.265
-    2   A2   A3  2765  0.485
+    1   A1   A3  2759 -0.265
+    2   A2   A3  2751  0.485
     >>> res.table.loc["A3", "A2"]
     '0.485***'
     """

@@ -89,7 +89,7 @@ def friedman_ranking(data, items=None) -> FriedmanResult:
     >>> res = crm.friedman_ranking(d)
     >>> res.test[["chisq", "df", "kendall_w"]].round(3)
           chisq  df  kendall_w
-    test  5.765   2      0.576
+    test  5.444   2      0.544
     >>> res.ranks["rank"].to_dict()
     {'EMP': 1, 'OPR': 2, 'ANL': 3}
     """

@@ -22,6 +22,7 @@ tie correction, and Holm's adjustment is pingouin's ``multicomp``).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -197,9 +198,9 @@ def compare_groups(data, value_cols: str | Sequence[str], group_col: str, *, par
     >>> res.tests[["test", "statistic", "p"]].round(3)
                test  statistic      p
     0        levene      0.000  1.000
-    1     student_t      2.683  0.028
-    2       welch_t      2.683  0.028
-    3  mann_whitney     21.500  0.054
+    1     student_t      2.774  0.024
+    2       welch_t      2.774  0.024
+    3  mann_whitney     22.500  0.043
     """
     func = "compare_groups"
     data = check_dataframe(data, "data", func)
@@ -260,7 +261,10 @@ def compare_groups(data, value_cols: str | Sequence[str], group_col: str, *, par
             chosen = ("student_t" if equal_var else "welch_t") if is_param else "mann_whitney"
             post = "none (two groups)"
         else:
-            aov = pg.anova(d, dv="y", between="g", detailed=True)
+            with warnings.catch_warnings():  # pingouin 0.7 calls a pandas method deprecated in pandas 3.1
+                warnings.simplefilter("ignore", DeprecationWarning)
+                warnings.simplefilter("ignore", FutureWarning)
+                aov = pg.anova(d, dv="y", between="g", detailed=True)
             ss_between, ss_within = float(aov["SS"].iloc[0]), float(aov["SS"].iloc[1])
             wel = pg.welch_anova(d, dv="y", between="g")
             kw = pg.kruskal(d, dv="y", between="g")

@@ -79,7 +79,7 @@ def harman_shares(R: np.ndarray) -> tuple[float, float]:
     >>> from crm_research.inference.method_bias import harman_shares
     >>> R = np.array([[1, .5, .4], [.5, 1, .3], [.4, .3, 1]])
     >>> [round(s, 3) for s in harman_shares(R)]
-    [0.6, 0.288]
+    [0.602, 0.425]
     """
     R = np.asarray(R, dtype=float)
     p = len(R)
@@ -219,7 +219,7 @@ def common_method_bias(data, constructs, *, method_factor: bool = True,
     >>> res = crm.common_method_bias(survey, {"SAT": ["SAT1", "SAT2", "SAT3", "SAT4"],
     ...                                       "LOY": ["LOY1", "LOY2", "LOY3", "LOY4"]}, method_factor=False)
     >>> res.harman["share"].round(3).to_dict()
-    {'component_share': 0.441, 'factor_share': 0.386}
+    {'component_share': 0.452, 'factor_share': 0.376}
     """
     func = "common_method_bias"
     data = check_dataframe(data, "data", func)

@@ -125,8 +125,9 @@ def one_sample_test(data, items=None, *, mu: float = 3, scale=None, alternative:
     >>> scores = pd.DataFrame({"EMP": [4, 3.5, 4, 2.5, 5, 4.5, 3, 4]})
     >>> res = crm.one_sample_test(scores, mu=3, scale=(1, 5))
     >>> res.table[["mean", "statistic", "p"]].round(3)
-          mean  statistic      p
-    EMP  3.812      2.887  0.023
+               mean  statistic      p
+    variable
+    EMP       3.812      2.876  0.024
     >>> res.table.loc["EMP", "reading"]
     'above the midpoint'
     """

@@ -141,7 +141,7 @@ def rmsea_power(df: int, n: int, *, rmsea0: float = 0.05, rmsea_a: float = 0.08,
     --------
     >>> import crm_research as crm
     >>> round(crm.rmsea_power(50, 200), 3)
-    0.77
+    0.769
     """
     func = "rmsea_power"
     df, rmsea0, rmsea_a, level = _check_rmsea(df, rmsea0, rmsea_a, level, func)

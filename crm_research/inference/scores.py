@@ -53,9 +53,9 @@ def construct_scores(data, constructs, *, method: str = "mean", missing: str = "
     >>> scores = crm.construct_scores(survey, {"SAT": ["SAT1", "SAT2", "SAT3", "SAT4"],
     ...                                        "LOY": ["LOY1", "LOY2", "LOY3", "LOY4"]})
     >>> scores.shape
-    (359, 2)
+    (349, 2)
     >>> round(float(scores["SAT"].mean()), 3)
-    3.554
+    3.847
     """
     func = "construct_scores"
     data = check_dataframe(data, "data", func)
