@@ -12,7 +12,7 @@ respondents at the same time:
    the share explained by one *principal-axis factor* (``psych::fa(nfactors =
    1, fm = "pa")``), which is always smaller.  The 50% cut-off is a
    convention, not a test: Podsakoff, MacKenzie, Lee & Podsakoff (2003,
-   J. Appl. Psychol. 88, 879-903, p. 889) show that the procedure is
+   J. Appl. Psychol. 88, 879-903, on "Harman's single-factor test") show that the procedure is
    insensitive -- a single factor is unlikely to emerge, or to account for
    most of the variance, unless the bias is extreme -- and that it controls
    for nothing.  A share below 50% is therefore *not* proof that there is no

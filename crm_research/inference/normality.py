@@ -6,8 +6,9 @@ parametric and non-parametric tests.  Three tests, each equal to R:
 - ``"lilliefors"``: the Kolmogorov-Smirnov statistic with the mean and
   standard deviation estimated from the data, judged against Lilliefors'
   (1967) distribution (``nortest::lillie.test``; p-value by Dallal &
-  Wilkinson's 1986 approximation, as nortest and SPSS's "Tests of Normality"
-  table);
+  Wilkinson's 1986 approximation, as nortest computes it; SPSS's "Tests of
+  Normality" table reports the same statistic with a "Lilliefors
+  Significance Correction" but truncates p at .200);
 - ``"ks"``: the same statistic judged against the classical Kolmogorov
   distribution (``stats::ks.test(x, "pnorm", mean(x), sd(x))``).  This is the
   common mistake: the classical distribution assumes the mean and sd were

@@ -1,6 +1,6 @@
 """Sample-size justification: Cochran's formula, Krejcie & Morgan's table, RMSEA power of a SEM.
 
-- Cochran (1977, *Sampling Techniques*, 3rd ed., eqs. 4.1-4.2):
+- Cochran (1977, *Sampling Techniques*, 3rd ed., ch. 4):
   ``n0 = z^2 p (1 - p) / e^2`` for a proportion estimated within a margin
   ``e``, and with the finite-population correction ``n = n0 / (1 + (n0 - 1) / N)``;
   rounded up.
