@@ -143,7 +143,8 @@ def test_k_groups_and_post_hoc_equal_r(r_ref, scores, plant):
             for test, analysis, stats in [("tukey", "tukey", [("diff", "diff"), ("ci_low", "ci_low"),
                                                               ("ci_high", "ci_high"), ("p_adj", "p_adj")]),
                                           ("games_howell", "games_howell", [("diff", "diff"), ("ci_low", "ci_low"),
-                                                                            ("ci_high", "ci_high"), ("p_adj", "p_adj")]),
+                                                                            ("ci_high", "ci_high"), ("p_adj", "p_adj"),
+                                                                            ("p_adj", "p_adj_unrounded")]),
                                           ("dunn", "dunn", [("statistic", "z"), ("p", "p"), ("p_adj", "p_adj")])]:
                 rows = ph[ph.test == test]
                 assert len(rows) > 0

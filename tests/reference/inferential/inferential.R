@@ -110,12 +110,15 @@ k_groups <- function(dataset, d, y, g) {
     put(dataset, "tukey", paste0(key, "|", pr), "ci_low", tk[i, "lwr"]); put(dataset, "tukey", paste0(key, "|", pr), "ci_high", tk[i, "upr"])
     put(dataset, "tukey", paste0(key, "|", pr), "p_adj", tk[i, "p adj"])
   }
-  gh <- games_howell_test(d, f)
+  gh <- games_howell_test(d, f, detailed = TRUE)
+  k <- nlevels(factor(d[[g]]))
   for (i in seq_len(nrow(gh))) {
     pr <- paste0(gh$group2[i], "-", gh$group1[i])
     put(dataset, "games_howell", paste0(key, "|", pr), "diff", gh$estimate[i])
     put(dataset, "games_howell", paste0(key, "|", pr), "ci_low", gh$conf.low[i]); put(dataset, "games_howell", paste0(key, "|", pr), "ci_high", gh$conf.high[i])
-    put(dataset, "games_howell", paste0(key, "|", pr), "p_adj", gh$p.adj[i])
+    put(dataset, "games_howell", paste0(key, "|", pr), "p_adj", gh$p.adj[i])   # rstatix rounds to 3 decimals
+    put(dataset, "games_howell", paste0(key, "|", pr), "p_adj_unrounded",
+        ptukey(abs(gh$statistic[i]) * sqrt(2), k, gh$df[i], lower.tail = FALSE))
   }
   dn <- dunn_test(d, f, p.adjust.method = "holm")
   for (i in seq_len(nrow(dn))) {
