@@ -229,3 +229,14 @@ def test_cochran():
     assert crm.sample_size(population=5000, margin=0.03)["n"] == 880
     assert crm.sample_size(population=400, achieved=282)["achieved_margin"] == pytest.approx(
         1.959964 * np.sqrt(0.25 / 282 * (400 - 282) / 399), abs=1e-6)
+
+
+def test_marker_variable_method_factor_equals_lavaan(survey):
+    lav = pd.read_csv(REF / "clf_marker_ecrm.csv").set_index("item")
+    res = crm.common_method_bias(survey, {"SAT": CONSTRUCTS["SAT"], "LOY": CONSTRUCTS["LOY"]},
+                                 marker=["DEL1", "DEL2", "DEL3"])
+    got = res.loadings
+    assert np.max(np.abs(got["loading"] - lav.loc[got.index, "loading"])) < TOL
+    assert np.max(np.abs(got["loading_clf"] - lav.loc[got.index, "loading_clf"])) < TOL
+    assert res.method_variance == pytest.approx(lav["method_variance"].iloc[0], abs=TOL)
+    assert not any("negative" in w for w in res.warnings)
