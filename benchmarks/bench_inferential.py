@@ -56,10 +56,22 @@ def common_method_bias():
 
 def sample_size():
     crm.sample_size(5000, achieved=400)
-    crm.krejcie_morgan(5000)
-    crm.rmsea_power(284, 282)
-    crm.sem_sample_size(284)
     return 400
+
+
+def krejcie_morgan():
+    for population in (100, 1_000, 10_000, 1_000_000):
+        crm.krejcie_morgan(population)
+    return 4
+
+
+def rmsea_power():
+    crm.rmsea_power(194, 282)
+    return 282
+
+
+def sem_sample_size():
+    return crm.sem_sample_size(194)
 
 
 BENCHMARKS = [
@@ -71,5 +83,8 @@ BENCHMARKS = [
     ("compare_groups by education, post hoc (ecrm_survey)", "6 scores x 5 groups", compare_groups_five),
     ("correlation_matrix with sqrt(AVE) (ecrm_survey)", "6 constructs x 400", correlation_matrix),
     ("common_method_bias: Harman, Kock VIF, CLF CFA (ecrm_survey)", "22 items x 282", common_method_bias),
-    ("sample_size, krejcie_morgan, rmsea_power, sem_sample_size", "-", sample_size),
+    ("sample_size: Cochran with finite population", "N = 5,000", sample_size),
+    ("krejcie_morgan", "4 populations", krejcie_morgan),
+    ("rmsea_power (MacCallum et al. 1996)", "df = 194, n = 282", rmsea_power),
+    ("sem_sample_size (MacCallum et al. 1996)", "df = 194", sem_sample_size),
 ]
