@@ -104,12 +104,12 @@ def lilliefors(x) -> tuple[float, float]:
 def _ks_classical(x: np.ndarray) -> tuple[float, float]:
     """KS against N(mean, sd) with the Kolmogorov distribution, as ``stats::ks.test``."""
     n = len(x)
-    res = stats.kstest(x, "norm", args=(x.mean(), x.std(ddof=1)), method="exact")
+    exact = n < 100 and len(np.unique(x)) == n  # R's rule for the exact distribution (Marsaglia, Tsang & Wang 2003)
+    res = stats.kstest(x, "norm", args=(x.mean(), x.std(ddof=1)), method="exact" if exact else "asymp")
     d = float(res.statistic)
-    ties = len(np.unique(x)) < n
-    if n < 100 and not ties:  # R's rule for the exact distribution (Marsaglia, Tsang & Wang 2003)
+    if exact:
         return d, float(res.pvalue)
-    return d, float(stats.kstwobign.sf(np.sqrt(n) * d))
+    return d, float(stats.kstwobign.sf(np.sqrt(n) * d))  # R's asymptotic p: the Kolmogorov limit distribution
 
 
 @dataclass(repr=False, eq=False)
