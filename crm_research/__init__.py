@@ -180,6 +180,24 @@ _EXPORTS: dict[str, str] = {
     "Study": "data.study",
     "StudyData": "data.study",
     "STUDY_SCHEMA": "data.study",
+    # --- chapter-4 tests: normality, one-sample, Friedman, groups, correlations, method bias, sample size ---
+    "construct_scores": "inference.scores",
+    "normality": "inference.normality",
+    "NormalityResult": "inference.normality",
+    "one_sample_test": "inference.one_sample",
+    "OneSampleResult": "inference.one_sample",
+    "friedman_ranking": "inference.friedman",
+    "FriedmanResult": "inference.friedman",
+    "compare_groups": "inference.group_tests",
+    "GroupComparison": "inference.group_tests",
+    "correlation_matrix": "inference.correlations",
+    "CorrelationMatrix": "inference.correlations",
+    "common_method_bias": "inference.method_bias",
+    "MethodBiasResult": "inference.method_bias",
+    "sample_size": "inference.sample_size",
+    "krejcie_morgan": "inference.sample_size",
+    "rmsea_power": "inference.sample_size",
+    "sem_sample_size": "inference.sample_size",
 }
 
 # submodules reachable as attributes, e.g. crm.frameworks.IDIC: attribute -> module

@@ -22,7 +22,7 @@ from crm_research.core.fastmode import fast_mode
 
 __all__ = ["fast_mode", "find_notebooks", "execute_notebook", "build_notebooks", "NotebookRun"]
 
-NOTEBOOK_NAME = re.compile(r"^(\d{2})_[a-z0-9_]+\.ipynb$")
+NOTEBOOK_NAME = re.compile(r"^(\d{2}[a-z]?)_[a-z0-9_]+\.ipynb$")  # 06b_: a notebook added between 06 and 07
 
 
 def _repo_root() -> Path:

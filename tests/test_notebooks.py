@@ -21,8 +21,8 @@ def test_the_series_exists_and_starts_with_start_here():
 def test_every_notebook_file_is_numbered_and_numbers_are_unique():
     files = sorted((ROOT / "notebooks").glob("*.ipynb"))
     bad = [p.name for p in files if not NOTEBOOK_NAME.match(p.name)]
-    assert not bad, f"notebooks must be named NN_topic.ipynb (lower case): {bad}"
-    numbers = [p.name[:2] for p in files]
+    assert not bad, f"notebooks must be named NN_topic.ipynb or NNx_topic.ipynb (lower case): {bad}"
+    numbers = [NOTEBOOK_NAME.match(p.name).group(1) for p in files]  # "06" and "06b" are different numbers
     assert len(numbers) == len(set(numbers)), f"duplicate notebook numbers: {numbers}"
 
 
