@@ -79,6 +79,8 @@ _EXPORTS: dict[str, str] = {
     "PolychoricResult": "sem",
     "OrdinalSEMResult": "sem",
     "FIMLResult": "sem",
+    "RobustSEMResult": "sem",
+    "RobustFIMLResult": "sem",
     "multigroup_sem": "sem",
     "measurement_invariance": "sem",
     "MultiGroupSEMResult": "sem",

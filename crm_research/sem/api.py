@@ -116,7 +116,7 @@ def _check_pd(S, names, what):
 
 def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sample_cov, sample_cor, sample_sd,
          sample_nobs, n_jobs, progress, group_col=None, group_equal=None):
-    estimator = check_choice(estimator, "estimator", ["ML", "DWLS", "WLSMV"], func)
+    estimator = check_choice(estimator, "estimator", ["ML", "MLM", "MLR", "DWLS", "WLSMV"], func)
     missing = check_choice(missing, "missing", ["listwise", "fiml", "ml"], func)
     bootstrap = check_int(bootstrap, "bootstrap", func, min_value=0)
     if 0 < bootstrap < 10:
@@ -139,6 +139,21 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
         return fit_multigroup(data, model, group_col, group_equal=group_equal, ci=ci, std_lv=std_lv, func=func)
     if group_equal is not None:
         raise CRMInputError(f"'group_equal' needs 'group_col' (the grouping column) in {func}.")
+    robust = estimator if estimator in ("MLM", "MLR") else None
+    if robust:
+        # robust ML needs the casewise data (fourth moments, casewise scores), never a matrix
+        if sample_cov is not None or sample_cor is not None or data is None:
+            raise CRMInputError(f"{func}: estimator='{robust}' needs the raw data ('data'): the robust standard "
+                                "errors and the scaled chi-square use the fourth moments of the answers, which a "
+                                "covariance or correlation matrix does not contain. Use estimator='ML' with a "
+                                "matrix.")
+        if robust == "MLM" and missing != "listwise":
+            raise CRMInputError(f"{func}: estimator='MLM' (Satorra-Bentler) is for complete data; with "
+                                "missing='fiml' use estimator='MLR', as in lavaan.")
+        if bootstrap:
+            raise CRMInputError(f"{func}: give either a robust estimator ('{robust}') or bootstrap, not both: both "
+                                "correct the standard errors for non-normal data.")
+        estimator = "ML"
     if estimator in ("DWLS", "WLSMV") or missing in ("fiml", "ml"):
         # ordinal items (DWLS on polychoric correlations, ordinal.py) and FIML (fiml.py) have their own
         # engines; they need raw data and do not bootstrap yet
@@ -156,7 +171,12 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
             return fit_ordinal(data, model, std_lv=std_lv, ci=ci, func=func)
         from crm_research.sem.fiml import fit_fiml
 
-        return fit_fiml(data, model, std_lv=std_lv, ci=ci, func=func)
+        fiml = fit_fiml(data, model, std_lv=std_lv, ci=ci, func=func)
+        if robust:
+            from crm_research.sem.robust import robust_fiml
+
+            return robust_fiml(fiml)
+        return fiml
     parsed = parse_model(model)
     matrix_given = sample_cov is not None or sample_cor is not None
     raw = None
@@ -213,6 +233,15 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
     if not fit.converged:
         warnings.warn(f"{func}: the estimation did not converge ({fit.message}); the estimates are not reliable.",
                       CRMConvergenceWarning, stacklevel=3)
+    if robust:
+        from crm_research.sem.robust import robust_fit
+
+        if spec.ov_x:
+            raise CRMInputError(f"{func}: estimator='{robust}' with observed predictors (fixed.x) "
+                                f"{examples_of(spec.ov_x)} is not supported yet; make them indicators of a latent "
+                                "variable or use estimator='ML'.")
+        with single_thread():
+            return robust_fit(result, robust)
     if bootstrap:
         from crm_research.sem.bootstrap import run_bootstrap
 
@@ -247,8 +276,13 @@ def sem(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=
         lavaan model syntax: ``=~`` (measured by), ``~`` (regressed on),
         ``~~`` (covariance), ``:=`` (defined parameter such as ``ind := a*b``),
         with modifiers ``a*x`` (label), ``1*x`` (fixed) and ``NA*x`` (free).
-    estimator : {"ML", "DWLS", "WLSMV"}
-        ``"ML"``: maximum likelihood for continuous data.  ``"DWLS"`` (alias
+    estimator : {"ML", "MLM", "MLR", "DWLS", "WLSMV"}
+        ``"ML"``: maximum likelihood for continuous data.  ``"MLM"``
+        (Satorra-Bentler) and ``"MLR"`` (Huber-White standard errors,
+        Yuan-Bentler scaled chi-square; also with ``missing="fiml"``): the ML
+        estimates with robust standard errors and lavaan's scaled and robust
+        fit indices, for non-normal (e.g. Likert) answers
+        (:mod:`crm_research.sem.robust`; raw data needed).  ``"DWLS"`` (alias
         ``"WLSMV"``): ordinal (Likert) items, diagonally weighted least squares
         on polychoric correlations with robust standard errors and the scaled
         chi-square, equal to lavaan's ``WLSMV`` (see

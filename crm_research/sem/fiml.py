@@ -215,6 +215,26 @@ def _num_hessian(grad, x, rel=1e-5):
     return 0.5 * (H + H.T)
 
 
+def fiml_estimates(spec, ram, theta, mu, vcov_all, ci) -> pd.DataFrame:
+    """The estimates table of a FIML fit: model rows, intercepts (``~1``, latent means fixed at 0), defined
+    parameters; ``vcov_all`` is the covariance of ``(theta, mu)`` (normal-theory or robust)."""
+    q = len(theta)
+    _, _, C = ram.implied(theta)
+    _, S_model = ram.matrices(theta)
+    vals = row_values(spec, ram, theta)
+    std = _std_all(spec, vals, C, S_model)
+    table = ParameterTable(spec, ram, theta, vcov_all[:q, :q], std, ci)
+    total_sd = np.sqrt(np.abs(np.diag(C)))
+    rows = table.rows()
+    for i, v in enumerate(spec.observed):
+        s_i = vcov_all[q + i, q + i]
+        rows.append(table.row(v, "~1", "", "", mu[i], np.sqrt(s_i) if s_i > 0 else np.nan, True,
+                              mu[i] / total_sd[i]))
+    for lv in spec.latent:
+        rows.append(table.row(lv, "~1", "", "", 0.0, 0.0, False, 0.0))
+    return table.frame(rows + table.defined_rows())
+
+
 def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
     """Fit a CFA/SEM by full-information ML using every observed value (lavaan's ``missing = "ml"``).
 
@@ -365,17 +385,7 @@ def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
                 iterations=opt.iterations, message=message, Sigma=Sigma, C=C, A=A, S_model=S_model,
                 info=H[:q, :q] * 2.0, grad_norm=gnorm)
     vals = row_values(spec, ram, theta)
-    std = _std_all(spec, vals, C, S_model)
-    table = ParameterTable(spec, ram, theta, vcov, std, ci)
-    total_sd = np.sqrt(np.abs(np.diag(C)))
-    rows = table.rows()
-    for i, v in enumerate(obs):
-        s_i = vcov_all[q + i, q + i]
-        rows.append(table.row(v, "~1", "", "", mu[i], np.sqrt(s_i) if s_i > 0 else np.nan, True,
-                              mu[i] / total_sd[i]))
-    for lv in spec.latent:
-        rows.append(table.row(lv, "~1", "", "", 0.0, 0.0, False, 0.0))
-    est_table = table.frame(rows + table.defined_rows())
+    est_table = fiml_estimates(spec, ram, theta, mu, vcov_all, ci)
 
     # -- fit measures --------------------------------------------------------------------------------
     npar = q + p
