@@ -81,6 +81,8 @@ _EXPORTS: dict[str, str] = {
     "FIMLResult": "sem",
     "RobustSEMResult": "sem",
     "RobustFIMLResult": "sem",
+    "compare_models": "sem",
+    "ModelComparison": "sem",
     "multigroup_sem": "sem",
     "measurement_invariance": "sem",
     "MultiGroupSEMResult": "sem",

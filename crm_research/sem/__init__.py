@@ -13,10 +13,12 @@ equal lavaan 0.6's (see ``tests/reference/sem_lavaan.R``).  The layout:
 * :mod:`.result` holds :class:`SEMResult`; :mod:`.plot` the path diagram;
 * :mod:`.bootstrap` resamples (the thesis hypotheses table is :mod:`crm_research.inference`);
 * :mod:`.multigroup` fits several groups and the invariance sequence;
-* :mod:`.robust` adds robust standard errors and scaled statistics (MLM, MLR).
+* :mod:`.robust` adds robust standard errors and scaled statistics (MLM, MLR);
+* :mod:`.compare` compares nested models (lavaan's ``lavTestLRT``).
 """
 
 from crm_research.sem.api import cfa, sem
+from crm_research.sem.compare import ModelComparison, compare_models
 from crm_research.sem.fiml import FIMLResult
 from crm_research.sem.multigroup import InvarianceResult, MultiGroupSEMResult, measurement_invariance, multigroup_sem
 from crm_research.sem.ordinal import OrdinalSEMResult
@@ -28,5 +30,6 @@ from crm_research.sem.robust import RobustFIMLResult, RobustSEMResult
 # function bound to that name however the modules are imported.
 __all__ = ["cfa", "sem", "SEMResult", "multigroup_sem", "measurement_invariance",
            "MultiGroupSEMResult", "InvarianceResult", "polychoric", "PolychoricResult",
-           "OrdinalSEMResult", "FIMLResult", "RobustSEMResult", "RobustFIMLResult"]
+           "OrdinalSEMResult", "FIMLResult", "RobustSEMResult", "RobustFIMLResult",
+           "compare_models", "ModelComparison"]
 

@@ -150,9 +150,6 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
         if robust == "MLM" and missing != "listwise":
             raise CRMInputError(f"{func}: estimator='MLM' (Satorra-Bentler) is for complete data; with "
                                 "missing='fiml' use estimator='MLR', as in lavaan.")
-        if bootstrap:
-            raise CRMInputError(f"{func}: give either a robust estimator ('{robust}') or bootstrap, not both: both "
-                                "correct the standard errors for non-normal data.")
         estimator = "ML"
     if estimator in ("DWLS", "WLSMV") or missing in ("fiml", "ml"):
         # ordinal items (DWLS on polychoric correlations, ordinal.py) and FIML (fiml.py) have their own
@@ -163,7 +160,7 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
                                 "full-information ML is for continuous data (estimator='ML').")
         if sample_cov is not None or sample_cor is not None or data is None:
             raise CRMInputError(f"{func}: {what} needs the raw data ('data'), not a matrix.")
-        if bootstrap:
+        if bootstrap and estimator != "ML":
             raise CRMInputError(f"{func}: bootstrap is not available with {what} yet.")
         if estimator != "ML":
             from crm_research.sem.ordinal import fit_ordinal
@@ -172,10 +169,16 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
         from crm_research.sem.fiml import fit_fiml
 
         fiml = fit_fiml(data, model, std_lv=std_lv, ci=ci, func=func)
-        if robust:
-            from crm_research.sem.robust import robust_fiml
+        with single_thread():
+            if robust:
+                from crm_research.sem.robust import robust_fiml
 
-            return robust_fiml(fiml)
+                fiml = robust_fiml(fiml)
+            if bootstrap:
+                from crm_research.sem.bootstrap import run_bootstrap
+
+                run_bootstrap(fiml, fiml.ram, fiml.raw, bootstrap, ci=ci, seed=seed, n_jobs=n_jobs,
+                              progress=progress)
         return fiml
     parsed = parse_model(model)
     matrix_given = sample_cov is not None or sample_cor is not None
@@ -241,7 +244,7 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
                                 f"{examples_of(spec.ov_x)} is not supported yet; make them indicators of a latent "
                                 "variable or use estimator='ML'.")
         with single_thread():
-            return robust_fit(result, robust)
+            result = robust_fit(result, robust)
     if bootstrap:
         from crm_research.sem.bootstrap import run_bootstrap
 
@@ -295,7 +298,9 @@ def sem(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=
     bootstrap : int, default 0
         Number of bootstrap resamples (0 = none).  With ``B > 0`` the result
         carries percentile and bias-corrected intervals for every parameter,
-        including defined ones.
+        including defined ones.  Also with ``missing="fiml"`` (each resample
+        refitted by FIML, intercepts included) and ``estimator="MLM"/"MLR"``
+        (the resamples are ML fits; the scaled test stays the robust one).
     ci : float, default 0.95
         Confidence level of the intervals.
     seed : int, optional
