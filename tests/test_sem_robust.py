@@ -204,3 +204,39 @@ def test_mlr_bootstrap_is_the_ml_bootstrap(hs):
     mlr = crm.cfa(hs, HS_MODEL, estimator="MLR", bootstrap=50, seed=3, progress=False)
     np.testing.assert_allclose(mlr.estimates["boot_se"], ml.estimates["boot_se"])
     assert "chisq_scaled" in mlr.fit_measures.index
+
+
+MEAN_KEYS = ["npar", "chisq", "df", "aic", "bic", "bic2", "srmr", "gfi", "agfi", "cfi", "rmsea", "logl"]
+
+
+@pytest.mark.parametrize(("name", "model", "options"), [
+    ("hs_means", HS_MODEL, {"meanstructure": True}),
+    ("hs_int", HS_MODEL + "\nx1 ~ 1\nx4 ~ i4*1", {}),
+    ("hs_means_mlr", HS_MODEL, {"meanstructure": True, "estimator": "MLR"}),
+])
+def test_mean_structure_equals_lavaan(hs, name, model, options):
+    res = crm.cfa(hs, model, **options)
+    res.fit_measures["logl"] = res.fit_measures["loglik"]
+    compare_estimates(res, name)
+    compare_fit(res, name, MEAN_KEYS + (ROBUST_KEYS if "estimator" in options else []))
+    ints = res.estimates[res.estimates["op"] == "~1"].set_index("lhs")
+    assert len(ints) == 12 and ints.loc["visual", "est"] == 0
+    if name == "hs_int":
+        assert ints.loc["x4", "label"] == "i4"
+
+
+def test_mean_structure_parse_and_bad_input(hs):
+    from crm_research.core.syntax import parse_model
+
+    parsed = parse_model("f =~ x1 + x2 + x3\nx1 ~ 1\nx2 ~ a*1 + x3")
+    ops = [(st.lhs, st.op) for st in parsed.statements]
+    assert ("x1", "~1") in ops and ("x2", "~1") in ops and ("x2", "~") in ops
+    with pytest.raises(CRMInputError, match="latent means"):
+        parse_model("f =~ x1 + x2 + x3\nf ~ 1")
+    with pytest.raises(CRMInputError, match="fixes the intercept"):
+        crm.cfa(hs, HS_MODEL + "\nx1 ~ 5*1")
+    with pytest.raises(CRMInputError, match="raw data"):
+        crm.cfa(model=HS_MODEL, sample_cov=hs[[f"x{j}" for j in range(1, 10)]].cov(), sample_nobs=301,
+                meanstructure=True)
+    with pytest.raises(CRMInputError, match="intercept"):
+        crm.sem(hs, HS_MODEL + "\nx1 ~ 1", group_col="school")

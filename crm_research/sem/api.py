@@ -115,7 +115,7 @@ def _check_pd(S, names, what):
 
 
 def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sample_cov, sample_cor, sample_sd,
-         sample_nobs, n_jobs, progress, group_col=None, group_equal=None):
+         sample_nobs, n_jobs, progress, group_col=None, group_equal=None, meanstructure=False):
     estimator = check_choice(estimator, "estimator", ["ML", "MLM", "MLR", "DWLS", "WLSMV"], func)
     missing = check_choice(missing, "missing", ["listwise", "fiml", "ml"], func)
     bootstrap = check_int(bootstrap, "bootstrap", func, min_value=0)
@@ -127,6 +127,7 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
     # checked up front: a bad value used to fail only after the fit, inside the bootstrap, as int('two')
     n_jobs = 2 if n_jobs is None else check_int(n_jobs, "n_jobs", func, min_value=1)
     progress = check_bool(progress, "progress", func)
+    meanstructure = check_bool(meanstructure, "meanstructure", func)
     if group_col is not None:
         # several groups: multigroup.py (ML, complete cases, raw data)
         if estimator != "ML" or missing != "listwise" or bootstrap:
@@ -190,6 +191,9 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
             raise CRMInputError(f"bootstrap needs raw data; {func} was given a matrix.")
         names, full = _matrix_input(sample_cov, sample_cor, sample_sd, func)
         n = check_int(sample_nobs, "sample_nobs", func, min_value=2)
+        if meanstructure or any(st.op == "~1" for st in parsed.statements):
+            raise CRMInputError(f"{func}: a mean structure (intercepts, meanstructure=True) needs the raw data; a "
+                                "covariance matrix has no means.")
         spec = build_spec(parsed, names, std_lv=std_lv)
         idx = [names.index(v) for v in spec.observed]
         # like lavaan (sample.cov.rescale=TRUE): a published matrix is the unbiased one; ML needs divisor N
@@ -201,7 +205,7 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
             raise CRMInputError(f"'sample_nobs' and 'sample_sd' go with 'sample_cov'/'sample_cor' in {func}, "
                                 "not with 'data'.")
         data = check_dataframe(data, "data", func, min_rows=3)
-        spec = build_spec(parsed, data.columns, std_lv=std_lv)
+        spec = build_spec(parsed, data.columns, std_lv=std_lv, allow_means=True)
         clean = check_numeric_columns(data, spec.observed, name="data", func=func, allow_constant=False)
         complete = clean.dropna()
         dropped = len(clean) - len(complete)
@@ -245,6 +249,16 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
                                 "variable or use estimator='ML'.")
         with single_thread():
             result = robust_fit(result, robust)
+    if meanstructure or spec.means:
+        from crm_research.sem.result import add_intercepts
+
+        if spec.ov_x:
+            raise CRMInputError(f"{func}: a mean structure with observed predictors (fixed.x) "
+                                f"{examples_of(spec.ov_x)} is not supported yet.")
+        if bootstrap:
+            raise CRMInputError(f"{func}: bootstrap with a mean structure (complete data) is not available yet; "
+                                "drop meanstructure/'~ 1' or use missing='fiml'.")
+        add_intercepts(result)
     if bootstrap:
         from crm_research.sem.bootstrap import run_bootstrap
 
@@ -266,7 +280,7 @@ def _full_exo(S, spec):
 @positional_options
 def sem(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=0, ci=0.95, seed=None,
         std_lv=False, sample_cov=None, sample_cor=None, sample_sd=None, sample_nobs=None, group_col=None,
-        group_equal=None, n_jobs=2, progress=True) -> SEMResult | MultiGroupSEMResult:
+        group_equal=None, n_jobs=2, progress=True, meanstructure=False) -> SEMResult | MultiGroupSEMResult:
     """Fit a structural equation model written in lavaan syntax, with lavaan's results.
 
     Parameters
@@ -328,6 +342,15 @@ def sem(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=
         Processes for the bootstrap (``None`` means the default).
     progress : bool, default True
         Show a progress bar during the bootstrap.
+    meanstructure : bool, default False
+        Add the intercepts of the observed variables (op ``"~1"``, latent
+        means fixed at 0), as lavaan's ``meanstructure = TRUE``; also switched
+        on by an intercept in the syntax (``x1 ~ 1``, ``x1 ~ i1*1``).  The
+        intercepts are free (a saturated mean structure: they equal the
+        sample means), so chi-square and df do not change; ``npar``,
+        AIC/BIC and the SRMR (averaged over the zero mean residuals too)
+        do, as in lavaan.  Needs raw data; fixed intercepts and latent means
+        are not supported yet.
 
     Returns
     -------
@@ -384,13 +407,14 @@ def sem(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=
     if model is None:
         raise CRMInputError("The 'model' parameter of sem is required: lavaan syntax such as 'f =~ x1 + x2 + x3'.")
     return _fit(data, model, "sem", estimator, missing, bootstrap, ci, seed, std_lv, sample_cov, sample_cor,
-                sample_sd, sample_nobs, n_jobs, progress, group_col=group_col, group_equal=group_equal)
+                sample_sd, sample_nobs, n_jobs, progress, group_col=group_col, group_equal=group_equal,
+                meanstructure=meanstructure)
 
 
 @renamed_arguments(group="group_col")
 def cfa(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=0, ci=0.95, seed=None,
         std_lv=False, sample_cov=None, sample_cor=None, sample_sd=None, sample_nobs=None, group_col=None,
-        group_equal=None, n_jobs=2, progress=True, **unknown) -> SEMResult | MultiGroupSEMResult:
+        group_equal=None, n_jobs=2, progress=True, meanstructure=False, **unknown) -> SEMResult | MultiGroupSEMResult:
     """Confirmatory factor analysis: :func:`sem` for a measurement model.
 
     Takes the same arguments as :func:`sem` and applies the same lavaan
@@ -411,6 +435,8 @@ def cfa(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=
         As in :func:`sem`.
     group_col, group_equal, n_jobs, progress : optional
         As in :func:`sem` (``group_col`` was ``group`` before 0.2).
+    meanstructure : bool, default False
+        As in :func:`sem`.
     **unknown
         Caught only to name a misspelt option in a clear error.
 
@@ -448,4 +474,5 @@ def cfa(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=
         allowed = [name for name in inspect.signature(cfa).parameters if name not in ("data", "model", "unknown")]
         raise CRMInputError(f"cfa got unknown option(s) {sorted(unknown)}; allowed: {allowed}.")
     return _fit(data, model, "cfa", estimator, missing, bootstrap, ci, seed, std_lv, sample_cov, sample_cor,
-                sample_sd, sample_nobs, n_jobs, progress, group_col=group_col, group_equal=group_equal)
+                sample_sd, sample_nobs, n_jobs, progress, group_col=group_col, group_equal=group_equal,
+                meanstructure=meanstructure)

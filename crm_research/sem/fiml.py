@@ -226,9 +226,10 @@ def fiml_estimates(spec, ram, theta, mu, vcov_all, ci) -> pd.DataFrame:
     table = ParameterTable(spec, ram, theta, vcov_all[:q, :q], std, ci)
     total_sd = np.sqrt(np.abs(np.diag(C)))
     rows = table.rows()
+    mean_labels = {m.lhs: m.label for m in spec.means}
     for i, v in enumerate(spec.observed):
         s_i = vcov_all[q + i, q + i]
-        rows.append(table.row(v, "~1", "", "", mu[i], np.sqrt(s_i) if s_i > 0 else np.nan, True,
+        rows.append(table.row(v, "~1", "", mean_labels.get(v, ""), mu[i], np.sqrt(s_i) if s_i > 0 else np.nan, True,
                               mu[i] / total_sd[i]))
     for lv in spec.latent:
         rows.append(table.row(lv, "~1", "", "", 0.0, 0.0, False, 0.0))
@@ -306,7 +307,8 @@ def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
     rmsea      0.018
     Name: value, dtype: float64
     """
-    spec, clean, std_lv, ci = prepare_raw_fit(data, model, std_lv, ci, func, 3, _check_structure)
+    spec, clean, std_lv, ci = prepare_raw_fit(data, model, std_lv, ci, func, 3, _check_structure,
+                                              allow_means=True)
     obs = spec.observed
     Y = clean.to_numpy(float)
     empty = np.isnan(Y).all(axis=1)
