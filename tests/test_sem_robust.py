@@ -240,3 +240,31 @@ def test_mean_structure_parse_and_bad_input(hs):
                 meanstructure=True)
     with pytest.raises(CRMInputError, match="intercept"):
         crm.sem(hs, HS_MODEL + "\nx1 ~ 1", group_col="school")
+
+
+ORD = Path(__file__).parent / "reference" / "sem_ordinal"
+ROBUST_CAT_KEYS = ["cfi.robust", "tli.robust", "rni.robust", "rmsea.robust", "rmsea.ci.lower.robust",
+                   "rmsea.ci.upper.robust", "rmsea.pvalue.robust", "srmr", "cfi.scaled", "rmsea.scaled"]
+
+
+@pytest.mark.parametrize(("name", "items_file", "model", "options"), [
+    ("ecrm", None, None, {}),
+    ("bfi", "bfi_items", "agree =~ A1 + A2 + A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5", {}),
+    ("bfi_stdlv", "bfi_items", "agree =~ A1 + A2 + A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5\nC4 ~~ C5",
+     {"std_lv": True}),
+    ("binary_cfa", "binary_items", "f =~ A2 + A3 + A5\ng =~ C1 + C2", {}),
+])
+def test_wlsmv_robust_indices_equal_lavaan(survey, name, items_file, model, options):
+    """lavaan's cfi.robust, tli.robust, rmsea.robust (Savalei, 2021) of the WLSMV fits stored by
+    tests/reference/sem_ordinal.R."""
+    if items_file is None:
+        items = [c for c in survey.columns if c[:3] in {"OPR", "ANL", "EMP", "SAT", "LOY", "DEL"}]
+        data, model = survey[items].dropna(), crm.ecrm_survey_model()
+    else:
+        data = pd.read_csv(ORD / f"{items_file}.csv")
+    res = crm.sem(data, model, estimator="WLSMV", **options)
+    ref = pd.read_csv(ORD / f"{name}_fit.csv").set_index("measure")["value"]
+    for key in ROBUST_CAT_KEYS:
+        if key in ref.index:
+            ours = res.fit_measures[key.replace(".", "_")]
+            assert ours == pytest.approx(ref[key], abs=ATOL, nan_ok=True), (name, key, ours, ref[key])

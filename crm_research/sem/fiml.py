@@ -25,9 +25,11 @@ the variables ``o``, with mean ``ybar_g`` and divisor-``n_g`` covariance
 * the baseline model: free means and variances, no covariances (its
   likelihood factorises by variable).
 
+Robust (MLR) standard errors and the scaled statistic: :func:`crm_research.sem.robust.robust_fiml`
+(``estimator="MLR", missing="fiml"``); the bootstrap: :mod:`crm_research.sem.bootstrap`.
 Not provided yet: observed predictors (``fixed.x``; lavaan then conditions
-on them), regressions among observed variables, robust (MLR) corrections,
-modification indices and the bootstrap for FIML fits.
+on them), regressions among observed variables, modification indices and
+lavaan's FIML-corrected robust CFI/RMSEA (Zhang & Savalei, 2023).
 
 References
 ----------
