@@ -268,3 +268,15 @@ def test_wlsmv_robust_indices_equal_lavaan(survey, name, items_file, model, opti
         if key in ref.index:
             ours = res.fit_measures[key.replace(".", "_")]
             assert ours == pytest.approx(ref[key], abs=ATOL, nan_ok=True), (name, key, ours, ref[key])
+
+
+def test_fiml_modification_indices_equal_lavaan(hs_holes):
+    res = crm.cfa(hs_holes, HS_MODEL, missing="fiml")
+    mi = res.modification_indices()
+    ref = pd.read_csv(REF / "hs_fiml_mi.csv")
+    merged = ref.merge(mi, on=["lhs", "op", "rhs"], how="outer", indicator=True, suffixes=("_r", ""))
+    assert (merged["_merge"] == "both").all(), merged.loc[merged["_merge"] != "both", ["lhs", "op", "rhs"]]
+    np.testing.assert_allclose(merged["mi"], merged["mi_r"], atol=ATOL)
+    np.testing.assert_allclose(merged["epc"], merged["epc_r"], atol=ATOL)
+    np.testing.assert_allclose(merged["sepc_all"], merged["sepc.all"], atol=ATOL)
+    assert (res.modification_indices(min_mi=3.84)["mi"] >= 3.84).all()

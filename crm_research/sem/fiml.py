@@ -27,9 +27,9 @@ the variables ``o``, with mean ``ybar_g`` and divisor-``n_g`` covariance
 
 Robust (MLR) standard errors and the scaled statistic: :func:`crm_research.sem.robust.robust_fiml`
 (``estimator="MLR", missing="fiml"``); the bootstrap: :mod:`crm_research.sem.bootstrap`.
+Modification indices: :func:`crm_research.sem.modindices.fiml_modification_indices`.
 Not provided yet: observed predictors (``fixed.x``; lavaan then conditions
-on them), regressions among observed variables, modification indices and
-lavaan's FIML-corrected robust CFI/RMSEA (Zhang & Savalei, 2023).
+on them), regressions among observed variables and lavaan's FIML-corrected robust CFI/RMSEA (Zhang & Savalei, 2023).
 
 References
 ----------
@@ -87,9 +87,25 @@ class FIMLResult(SEMResult):
     n_patterns: int
 
     def modification_indices(self, min_mi: float = 0.0) -> pd.DataFrame:
-        """Not available for FIML fits yet."""
-        raise CRMInputError("Modification indices are not available for a FIML (missing='fiml') fit; use lavaan's "
-                            "modindices() or a listwise ML fit to screen for misspecification.")
+        """Modification indices with the observed information, as lavaan's ``modindices`` for FIML fits.
+
+        Parameters
+        ----------
+        min_mi : float, default 0
+            Keep rows with ``mi >= min_mi``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``lhs, op, rhs, mi, epc, sepc_all`` (see
+            :func:`crm_research.sem.modindices.fiml_modification_indices`).
+        """
+        from crm_research.core.validation import check_number
+        from crm_research.sem.modindices import fiml_modification_indices
+
+        min_mi = check_number(min_mi, "min_mi", "modification_indices", min_value=0)
+        out = fiml_modification_indices(self)
+        return out[out["mi"] >= min_mi].reset_index(drop=True)
 
 
 class _Patterns:

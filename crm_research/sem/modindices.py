@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["modification_indices"]
+__all__ = ["modification_indices", "fiml_modification_indices"]
 
 
 def _cell_derivatives(B, C, p, cells):
@@ -96,6 +96,11 @@ def modification_indices(result) -> pd.DataFrame:
     ok = V > 1e-8 * scale**2  # freeing would leave the model unidentified otherwise
     mi = np.where(ok, n * g2**2 / (2 * np.where(ok, V, 1.0)), np.nan)
     epc = np.where(ok, -g2 / np.where(ok, V, 1.0), np.nan)
+    return _table(spec, cands, mi, epc, C, Smat)
+
+
+def _table(spec, cands, mi, epc, C, Smat) -> pd.DataFrame:
+    """The lavaan-shaped table: ``lhs, op, rhs, mi, epc, sepc_all``, largest ``mi`` first."""
     pos = {v: i for i, v in enumerate(spec.variables)}
     sd = np.sqrt(np.abs(np.diag(C)))
     sepc = np.empty(len(cands))
@@ -112,3 +117,50 @@ def modification_indices(result) -> pd.DataFrame:
                         "mi": mi, "epc": epc, "sepc_all": sepc})
     out = out[np.isfinite(out["mi"])]
     return out.sort_values("mi", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def fiml_modification_indices(result) -> pd.DataFrame:
+    """Modification indices of a FIML fit, equal to lavaan's ``modindices`` with ``missing = "ml"``.
+
+    The score test of each candidate (those of :func:`modification_indices`)
+    with the *expected* information of the incomplete data, as lavaan's
+    ``modindices`` uses: per missing-data pattern ``g`` (``n_g`` rows
+    observing the variables ``o``) ``H = sum_g n_g / (2N) Delta_o'
+    (Sigma_oo^-1 kron Sigma_oo^-1) Delta_o`` over the free parameters and
+    the candidates (the intercepts are orthogonal to both), ``g`` the
+    gradient of ``-l / N`` at the candidates' value 0,
+    ``V = H22 - H21 H11^-1 H12``, ``mi = N g2^2 / diag V``,
+    ``epc = -g2 / diag V``; candidates with ``V`` near 0 (not identified if
+    freed) are dropped, as lavaan does.
+    """
+    from crm_research.sem.fiml import _loglik_grad, _Patterns
+
+    spec, ram, n = result.spec, result.ram, result.n
+    p, q = len(spec.observed), spec.n_free
+    cands = _candidates(spec)
+    if not cands:
+        return pd.DataFrame(columns=["lhs", "op", "rhs", "mi", "epc", "sepc_all"])
+    cells = [c[3] for c in cands]
+    k = len(cells)
+    pat = _Patterns(result.raw)
+    A, Smat = ram.matrices(result.fit.theta)
+    B = np.linalg.solve(ram.eye - A, ram.eye)
+    C = B @ Smat @ B.T
+    Sigma = C[:p, :p]
+    D = np.hstack([ram.delta(B, C), _cell_derivatives(B, C, p, cells)])
+    _, _gm, gS = _loglik_grad(pat, result.implied_mean.to_numpy(float), Sigma)
+    g2 = -(D[:, q:].T @ gS.reshape(-1)) / n
+    Dv = D.reshape(p, p, q + k)
+    H = np.zeros((q + k, q + k))
+    for o, n_g, _ybar, _S_g, _rows in pat.groups:
+        Si = np.linalg.inv(Sigma[np.ix_(o, o)])
+        Do = Dv[np.ix_(o, o)].reshape(len(o) ** 2, q + k)
+        H += 0.5 * n_g * Do.T @ np.kron(Si, Si) @ Do
+    H /= n
+    H11, H12, H22 = H[:q, :q], H[:q, q:], H[q:, q:]
+    V = np.diag(H22) - np.einsum("ij,ij->j", H12, np.linalg.solve(H11, H12))
+    scale = np.sqrt(np.maximum(np.abs(np.diag(H22)), 1e-300))
+    ok = V > 1e-8 * scale**2
+    mi = np.where(ok, n * g2**2 / np.where(ok, V, 1.0), np.nan)
+    epc = np.where(ok, -g2 / np.where(ok, V, 1.0), np.nan)
+    return _table(spec, cands, mi, epc, C, Smat)
