@@ -280,3 +280,15 @@ def test_fiml_modification_indices_equal_lavaan(hs_holes):
     np.testing.assert_allclose(merged["epc"], merged["epc_r"], atol=ATOL)
     np.testing.assert_allclose(merged["sepc_all"], merged["sepc.all"], atol=ATOL)
     assert (res.modification_indices(min_mi=3.84)["mi"] >= 3.84).all()
+
+
+def test_wlsmv_modification_indices_equal_lavaan():
+    bfi = pd.read_csv(ORD / "bfi_items.csv")
+    res = crm.cfa(bfi, "agree =~ A1 + A2 + A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5", estimator="WLSMV")
+    mi = res.modification_indices()
+    ref = pd.read_csv(REF / "bfi_wlsmv_mi.csv")
+    merged = ref.merge(mi, on=["lhs", "op", "rhs"], how="outer", indicator=True, suffixes=("_r", ""))
+    assert (merged["_merge"] == "both").all(), merged.loc[merged["_merge"] != "both", ["lhs", "op", "rhs"]]
+    np.testing.assert_allclose(merged["mi"], merged["mi_r"], atol=ATOL)
+    np.testing.assert_allclose(merged["epc"], merged["epc_r"], atol=ATOL)
+    np.testing.assert_allclose(merged["sepc_all"], merged["sepc.all"], atol=ATOL)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["modification_indices", "fiml_modification_indices"]
+__all__ = ["modification_indices", "fiml_modification_indices", "dwls_modification_indices"]
 
 
 def _cell_derivatives(B, C, p, cells):
@@ -161,6 +161,48 @@ def fiml_modification_indices(result) -> pd.DataFrame:
     V = np.diag(H22) - np.einsum("ij,ij->j", H12, np.linalg.solve(H11, H12))
     scale = np.sqrt(np.maximum(np.abs(np.diag(H22)), 1e-300))
     ok = V > 1e-8 * scale**2
+    mi = np.where(ok, n * g2**2 / np.where(ok, V, 1.0), np.nan)
+    epc = np.where(ok, -g2 / np.where(ok, V, 1.0), np.nan)
+    return _table(spec, cands, mi, epc, C, Smat)
+
+
+def dwls_modification_indices(result) -> pd.DataFrame:
+    """Modification indices of a DWLS (WLSMV) fit on polychoric correlations, equal to lavaan's ``modindices``.
+
+    With ``r`` the polychoric and ``sigma`` the implied correlations (below
+    the diagonal), ``W`` the diagonal DWLS weights, ``Delta`` the derivatives
+    of ``sigma`` by the free parameters (1) and the candidates (2):
+    ``H = Delta' W Delta``, ``g2 = -(N-1)/N Delta_2' W (r - sigma)`` (lavaan's
+    DWLS gradient carries the ``(N-1)/N`` of its categorical test
+    statistic), ``V = H22 - H21 H11^-1 H12``, ``mi = N g2^2 / diag V``,
+    ``epc = -g2 / diag V``.  The thresholds are not involved: the
+    candidates change correlations only.
+    """
+    spec, ram, n = result.spec, result.ram, result.n
+    obs = spec.observed
+    p = len(obs)
+    cands = _candidates(spec)
+    if not cands:
+        return pd.DataFrame(columns=["lhs", "op", "rhs", "mi", "epc", "sepc_all"])
+    pc = result.polychoric
+    R = pc.correlations.loc[obs, obs].to_numpy(float)
+    gamma = pc.nacov.to_numpy(float)
+    n_th = len(pc.thresholds)
+    w = 1.0 / np.diag(gamma[n_th:, n_th:])
+    # lavaan's order of the correlations: below the diagonal, column by column
+    jj, ii = np.triu_indices(p, 1)
+    flat = ii * p + jj
+    A, Smat = ram.matrices(result.fit.theta)
+    B = np.linalg.solve(ram.eye - A, ram.eye)
+    C = B @ Smat @ B.T
+    D1 = ram.delta(B, C)[flat]
+    D2 = _cell_derivatives(B, C, p, [c[3] for c in cands])[flat]
+    WD1, WD2 = w[:, None] * D1, w[:, None] * D2
+    g2 = -(n - 1) / n * (WD2.T @ (R[ii, jj] - C[ii, jj]))
+    H11, H12 = D1.T @ WD1, D1.T @ WD2
+    H22 = np.einsum("ij,ij->j", D2, WD2)
+    V = H22 - np.einsum("ij,ij->j", H12, np.linalg.solve(H11, H12))
+    ok = V > 1e-8 * np.maximum(H22, 1e-300)
     mi = np.where(ok, n * g2**2 / np.where(ok, V, 1.0), np.nan)
     epc = np.where(ok, -g2 / np.where(ok, V, 1.0), np.nan)
     return _table(spec, cands, mi, epc, C, Smat)

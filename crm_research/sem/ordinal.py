@@ -117,9 +117,25 @@ class OrdinalSEMResult(SEMResult):
         return notes
 
     def modification_indices(self, min_mi: float = 0.0) -> pd.DataFrame:
-        """Not available for DWLS fits (they need the DWLS information matrix)."""
-        raise CRMInputError("Modification indices are not available for an ordinal (DWLS) fit; fit the model with "
-                            "estimator='ML' to screen for misspecification, or use lavaan's modindices().")
+        """Modification indices of a DWLS (WLSMV) fit, as lavaan's ``modindices``.
+
+        Parameters
+        ----------
+        min_mi : float, default 0
+            Keep rows with ``mi >= min_mi``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``lhs, op, rhs, mi, epc, sepc_all`` (see
+            :func:`crm_research.sem.modindices.dwls_modification_indices`).
+        """
+        from crm_research.core.validation import check_number
+        from crm_research.sem.modindices import dwls_modification_indices
+
+        min_mi = check_number(min_mi, "min_mi", "modification_indices", min_value=0)
+        out = dwls_modification_indices(self)
+        return out[out["mi"] >= min_mi].reset_index(drop=True)
 
 
 def _check_structure(spec, func):

@@ -93,3 +93,10 @@ set.seed(20261205)
 fb2 <- cfa(hs_model, data = hs, se = "bootstrap", bootstrap = 1000)
 save_fit(fb2, "hs_mlr_boot")
 cat(as.character(packageVersion("lavaan")), "\n")
+
+# 7. modification indices of WLSMV fits (the bfi items and model of sem_ordinal.R)
+bfi <- read.csv("tests/reference/sem_ordinal/bfi_items.csv")
+bitems <- names(bfi)
+fw <- cfa("agree =~ A1 + A2 + A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5", data = bfi,
+          ordered = bitems, estimator = "WLSMV")
+write.csv(modindices(fw, sort. = TRUE), file.path(out, "bfi_wlsmv_mi.csv"), row.names = FALSE)
