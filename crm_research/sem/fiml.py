@@ -104,7 +104,9 @@ class FIMLResult(SEMResult):
         from crm_research.sem.modindices import fiml_modification_indices
 
         min_mi = check_number(min_mi, "min_mi", "modification_indices", min_value=0)
-        out = fiml_modification_indices(self)
+        pat = _Patterns(self.raw)
+        _, _, grad_sigma = _loglik_grad(pat, self.implied_mean.to_numpy(float), self.fit.Sigma)
+        out = fiml_modification_indices(self, pat, grad_sigma)
         return out[out["mi"] >= min_mi].reset_index(drop=True)
 
 

@@ -119,7 +119,7 @@ def _table(spec, cands, mi, epc, C, Smat) -> pd.DataFrame:
     return out.sort_values("mi", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def fiml_modification_indices(result) -> pd.DataFrame:
+def fiml_modification_indices(result, patterns, grad_sigma) -> pd.DataFrame:
     """Modification indices of a FIML fit, equal to lavaan's ``modindices`` with ``missing = "ml"``.
 
     The score test of each candidate (those of :func:`modification_indices`)
@@ -131,10 +131,11 @@ def fiml_modification_indices(result) -> pd.DataFrame:
     gradient of ``-l / N`` at the candidates' value 0,
     ``V = H22 - H21 H11^-1 H12``, ``mi = N g2^2 / diag V``,
     ``epc = -g2 / diag V``; candidates with ``V`` near 0 (not identified if
-    freed) are dropped, as lavaan does.
+    freed) are dropped, as lavaan does.  ``patterns`` are the rows grouped
+    by missing-data pattern and ``grad_sigma`` the derivative of ``l`` by
+    ``Sigma`` at the estimates (both from :mod:`crm_research.sem.fiml`, which
+    calls this function).
     """
-    from crm_research.sem.fiml import _loglik_grad, _Patterns
-
     spec, ram, n = result.spec, result.ram, result.n
     p, q = len(spec.observed), spec.n_free
     cands = _candidates(spec)
@@ -142,14 +143,13 @@ def fiml_modification_indices(result) -> pd.DataFrame:
         return pd.DataFrame(columns=["lhs", "op", "rhs", "mi", "epc", "sepc_all"])
     cells = [c[3] for c in cands]
     k = len(cells)
-    pat = _Patterns(result.raw)
+    pat = patterns
     A, Smat = ram.matrices(result.fit.theta)
     B = np.linalg.solve(ram.eye - A, ram.eye)
     C = B @ Smat @ B.T
     Sigma = C[:p, :p]
     D = np.hstack([ram.delta(B, C), _cell_derivatives(B, C, p, cells)])
-    _, _gm, gS = _loglik_grad(pat, result.implied_mean.to_numpy(float), Sigma)
-    g2 = -(D[:, q:].T @ gS.reshape(-1)) / n
+    g2 = -(D[:, q:].T @ grad_sigma.reshape(-1)) / n
     Dv = D.reshape(p, p, q + k)
     H = np.zeros((q + k, q + k))
     for o, n_g, _ybar, _S_g, _rows in pat.groups:
