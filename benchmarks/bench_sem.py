@@ -42,10 +42,35 @@ def bootstrap_political_democracy(n_jobs=2):
     return 1000 - fit.boot_failed
 
 
+def mlr_ecrm_survey():
+    data = crm.recode_ecrm_survey(crm.load_dataset("ecrm_survey"))
+    crm.sem(data, crm.ecrm_survey_model(), estimator="MLR")
+    return len(data)
+
+
+def _hs_holes():
+    """Holzinger-Swineford with the cells tests/reference/sem_fiml.R deletes (275 missing cells)."""
+    import numpy as np
+
+    data = _hs()
+    i = np.arange(1, len(data) + 1)
+    for j in range(1, 10):
+        data.loc[((7 * i + 13 * j) % 17 == 0) | ((3 * i + 5 * j) % 23 == 0), f"x{j}"] = np.nan
+    return data
+
+
+def fiml_bootstrap_holzinger(n_jobs=2):
+    fit = crm.cfa(_hs_holes(), HS_MODEL, missing="fiml", bootstrap=1000, seed=1, n_jobs=n_jobs, progress=False)
+    return 1000 - fit.boot_failed
+
+
 BENCHMARKS = [
     ("SEM: CFA Holzinger-Swineford (3 factors)", "301 rows, 9 items", cfa_holzinger),
     ("SEM: Political Democracy SEM with := ", "75 rows, 11 items", sem_political_democracy),
     ("SEM: bootstrap 1,000 resamples, PD (2 processes)", "1,000 refits", bootstrap_political_democracy),
     ("SEM: bootstrap 1,000 resamples, PD (1 process)", "1,000 refits",
      lambda: bootstrap_political_democracy(n_jobs=1)),
+    ("SEM: MLR fit, e-CRM survey (robust SEs, scaled test)", "282 complete rows, 22 items", mlr_ecrm_survey),
+    ("SEM: FIML bootstrap 1,000 resamples, HS with holes (2 processes)", "1,000 FIML refits",
+     fiml_bootstrap_holzinger),
 ]

@@ -158,8 +158,9 @@ def test_fiml_and_dwls_are_routed_to_their_engines():
     assert isinstance(crm.cfa(ordinal, HS_MODEL, estimator="WLSMV"), OrdinalSEMResult)
     with pytest.raises(CRMInputError, match="complete cases only"):
         crm.cfa(ordinal, HS_MODEL, estimator="DWLS", missing="fiml")
+    # FIML fits bootstrap since issue 13 (tests/test_sem_robust.py); DWLS fits do not yet
     with pytest.raises(CRMInputError, match="bootstrap is not available"):
-        crm.cfa(holes, HS_MODEL, missing="fiml", bootstrap=100)
+        crm.cfa(ordinal, HS_MODEL, estimator="WLSMV", bootstrap=100)
     with pytest.raises(CRMInputError, match="raw data"):
         crm.cfa(model=HS_MODEL, sample_cov=HS[[f"x{i}" for i in range(1, 10)]].cov(), sample_nobs=301,
                 missing="fiml")

@@ -242,7 +242,12 @@ def _parse_terms(tokens, i, lines, op):
             raise _caret_error("the statement ends where a variable name was expected.", lines, ln2, col2 + 1)
         kind, tok, ln, col = tokens[i]
         if kind == "number" and op == "~" and tok in ("1", "1.0"):
-            raise _caret_error("intercepts ('~ 1') need a mean structure, which is not supported yet.", lines, ln, col)
+            # an intercept ('y ~ 1', 'y ~ a*1'): parse_model turns it into a '~1' statement
+            term.name = "1"
+            terms.append(term)
+            expect_term = False
+            i += 1
+            continue
         if kind != "name" or tok == "NA":
             raise _caret_error(f"expected a variable name, found {tok!r}.", lines, ln, col)
         term.name = tok
@@ -360,7 +365,19 @@ def parse_model(text: str) -> ParsedModel:
             raise _caret_error(f"a second operator {tok!r} in one statement; put each statement on its own line "
                                "or separate them with ';'.", lines, ln, col)
         terms = _parse_terms(tokens, k + 1, lines, op)
-        parsed.statements.append(Statement(lhs=lhs, op=op, terms=terms, line=oln))
+        means = [t for t in terms if t.name == "1"]
+        terms = [t for t in terms if t.name != "1"]
+        if terms or not means:
+            parsed.statements.append(Statement(lhs=lhs, op=op, terms=terms, line=oln))
+        if means:
+            # lavaan's intercept operator: 'y ~ 1' is the row 'y ~1' of the parameter table
+            parsed.statements.append(Statement(lhs=lhs, op="~1", terms=means[:1], line=oln))
+    latent = {st.lhs for st in parsed.statements if st.op == "=~"}
+    for st in parsed.statements:
+        if st.op == "~1" and st.lhs in latent:
+            ln, col = st.terms[0].position
+            raise _caret_error(f"latent means ('{st.lhs} ~ 1') need a mean structure over latent variables, which is "
+                               "not supported yet; intercepts of observed variables ('x1 ~ 1') are.", lines, ln, col)
     if not parsed.statements:
         raise CRMInputError("The 'model' contains no statements (e.g. 'f =~ x1 + x2 + x3').")
     return parsed

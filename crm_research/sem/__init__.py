@@ -12,19 +12,24 @@ equal lavaan 0.6's (see ``tests/reference/sem_lavaan.R``).  The layout:
 * :mod:`.fit`, :mod:`.modindices` compute fit measures and modification indices;
 * :mod:`.result` holds :class:`SEMResult`; :mod:`.plot` the path diagram;
 * :mod:`.bootstrap` resamples (the thesis hypotheses table is :mod:`crm_research.inference`);
-* :mod:`.multigroup` fits several groups and the invariance sequence.
+* :mod:`.multigroup` fits several groups and the invariance sequence;
+* :mod:`.robust` adds robust standard errors and scaled statistics (MLM, MLR);
+* :mod:`.compare` compares nested models (lavaan's ``lavTestLRT``).
 """
 
 from crm_research.sem.api import cfa, sem
+from crm_research.sem.compare import ModelComparison, compare_models
 from crm_research.sem.fiml import FIMLResult
 from crm_research.sem.multigroup import InvarianceResult, MultiGroupSEMResult, measurement_invariance, multigroup_sem
 from crm_research.sem.ordinal import OrdinalSEMResult
 from crm_research.sem.polychoric import PolychoricResult, polychoric
 from crm_research.sem.result import SEMResult
+from crm_research.sem.robust import RobustFIMLResult, RobustSEMResult
 
 # crm.sem is also the name of the function sem(); crm_research/__init__.py keeps the
 # function bound to that name however the modules are imported.
 __all__ = ["cfa", "sem", "SEMResult", "multigroup_sem", "measurement_invariance",
            "MultiGroupSEMResult", "InvarianceResult", "polychoric", "PolychoricResult",
-           "OrdinalSEMResult", "FIMLResult"]
+           "OrdinalSEMResult", "FIMLResult", "RobustSEMResult", "RobustFIMLResult",
+           "compare_models", "ModelComparison"]
 

@@ -125,8 +125,8 @@ def _check_pd(S, names, what):
 
 
 def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sample_cov, sample_cor, sample_sd,
-         sample_nobs, n_jobs, progress, group_col=None, group_equal=None):
-    estimator = check_choice(estimator, "estimator", ["ML", "DWLS", "WLSMV"], func)
+         sample_nobs, n_jobs, progress, group_col=None, group_equal=None, meanstructure=False):
+    estimator = check_choice(estimator, "estimator", ["ML", "MLM", "MLR", "DWLS", "WLSMV"], func)
     missing = check_choice(missing, "missing", ["listwise", "fiml", "ml"], func)
     bootstrap = check_int(bootstrap, "bootstrap", func, min_value=0)
     if 0 < bootstrap < 10:
@@ -137,6 +137,7 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
     # checked up front: a bad value used to fail only after the fit, inside the bootstrap, as int('two')
     n_jobs = 2 if n_jobs is None else check_int(n_jobs, "n_jobs", func, min_value=1)
     progress = check_bool(progress, "progress", func)
+    meanstructure = check_bool(meanstructure, "meanstructure", func)
     if group_col is not None:
         # several groups: multigroup.py (ML, complete cases, raw data)
         if estimator != "ML" or missing != "listwise" or bootstrap:
@@ -149,6 +150,18 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
         return fit_multigroup(data, model, group_col, group_equal=group_equal, ci=ci, std_lv=std_lv, func=func)
     if group_equal is not None:
         raise CRMInputError(f"'group_equal' needs 'group_col' (the grouping column) in {func}.")
+    robust = estimator if estimator in ("MLM", "MLR") else None
+    if robust:
+        # robust ML needs the casewise data (fourth moments, casewise scores), never a matrix
+        if sample_cov is not None or sample_cor is not None or data is None:
+            raise CRMInputError(f"{func}: estimator='{robust}' needs the raw data ('data'): the robust standard "
+                                "errors and the scaled chi-square use the fourth moments of the answers, which a "
+                                "covariance or correlation matrix does not contain. Use estimator='ML' with a "
+                                "matrix.")
+        if robust == "MLM" and missing != "listwise":
+            raise CRMInputError(f"{func}: estimator='MLM' (Satorra-Bentler) is for complete data; with "
+                                "missing='fiml' use estimator='MLR', as in lavaan.")
+        estimator = "ML"
     if estimator in ("DWLS", "WLSMV") or missing in ("fiml", "ml"):
         # ordinal items (DWLS on polychoric correlations, ordinal.py) and FIML (fiml.py) have their own
         # engines; they need raw data and do not bootstrap yet
@@ -158,7 +171,7 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
                                 "full-information ML is for continuous data (estimator='ML').")
         if sample_cov is not None or sample_cor is not None or data is None:
             raise CRMInputError(f"{func}: {what} needs the raw data ('data'), not a matrix.")
-        if bootstrap:
+        if bootstrap and estimator != "ML":
             raise CRMInputError(f"{func}: bootstrap is not available with {what} yet.")
         if estimator != "ML":
             from crm_research.sem.ordinal import fit_ordinal
@@ -166,7 +179,18 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
             return fit_ordinal(data, model, std_lv=std_lv, ci=ci, func=func)
         from crm_research.sem.fiml import fit_fiml
 
-        return fit_fiml(data, model, std_lv=std_lv, ci=ci, func=func)
+        fiml = fit_fiml(data, model, std_lv=std_lv, ci=ci, func=func)
+        with single_thread():
+            if robust:
+                from crm_research.sem.robust import robust_fiml
+
+                fiml = robust_fiml(fiml)
+            if bootstrap:
+                from crm_research.sem.bootstrap import run_bootstrap
+
+                run_bootstrap(fiml, fiml.ram, fiml.raw, bootstrap, ci=ci, seed=seed, n_jobs=n_jobs,
+                              progress=progress)
+        return fiml
     parsed = parse_model(model)
     matrix_given = sample_cov is not None or sample_cor is not None
     raw = None
@@ -177,6 +201,9 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
             raise CRMInputError(f"bootstrap needs raw data; {func} was given a matrix.")
         names, full = _matrix_input(sample_cov, sample_cor, sample_sd, func)
         n = check_int(sample_nobs, "sample_nobs", func, min_value=2)
+        if meanstructure or any(st.op == "~1" for st in parsed.statements):
+            raise CRMInputError(f"{func}: a mean structure (intercepts, meanstructure=True) needs the raw data; a "
+                                "covariance matrix has no means.")
         spec = build_spec(parsed, names, std_lv=std_lv)
         idx = [names.index(v) for v in spec.observed]
         # like lavaan (sample.cov.rescale=TRUE): a published matrix is the unbiased one; ML needs divisor N
@@ -188,7 +215,7 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
             raise CRMInputError(f"'sample_nobs' and 'sample_sd' go with 'sample_cov'/'sample_cor' in {func}, "
                                 "not with 'data'.")
         data = check_dataframe(data, "data", func, min_rows=3)
-        spec = build_spec(parsed, data.columns, std_lv=std_lv)
+        spec = build_spec(parsed, data.columns, std_lv=std_lv, allow_means=True)
         clean = check_numeric_columns(data, spec.observed, name="data", func=func, allow_constant=False)
         complete = clean.dropna()
         dropped = len(clean) - len(complete)
@@ -223,6 +250,25 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
     if not fit.converged:
         warnings.warn(f"{func}: the estimation did not converge ({fit.message}); the estimates are not reliable.",
                       CRMConvergenceWarning, stacklevel=3)
+    if robust:
+        from crm_research.sem.robust import robust_fit
+
+        if spec.ov_x:
+            raise CRMInputError(f"{func}: estimator='{robust}' with observed predictors (fixed.x) "
+                                f"{examples_of(spec.ov_x)} is not supported yet; make them indicators of a latent "
+                                "variable or use estimator='ML'.")
+        with single_thread():
+            result = robust_fit(result, robust)
+    if meanstructure or spec.means:
+        from crm_research.sem.result import add_intercepts
+
+        if spec.ov_x:
+            raise CRMInputError(f"{func}: a mean structure with observed predictors (fixed.x) "
+                                f"{examples_of(spec.ov_x)} is not supported yet.")
+        if bootstrap:
+            raise CRMInputError(f"{func}: bootstrap with a mean structure (complete data) is not available yet; "
+                                "drop meanstructure/'~ 1' or use missing='fiml'.")
+        add_intercepts(result)
     if bootstrap:
         from crm_research.sem.bootstrap import run_bootstrap
 
@@ -244,7 +290,7 @@ def _full_exo(S, spec):
 @positional_options
 def sem(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=0, ci=0.95, seed=None,
         std_lv=False, sample_cov=None, sample_cor=None, sample_sd=None, sample_nobs=None, group_col=None,
-        group_equal=None, n_jobs=2, progress=True) -> SEMResult | MultiGroupSEMResult:
+        group_equal=None, n_jobs=2, progress=True, meanstructure=False) -> SEMResult | MultiGroupSEMResult:
     """Fit a structural equation model written in lavaan syntax, with lavaan's results.
 
     Parameters
@@ -257,8 +303,13 @@ def sem(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=
         lavaan model syntax: ``=~`` (measured by), ``~`` (regressed on),
         ``~~`` (covariance), ``:=`` (defined parameter such as ``ind := a*b``),
         with modifiers ``a*x`` (label), ``1*x`` (fixed) and ``NA*x`` (free).
-    estimator : {"ML", "DWLS", "WLSMV"}
-        ``"ML"``: maximum likelihood for continuous data.  ``"DWLS"`` (alias
+    estimator : {"ML", "MLM", "MLR", "DWLS", "WLSMV"}
+        ``"ML"``: maximum likelihood for continuous data.  ``"MLM"``
+        (Satorra-Bentler) and ``"MLR"`` (Huber-White standard errors,
+        Yuan-Bentler scaled chi-square; also with ``missing="fiml"``): the ML
+        estimates with robust standard errors and lavaan's scaled and robust
+        fit indices, for non-normal (e.g. Likert) answers
+        (:mod:`crm_research.sem.robust`; raw data needed).  ``"DWLS"`` (alias
         ``"WLSMV"``): ordinal (Likert) items, diagonally weighted least squares
         on polychoric correlations with robust standard errors and the scaled
         chi-square, equal to lavaan's ``WLSMV`` (see
@@ -271,7 +322,9 @@ def sem(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=
     bootstrap : int, default 0
         Number of bootstrap resamples (0 = none).  With ``B > 0`` the result
         carries percentile and bias-corrected intervals for every parameter,
-        including defined ones.
+        including defined ones.  Also with ``missing="fiml"`` (each resample
+        refitted by FIML, intercepts included) and ``estimator="MLM"/"MLR"``
+        (the resamples are ML fits; the scaled test stays the robust one).
     ci : float, default 0.95
         Confidence level of the intervals.
     seed : int, optional
@@ -299,6 +352,15 @@ def sem(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=
         Processes for the bootstrap (``None`` means the default).
     progress : bool, default True
         Show a progress bar during the bootstrap.
+    meanstructure : bool, default False
+        Add the intercepts of the observed variables (op ``"~1"``, latent
+        means fixed at 0), as lavaan's ``meanstructure = TRUE``; also switched
+        on by an intercept in the syntax (``x1 ~ 1``, ``x1 ~ i1*1``).  The
+        intercepts are free (a saturated mean structure: they equal the
+        sample means), so chi-square and df do not change; ``npar``,
+        AIC/BIC and the SRMR (averaged over the zero mean residuals too)
+        do, as in lavaan.  Needs raw data; fixed intercepts and latent means
+        are not supported yet.
 
     Returns
     -------
@@ -355,13 +417,14 @@ def sem(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=
     if model is None:
         raise CRMInputError("The 'model' parameter of sem is required: lavaan syntax such as 'f =~ x1 + x2 + x3'.")
     return _fit(data, model, "sem", estimator, missing, bootstrap, ci, seed, std_lv, sample_cov, sample_cor,
-                sample_sd, sample_nobs, n_jobs, progress, group_col=group_col, group_equal=group_equal)
+                sample_sd, sample_nobs, n_jobs, progress, group_col=group_col, group_equal=group_equal,
+                meanstructure=meanstructure)
 
 
 @renamed_arguments(group="group_col")
 def cfa(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=0, ci=0.95, seed=None,
         std_lv=False, sample_cov=None, sample_cor=None, sample_sd=None, sample_nobs=None, group_col=None,
-        group_equal=None, n_jobs=2, progress=True, **unknown) -> SEMResult | MultiGroupSEMResult:
+        group_equal=None, n_jobs=2, progress=True, meanstructure=False, **unknown) -> SEMResult | MultiGroupSEMResult:
     """Confirmatory factor analysis: :func:`sem` for a measurement model.
 
     Takes the same arguments as :func:`sem` and applies the same lavaan
@@ -382,6 +445,8 @@ def cfa(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=
         As in :func:`sem`.
     group_col, group_equal, n_jobs, progress : optional
         As in :func:`sem` (``group_col`` was ``group`` before 0.2).
+    meanstructure : bool, default False
+        As in :func:`sem`.
     **unknown
         Caught only to name a misspelt option in a clear error.
 
@@ -419,4 +484,5 @@ def cfa(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=
         allowed = [name for name in inspect.signature(cfa).parameters if name not in ("data", "model", "unknown")]
         raise CRMInputError(f"cfa got unknown option(s) {sorted(unknown)}; allowed: {allowed}.")
     return _fit(data, model, "cfa", estimator, missing, bootstrap, ci, seed, std_lv, sample_cov, sample_cor,
-                sample_sd, sample_nobs, n_jobs, progress, group_col=group_col, group_equal=group_equal)
+                sample_sd, sample_nobs, n_jobs, progress, group_col=group_col, group_equal=group_equal,
+                meanstructure=meanstructure)

@@ -10,6 +10,16 @@ processes, and the bias-corrected interval is NaN when every resample lies on
 one side of the estimate.  Resamples whose fit does not converge are dropped
 and counted (``result.boot_failed``), as lavaan does.
 
+FIML fits (``missing="fiml"``, also with ``estimator="MLR"``) are bootstrapped
+the same way, as lavaan's ``se = "bootstrap"`` with ``missing = "ml"``: the
+rows (with their holes) are resampled and each resample is refitted by FIML
+-- Fisher scoring (the expected information of each missing-data pattern)
+from the full-sample estimates, a few steps --
+and every intercept joins the bootstrapped rows.  An MLR fit's estimates are
+ML's, so its bootstrap is the ML bootstrap (lavaan refuses ``estimator =
+"MLR"`` with ``se = "bootstrap"``; ``estimator = "ML"`` gives the same
+resamples).
+
 References
 ----------
 Efron, B., & Tibshirani, R. J. (1993). *An Introduction to the Bootstrap*.
@@ -26,8 +36,10 @@ import time
 
 import numpy as np
 
+from crm_research.core.optimize import minimize
 from crm_research.core.resampling import bc_interval, bootstrap_map, percentile_interval
 from crm_research.sem.estimation import fit_ml
+from crm_research.sem.fiml import _loglik, _loglik_grad, _Patterns
 from crm_research.sem.result import _defined_values, row_values
 
 __all__ = ["run_bootstrap"]
@@ -62,7 +74,7 @@ class _Refit:
         return np.concatenate([vals, _defined_values(spec, vals)])
 
 
-def _min_parallel(refit: _Refit, n: int, bootstrap: int) -> int:
+def _min_parallel(refit, n: int, bootstrap: int) -> int:
     """The ``min_parallel`` of :func:`bootstrap_map`: 0 when the refits are worth worker processes.
 
     One refit on a resample of its own (from a fixed generator, apart from the seeded stream, so the
@@ -74,14 +86,87 @@ def _min_parallel(refit: _Refit, n: int, bootstrap: int) -> int:
     return 0 if bootstrap * (time.perf_counter() - start) > PARALLEL_MIN_SECONDS else bootstrap + 1
 
 
+def _fiml_information(pat, Sigma, delta, q):
+    """Expected information of ``-l / N`` over ``(theta, mu)``: per missing-data pattern, the normal
+    information of the observed block (the mean and covariance parts are orthogonal)."""
+    p = pat.p
+    Dv = delta.reshape(p, p, q)
+    H = np.zeros((q + p, q + p))
+    for o, n_g, _ybar, _S_g, _rows in pat.groups:
+        Si = np.linalg.inv(Sigma[np.ix_(o, o)])
+        Do = Dv[np.ix_(o, o)].reshape(len(o) ** 2, q)
+        H[:q, :q] += 0.5 * n_g * Do.T @ np.kron(Si, Si) @ Do
+        H[np.ix_(q + o, q + o)] += n_g * Si
+    return H / pat.n
+
+
+def _fiml_objective(ram, pat, q):
+    """``evaluate(x, order)`` of ``-l / N`` over ``x = (theta, mu)`` for :func:`core.optimize.minimize`
+    (Fisher scoring: the expected information as curvature)."""
+    n = pat.n
+
+    def evaluate(x, order):
+        theta, mu = x[:q], x[q:]
+        Sigma, B, C = ram.implied(theta)
+        if order == 0:
+            ll = _loglik(pat, mu, Sigma)
+            return (-ll / n if np.isfinite(ll) else np.inf), None, None
+        ll, gm, gS = _loglik_grad(pat, mu, Sigma)
+        if gm is None:
+            return np.inf, None, None
+        delta = ram.delta(B, C)
+        g = -np.concatenate([delta.T @ gS.reshape(-1), gm]) / n
+        return -ll / n, g, (_fiml_information(pat, Sigma, delta, q) if order == 2 else None)
+
+    return evaluate
+
+
+class _FIMLRefit:
+    """The statistic of one FIML resample: model rows, intercepts, latent means (0) and defined parameters."""
+
+    def __init__(self, spec, ram, Y, x0):
+        self.spec, self.ram, self.Y, self.x0 = spec, ram, Y, x0
+
+    def __call__(self, idx: np.ndarray) -> np.ndarray | None:
+        spec, ram = self.spec, self.ram
+        Yb = self.Y[idx]
+        if np.isnan(Yb).all(axis=0).any():
+            return None  # a variable with no observed value in this resample
+        pat = _Patterns(Yb)
+        q = spec.n_free
+        try:
+            opt = minimize(_fiml_objective(ram, pat, q), self.x0, tol=BOOT_TOL, max_iter=200)
+        except ValueError:
+            return None
+        if not opt.converged:
+            return None
+        vals = row_values(spec, ram, opt.x[:q])
+        return np.concatenate([vals, opt.x[q:], np.zeros(len(spec.latent)), _defined_values(spec, vals)])
+
+
+def _fiml_statistic(result):
+    x0 = np.concatenate([result.fit.theta, result.implied_mean.to_numpy(float)])
+    return _FIMLRefit(result.spec, result.ram, result.raw, x0)
+
+
 def run_bootstrap(result, ram, raw, bootstrap: int, ci: float = 0.95, seed: int | None = None, n_jobs: int | None = 2,
                   progress: bool = True):
-    """Bootstrap ``result`` in place: adds interval columns and ``boot_*`` attributes; returns ``result``."""
+    """Bootstrap ``result`` in place: adds interval columns and ``boot_*`` attributes; returns ``result``.
+
+    ``result`` is an ML fit (``raw`` its complete data) or a FIML fit
+    (:class:`crm_research.sem.fiml.FIMLResult`, ``raw`` its rows with missing values).
+    """
+    from crm_research.sem.fiml import FIMLResult
+
     n_boot = bootstrap
-    refit = _Refit(result.spec, ram, raw, result.fit.theta)
-    run = bootstrap_map(refit, raw.shape[0], bootstrap=n_boot, seed=seed, n_jobs=n_jobs, progress=progress,
-                        chunk_size=50, min_parallel=_min_parallel(refit, raw.shape[0], n_boot), desc="bootstrap")
-    good = run.replicates.reshape(run.n_ok, len(result.spec.rows) + len(result.spec.definitions))
+    if isinstance(result, FIMLResult):
+        statistic = _fiml_statistic(result)
+    else:
+        statistic = _Refit(result.spec, ram, raw, result.fit.theta)
+    run = bootstrap_map(statistic, raw.shape[0], bootstrap=n_boot, seed=seed, n_jobs=n_jobs, progress=progress,
+                        chunk_size=50, min_parallel=_min_parallel(statistic, raw.shape[0], n_boot),
+                        desc="bootstrap")
+    good = run.replicates.reshape(run.n_ok, len(result.estimates))
     result.boot_n = n_boot
     result.boot_failed = run.n_failed
     result.boot_ci = ci

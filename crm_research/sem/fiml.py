@@ -25,9 +25,11 @@ the variables ``o``, with mean ``ybar_g`` and divisor-``n_g`` covariance
 * the baseline model: free means and variances, no covariances (its
   likelihood factorises by variable).
 
+Robust (MLR) standard errors and the scaled statistic: :func:`crm_research.sem.robust.robust_fiml`
+(``estimator="MLR", missing="fiml"``); the bootstrap: :mod:`crm_research.sem.bootstrap`.
+Modification indices: :func:`crm_research.sem.modindices.fiml_modification_indices`.
 Not provided yet: observed predictors (``fixed.x``; lavaan then conditions
-on them), regressions among observed variables, robust (MLR) corrections,
-modification indices and the bootstrap for FIML fits.
+on them), regressions among observed variables and lavaan's FIML-corrected robust CFI/RMSEA (Zhang & Savalei, 2023).
 
 References
 ----------
@@ -85,9 +87,27 @@ class FIMLResult(SEMResult):
     n_patterns: int
 
     def modification_indices(self, min_mi: float = 0.0) -> pd.DataFrame:
-        """Not available for FIML fits yet."""
-        raise CRMInputError("Modification indices are not available for a FIML (missing='fiml') fit; use lavaan's "
-                            "modindices() or a listwise ML fit to screen for misspecification.")
+        """Modification indices with the observed information, as lavaan's ``modindices`` for FIML fits.
+
+        Parameters
+        ----------
+        min_mi : float, default 0
+            Keep rows with ``mi >= min_mi``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``lhs, op, rhs, mi, epc, sepc_all`` (see
+            :func:`crm_research.sem.modindices.fiml_modification_indices`).
+        """
+        from crm_research.core.validation import check_number
+        from crm_research.sem.modindices import fiml_modification_indices
+
+        min_mi = check_number(min_mi, "min_mi", "modification_indices", min_value=0)
+        pat = _Patterns(self.raw)
+        _, _, grad_sigma = _loglik_grad(pat, self.implied_mean.to_numpy(float), self.fit.Sigma)
+        out = fiml_modification_indices(self, pat, grad_sigma)
+        return out[out["mi"] >= min_mi].reset_index(drop=True)
 
 
 class _Patterns:
@@ -213,6 +233,27 @@ def _num_hessian(grad, x, rel=1e-5):
     return 0.5 * (H + H.T)
 
 
+def fiml_estimates(spec, ram, theta, mu, vcov_all, ci) -> pd.DataFrame:
+    """The estimates table of a FIML fit: model rows, intercepts (``~1``, latent means fixed at 0), defined
+    parameters; ``vcov_all`` is the covariance of ``(theta, mu)`` (normal-theory or robust)."""
+    q = len(theta)
+    _, _, C = ram.implied(theta)
+    _, S_model = ram.matrices(theta)
+    vals = row_values(spec, ram, theta)
+    std = _std_all(spec, vals, C, S_model)
+    table = ParameterTable(spec, ram, theta, vcov_all[:q, :q], std, ci)
+    total_sd = np.sqrt(np.abs(np.diag(C)))
+    rows = table.rows()
+    mean_labels = {m.lhs: m.label for m in spec.means}
+    for i, v in enumerate(spec.observed):
+        s_i = vcov_all[q + i, q + i]
+        rows.append(table.row(v, "~1", "", mean_labels.get(v, ""), mu[i], np.sqrt(s_i) if s_i > 0 else np.nan, True,
+                              mu[i] / total_sd[i]))
+    for lv in spec.latent:
+        rows.append(table.row(lv, "~1", "", "", 0.0, 0.0, False, 0.0))
+    return table.frame(rows + table.defined_rows())
+
+
 def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
     """Fit a CFA/SEM by full-information ML using every observed value (lavaan's ``missing = "ml"``).
 
@@ -284,7 +325,8 @@ def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
     rmsea      0.018
     Name: value, dtype: float64
     """
-    spec, clean, std_lv, ci = prepare_raw_fit(data, model, std_lv, ci, func, 3, _check_structure)
+    spec, clean, std_lv, ci = prepare_raw_fit(data, model, std_lv, ci, func, 3, _check_structure,
+                                              allow_means=True)
     obs = spec.observed
     Y = clean.to_numpy(float)
     empty = np.isnan(Y).all(axis=1)
@@ -363,17 +405,7 @@ def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
                 iterations=opt.iterations, message=message, Sigma=Sigma, C=C, A=A, S_model=S_model,
                 info=H[:q, :q] * 2.0, grad_norm=gnorm)
     vals = row_values(spec, ram, theta)
-    std = _std_all(spec, vals, C, S_model)
-    table = ParameterTable(spec, ram, theta, vcov, std, ci)
-    total_sd = np.sqrt(np.abs(np.diag(C)))
-    rows = table.rows()
-    for i, v in enumerate(obs):
-        s_i = vcov_all[q + i, q + i]
-        rows.append(table.row(v, "~1", "", "", mu[i], np.sqrt(s_i) if s_i > 0 else np.nan, True,
-                              mu[i] / total_sd[i]))
-    for lv in spec.latent:
-        rows.append(table.row(lv, "~1", "", "", 0.0, 0.0, False, 0.0))
-    est_table = table.frame(rows + table.defined_rows())
+    est_table = fiml_estimates(spec, ram, theta, mu, vcov_all, ci)
 
     # -- fit measures --------------------------------------------------------------------------------
     npar = q + p

@@ -31,7 +31,8 @@ _ZERO = 1.5e-8
 
 
 @renamed_arguments(level="ci")
-def rmsea_interval(chisq: float, df: float, n: float, *, ci: float = 0.90, groups: int = 1) -> tuple[float, float]:
+def rmsea_interval(chisq: float, df: float, n: float, *, ci: float = 0.90, groups: int = 1,
+                   c_hat: float = 1.0) -> tuple[float, float]:
     """Confidence interval of the RMSEA from the noncentral chi-square (Browne & Cudeck, 1993), as lavaan.
 
     Parameters
@@ -45,6 +46,10 @@ def rmsea_interval(chisq: float, df: float, n: float, *, ci: float = 0.90, group
     groups : int, default 1
         Number of groups; the bounds are multiplied by ``sqrt(groups)``
         (Steiger, 1998).
+    c_hat : float, default 1
+        Scaling factor of a robust (MLM/MLR) statistic: with ``chisq`` the
+        scaled statistic, the bounds are ``sqrt(c_hat lambda / (N df))``
+        (lavaan's robust RMSEA interval, Brosseau-Liard, Savalei & Li, 2012).
 
     Returns
     -------
@@ -74,7 +79,7 @@ def rmsea_interval(chisq: float, df: float, n: float, *, ci: float = 0.90, group
         except ValueError:
             return np.nan
 
-    scale = np.sqrt(groups) / np.sqrt(n * df)
+    scale = np.sqrt(groups) * np.sqrt(c_hat) / np.sqrt(n * df)
     hi_p, lo_p = 1 - (1 - ci) / 2, (1 - ci) / 2
     # lavaan's lav_fit_rmsea_ci: the lower bound is 0 when even lambda = 0 leaves the statistic below its
     # upper quantile (searched on [0, chisq]); the upper bound is searched on [0, max(N, 4 chisq)] and is 0
@@ -86,7 +91,8 @@ def rmsea_interval(chisq: float, df: float, n: float, *, ci: float = 0.90, group
 
 
 def fit_indices(chisq: float, df: float, baseline_chisq: float, baseline_df: float, n: float, *,
-                groups: int = 1, ci: float = 0.90, close: float = 0.05) -> dict[str, float]:
+                groups: int = 1, ci: float = 0.90, close: float = 0.05, c_hat: float = 1.0,
+                c_hat_null: float = 1.0, chisq_scaled: float | None = None) -> dict[str, float]:
     """Chi-square p-values, incremental fit indices and the RMSEA, with lavaan's rules at the edges.
 
     The one place these indices are computed: ML, FIML, DWLS (unscaled and
@@ -109,6 +115,17 @@ def fit_indices(chisq: float, df: float, baseline_chisq: float, baseline_df: flo
         Level of the RMSEA interval.
     close : float, default 0.05
         RMSEA of "close fit" tested by ``rmsea_pvalue``.
+    c_hat, c_hat_null : float, default 1
+        Scaling factors of a robust (MLM/MLR) statistic for the model and
+        the baseline.  Different from 1, the *robust* indices are returned
+        (lavaan's ``cfi.robust``, ``tli.robust``, ``rni.robust``,
+        ``rmsea.robust``): ``chisq`` and ``baseline_chisq`` stay the unscaled
+        statistics and ``df`` is replaced by ``c_hat df`` in the
+        noncentrality (Brosseau-Liard & Savalei, 2014, eq. 15;
+        Brosseau-Liard, Savalei & Li, 2012).
+    chisq_scaled : float, optional
+        With ``c_hat``: the scaled statistic, used by the robust RMSEA
+        interval and its p-value as lavaan does.
 
     Returns
     -------
@@ -164,12 +181,15 @@ def fit_indices(chisq: float, df: float, baseline_chisq: float, baseline_df: flo
         "pvalue": float(chi2.sf(x2, d)) if d > 0 else np.nan,
         "baseline_pvalue": float(chi2.sf(x2b, db)) if db > 0 else np.nan,
     }
+    # robust indices (lavaan): the expected value of the statistic under H0 is c_hat * df, not df
+    robust = d > 0 and c_hat != 1 and c_hat_null != 1 and np.isfinite(c_hat) and np.isfinite(c_hat_null)
+    cd, cdb = (c_hat * d, c_hat_null * db) if robust else (d, db)
     # CFI: a model whose misfit is no larger than its df fits perfectly (1), also when the baseline does
-    t1, t2 = max(x2 - d, 0.0), max(x2 - d, x2b - db, 0.0)
+    t1, t2 = max(x2 - cd, 0.0), max(x2 - cd, x2b - cdb, 0.0)
     out["cfi"] = 1.0 if abs(t1) < _ZERO and abs(t2) < _ZERO else 1.0 - t1 / t2
     # TLI (lavaan >= 0.5-21): no max(0, .), so TLI may exceed 1; a saturated model (df = 0) or a baseline
     # with X2b = dfb, where the ratio is undefined, gets 1 as in lavaan
-    t1, t2 = (x2 - d) * db, (x2b - db) * d
+    t1, t2 = (x2 - cd) * db, (x2b - cdb) * d
     out["tli"] = 1.0 - t1 / t2 if d > 0 and abs(t2) > 0 else 1.0
     # NFI: undefined when the baseline has fewer df than the model or fits perfectly; 1 when saturated
     if d > db or abs(x2b) < _ZERO:
@@ -188,15 +208,18 @@ def fit_indices(chisq: float, df: float, baseline_chisq: float, baseline_df: flo
     t1, t2 = x2b - x2, x2b - d
     out["ifi"] = 1.0 if t2 < 0 else (np.nan if abs(t2) < _ZERO else t1 / t2)
     # RNI: CFI without the max(0, .); undefined when the baseline's noncentrality is 0
-    t2 = x2b - db
-    out["rni"] = np.nan if abs(t2) < _ZERO else 1.0 - (x2 - d) / t2
+    t2 = x2b - cdb
+    out["rni"] = np.nan if abs(t2) < _ZERO else 1.0 - (x2 - cd) / t2
     # RMSEA: 0 for a saturated model (lavaan), and its p-value of close fit undefined there
+    c = c_hat if robust else 1.0
+    # the robust interval and p-value take the scaled statistic (lavaan's lav_fit_rmsea_ci with c.hat)
+    x2_ci = float(chisq_scaled) if robust and chisq_scaled is not None else x2
     if d > 0:
-        out["rmsea"] = float(np.sqrt(max(x2 / n / d - 1.0 / n, 0.0)) * np.sqrt(groups))
-        out["rmsea_pvalue"] = float(ncx2.sf(x2, d, n * d * close**2 / groups))
+        out["rmsea"] = float(np.sqrt(max(x2 / n / d - c / n, 0.0)) * np.sqrt(groups))
+        out["rmsea_pvalue"] = float(ncx2.sf(x2_ci, d, n * d * close**2 / (c * groups)))
     else:
         out["rmsea"], out["rmsea_pvalue"] = 0.0, np.nan
-    out["rmsea_ci_lower"], out["rmsea_ci_upper"] = rmsea_interval(x2, d, n, ci=ci, groups=groups)
+    out["rmsea_ci_lower"], out["rmsea_ci_upper"] = rmsea_interval(x2_ci, d, n, ci=ci, groups=groups, c_hat=c)
     return {k: out[k] for k in keys}
 
 
@@ -213,6 +236,16 @@ def baseline_chisq(S: np.ndarray, n: int, x_idx: list[int]) -> tuple[float, int]
     nx = len(x_idx)
     df = p * (p - 1) // 2 - nx * (nx - 1) // 2
     return float(n * f), int(df)
+
+
+def _duplication(p: int) -> np.ndarray:
+    """Duplication matrix D with vec(X) = D vech(X), vech in upper-triangle row order (robust statistics)."""
+    iu = np.triu_indices(p)
+    D = np.zeros((p * p, len(iu[0])))
+    for k, (i, j) in enumerate(zip(*iu)):
+        D[i * p + j, k] = 1.0
+        D[j * p + i, k] = 1.0
+    return D
 
 
 def _ml_weighted_square(X: np.ndarray, Si: np.ndarray, x_idx: list[int]) -> float:

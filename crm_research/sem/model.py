@@ -68,6 +68,8 @@ class ModelSpec:
     endogenous: list[str] = field(default_factory=list)
     # RAM positions of every row: ('A', to, from) or ('S', i, j)
     cells: list[tuple[str, int, int]] = field(default_factory=list)
+    # intercepts written in the syntax ('x ~ 1', op '~1'): free, saturated, outside the RAM rows
+    means: list[ParamRow] = field(default_factory=list)
 
     @property
     def variables(self) -> list[str]:
@@ -91,13 +93,33 @@ def _unknown_variable(name: str, columns, statement_line: int) -> CRMInputError:
     return CRMInputError(msg)
 
 
-def build_spec(parsed: ParsedModel, columns, std_lv: bool = False) -> ModelSpec:
+def build_spec(parsed: ParsedModel, columns, std_lv: bool = False, allow_means: bool = False) -> ModelSpec:
     """Build the full parameter table with lavaan's defaults.
 
     ``columns`` are the names of the available observed variables (data
-    columns or the rows of a covariance matrix).
+    columns or the rows of a covariance matrix).  Intercepts (``x ~ 1``)
+    are collected in ``spec.means`` when ``allow_means`` (the ML and FIML
+    engines); they must be free and each label used once (a saturated mean
+    structure: the intercepts equal the sample means).
     """
     columns = [str(c) for c in columns]
+    mean_statements = [st for st in parsed.statements if st.op == "~1"]
+    if mean_statements:
+        st = mean_statements[0]
+        if not allow_means:
+            raise CRMInputError(f"The model (line {st.line}) has an intercept ('{st.lhs} ~ 1'); this estimator does "
+                                "not fit a mean structure. Remove the line.")
+        for st in mean_statements:
+            t = st.terms[0]
+            if t.fixed is not None:
+                raise CRMInputError(f"The model (line {st.line}) fixes the intercept of {st.lhs!r}; only free "
+                                    "intercepts ('x ~ 1', a saturated mean structure) are supported yet.")
+        labels = [st.terms[0].label for st in mean_statements if st.terms[0].label]
+        if len(labels) != len(set(labels)):
+            raise CRMInputError("The model gives two intercepts the same label (an equality constraint on means), "
+                                "which is not supported yet.")
+        parsed = ParsedModel(statements=[st for st in parsed.statements if st.op != "~1"],
+                             definitions=parsed.definitions, text=parsed.text)
     latent: list[str] = []
     for st in parsed.statements:
         if st.op == "=~" and st.lhs not in latent:
@@ -258,11 +280,19 @@ def build_spec(parsed: ParsedModel, columns, std_lv: bool = False) -> ModelSpec:
                 raise CRMInputError(msg)
         defined.append(d.name)
 
+    means = []
+    for st in mean_statements:
+        if st.lhs not in observed:
+            if st.lhs not in colset:
+                raise _unknown_variable(st.lhs, columns, st.line)
+            raise CRMInputError(f"The model (line {st.line}) gives an intercept to {st.lhs!r}, which is not otherwise "
+                                "in the model.")
+        means.append(ParamRow(st.lhs, "~1", "", label=st.terms[0].label or ""))
     return ModelSpec(observed=observed, latent=latent, rows=rows, definitions=list(parsed.definitions),
-                     n_free=n_free, ov_x=ov_x, endogenous=endogenous, cells=cells)
+                     n_free=n_free, ov_x=ov_x, endogenous=endogenous, cells=cells, means=means)
 
 
-def prepare_raw_fit(data, model, std_lv, ci, func, min_rows, check_structure):
+def prepare_raw_fit(data, model, std_lv, ci, func, min_rows, check_structure, allow_means=False):
     """Validate the arguments of a raw-data fit (FIML, DWLS) and build its model.
 
     Returns ``(spec, clean, std_lv, ci)`` where ``clean`` is a float DataFrame of the
@@ -275,7 +305,7 @@ def prepare_raw_fit(data, model, std_lv, ci, func, min_rows, check_structure):
                             f"Got {type(model).__name__} instead.")
     std_lv = check_bool(std_lv, "std_lv", func)
     ci = check_ci(ci, func)
-    spec = build_spec(parse_model(model), data.columns, std_lv=std_lv)
+    spec = build_spec(parse_model(model), data.columns, std_lv=std_lv, allow_means=allow_means)
     check_structure(spec, func)
     clean = check_numeric_columns(data, spec.observed, name="data", func=func, allow_constant=False)
     return spec, clean, std_lv, ci

@@ -93,7 +93,9 @@ class OrdinalSEMResult(SEMResult):
     def _summary_tables(self):
         fm = self.fit_measures
         keys = ["n", "chisq", "df", "pvalue", "chisq_scaled", "df_scaled", "pvalue_scaled", "cfi", "tli", "rmsea",
-                "rmsea_ci_lower", "rmsea_ci_upper", "srmr"]
+                "rmsea_ci_lower", "rmsea_ci_upper", "srmr", "cfi_scaled", "tli_scaled", "rmsea_scaled", "cfi_robust",
+                "tli_robust", "rmsea_robust", "rmsea_ci_lower_robust", "rmsea_ci_upper_robust"]
+        keys = [k for k in keys if k in fm.index]
         fit_table = pd.DataFrame({"value": [float(fm[k]) for k in keys]}, index=keys)
         est = self.estimates.copy()
         est.insert(0, "parameter", est["lhs"] + " " + est["op"] + " " + est["rhs"])
@@ -115,9 +117,25 @@ class OrdinalSEMResult(SEMResult):
         return notes
 
     def modification_indices(self, min_mi: float = 0.0) -> pd.DataFrame:
-        """Not available for DWLS fits (they need the DWLS information matrix)."""
-        raise CRMInputError("Modification indices are not available for an ordinal (DWLS) fit; fit the model with "
-                            "estimator='ML' to screen for misspecification, or use lavaan's modindices().")
+        """Modification indices of a DWLS (WLSMV) fit, as lavaan's ``modindices``.
+
+        Parameters
+        ----------
+        min_mi : float, default 0
+            Keep rows with ``mi >= min_mi``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``lhs, op, rhs, mi, epc, sepc_all`` (see
+            :func:`crm_research.sem.modindices.dwls_modification_indices`).
+        """
+        from crm_research.core.validation import check_number
+        from crm_research.sem.modindices import dwls_modification_indices
+
+        min_mi = check_number(min_mi, "min_mi", "modification_indices", min_value=0)
+        out = dwls_modification_indices(self)
+        return out[out["mi"] >= min_mi].reset_index(drop=True)
 
 
 def _check_structure(spec, func):
@@ -242,7 +260,10 @@ def fit_ordinal(data, model, *, std_lv=False, ci=0.95, func="sem") -> OrdinalSEM
         baseline_pvalue, baseline_chisq_scaled, cfi, tli, rmsea,
         rmsea_ci_lower, rmsea_ci_upper, rmsea_pvalue, cfi_scaled,
         tli_scaled, rmsea_scaled, rmsea_ci_lower_scaled,
-        rmsea_ci_upper_scaled, rmsea_pvalue_scaled, srmr, n``; ``loglik,
+        rmsea_ci_upper_scaled, rmsea_pvalue_scaled, cfi_robust, tli_robust,
+        rni_robust, rmsea_robust, rmsea_ci_lower_robust, rmsea_ci_upper_robust,
+        rmsea_pvalue_robust, srmr, n``  (the robust indices as lavaan's, Savalei
+        2021: :func:`crm_research.sem.robust.catml_robust_indices`); ``loglik,
         aic, bic`` are NaN), ``r2``, ``polychoric``,
         ``summary()`` and ``plot()``.
 
@@ -397,6 +418,11 @@ def fit_ordinal(data, model, *, std_lv=False, ci=0.95, func="sem") -> OrdinalSEM
     fs = fit_indices(chisq_scaled, df, b_chisq_scaled, b_df, n - 1)
     scaled = {f"{k}_scaled": fs[k] for k in ("cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
                                               "rmsea_pvalue")}
+    # lavaan's robust indices (cfi.robust, rmsea.robust ...; Savalei, 2021): the scaled ones above only plug the
+    # scaled statistic into the normal formulas and can call a fit "good" that the robust indices do not
+    from crm_research.sem.robust import catml_robust_indices
+
+    robust = catml_robust_indices(R, Sigma, gamma_r, D, w, n, df)
     fm = pd.Series({
         "npar": q + n_th, "fmin": chisq / (2 * n), "chisq": chisq, "df": df, "pvalue": fi["pvalue"],
         "chisq_scaled": chisq_scaled, "df_scaled": df, "pvalue_scaled": fs["pvalue"],
@@ -404,7 +430,7 @@ def fit_ordinal(data, model, *, std_lv=False, ci=0.95, func="sem") -> OrdinalSEM
         "baseline_chisq": b_chisq, "baseline_df": b_df, "baseline_pvalue": fi["baseline_pvalue"],
         "baseline_chisq_scaled": b_chisq_scaled,
         **{k: fi[k] for k in ("cfi", "tli", "nfi", "rfi", "ifi", "rni", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
-                              "rmsea_pvalue")}, **scaled, "srmr": srmr, "loglik": np.nan, "aic": np.nan, "bic": np.nan, "n": n,
+                              "rmsea_pvalue")}, **scaled, **robust, "srmr": srmr, "loglik": np.nan, "aic": np.nan, "bic": np.nan, "n": n,
     }, dtype=float, name="value")
 
     pos = {v: i for i, v in enumerate(fspec.variables)}

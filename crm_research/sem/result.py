@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from crm_research.sem.estimation import RAM, MLFit
     from crm_research.sem.model import ModelSpec
 
-__all__ = ["SEMResult", "build_result"]
+__all__ = ["SEMResult", "build_result", "add_intercepts"]
 
 ESTIMATE_COLUMNS = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"]
 
@@ -357,3 +357,66 @@ def build_result(spec, ram, fit, S, n, ci, raw, source, func, model_text) -> SEM
         model=model_text, source=source, spec=spec, ram=ram, fit=fit, S=S,
         sample_cov=pd.DataFrame(S, index=obs, columns=obs), implied_cov=pd.DataFrame(fit.Sigma, index=obs, columns=obs),
         vcov=vcov, raw=raw, warnings=warnings)
+
+
+def add_intercepts(result: SEMResult) -> SEMResult:
+    """Add the saturated mean structure of a complete-data fit in place (lavaan's ``meanstructure = TRUE``).
+
+    The intercepts equal the sample means; their covariance is ``Sigma / N``
+    for ML (expected information) and ``S / N`` for the robust estimators
+    (sandwich); latent means are fixed at 0.  ``npar`` grows by ``p``, AIC
+    and BIC follow, and SRMR/RMR average over the ``p`` zero mean residuals
+    too (lavaan's ``srmr`` with a mean structure).
+    """
+    from scipy.stats import norm
+
+    spec, raw, n = result.spec, result.raw, result.n
+    p = len(spec.observed)
+    mu = raw.mean(axis=0)
+    robust = getattr(result, "estimator", "ML") in ("MLM", "MLR")
+    cov = result.S if robust else result.fit.Sigma
+    se = np.sqrt(np.diag(cov) / n)
+    total_sd = np.sqrt(np.abs(np.diag(result.fit.C)))
+    z = norm.ppf(1 - (1 - result.ci) / 2)
+    labels = {m.lhs: m.label for m in spec.means}
+    rows = []
+    for i, v in enumerate(spec.observed):
+        rows.append([v, "~1", "", labels.get(v, ""), mu[i], se[i], mu[i] / se[i], 2 * norm.sf(abs(mu[i] / se[i])),
+                     mu[i] - z * se[i], mu[i] + z * se[i], mu[i] / total_sd[i]])
+    for lv in spec.latent:
+        rows.append([lv, "~1", "", "", 0.0, 0.0, np.nan, np.nan, 0.0, 0.0, 0.0])
+    est = result.estimates
+    defined = est["op"] == ":="
+    means = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
+    extra = [c for c in est.columns if c not in ESTIMATE_COLUMNS]
+    for c in extra:
+        means[c] = np.nan
+    table = pd.concat([est[~defined], means[est.columns], est[defined]], ignore_index=True)
+    for col in ESTIMATE_COLUMNS[:4]:
+        table[col] = table[col].astype(object)
+    result.estimates = table
+    fm = result.fit_measures
+    npar = float(fm["npar"]) + p
+    loglik = float(fm["loglik"])
+    fm["npar"] = npar
+    fm["aic"] = -2 * loglik + 2 * npar
+    fm["bic"] = -2 * loglik + npar * np.log(n)
+    fm["bic2"] = -2 * loglik + npar * np.log((n + 2) / 24)
+    pstar = p * (p + 1) / 2
+    for key in ("srmr", "rmr"):
+        if key in fm.index:
+            fm[key] = fm[key] * np.sqrt(pstar / (pstar + p))
+    # GFI with the means among the moments (lavaan): the mean residuals are 0, the sample means enter the
+    # denominator with the normal-theory weight 2 Sigma^-1 (the covariance block's is D'(Si kron Si)D)
+    if "gfi" in fm.index and np.isfinite(fm["gfi"]):
+        from crm_research.sem.fit import _duplication
+
+        Sigma = result.fit.Sigma
+        Si = np.linalg.inv(Sigma)
+        iu = np.triu_indices(p)
+        V = _duplication(p).T @ np.kron(Si, Si) @ _duplication(p)
+        e, o = (result.S - Sigma)[iu], result.S[iu]
+        fm["gfi"] = 1.0 - (e @ V @ e) / (o @ V @ o + 2.0 * mu @ Si @ mu)
+        df = float(fm["df"])
+        fm["agfi"] = 1.0 - ((pstar + p) / df) * (1.0 - fm["gfi"]) if df > 0 else np.nan
+    return result
