@@ -43,8 +43,12 @@ __all__ = [
     "ParallelAnalysisResult",
 ]
 
-ROTATIONS = ["oblimin", "varimax", "promax", "none"]
-METHODS = ["minres"]
+ROTATIONS = ["oblimin", "varimax", "promax", "quartimin", "none"]
+METHODS = ["minres", "pa", "ml", "pc"]
+CORRELATIONS = ["pearson", "poly"]
+# psych's column prefixes: fa() names factors by method, principal() names rotated
+# components RC (orthogonal, promax) or TC (GPArotation's oblique rotations)
+_PREFIX = {"minres": "MR", "pa": "PA", "ml": "ML"}
 
 
 # ---------------------------------------------------------------- helpers
@@ -56,6 +60,60 @@ def _correlation(x: pd.DataFrame, missing: str) -> np.ndarray:
             "use missing='listwise'."
         )
     return R
+
+
+def _check_ordinal(x: pd.DataFrame, func: str) -> None:
+    values = x.to_numpy()
+    bad = [c for c, col in zip(x.columns, values.T) if np.any(np.mod(col[~np.isnan(col)], 1) != 0)]
+    if bad:
+        raise CRMInputError(
+            f"{func}(cor='poly') needs ordinal answers coded as whole numbers (e.g. Likert 1-5), but "
+            f"column(s) {', '.join(map(str, bad))} hold non-integer values; use cor='pearson' for "
+            "continuous scores.")
+
+
+def _polychoric_matrix(x: pd.DataFrame, func: str) -> np.ndarray:
+    """Polychoric correlations (two-step ML, sem.polychoric); equal to psych's polychoric to ~1e-4."""
+    from crm_research.sem.polychoric import polychoric
+
+    if x.isna().any().any():
+        raise CRMInputError(f"{func}(cor='poly') uses complete rows only; use missing='listwise'.")
+    for c in x.columns:
+        if x[c].nunique() < 2:
+            raise CRMInputError(f"{func}(cor='poly'): item {c!r} has a single answer category, "
+                                "so its polychoric correlations are undefined; remove it.")
+    return polychoric(x).correlations.to_numpy()
+
+
+def _correlation_matrix(x: pd.DataFrame, missing: str, cor: str, func: str) -> np.ndarray:
+    if cor == "pearson":
+        return _correlation(x, missing)
+    _check_ordinal(x, func)
+    return _polychoric_matrix(x, func)
+
+
+def _spss_variance(eigen: np.ndarray, L0: np.ndarray, vx: np.ndarray, method: str, rotation: str) -> pd.DataFrame:
+    """SPSS's "Total Variance Explained" table (totals, % of variance, cumulative %)."""
+    p = len(eigen)
+    nf = L0.shape[1]
+    out = pd.DataFrame(index=pd.RangeIndex(1, p + 1, name="factor"))
+    out["initial_total"] = eigen
+    out["initial_pct"] = 100 * eigen / p
+    out["initial_cum_pct"] = np.cumsum(out["initial_pct"])
+    ext = np.full(p, np.nan)
+    ext[:nf] = np.sum(L0**2, axis=0)
+    out["extraction_total"] = ext
+    out["extraction_pct"] = 100 * ext / p
+    out["extraction_cum_pct"] = np.cumsum(out["extraction_pct"]).where(out["extraction_total"].notna())
+    if rotation != "none" and nf > 1:
+        rot = np.full(p, np.nan)
+        rot[:nf] = vx
+        out["rotation_total"] = rot
+        if rotation in ("varimax",):
+            # SPSS shows % of variance for orthogonal rotations only (oblique sums overlap)
+            out["rotation_pct"] = 100 * rot / p
+            out["rotation_cum_pct"] = np.cumsum(out["rotation_pct"]).where(out["rotation_total"].notna())
+    return out
 
 
 def _inverse(R: np.ndarray, what: str) -> np.ndarray:
@@ -122,6 +180,142 @@ def _minres(R: np.ndarray, nf: int) -> tuple[np.ndarray, bool]:
     signs = np.sign(L.sum(axis=0))
     signs[signs == 0] = 1
     return L * signs, bool(res.success)
+
+
+def _principal_axis(R: np.ndarray, nf: int, min_err: float = 0.001, max_iter: int = 50):
+    """psych's iterated principal axis (``fa(fm = "pa")``).
+
+    Starts from the squared multiple correlations on the diagonal and stops,
+    as psych does, when the sum of the communalities changes by less than
+    ``min_err`` (0.001) or after ``max_iter`` (50) iterations; the loadings
+    are those of the last eigen-decomposition.  psych's solution is therefore
+    not the fully converged one, and neither is this.
+    """
+    M = R.copy()
+    np.fill_diagonal(M, _smc(R))
+    comm = float(np.trace(M))
+    converged = False
+    for _ in range(max_iter):
+        lam, V = np.linalg.eigh(M)
+        lam, V = lam[::-1][:nf], V[:, ::-1][:, :nf]
+        if np.any(lam < 0):
+            raise CRMInputError(
+                "Principal axis factoring met a negative eigenvalue of the reduced correlation matrix "
+                f"(n_factors={nf} is too many for these items); extract fewer factors or use method='minres'.")
+        L = V * np.sqrt(lam)
+        new = np.sum(L**2, axis=1)
+        np.fill_diagonal(M, new)
+        err = abs(comm - new.sum())
+        comm = float(new.sum())
+        if err <= min_err:
+            converged = True
+            break
+    signs = np.sign(L.sum(axis=0))
+    signs[signs == 0] = 1
+    return L * signs, converged
+
+
+def _ml_objective(psi: np.ndarray, R: np.ndarray, nf: int):
+    """psych's (and factanal's) ML discrepancy over the uniquenesses, with its gradient."""
+    sc = 1 / np.sqrt(psi)
+    lam, V = np.linalg.eigh(R * np.outer(sc, sc))
+    lam, V = lam[::-1], V[:, ::-1]
+    e = lam[nf:]
+    f = -(np.sum(np.log(e) - e) - nf + len(psi))
+    L = np.sqrt(psi)[:, None] * V[:, :nf] * np.sqrt(np.maximum(lam[:nf] - 1, 0))
+    g = np.sum(L**2, axis=1) + psi - np.diag(R)
+    return f, g / psi**2
+
+
+def _ml(R: np.ndarray, nf: int) -> tuple[np.ndarray, bool]:
+    """Maximum-likelihood factor loadings as ``psych::fa(fm = "ml")`` (start 1 - SMC, bounds .005-1)."""
+    smc = _smc(R)
+    upper = max(float(smc.max()), 1.0)
+    res = optimize.minimize(
+        _ml_objective, np.clip(np.diag(R) - smc, 0.005, upper), args=(R, nf), jac=True,
+        method="L-BFGS-B", bounds=[(0.005, upper)] * len(smc),
+        options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 5000},
+    )
+    psi = res.x
+    sc = 1 / np.sqrt(psi)
+    lam, V = np.linalg.eigh(R * np.outer(sc, sc))
+    lam, V = lam[::-1][:nf], V[:, ::-1][:, :nf]
+    L = np.sqrt(psi)[:, None] * V * np.sqrt(np.maximum(lam - 1, 0))
+    signs = np.sign(L.sum(axis=0))
+    signs[signs == 0] = 1
+    return L * signs, bool(res.success)
+
+
+def _principal_components(R: np.ndarray, nf: int) -> np.ndarray:
+    """``psych::principal`` loadings: eigenvectors times the square roots of the eigenvalues."""
+    lam, V = np.linalg.eigh(R)
+    lam, V = lam[::-1][:nf], V[:, ::-1][:, :nf]
+    L = V * np.sqrt(np.maximum(lam, np.finfo(float).eps))
+    signs = np.sign(L.sum(axis=0))
+    signs[signs == 0] = 1
+    return L * signs
+
+
+def _extract(R: np.ndarray, nf: int, method: str) -> tuple[np.ndarray, bool]:
+    if method == "minres":
+        return _minres(R, nf)
+    if method == "pa":
+        return _principal_axis(R, nf)
+    if method == "ml":
+        return _ml(R, nf)
+    return _principal_components(R, nf), True
+
+
+def _rotate(L0: np.ndarray, rotation: str, method: str, warnings: list) -> tuple[np.ndarray, np.ndarray]:
+    """Rotate as psych's fa() / principal() do; returns loadings and factor correlations."""
+    nf = L0.shape[1]
+    if nf == 1 or rotation == "none":
+        return L0, np.eye(nf)
+    if rotation in ("oblimin", "quartimin"):
+        # GPArotation's quartimin is oblimin with gamma = 0, the same criterion
+        L, Phi, ok = _oblimin(L0)
+        if not ok:
+            warnings.append(f"The {rotation} rotation did not converge in 1000 iterations.")
+        return L, Phi
+    if rotation == "varimax":
+        return _varimax(L0)[0], np.eye(nf)
+    if method == "pc":
+        # principal(rotate = "promax") calls stats::promax directly
+        return _promax(L0)
+    # fa(rotate = "promax") calls kaiser(): rows scaled to unit length around Promax
+    h = np.sqrt(np.sum(L0**2, axis=1, keepdims=True))
+    L, Phi = _promax(L0 / h)
+    return L * h, Phi
+
+
+def _fa_solution(R: np.ndarray, nf: int, method: str, rotation: str, warnings: list):
+    """Extraction, rotation, psych's signs and order: (unrotated, rotated loadings, Phi, names)."""
+    L0, converged = _extract(R, nf, method)
+    if not converged:
+        warnings.append(f"The {method} extraction stopped before converging; treat the loadings with caution.")
+    L, Phi = _rotate(L0, rotation, method, warnings)
+    if method == "pc":
+        # principal(): order by the rotated sums of squares (without Phi), then signs
+        if nf > 1:
+            order = np.argsort(-np.sum(L**2, axis=0), kind="stable")
+            L, Phi = L[:, order], Phi[np.ix_(order, order)]
+        signs = np.sign(L.sum(axis=0))
+        signs[signs == 0] = 1
+        L, Phi = L * signs, Phi * np.outer(signs, signs)
+        if rotation == "none" or nf == 1:
+            prefix = "PC"
+        else:
+            prefix = "TC" if rotation in ("oblimin", "quartimin") else "RC"
+    else:
+        # fa(): signs, then order by the variance explained diag(Phi L'L)
+        signs = np.sign(L.sum(axis=0))
+        signs[signs == 0] = 1
+        L, Phi = L * signs, Phi * np.outer(signs, signs)
+        if nf > 1:
+            order = np.argsort(-np.diag(Phi @ L.T @ L), kind="stable")
+            L, Phi = L[:, order], Phi[np.ix_(order, order)]
+        prefix = _PREFIX[method]
+    return L0, L, Phi, [f"{prefix}{i + 1}" for i in range(nf)]
 
 
 def _fa_values(R: np.ndarray, L: np.ndarray) -> np.ndarray:
@@ -443,7 +637,8 @@ def _leading(observed: np.ndarray, threshold: np.ndarray) -> int:
     return int(below[0]) if len(below) else len(observed)
 
 
-def _parallel(x: pd.DataFrame, R: np.ndarray, n_iter: int, quantile: float, seed, n_dropped: int):
+def _parallel(x: pd.DataFrame, R: np.ndarray, n_iter: int, quantile: float, seed, n_dropped: int,
+              cor: str = "pearson"):
     X = x.to_numpy()
     n, p = X.shape
     pc_obs = np.linalg.eigvalsh(R)[::-1]
@@ -467,7 +662,12 @@ def _parallel(x: pd.DataFrame, R: np.ndarray, n_iter: int, quantile: float, seed
             res_fa.append(np.full((b, p), np.nan))
             continue
         idx = rng.integers(0, len(Xn), size=(b, len(Xn), p))
-        Rr = _cor_batch(Xn[idx, np.arange(p)])
+        if cor == "poly":
+            # as psych's fa.parallel(cor = "poly"): polychorics of every resampled data set
+            Rr = np.stack([_polychoric_matrix(pd.DataFrame(Xn[idx[i], np.arange(p)], columns=x.columns),
+                                              "parallel_analysis") for i in range(b)])
+        else:
+            Rr = _cor_batch(Xn[idx, np.arange(p)])
         res_pc.append(np.linalg.eigvalsh(Rr)[:, ::-1])
         res_fa.append(_one_factor_values_batch(Rr))
     sim_pc, sim_fa = np.concatenate(sim_pc), np.concatenate(sim_fa)
@@ -496,7 +696,7 @@ def _parallel(x: pd.DataFrame, R: np.ndarray, n_iter: int, quantile: float, seed
 
 @positional_options
 def parallel_analysis(data, items=None, *, n_iter=20, quantile=0.95, seed=None,
-                      missing="listwise") -> ParallelAnalysisResult:
+                      missing="listwise", cor="pearson") -> ParallelAnalysisResult:
     """Horn's parallel analysis for the number of factors, as ``psych::fa.parallel``.
 
     Parameters
@@ -547,7 +747,8 @@ def parallel_analysis(data, items=None, *, n_iter=20, quantile=0.95, seed=None,
     quantile = check_number(quantile, "quantile", func, 0.0, 1.0, inclusive=(False, False))
     seed = check_seed(seed, func)
     x, n_dropped = prepare_items(data, items, func, missing=missing, min_items=3)
-    return _parallel(x, _correlation(x, missing), n_iter, quantile, seed, n_dropped)
+    cor = check_choice(cor, "cor", CORRELATIONS, func)
+    return _parallel(x, _correlation_matrix(x, missing, cor, func), n_iter, quantile, seed, n_dropped, cor=cor)
 
 
 # ---------------------------------------------------------------- EFA
@@ -579,6 +780,18 @@ class EFAResult(Result):
     fa_values : pandas.Series
         Eigenvalues of the correlation matrix with one-factor communalities (psych's ``fa()$values``).
     n, n_dropped, n_factors, rotation, method, cutoff : as used
+    correlation : str
+        ``"pearson"`` or ``"poly"`` (polychoric), the matrix that was factored.
+    communalities_spss : pandas.DataFrame
+        SPSS's "Communalities" table: ``initial`` (squared multiple
+        correlations for minres/pa/ml, 1 for principal components) and
+        ``extraction`` (the communalities of the solution).
+    variance_spss : pandas.DataFrame
+        SPSS's "Total Variance Explained": ``initial_total/_pct/_cum_pct``
+        (eigenvalues of the correlation matrix), ``extraction_*`` (sums of
+        squared unrotated loadings) and ``rotation_total`` (sums of squared
+        rotated loadings; with oblique rotations SPSS shows no percentages
+        because the factors overlap, nor does this table).
     """
 
     title: ClassVar[str] = "Exploratory factor analysis"
@@ -600,6 +813,9 @@ class EFAResult(Result):
     method: str
     cutoff: float
     fa_values: pd.Series
+    correlation: str = "pearson"
+    communalities_spss: pd.DataFrame | None = None
+    variance_spss: pd.DataFrame | None = None
 
     @positional_options
     def pattern(self, cutoff: float = 0.3, *, sort: bool = True) -> pd.DataFrame:
@@ -669,7 +885,7 @@ class EFAResult(Result):
 # rotation and method come before items: the positional order before 0.2 (positional_options maps it)
 @positional_options
 def efa(data, n_factors=None, *, rotation="oblimin", method="minres", items=None, missing="listwise",
-        n_iter=20, seed=None, cutoff=0.3, scale=None) -> EFAResult:
+        n_iter=20, seed=None, cutoff=0.3, scale=None, cor="pearson") -> EFAResult:
     """Exploratory factor analysis with KMO, Bartlett's test and parallel analysis.
 
     Parameters
@@ -748,45 +964,21 @@ def efa(data, n_factors=None, *, rotation="oblimin", method="minres", items=None
     n_iter = check_int(n_iter, "n_iter", func, min_value=1)
     seed = check_seed(seed, func)
     cutoff = check_number(cutoff, "cutoff", func, 0.0, 1.0)
+    cor = check_choice(cor, "cor", CORRELATIONS, func)
     x, n_dropped = prepare_items(data, items, func, scale=scale, missing=missing, min_items=3)
     p = x.shape[1]
-    R = _correlation(x, missing)
+    R = _correlation_matrix(x, missing, cor, func)
     kmo_table = _kmo_table(R, x.columns)
     bart = _bartlett(R, len(x))
-    pa = _parallel(x, R, n_iter, 0.95, seed, n_dropped)
+    pa = _parallel(x, R, n_iter, 0.95, seed, n_dropped, cor=cor)
     if n_factors is None:
         n_factors = max(pa.n_factors, 1)
     # more factors than this leaves negative degrees of freedom (Ledermann bound)
     max_factors = int(np.floor((2 * p + 1 - np.sqrt(8 * p + 1)) / 2))
     n_factors = check_int(n_factors, "n_factors", func, min_value=1, max_value=max(max_factors, 1))
-    L0, converged = _minres(R, n_factors)
-    model = L0 @ L0.T
-    Phi = np.eye(n_factors)
     warnings = []
-    if not converged:
-        warnings.append("The minres optimiser stopped before converging; treat the loadings with caution.")
-    if n_factors == 1 or rotation == "none":
-        L = L0
-    elif rotation == "oblimin":
-        L, Phi, ok = _oblimin(L0)
-        if not ok:
-            warnings.append("The oblimin rotation did not converge in 1000 iterations.")
-    elif rotation == "varimax":
-        L, _ = _varimax(L0)
-    else:
-        # psych's fa(rotate = "promax") calls kaiser(): rows scaled to unit length around Promax
-        h = np.sqrt(np.sum(L0**2, axis=1, keepdims=True))
-        L, Phi = _promax(L0 / h)
-        L = L * h
-    signs = np.sign(L.sum(axis=0))
-    signs[signs == 0] = 1
-    L = L * signs
-    Phi = Phi * np.outer(signs, signs)
-    if n_factors > 1:
-        ev = np.diag(Phi @ L.T @ L)
-        order = np.argsort(-ev, kind="stable")
-        L, Phi = L[:, order], Phi[np.ix_(order, order)]
-    names = [f"MR{i + 1}" for i in range(n_factors)]
+    L0, L, Phi, names = _fa_solution(R, n_factors, method, rotation, warnings)
+    model = L0 @ L0.T
     items_idx = pd.Index(x.columns, name="item")
     loadings = pd.DataFrame(L, index=items_idx, columns=names)
     communality = pd.Series(np.diag(model), index=items_idx, name="communality")
@@ -800,6 +992,11 @@ def efa(data, n_factors=None, *, rotation="oblimin", method="minres", items=None
         index=["ss_loadings", "proportion_var", "cumulative_var", "proportion_explained", "cumulative_proportion"],
         columns=names,
     )
+    eigen = np.linalg.eigvalsh(R)[::-1]
+    initial = np.ones(p) if method == "pc" else _smc(R)
+    communalities_spss = pd.DataFrame({"initial": initial, "extraction": communality.to_numpy()},
+                                      index=items_idx)
+    variance_spss = _spss_variance(eigen, L0, vx, method, rotation)
     phi = pd.DataFrame(Phi, index=names, columns=names)
     strong = (loadings.abs() >= cutoff).sum(axis=1)
     cross = loadings[strong >= 2]
@@ -819,7 +1016,7 @@ def efa(data, n_factors=None, *, rotation="oblimin", method="minres", items=None
         kmo=kmo_table,
         bartlett=bart,
         parallel_analysis=pa,
-        eigenvalues=pd.Series(np.linalg.eigvalsh(R)[::-1], index=pd.RangeIndex(1, p + 1), name="eigenvalue"),
+        eigenvalues=pd.Series(eigen, index=pd.RangeIndex(1, p + 1), name="eigenvalue"),
         cross_loadings=cross,
         n=len(x),
         n_dropped=n_dropped,
@@ -828,6 +1025,9 @@ def efa(data, n_factors=None, *, rotation="oblimin", method="minres", items=None
         method=method,
         cutoff=cutoff,
         fa_values=pd.Series(_fa_values(R, L0), index=pd.RangeIndex(1, p + 1), name="fa_value"),
+        correlation=cor,
+        communalities_spss=communalities_spss,
+        variance_spss=variance_spss,
     )
     result.warnings.extend(warnings)
     return result
