@@ -70,6 +70,8 @@ _EXPORTS: dict[str, str] = {
     "bartlett_sphericity": "psychometrics.efa",
     "parallel_analysis": "psychometrics.efa",
     "ParallelAnalysisResult": "psychometrics.efa",
+    "omega": "psychometrics.efa",
+    "OmegaResult": "psychometrics.efa",
     # --- SEM: cfa, sem, hypotheses ---
     "cfa": "sem",
     "sem": "sem",

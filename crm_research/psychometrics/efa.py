@@ -41,6 +41,8 @@ __all__ = [
     "bartlett_sphericity",
     "parallel_analysis",
     "ParallelAnalysisResult",
+    "omega",
+    "OmegaResult",
 ]
 
 ROTATIONS = ["oblimin", "varimax", "promax", "quartimin", "none"]
@@ -1032,3 +1034,219 @@ def efa(data, n_factors=None, *, rotation="oblimin", method="minres", items=None
     result.warnings.extend(warnings)
     return result
 
+
+
+# ---------------------------------------------------------------- omega (Schmid-Leiman)
+@dataclass(repr=False, eq=False)
+class OmegaResult(Result):
+    """McDonald's omega hierarchical and omega total (:func:`omega`).
+
+    Attributes
+    ----------
+    omega_h : float
+        Omega hierarchical: the share of the total score's variance due to the
+        general factor, :math:`(\\sum g_i)^2 / \\mathbf 1'R\\mathbf 1`.
+    omega_total : float
+        Omega total: the share due to all common factors,
+        :math:`1 - \\sum u^2_i / \\mathbf 1'R\\mathbf 1`.
+    alpha : float
+        Standardised alpha from the same correlation matrix.
+    omega_limit : float
+        omega_h / omega_total (psych's ``omega.lim``): the share of the
+        reliable variance that is general.
+    loadings : pandas.DataFrame
+        The Schmid-Leiman solution: ``g``, ``F1*``... (group factors with the
+        general factor partialled out), ``h2``, ``u2`` and ``p2`` (share of the
+        communality due to g), equal to psych's ``omega()$schmid$sl``.
+    groups : pandas.DataFrame
+        Omega total, general and group for the whole scale (row ``g``) and for
+        the items of each group factor (psych's ``omega.group``).
+    keys : pandas.Series
+        +1 / -1: items psych's omega reverses because they load negatively on g.
+    factor_correlations : pandas.DataFrame
+        Correlations of the oblimin factors the general factor is extracted from.
+    n, n_dropped, n_factors : int
+    correlation : str
+    """
+
+    title: ClassVar[str] = "Omega (Schmid-Leiman)"
+    omega_h: float
+    omega_total: float
+    alpha: float
+    omega_limit: float
+    loadings: pd.DataFrame
+    groups: pd.DataFrame
+    keys: pd.Series
+    factor_correlations: pd.DataFrame
+    n: int
+    n_dropped: int
+    n_factors: int
+    correlation: str
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.loadings.copy()
+
+    def _summary_tables(self):
+        coef = pd.DataFrame({"value": [self.omega_h, self.omega_total, self.alpha, self.omega_limit]},
+                            index=["omega_h", "omega_total", "alpha", "omega_h / omega_total"])
+        return [("Omega / امگا", coef), ("Schmid-Leiman loadings", self.loadings),
+                ("Omega by group factor", self.groups)]
+
+    def _summary_notes(self):
+        notes = [f"n = {self.n}; {self.n_factors} group factors (minres, oblimin) and one general factor."]
+        if (self.keys < 0).any():
+            notes.append("Reversed because they load negatively on g: "
+                         f"{', '.join(self.keys.index[self.keys < 0])}.")
+        return notes + super()._summary_notes()
+
+    def plot(self, ax=None):
+        """Heat map of the Schmid-Leiman loadings (general factor g and the group factors)."""
+        import matplotlib.pyplot as plt
+
+        L = self.loadings.drop(columns=["h2", "u2", "p2"])
+        if ax is None:
+            _, ax = plt.subplots(figsize=(1.0 * L.shape[1] + 2, 0.32 * len(L) + 1.5))
+        im = ax.imshow(L.to_numpy(), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
+        ax.set_xticks(range(L.shape[1]), L.columns)
+        ax.set_yticks(range(len(L)), L.index)
+        for i in range(len(L)):
+            for j in range(L.shape[1]):
+                v = L.iat[i, j]
+                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7,
+                        color="white" if abs(v) > 0.6 else "black")
+        ax.figure.colorbar(im, ax=ax, label="loading")
+        ax.set_title(f"Schmid-Leiman: omega_h = {self.omega_h:.2f}, omega_t = {self.omega_total:.2f}")
+        return ax
+
+
+def _schmid_leiman(R: np.ndarray, nf: int, warnings: list):
+    """psych's schmid(): minres + varimax, oblimin, one minres factor of the factor correlations."""
+    _, Lv, _, _ = _fa_solution(R, nf, "minres", "varimax", warnings)
+    h2 = np.sum(Lv**2, axis=1)
+    fload, Phi, ok = _oblimin(Lv)
+    if not ok:
+        warnings.append("The oblimin rotation did not converge in 1000 iterations.")
+    if nf > 2:
+        gload, _ = _minres(Phi, 1)
+        gload = gload[:, 0]
+    else:
+        # two group factors do not identify g: psych's option = "equal" sets both loadings to sqrt(|r|)
+        r12 = Phi[0, 1]
+        gload = np.array([np.sqrt(abs(r12)), np.sign(r12) * np.sqrt(abs(r12))])
+        warnings.append("Two group factors do not identify a general factor: its loadings on them are set "
+                        "equal (psych's option = 'equal'); use at least three factors.")
+    g = fload @ gload
+    uniq2 = np.maximum(fload**2 * (1 - gload**2), 0)
+    sm = np.sign(fload) * np.sqrt(uniq2)
+    return g, sm, h2, Phi
+
+
+def omega(data, n_factors=3, *, items=None, missing="listwise", cor="pearson") -> OmegaResult:
+    """Omega hierarchical and omega total via the Schmid-Leiman transformation, as ``psych::omega``.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    n_factors : int, default 3
+        Number of group factors (psych's ``nfactors``); at least 3 identify
+        the general factor, with 2 its loadings are set equal.
+    items : list of str, optional
+        Item columns (default all columns).
+    missing : {"listwise", "pairwise"}, default "listwise"
+    cor : {"pearson", "poly"}, default "pearson"
+        Polychoric correlations (``omega(..., poly = TRUE)``) for Likert items.
+
+    Returns
+    -------
+    OmegaResult
+        ``omega_h``, ``omega_total``, ``alpha``, ``omega_limit``, the
+        Schmid-Leiman ``loadings`` and per-factor ``groups``.
+
+    Notes
+    -----
+    A minres solution with ``n_factors`` factors is rotated (varimax, then
+    GPArotation's oblimin), one minres factor is extracted from the factor
+    correlations, and the general factor's loadings are
+    :math:`g = \\Lambda\\gamma`; the group loadings are
+    :math:`\\lambda_{ik}\\sqrt{1 - \\gamma_k^2}`.  Items loading negatively on
+    g are reversed first (psych's ``flip = TRUE``).  With
+    :math:`V = \\mathbf 1'R\\mathbf 1` (after reversing),
+    :math:`\\omega_h = (\\sum g_i)^2 / V` and :math:`\\omega_t = 1 - \\sum u_i^2/V`,
+    where :math:`u_i^2 = 1 - h_i^2` are the uniquenesses of the minres solution.
+    Omega hierarchical tells how far a total score reflects one general
+    construct; a common reading is that values above about .70 support
+    interpreting the total score (Reise, Bonifay & Haviland, 2013).
+
+    References
+    ----------
+    McDonald, R. P. (1999). *Test theory: A unified treatment*. Erlbaum.
+    Schmid, J., & Leiman, J. M. (1957). The development of hierarchical factor
+    solutions. *Psychometrika*, 22(1), 53-61.
+    Zinbarg, R. E., Revelle, W., Yovel, I., & Li, W. (2005). Cronbach's alpha,
+    Revelle's beta, and McDonald's omega_h. *Psychometrika*, 70(1), 123-133.
+    Reise, S. P., Bonifay, W. E., & Haviland, M. G. (2013). Scoring and modeling
+    psychological measures in the presence of multidimensionality. *Journal of
+    Personality Assessment*, 95(2), 129-140.
+
+    Examples
+    --------
+    >>> import crm_research as crm
+    >>> bfi = crm.load_dataset("bfi")
+    >>> om = crm.omega(bfi, 3, items=[f"{c}{i}" for c in "ACE" for i in range(1, 6)])
+    >>> round(om.omega_h, 2) <= round(om.omega_total, 2)
+    True
+    """
+    func = "omega"
+    cor = check_choice(cor, "cor", CORRELATIONS, func)
+    x, n_dropped = prepare_items(data, items, func, missing=missing, min_items=3)
+    p = x.shape[1]
+    max_factors = int(np.floor((2 * p + 1 - np.sqrt(8 * p + 1)) / 2))
+    n_factors = check_int(n_factors, "n_factors", func, min_value=2, max_value=max(max_factors, 2))
+    R = _correlation_matrix(x, missing, cor, func)
+    warnings: list = []
+    g, sm, h2, Phi = _schmid_leiman(R, n_factors, warnings)
+    key = np.sign(g)
+    key[key == 0] = 1
+    m = R * np.outer(key, key)
+    g, sm = g * key, sm * key[:, None]
+    u2 = np.diag(R) - h2
+    Vt = float(m.sum())
+    gsq = float(g.sum() ** 2)
+    omega_total = (Vt - u2.sum()) / Vt
+    items_idx = pd.Index(x.columns, name="item")
+    names = [f"F{k + 1}*" for k in range(n_factors)]
+    sl = pd.DataFrame(sm, index=items_idx, columns=names)
+    sl.insert(0, "g", g)
+    sl["h2"], sl["u2"], sl["p2"] = h2, u2, g**2 / h2
+    # per group factor: the items whose largest group loading is on it (psych's omega.group)
+    main = np.abs(sm).argmax(axis=1)
+    rows = {"g": (omega_total, gsq / Vt, 0.0)}
+    grs = 0.0
+    for k in range(n_factors):
+        idx = np.flatnonzero(main == k)
+        if len(idx) == 0:
+            rows[names[k]] = (np.nan, np.nan, np.nan)
+            continue
+        vgr = float(m[np.ix_(idx, idx)].sum())
+        gr, gg = float(sm[idx, k].sum()), float(g[idx].sum())
+        grs += gr**2
+        rows[names[k]] = ((gr**2 + gg**2) / vgr, gg**2 / vgr, gr**2 / vgr)
+    rows["g"] = (omega_total, gsq / Vt, grs / Vt)
+    groups = pd.DataFrame.from_dict(rows, orient="index", columns=["total", "general", "group"])
+    fnames = [f"F{k + 1}" for k in range(n_factors)]
+    result = OmegaResult(
+        omega_h=gsq / Vt,
+        omega_total=float(omega_total),
+        alpha=(Vt - float(np.trace(m))) / Vt * p / (p - 1),
+        omega_limit=gsq / (Vt - u2.sum()),
+        loadings=sl,
+        groups=groups,
+        keys=pd.Series(key.astype(int), index=items_idx, name="key"),
+        factor_correlations=pd.DataFrame(Phi, index=fnames, columns=fnames),
+        n=len(x),
+        n_dropped=n_dropped,
+        n_factors=n_factors,
+        correlation=cor,
+    )
+    result.warnings.extend(warnings)
+    return result
