@@ -1,6 +1,8 @@
 """Exploratory factor analysis as ``psych`` does it: KMO, Bartlett, parallel analysis, minres + rotation.
 
-Every number equals its ``psych`` counterpart (``tests/reference/psychometrics.R``):
+Every number equals its ``psych`` counterpart (``tests/reference/psychometrics.R`` and
+``tests/reference/efa_methods.R``: principal axis, ML, principal components, polychoric
+EFA and parallel analysis, ``omega``):
 ``KMO``, ``cortest.bartlett``, ``fa.parallel`` (observed eigenvalues and the
 suggested number of factors; simulated eigenvalues in distribution) and
 ``fa(fm = "minres")`` with GPArotation's oblimin, ``stats::varimax`` or
@@ -897,11 +899,20 @@ def efa(data, n_factors=None, *, rotation="oblimin", method="minres", items=None
         simply come out negative).
     n_factors : int, optional
         Number of factors; default the number suggested by parallel analysis.
-    rotation : {"oblimin", "varimax", "promax", "none"}, default "oblimin"
-        Oblique rotations (oblimin, promax) let factors correlate, which is
-        the realistic assumption for questionnaire constructs.
-    method : {"minres"}, default "minres"
-        Minimum residual factoring (psych's default).
+    rotation : {"oblimin", "varimax", "promax", "quartimin", "none"}, default "oblimin"
+        Oblique rotations (oblimin, promax, quartimin) let factors correlate,
+        which is the realistic assumption for questionnaire constructs;
+        varimax is SPSS's usual orthogonal choice.  GPArotation's quartimin
+        is oblimin with gamma = 0, the same criterion as ``"oblimin"`` here.
+    method : {"minres", "pa", "ml", "pc"}, default "minres"
+        ``"minres"`` minimum residual (psych's default); ``"pa"`` principal
+        axis factoring (SPSS's "Principal axis factoring", psych's iteration:
+        SMC start, stop when the communalities' sum changes by < .001, at most
+        50 steps); ``"ml"`` maximum likelihood (psych's ``fm = "ml"``, the
+        optimum of factanal's criterion); ``"pc"`` principal components as
+        ``psych::principal`` (SPSS's default "Principal components": a
+        component model, not a factor model -- every communality starts at 1
+        and the loadings are inflated relative to factor loadings).
     items : list of str, optional
         Item columns (default all columns).
     missing : {"listwise", "pairwise"}, default "listwise"
@@ -913,6 +924,13 @@ def efa(data, n_factors=None, *, rotation="oblimin", method="minres", items=None
         Smallest loading counted when flagging cross-loadings.
     scale : tuple (min, max), optional
         The answer scale; answers outside it raise an error.
+    cor : {"pearson", "poly"}, default "pearson"
+        Factor Pearson or polychoric correlations (psych's ``cor = "poly"``;
+        two-step ML as :func:`crm_research.sem.polychoric`, within 1e-4 of
+        ``psych::polychoric``).  Polychorics suit Likert items with few
+        categories or skewed answers; they need whole-number answers and
+        complete rows, and make parallel analysis slower (every resampled
+        data set gets its own polychoric matrix).
 
     Returns
     -------
@@ -932,7 +950,11 @@ def efa(data, n_factors=None, *, rotation="oblimin", method="minres", items=None
     power 4 as ``psych::Promax``), each factor's sign chosen to make its
     loadings sum positive and factors ordered by the variance they explain
     (:math:`\\operatorname{diag}(\\Phi\\Lambda'\\Lambda)`).  Loadings equal
-    ``psych::fa`` up to the order and sign of the columns.
+    ``psych::fa`` (``psych::principal`` for ``method="pc"``), in psych's
+    order and signs (``tests/reference/efa_methods.R``).  A factor's sign is
+    arbitrary -- the solution with a factor's loadings all negated fits
+    equally well -- so a factor whose items are mostly negatively worded can
+    come out "reversed"; read the signs relative to each other.
 
     References
     ----------
