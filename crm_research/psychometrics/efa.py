@@ -1196,8 +1196,8 @@ def omega(data, n_factors=3, *, items=None, missing="listwise", cor="pearson") -
     :math:`\\omega_h = (\\sum g_i)^2 / V` and :math:`\\omega_t = 1 - \\sum u_i^2/V`,
     where :math:`u_i^2 = 1 - h_i^2` are the uniquenesses of the minres solution.
     Omega hierarchical tells how far a total score reflects one general
-    construct; a common reading is that values above about .70 support
-    interpreting the total score (Reise, Bonifay & Haviland, 2013).
+    construct: the nearer omega_h is to omega_total, the more of the total
+    score's reliable variance is general (no universal cut-off is given here).
 
     References
     ----------
@@ -1206,9 +1206,6 @@ def omega(data, n_factors=3, *, items=None, missing="listwise", cor="pearson") -
     solutions. *Psychometrika*, 22(1), 53-61.
     Zinbarg, R. E., Revelle, W., Yovel, I., & Li, W. (2005). Cronbach's alpha,
     Revelle's beta, and McDonald's omega_h. *Psychometrika*, 70(1), 123-133.
-    Reise, S. P., Bonifay, W. E., & Haviland, M. G. (2013). Scoring and modeling
-    psychological measures in the presence of multidimensionality. *Journal of
-    Personality Assessment*, 95(2), 129-140.
 
     Examples
     --------
