@@ -98,6 +98,17 @@ def build_spec(parsed: ParsedModel, columns, std_lv: bool = False) -> ModelSpec:
     columns or the rows of a covariance matrix).
     """
     columns = [str(c) for c in columns]
+    # c(...) modifiers and '==' constraints are resolved by the multi-group fit before it builds each group's spec
+    grouped = [(st, t) for st in parsed.statements for t in st.terms if t.group_modifiers is not None]
+    if grouped:
+        st, t = grouped[0]
+        raise CRMInputError(f"The model (line {st.line}) gives group-specific modifiers c(...) to "
+                            f"'{st.lhs} {st.op} {t.name}'; they need a multi-group model (group_col=...).")
+    if getattr(parsed, "constraints", None):
+        c = parsed.constraints[0]
+        raise CRMInputError(f"The model (line {c.line}) constrains '{c.lhs} == {c.rhs}'; '==' constraints are "
+                            "supported in multi-group models (group_col=...); in one group give both parameters "
+                            "the same label instead.")
     latent: list[str] = []
     for st in parsed.statements:
         if st.op == "=~" and st.lhs not in latent:

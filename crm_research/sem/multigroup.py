@@ -53,7 +53,7 @@ from crm_research.core.deprecation import positional_options, renamed_arguments
 from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
 from crm_research.core.optimize import minimize
 from crm_research.core.results import Result
-from crm_research.core.syntax import parse_model
+from crm_research.core.syntax import evaluate_definition, parse_model
 from crm_research.core.threads import single_thread
 from crm_research.core.validation import (
     check_bool,
@@ -66,7 +66,7 @@ from crm_research.core.validation import (
 from crm_research.sem.estimation import RAM
 from crm_research.sem.fit import fit_indices
 from crm_research.sem.model import build_spec, start_values
-from crm_research.sem.result import _defined_values, _std_all, row_values
+from crm_research.sem.result import _std_all, row_values
 
 __all__ = ["multigroup_sem", "measurement_invariance", "fit_multigroup", "MultiGroupSEMResult", "InvarianceResult"]
 
@@ -262,6 +262,64 @@ def _optimize(groups, theta, N, tol=1e-9, max_iter=500):
     return opt.x, F, g, H, parts, opt.converged, opt.message, opt.iterations
 
 
+def _resolve_group_modifiers(parsed, k):
+    """Group ``k``'s copy of the parsed model: every ``c(...)`` modifier replaced by its ``k``-th entry.
+
+    Definitions and ``==`` constraints are taken out: they span the groups and are applied by the
+    multi-group fit itself.
+    """
+    out = copy.deepcopy(parsed)
+    out.definitions, out.constraints = [], []
+    for st in out.statements:
+        for t in st.terms:
+            if t.group_modifiers is None:
+                continue
+            kind, value = t.group_modifiers[min(k, len(t.group_modifiers) - 1)]
+            t.group_modifiers = None
+            if kind == "label":
+                t.label = value
+            elif kind == "fixed":
+                t.fixed = value
+            else:
+                t.free = True
+    return out
+
+
+def _check_group_syntax(parsed, n_groups, levels, func):
+    for st in parsed.statements:
+        for t in st.terms:
+            if t.group_modifiers is not None and len(t.group_modifiers) != n_groups:
+                raise CRMInputError(
+                    f"{func}: c(...) for '{st.lhs} {st.op} {t.name}' (line {st.line}) has {len(t.group_modifiers)} "
+                    f"entries, but there are {n_groups} groups ({', '.join(map(str, levels))}); give one per group, "
+                    "in the order the groups first appear in the data.")
+
+
+def _check_labels_used(parsed, labels, func):
+    """Labels named by ':=' and '==' must exist in some group (build_spec checks one group only)."""
+    from crm_research.core.validation import closest_names
+
+    known = set(labels)
+    for d in parsed.definitions:
+        if d.name in known:
+            raise CRMInputError(f"{func}: the defined parameter {d.name!r} (line {d.line}) reuses the name of a label.")
+        for nm in d.names:
+            if nm not in known:
+                hint = closest_names(nm, sorted(known))
+                raise CRMInputError(f"{func}: the defined parameter {d.name!r} (line {d.line}) uses {nm!r}, which is "
+                                    f"not a label in any group." + (f" Did you mean {hint[0]!r}?" if hint else
+                                                                    f" Labels: {examples_of(sorted(known), 10)}."))
+        known.add(d.name)
+    for c in parsed.constraints:
+        for nm in (c.lhs, c.rhs):
+            if nm not in labels:
+                hint = closest_names(nm, sorted(labels))
+                raise CRMInputError(f"{func}: the constraint '{c.lhs} == {c.rhs}' (line {c.line}) names {nm!r}, which "
+                                    "is not the label of a free parameter." + (
+                                        f" Did you mean {hint[0]!r}?" if hint else
+                                        f" Labels: {examples_of(sorted(labels), 10)}."))
+
+
 def _check_equal(group_equal, func):
     if group_equal is None:
         return []
@@ -297,8 +355,14 @@ def multigroup_sem(data, model, group_col, *, group_equal=None, ci: float = 0.95
     data : pandas.DataFrame
         Raw data with the model's observed variables and the grouping column.
     model : str
-        lavaan syntax (``=~``, ``~``, ``~~``, ``:=``).  A label used in the
-        model (``a*x``) is the same parameter in every group, as in lavaan.
+        lavaan syntax (``=~``, ``~``, ``~~``, ``:=``, ``==``).  A label used in
+        the model (``a*x``) is the same parameter in every group, as in lavaan;
+        ``c(am, af)*x`` gives the parameter one label per group (in the order
+        the groups first appear in the data), ``c(1, NA)*x`` fixes it in one
+        group only.  ``diff := am - af`` is then the group difference of a
+        path, with a delta-method standard error, and ``am == af`` constrains
+        it to be equal (compare the two fits with a chi-square difference
+        test: the lavaan way to test moderation by group).
     group_col : str
         Name of the grouping column (gender, channel, school ...); at least two
         groups, each with more rows than observed variables.  Called ``group``
@@ -338,6 +402,14 @@ def multigroup_sem(data, model, group_col, *, group_equal=None, ci: float = 0.95
     ...                          group_equal=["loadings"])
     >>> fit.fit_measures[["chisq", "df", "cfi"]].round(3).to_dict()
     {'chisq': 0.302, 'df': 2.0, 'cfi': 1.0}
+    >>> model = '''visual =~ x1 + x2 + x3
+    ... textual =~ x4 + x5 + x6
+    ... textual ~ c(bp, bg)*visual
+    ... diff := bp - bg'''
+    >>> est = crm.multigroup_sem(hs, model, group_col="school").estimates
+    >>> d = est.set_index("lhs").loc["diff"]
+    >>> print(f"{d['est']:.3f} (SE {d['se']:.3f})")
+    -0.293 (SE 0.201)
     """
     return fit_multigroup(data, model, group_col, group_equal=group_equal, ci=ci, std_lv=std_lv,
                           func="multigroup_sem")
@@ -359,7 +431,8 @@ def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95
     ci = check_ci(ci, func)
     std_lv = check_bool(std_lv, "std_lv", func)
     parsed = parse_model(model)
-    base_spec = build_spec(parsed, [c for c in data.columns if c != group], std_lv=std_lv)
+    columns = [c for c in data.columns if c != group]
+    base_spec = build_spec(_resolve_group_modifiers(parsed, 0), columns, std_lv=std_lv)
     if base_spec.ov_x:
         raise CRMInputError(f"{func} does not yet support observed covariates with fixed.x "
                             f"({examples_of(base_spec.ov_x)}); model them as single-indicator latent variables or "
@@ -372,10 +445,12 @@ def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95
     if len(levels) < 2:
         raise CRMInputError(f"The grouping column {group!r} has {len(levels)} group(s) after dropping missing "
                             "values; multi-group analysis needs at least two.")
+    _check_group_syntax(parsed, len(levels), levels, func)
     p = len(base_spec.observed)
     groups = []
     sizes = []
-    for lev in levels:
+    local_specs = []
+    for k, lev in enumerate(levels):
         X = clean[labels == lev].to_numpy(float)
         if len(X) <= p:
             raise CRMInputError(f"Group {lev!r} of {group!r} has {len(X)} complete rows, not more than the {p} "
@@ -384,7 +459,9 @@ def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95
         if np.linalg.eigvalsh(S).min() <= 1e-10 * max(1.0, np.abs(S).max()):
             raise CRMInputError(f"The covariance matrix of group {lev!r} is not positive definite (a constant or "
                                 "redundant variable within the group).")
-        spec = copy.deepcopy(base_spec)
+        spec = build_spec(_resolve_group_modifiers(parsed, k), columns, std_lv=std_lv) if k else \
+            copy.deepcopy(base_spec)
+        local_specs.append(copy.deepcopy(spec))
         groups.append(_Group(spec, S, X.mean(axis=0), len(X)))
         sizes.append(len(X))
     N = sum(sizes)
@@ -395,7 +472,10 @@ def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95
     for row in groups[0].spec.rows:
         if row.index >= 0:
             first_index[(row.lhs, row.op, row.rhs)] = row.index
-    label_index = {r.label: r.index for r in groups[0].spec.rows if r.label and r.index >= 0}
+    label_index = {}  # a user label is one parameter in every group that uses it, as in lavaan
+    for r in groups[0].spec.rows:
+        if r.label and r.index >= 0:
+            label_index.setdefault(r.label, r.index)
     n_global = q1
     for k, grp in enumerate(groups):
         if k == 0:
@@ -404,7 +484,10 @@ def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95
         for row in grp.spec.rows:
             if row.index < 0:
                 continue
-            if row.label:  # a user label is one parameter in every group, as in lavaan
+            if row.label:
+                if row.label not in label_index:
+                    label_index[row.label] = n_global
+                    n_global += 1
                 row.index = label_index[row.label]
             elif row.op == "=~" and "loadings" in group_equal:
                 row.index = first_index[(row.lhs, row.op, row.rhs)]
@@ -414,6 +497,9 @@ def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95
                     n_global += 1
                 row.index = local_to_global[row.index]
         grp.spec.n_free = n_global  # updated below for all groups
+    _check_labels_used(parsed, label_index, func)
+    if parsed.constraints:
+        n_global = _apply_constraints(groups, parsed.constraints, label_index, n_global)
     # mean structure: intercepts of observed variables, latent means
     for k, grp in enumerate(groups):
         for v in range(p):
@@ -434,8 +520,7 @@ def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95
     # start values: each group's own rules, intercepts at the group means
     theta = np.zeros(n_global)
     filled = np.zeros(n_global, dtype=bool)
-    for grp in groups:
-        local_spec = copy.deepcopy(base_spec)
+    for grp, local_spec in zip(groups, local_specs):
         local = start_values(local_spec, grp.S)
         for row_global, row_local in zip(grp.spec.rows, local_spec.rows):
             if row_global.index >= 0 and not filled[row_global.index]:
@@ -449,15 +534,64 @@ def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95
     with single_thread():
         theta, F, grad, H, parts, converged, message, iterations = _optimize(groups, theta, N)
         result = _build(groups, theta, F, H, parts, N, levels, sizes, group, group_equal, ci, converged, message,
-                        iterations, chi2, norm)
+                        iterations, chi2, norm, parsed.definitions)
     if not converged:
         _warnings.warn(f"{func}: the estimation did not converge ({message}); the estimates are not reliable.",
                        CRMConvergenceWarning, stacklevel=2)
     return result
 
 
+def _apply_constraints(groups, constraints, label_index, n_global):
+    """``a == b``: one free parameter for both labels (lavaan's equality constraint gives the same optimum,
+    npar and df).  Returns the new number of free parameters."""
+    parent = list(range(n_global))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for c in constraints:
+        a, b = find(label_index[c.lhs]), find(label_index[c.rhs])
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    roots = sorted({find(i) for i in range(n_global)})
+    new = {r: k for k, r in enumerate(roots)}
+    for grp in groups:
+        for row in grp.spec.rows:
+            if row.index >= 0:
+                row.index = new[find(row.index)]
+    for lab in label_index:
+        label_index[lab] = new[find(label_index[lab])]
+    return len(roots)
+
+
+def _label_values(groups, thetas_or_values):
+    """label -> value of its first occurrence over the groups (labels span groups)."""
+    out = {}
+    for grp, vals in zip(groups, thetas_or_values):
+        for k, row in enumerate(grp.spec.rows):
+            if row.label and row.label not in out:
+                out[row.label] = vals[k]
+    return out
+
+
+def _defined(definitions, labels):
+    values = dict(labels)
+    out = []
+    for d in definitions:
+        try:
+            val = float(evaluate_definition(d, values))
+        except (ZeroDivisionError, ValueError, OverflowError):
+            val = np.nan
+        values[d.name] = val
+        out.append(val)
+    return np.array(out, dtype=float)
+
+
 def _build(groups, theta, F, H, parts, N, levels, sizes, group_col, group_equal, ci, converged, message, iterations,
-           chi2, norm):
+           chi2, norm, definitions=()):
     q = len(theta)
     warnings: list[str] = []
     vcov = np.full((q, q), np.nan)
@@ -480,6 +614,7 @@ def _build(groups, theta, F, H, parts, N, levels, sizes, group_col, group_equal,
 
     chisq_total = 0.0
     srmr_weighted = 0.0
+    group_vals, group_std = [], []
     for grp, lev, (Sigma, _B, C, mu) in zip(groups, levels, parts):
         spec = grp.spec
         vals = row_values(spec, grp.ram, theta)
@@ -493,24 +628,8 @@ def _build(groups, theta, F, H, parts, N, levels, sizes, group_col, group_equal,
         mvec[free] = theta[grp.mean_index[free]]
         for v, name in enumerate(spec.variables):
             add(name, "~1", "", lev, "", mvec[v], grp.mean_index[v], mvec[v] / sd_total[v])
-        if spec.definitions and grp is groups[0]:
-            # labels are shared by all groups, so a defined parameter is one number: reported once (group ""),
-            # standardized with the first group's solution, as lavaan does; delta method: Jacobian of this group's defined parameters by central differences
-            dvals = _defined_values(spec, vals)
-            J = np.zeros((len(dvals), q))
-            for t in range(q):
-                h = 1e-6 * max(1.0, abs(theta[t]))
-                up, dn = theta.copy(), theta.copy()
-                up[t] += h
-                dn[t] -= h
-                J[:, t] = (_defined_values(spec, row_values(spec, grp.ram, up))
-                           - _defined_values(spec, row_values(spec, grp.ram, dn))) / (2 * h)
-            dse = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", J, vcov, J), 0, None))
-            for d, val, se_d, st in zip(spec.definitions, dvals, dse, _defined_values(spec, std)):
-                z = val / se_d if se_d > 0 else np.nan
-                rows.append([d.name, ":=", d.expression.replace(" ", ""), "", d.name, val, se_d, z,
-                             2 * norm.sf(abs(z)) if np.isfinite(z) else np.nan, val - zcrit * se_d,
-                             val + zcrit * se_d, st])
+        group_vals.append(vals)
+        group_std.append(std)
         _, ld_sigma = np.linalg.slogdet(Sigma)
         Si = np.linalg.inv(Sigma)
         dvec = grp.xbar - mu
@@ -528,6 +647,28 @@ def _build(groups, theta, F, H, parts, N, levels, sizes, group_col, group_equal,
             if row.op == "~~" and row.lhs == row.rhs and vals[k] < 0:
                 warnings.append(f"Group {lev!r}: Heywood case, the variance of {row.lhs!r} is negative "
                                 f"({vals[k]:.3f}).")
+    if definitions:
+        # a defined parameter may combine labels of different groups (diff := am - af): one number, reported
+        # with group "" as lavaan's block 0; standardized from each label's own group; delta-method SEs
+        # from a central-difference Jacobian over all free parameters
+        def at(th):
+            return _defined(definitions, _label_values(groups, [row_values(g.spec, g.ram, th) for g in groups]))
+
+        dvals = at(theta)
+        J = np.zeros((len(dvals), q))
+        for t in range(q):
+            h = 1e-6 * max(1.0, abs(theta[t]))
+            up, dn = theta.copy(), theta.copy()
+            up[t] += h
+            dn[t] -= h
+            J[:, t] = (at(up) - at(dn)) / (2 * h)
+        dse = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", J, vcov, J), 0, None))
+        dstd = _defined(definitions, _label_values(groups, group_std))
+        for d, val, se_d, st in zip(definitions, dvals, dse, dstd):
+            z = val / se_d if se_d > 0 else np.nan
+            rows.append([d.name, ":=", d.expression.replace(" ", ""), "", d.name, val, se_d, z,
+                         2 * norm.sf(abs(z)) if np.isfinite(z) else np.nan, val - zcrit * se_d,
+                         val + zcrit * se_d, st])
     est = pd.DataFrame(rows, columns=["lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue", "ci_lower",
                                       "ci_upper", "std_all"])
 
