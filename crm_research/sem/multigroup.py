@@ -146,16 +146,18 @@ class MultiGroupSEMResult(Result):
 
 @dataclass(repr=False, eq=False, kw_only=True)
 class InvarianceResult(Result):
-    """The configural / metric / scalar sequence.
+    """The configural / metric / scalar (/ strict) sequence.
 
     Attributes
     ----------
     table : pandas.DataFrame
         One row per step: ``npar, chisq, df, pvalue, cfi, tli, rmsea, srmr, aic,
-        bic, chisq_diff, df_diff, p_diff, cfi_diff, holds`` where the differences
-        compare each step with the previous one and ``holds`` is True when the
-        chi-square difference is not significant at ``level`` or CFI drops by at
-        most .01 (missing, ``pd.NA``, for the first step).
+        bic, chisq_diff, df_diff, p_diff, cfi_diff, rmsea_diff, srmr_diff, holds,
+        chen_holds`` where the differences compare each step with the previous
+        one; ``holds`` is True when the chi-square difference is not significant
+        at ``level`` or CFI drops by at most .01, ``chen_holds`` when Chen's
+        (2007) criteria do not indicate non-invariance (both missing,
+        ``pd.NA``, for the first step).
     fits : dict
         The :class:`MultiGroupSEMResult` of every step.
     """
@@ -170,7 +172,9 @@ class InvarianceResult(Result):
     def _summary_notes(self):
         return list(self.warnings) + [
             "A step holds when the chi-square difference is not significant or CFI falls by at most .01 "
-            "(Cheung & Rensvold, 2002); the chi-square test is strict in large samples.",
+            "(Cheung & Rensvold, 2002); the chi-square test is strict in large samples. chen_holds: Chen's (2007) "
+            "criteria for N > 300 (a CFI drop >= .010 with an RMSEA rise >= .015 or an SRMR rise >= .030 for "
+            "loadings, >= .010 for intercepts and residuals indicates non-invariance).",
         ]
 
     def plot(self, ax=None):
@@ -332,8 +336,8 @@ def _check_equal(group_equal, func):
                             f"['loadings', 'intercepts']. Got {group_equal!r} instead.")
     out = []
     for item in group_equal:
-        if item not in ("loadings", "intercepts"):
-            allowed = "'loadings' and 'intercepts'"
+        if item not in ("loadings", "intercepts", "residuals"):
+            allowed = "'loadings', 'intercepts' and 'residuals'"
             if item in _EQUAL_CHOICES:
                 raise CRMInputError(f"group_equal={item!r} is not available yet in {func}; {allowed} are.")
             raise CRMInputError(f"The 'group_equal' parameter of {func} lists {item!r}; allowed: {allowed}.")
@@ -344,10 +348,40 @@ def _check_equal(group_equal, func):
     return out
 
 
+def _check_partial(group_partial, spec, func):
+    """lavaan's group.partial names -> set of (lhs, op, rhs) freed from the equality constraints."""
+    if group_partial is None:
+        return set()
+    if isinstance(group_partial, str):
+        group_partial = [group_partial]
+    loadings = {(r.lhs, "=~", r.rhs) for r in spec.rows if r.op == "=~"}
+    residuals = {(v, "~~", v) for v in spec.observed}
+    intercepts = {(v, "~1", "") for v in spec.observed}
+    out = set()
+    for name in group_partial:
+        text = str(name).strip()
+        key = None
+        for op in ("=~", "~~", "~1"):
+            if op in text:
+                lhs, _, rhs = (part.strip() for part in text.partition(op))
+                key = (lhs, op, rhs)
+                break
+        valid = loadings | residuals | intercepts
+        if key is None or key not in valid:
+            examples = [f"{a} =~ {b}" for a, _, b in sorted(loadings)][:2] + [f"{spec.observed[0]} ~1",
+                                                                              f"{spec.observed[0]} ~~ "
+                                                                              f"{spec.observed[0]}"]
+            raise CRMInputError(
+                f"{func}: group_partial names {name!r}, which is not a loading, an item intercept or an item "
+                f"residual variance of the model; use lavaan's names such as {', '.join(map(repr, examples))}.")
+        out.add(key)
+    return out
+
+
 @renamed_arguments(group="group_col")
 @positional_options
 def multigroup_sem(data, model, group_col, *, group_equal=None, ci: float = 0.95,
-                   std_lv: bool = False) -> MultiGroupSEMResult:
+                   std_lv: bool = False, group_partial=None) -> MultiGroupSEMResult:
     """Fit a lavaan-syntax model in every group of a grouping column.
 
     Parameters
@@ -367,10 +401,16 @@ def multigroup_sem(data, model, group_col, *, group_equal=None, ci: float = 0.95
         Name of the grouping column (gender, channel, school ...); at least two
         groups, each with more rows than observed variables.  Called ``group``
         before 0.2 (the old name still works, with a ``FutureWarning``).
-    group_equal : list of {"loadings", "intercepts"}, optional
+    group_equal : list of {"loadings", "intercepts", "residuals"}, optional
         Parameters constrained equal across groups (lavaan's ``group.equal``).
         With ``"intercepts"`` the latent means are free in every group but the
         first.
+    group_partial : list of str, optional
+        Parameters exempted from ``group_equal`` (lavaan's ``group.partial``,
+        partial invariance), named as lavaan does: ``"F1 =~ x2"`` (a
+        loading), ``"x3 ~1"`` (an item intercept), ``"x3 ~~ x3"`` (an item
+        residual variance).  A name that is not such a parameter of the model
+        raises :class:`CRMInputError`.
     ci : float, default 0.95
         Level of the confidence intervals.
     std_lv : bool, default False
@@ -412,11 +452,11 @@ def multigroup_sem(data, model, group_col, *, group_equal=None, ci: float = 0.95
     -0.293 (SE 0.201)
     """
     return fit_multigroup(data, model, group_col, group_equal=group_equal, ci=ci, std_lv=std_lv,
-                          func="multigroup_sem")
+                          func="multigroup_sem", group_partial=group_partial)
 
 
 def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95, std_lv: bool = False,
-                   func: str = "multigroup_sem") -> MultiGroupSEMResult:
+                   func: str = "multigroup_sem", group_partial=None) -> MultiGroupSEMResult:
     """:func:`multigroup_sem` with the caller's name (``func``) in error messages (``sem``, ``cfa`` ...)."""
     from scipy.stats import chi2, norm
 
@@ -433,6 +473,7 @@ def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95
     parsed = parse_model(model)
     columns = [c for c in data.columns if c != group]
     base_spec = build_spec(_resolve_group_modifiers(parsed, 0), columns, std_lv=std_lv)
+    partial = _check_partial(group_partial, base_spec, func)
     if base_spec.ov_x:
         raise CRMInputError(f"{func} does not yet support observed covariates with fixed.x "
                             f"({examples_of(base_spec.ov_x)}); model them as single-indicator latent variables or "
@@ -489,7 +530,11 @@ def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95
                     label_index[row.label] = n_global
                     n_global += 1
                 row.index = label_index[row.label]
-            elif row.op == "=~" and "loadings" in group_equal:
+            elif row.op == "=~" and "loadings" in group_equal and (row.lhs, "=~", row.rhs) not in partial:
+                row.index = first_index[(row.lhs, row.op, row.rhs)]
+            elif (row.op == "~~" and row.lhs == row.rhs and row.lhs in base_spec.observed
+                  and "residuals" in group_equal and (row.lhs, "~~", row.rhs) not in partial
+                  and (row.lhs, row.op, row.rhs) in first_index):
                 row.index = first_index[(row.lhs, row.op, row.rhs)]
             else:
                 if row.index not in local_to_global:
@@ -503,7 +548,7 @@ def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95
     # mean structure: intercepts of observed variables, latent means
     for k, grp in enumerate(groups):
         for v in range(p):
-            if k > 0 and "intercepts" in group_equal:
+            if k > 0 and "intercepts" in group_equal and (grp.spec.variables[v], "~1", "") not in partial:
                 grp.mean_index[v] = groups[0].mean_index[v]
             else:
                 grp.mean_index[v] = n_global
@@ -698,11 +743,29 @@ def _build(groups, theta, F, H, parts, N, levels, sizes, group_col, group_equal,
                                iterations=iterations, n=N, warnings=warnings)
 
 
+def _chisq_difference(restricted: MultiGroupSEMResult, free: MultiGroupSEMResult) -> tuple[float, float, float]:
+    """Likelihood-ratio (chi-square difference) test of nested ML fits, as lavaan's ``lavTestLRT``.
+
+    The one place the invariance sequence compares two steps: a scaled
+    (Satorra-Bentler) difference for robust estimators belongs here.
+    """
+    from scipy.stats import chi2
+
+    dchi = float(restricted.fit_measures["chisq"] - free.fit_measures["chisq"])
+    ddf = float(restricted.fit_measures["df"] - free.fit_measures["df"])
+    return dchi, ddf, float(chi2.sf(dchi, ddf)) if ddf > 0 else np.nan
+
+
+# Chen (2007, abstract; recommended for total N > 300): non-invariance is indicated by a CFI drop of .010 or more
+# together with an RMSEA rise of .015 or more or an SRMR rise of .030 (loadings) / .010 (intercepts, residuals)
+_CHEN_SRMR = {"metric": 0.030, "scalar": 0.010, "strict": 0.010}
+
+
 @renamed_arguments(group="group_col")
 @positional_options
 def measurement_invariance(data, model, group_col, *, ci: float = 0.95, std_lv: bool = False,
-                           level: float = 0.05) -> InvarianceResult:
-    """Configural, metric and scalar invariance of a measurement model across groups.
+                           level: float = 0.05, group_partial=None, strict: bool = False) -> InvarianceResult:
+    """Configural, metric, scalar (and strict) invariance of a measurement model across groups.
 
     Parameters
     ----------
@@ -721,27 +784,48 @@ def measurement_invariance(data, model, group_col, *, ci: float = 0.95, std_lv: 
         Level of the fits' confidence intervals.
     std_lv : bool, default False
         Identify factors by unit variances instead of marker loadings.
+    group_partial : list of str, optional
+        Partial invariance: parameters left free across groups at every step
+        that would constrain them (lavaan's ``group.partial``), e.g.
+        ``["visual =~ x2", "x3 ~1"]``; an unknown name raises
+        :class:`CRMInputError`.
+    strict : bool, default False
+        Add the strict step (equal item residual variances as well).
 
     Returns
     -------
     InvarianceResult
-        ``table`` indexed by step (``configural``, ``metric``, ``scalar``) with
-        ``npar, chisq, df, pvalue, cfi, tli, rmsea, srmr, aic, bic, chisq_diff,
-        df_diff, p_diff, cfi_diff, holds`` (a boolean, missing for the
+        ``table`` indexed by step (``configural``, ``metric``, ``scalar``
+        [, ``strict``]) with ``npar, chisq, df, pvalue, cfi, tli, rmsea, srmr,
+        aic, bic, chisq_diff, df_diff, p_diff, cfi_diff, rmsea_diff,
+        srmr_diff, holds, chen_holds`` (the booleans missing for the
         configural step), and ``fits`` with every model.
 
     Notes
     -----
     ``chisq_diff`` is the likelihood-ratio test of each step against the
-    previous one (lavaan's ``anova``); ``cfi_diff = CFI(step) - CFI(previous)``.
-    A step holds when ``p_diff >= level`` or ``cfi_diff >= -0.01`` (Cheung &
-    Rensvold, 2002).  Partial invariance (freeing single intercepts) is not
-    available yet.
+    previous one (lavaan's ``lavTestLRT``); ``cfi_diff = CFI(step) -
+    CFI(previous)`` and likewise for RMSEA and SRMR.  ``holds`` is True when
+    ``p_diff >= level`` or ``cfi_diff >= -0.01`` (Cheung & Rensvold, 2002).
+    ``chen_holds`` applies Chen's (2007) criteria for total N > 300:
+    non-invariance is indicated when CFI drops by .010 or more *and* RMSEA
+    rises by .015 or more or SRMR by .030 or more (metric step) / .010 or
+    more (scalar and strict steps).  Chen recommends stricter cut-offs for
+    small samples; with N <= 300 a warning says so.  The fits equal lavaan's
+    ``cfa(group.equal = ..., group.partial = ...)``, which are the models
+    ``semTools::measEq.syntax`` writes (except that measEq.syntax's default
+    marker identification ignores a freed marker intercept;
+    ``tests/reference/sem_invariance.R``).
 
     References
     ----------
+    Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of
+    measurement invariance. *Structural Equation Modeling*, 14(3), 464-504.
     Cheung, G. W., & Rensvold, R. B. (2002). Evaluating goodness-of-fit indexes
     for testing measurement invariance. *Structural Equation Modeling*, 9(2), 233-255.
+    Byrne, B. M., Shavelson, R. J., & Muthén, B. (1989). Testing for the
+    equivalence of factor covariance and mean structures: The issue of partial
+    measurement invariance. *Psychological Bulletin*, 105(3), 456-466.
     Vandenberg, R. J., & Lance, C. E. (2000). A review and synthesis of the
     measurement invariance literature. *Organizational Research Methods*, 3(1), 4-70.
 
@@ -752,32 +836,46 @@ def measurement_invariance(data, model, group_col, *, ci: float = 0.95, std_lv: 
     >>> inv = crm.measurement_invariance(hs, "visual =~ x1 + x2 + x3 + x9", "school")
     >>> inv.table["holds"].tolist()
     [<NA>, True, False]
+    >>> partial = crm.measurement_invariance(hs, "visual =~ x1 + x2 + x3 + x9", "school",
+    ...                                      group_partial=["x3 ~1"])
+    >>> int(partial.table.loc["scalar", "df_diff"])
+    2
     """
-    from scipy.stats import chi2
-
     func = "measurement_invariance"
     ci = check_ci(ci, func)
     level = check_ci(level, func, name="level")
+    strict = check_bool(strict, "strict", func)
     steps = {"configural": [], "metric": ["loadings"], "scalar": ["loadings", "intercepts"]}
-    fits = {name: fit_multigroup(data, model, group_col, group_equal=eq, ci=ci, std_lv=std_lv, func=func)
+    if strict:
+        steps["strict"] = ["loadings", "intercepts", "residuals"]
+    fits = {name: fit_multigroup(data, model, group_col, group_equal=eq, ci=ci, std_lv=std_lv, func=func,
+                                 group_partial=group_partial)
             for name, eq in steps.items()}
     rows = []
     prev = None
-    for fit in fits.values():
+    for name, fit in fits.items():
         fm = fit.fit_measures
         row = {k: fm[k] for k in ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic"]}
         if prev is None:
-            row.update(chisq_diff=np.nan, df_diff=np.nan, p_diff=np.nan, cfi_diff=np.nan, holds=pd.NA)
+            row.update(chisq_diff=np.nan, df_diff=np.nan, p_diff=np.nan, cfi_diff=np.nan, rmsea_diff=np.nan,
+                       srmr_diff=np.nan, holds=pd.NA, chen_holds=pd.NA)
         else:
-            dchi = fm["chisq"] - prev["chisq"]
-            ddf = fm["df"] - prev["df"]
-            pdiff = float(chi2.sf(dchi, ddf)) if ddf > 0 else np.nan
-            dcfi = fm["cfi"] - prev["cfi"]
-            row.update(chisq_diff=dchi, df_diff=ddf, p_diff=pdiff, cfi_diff=dcfi,
-                       holds=bool(pdiff >= level or dcfi >= -0.01))
+            dchi, ddf, pdiff = _chisq_difference(fit, prev)
+            pfm = prev.fit_measures
+            dcfi, drmsea, dsrmr = fm["cfi"] - pfm["cfi"], fm["rmsea"] - pfm["rmsea"], fm["srmr"] - pfm["srmr"]
+            # rounded to 1e-12 so that a change of exactly .010 counts as reaching the cut-off
+            chen_bad = round(dcfi, 12) <= -0.010 and (round(drmsea, 12) >= 0.015
+                                                      or round(dsrmr, 12) >= _CHEN_SRMR[name])
+            row.update(chisq_diff=dchi, df_diff=ddf, p_diff=pdiff, cfi_diff=dcfi, rmsea_diff=drmsea,
+                       srmr_diff=dsrmr, holds=bool(pdiff >= level or dcfi >= -0.01), chen_holds=not chen_bad)
         rows.append(row)
-        prev = fm
+        prev = fit
     table = pd.DataFrame(rows, index=list(steps))
     table["holds"] = table["holds"].astype("boolean")
-    return InvarianceResult(table=table, fits=fits,
-                            warnings=[w for fit in fits.values() for w in fit.warnings])
+    table["chen_holds"] = table["chen_holds"].astype("boolean")
+    warnings = [w for fit in fits.values() for w in fit.warnings]
+    n = fits["configural"].n
+    if n <= 300:
+        warnings.append(f"Total N = {n} <= 300: Chen (2007) recommends stricter cut-offs for small samples than "
+                        "those used for chen_holds (which are for N > 300).")
+    return InvarianceResult(table=table, fits=fits, warnings=warnings)
