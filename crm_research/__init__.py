@@ -85,6 +85,9 @@ _EXPORTS: dict[str, str] = {
     "measurement_invariance": "sem",
     "MultiGroupSEMResult": "sem",
     "InvarianceResult": "sem",
+    "product_indicators": "sem.interaction",
+    "interaction_sem": "sem.interaction",
+    "InteractionSEMResult": "sem.interaction",
     # --- customer analytics: rfm, clv, segmentation, churn, campaigns ---
     "rfm": "analytics.rfm",
     "rfm_sql": "analytics.rfm",
