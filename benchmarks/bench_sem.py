@@ -49,3 +49,18 @@ BENCHMARKS = [
     ("SEM: bootstrap 1,000 resamples, PD (1 process)", "1,000 refits",
      lambda: bootstrap_political_democracy(n_jobs=1)),
 ]
+
+
+# --- latent interaction (issue 13): product indicators + ML fit + simple slopes
+INTERACTION_MODEL = HS_MODEL + "\nspeed ~ visual + textual + visual:textual"
+
+
+def interaction_holzinger():
+    data = _hs()
+    res = crm.interaction_sem(data, INTERACTION_MODEL)
+    res.probe()
+    return len(data)
+
+
+BENCHMARKS.append(("SEM: latent interaction, double-mean-centred products (HS)", "301 rows, 9 items + 3 products",
+                   interaction_holzinger))
