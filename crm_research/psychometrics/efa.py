@@ -713,6 +713,11 @@ def parallel_analysis(data, items=None, *, n_iter=20, quantile=0.95, seed=None,
         Quantile of the simulated eigenvalues an observed one must exceed.
     seed : int, optional
     missing : {"listwise", "pairwise"}, default "listwise"
+    cor : {"pearson", "poly"}, default "pearson"
+        Correlations analysed.  With ``"poly"`` the observed eigenvalues are
+        those of the polychoric matrix and every resampled data set gets its
+        own polychoric matrix, while the simulated data stay normal with
+        Pearson correlations -- as ``psych::fa.parallel(cor = "poly")``.
 
     Returns
     -------
