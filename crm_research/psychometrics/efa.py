@@ -1053,7 +1053,9 @@ def efa(data, n_factors=None, *, rotation="oblimin", method="minres", items=None
         rotation=rotation,
         method=method,
         cutoff=cutoff,
-        fa_values=pd.Series(_fa_values(R, L0), index=pd.RangeIndex(1, p + 1), name="fa_value"),
+        # principal() reports the eigenvalues of R itself as its values
+        fa_values=pd.Series(eigen if method == "pc" else _fa_values(R, L0), index=pd.RangeIndex(1, p + 1),
+                            name="fa_value"),
         correlation=cor,
         communalities_spss=communalities_spss,
         variance_spss=variance_spss,
