@@ -78,6 +78,8 @@ def test_spss_tables(name, method, bfi, ecrm):
     # an orthogonal rotation redistributes but keeps the total explained variance
     assert v["rotation_cum_pct"].iloc[nf - 1] == pytest.approx(v["extraction_cum_pct"].iloc[nf - 1])
     assert v["extraction_total"].iloc[nf:].isna().all()
+    if method == "pc":  # principal()$values: the eigenvalues of R
+        np.testing.assert_allclose(r.fa_values, v["initial_total"], atol=1e-12)
 
 
 @pytest.mark.parametrize("name", ["bfi", "ecrm"])
