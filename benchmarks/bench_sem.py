@@ -74,3 +74,18 @@ BENCHMARKS = [
     ("SEM: FIML bootstrap 1,000 resamples, HS with holes (2 processes)", "1,000 FIML refits",
      fiml_bootstrap_holzinger),
 ]
+
+
+# --- latent interaction (issue 13): product indicators + ML fit + simple slopes
+INTERACTION_MODEL = HS_MODEL + "\nspeed ~ visual + textual + visual:textual"
+
+
+def interaction_holzinger():
+    data = _hs()
+    res = crm.interaction_sem(data, INTERACTION_MODEL)
+    res.probe()
+    return len(data)
+
+
+BENCHMARKS.append(("SEM: latent interaction, double-mean-centred products (HS)", "301 rows, 9 items + 3 products",
+                   interaction_holzinger))

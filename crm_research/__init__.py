@@ -70,6 +70,8 @@ _EXPORTS: dict[str, str] = {
     "bartlett_sphericity": "psychometrics.efa",
     "parallel_analysis": "psychometrics.efa",
     "ParallelAnalysisResult": "psychometrics.efa",
+    "omega": "psychometrics.efa",
+    "OmegaResult": "psychometrics.efa",
     # --- SEM: cfa, sem, hypotheses ---
     "cfa": "sem",
     "sem": "sem",
@@ -87,6 +89,9 @@ _EXPORTS: dict[str, str] = {
     "measurement_invariance": "sem",
     "MultiGroupSEMResult": "sem",
     "InvarianceResult": "sem",
+    "product_indicators": "sem.interaction",
+    "interaction_sem": "sem.interaction",
+    "InteractionSEMResult": "sem.interaction",
     # --- customer analytics: rfm, clv, segmentation, churn, campaigns ---
     "rfm": "analytics.rfm",
     "rfm_sql": "analytics.rfm",

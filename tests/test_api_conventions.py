@@ -53,6 +53,7 @@ ACCEPTED: dict[tuple[str, str], str] = {
     ("efa", "n_iter"): "passed on to parallel_analysis (Monte Carlo data sets, psych's n.iter)",
     ("confidence_rule", "confidence"): "a required precision (share of true churners), not a confidence level",
     ("efa", "n_factors"): "the model: how many factors to extract",
+    ("omega", "n_factors"): "the model: how many group factors (psych's omega(m, nfactors))",
     ("CustomerDatabase.query", "params"): "the query's own data, as in sqlite3's execute(sql, params)",
 }
 
@@ -426,6 +427,7 @@ SAMPLE_CALLS: dict[str, Callable] = {
     "bartlett_sphericity": lambda d: crm.bartlett_sphericity(d.bfi, BFI_A),
     "parallel_analysis": lambda d: crm.parallel_analysis(d.bfi, BFI_25, n_iter=5, seed=1),
     "efa": lambda d: crm.efa(d.bfi, n_factors=5, items=BFI_25, n_iter=5, seed=1),
+    "omega": lambda d: crm.omega(d.bfi, 5, items=BFI_25),
     "sem": lambda d: crm.sem(d.hs, HS_MODEL),
     "sem(group=)": lambda d: crm.sem(d.hs, HS_MODEL, group_col="school"),
     "hypotheses": lambda d: crm.hypotheses(crm.sem(d.hs, HS_MODEL), {"H1": "visual =~ x2"}),

@@ -164,7 +164,7 @@ def test_efa_pairwise_option_uses_pairwise_correlations():
     "kwargs, match",
     [
         ({"rotation": "quartimax"}, r"'rotation'.*oblimin"),
-        ({"method": "ml"}, r"'method'"),
+        ({"method": "wls"}, r"'method'.*minres"),
         ({"n_factors": 0}, r"'n_factors'"),
         ({"n_factors": 30}, r"'n_factors'"),
         ({"items": ["A1", "A2", "Q7"]}, r"'Q7'"),

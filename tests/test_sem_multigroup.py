@@ -124,7 +124,7 @@ def test_multigroup_errors():
     with pytest.raises(CRMInputError, match="at least two"):
         crm.multigroup_sem(one_group, HS_MODEL, group_col="school")
     with pytest.raises(CRMInputError, match="not available yet"):
-        crm.multigroup_sem(HS, HS_MODEL, group_col="school", group_equal=["residuals"])
+        crm.multigroup_sem(HS, HS_MODEL, group_col="school", group_equal=["lv.variances"])
     with pytest.raises(CRMInputError, match="without equal loadings"):
         crm.multigroup_sem(HS, HS_MODEL, group_col="school", group_equal=["intercepts"])
     tiny = HS.copy()

@@ -12,6 +12,10 @@ SEM layer reads the syntax itself.  The grammar follows lavaan's
 * a term may carry modifiers: ``a*x`` (label), ``0.5*x`` (fixed value),
   ``NA*x`` (free, e.g. a first indicator that should not be the marker);
   ``label("a")*x`` and ``start(0.5)*x`` are understood too;
+* in a multi-group model a modifier may differ by group: ``c(am, af)*x``
+  (one label per group), ``c(1, NA)*x`` (fixed in the first group, free in
+  the second); ``c(a, a)*x`` makes the parameter equal across groups;
+* ``lhs == rhs`` constrains two labelled parameters to be equal;
 * statements are separated by new lines or ``;``; a statement continues on
   the next line when the line ends with ``+`` or an operator, or the next
   line starts with ``+``; ``#`` and ``!`` start comments.
@@ -29,11 +33,11 @@ from dataclasses import dataclass, field
 
 from crm_research.core.errors import CRMInputError
 
-__all__ = ["ParsedModel", "Term", "Statement", "Definition", "parse_model", "SUPPORTED_OPERATORS"]
+__all__ = ["ParsedModel", "Term", "Statement", "Definition", "Constraint", "parse_model", "SUPPORTED_OPERATORS"]
 
-SUPPORTED_OPERATORS = ("=~", "~~", "~", ":=")
+SUPPORTED_OPERATORS = ("=~", "~~", "~", ":=", "==")
 # recognised so that the error can say "not supported yet" instead of "bad syntax"
-_LATER_OPERATORS = ("==", "<", ">", "|", "~*~", "<~")
+_LATER_OPERATORS = ("<", ">", "|", "~*~", "<~")
 
 # Names may be Persian: Arabic-script letters and digits (with the supplement and presentation forms
 # some keyboards produce) and, inside a name, the zero-width non-joiner (U+200C) that Persian spelling
@@ -65,6 +69,8 @@ class Term:
     free: bool = False  # NA*x: explicitly free (overrides marker fixing)
     start: float | None = None
     position: tuple[int, int] = (0, 0)  # (line, column), 1-based
+    # c(...)*x: one (kind, value) per group, kind "label" | "fixed" | "free"; resolved by the multi-group fit
+    group_modifiers: list[tuple[str, object]] | None = None
 
 
 @dataclass
@@ -89,12 +95,22 @@ class Definition:
 
 
 @dataclass
+class Constraint:
+    """``lhs == rhs``: two labelled parameters constrained equal."""
+
+    lhs: str
+    rhs: str
+    line: int
+
+
+@dataclass
 class ParsedModel:
-    """The model syntax, read into statements and definitions."""
+    """The model syntax, read into statements, definitions and equality constraints."""
 
     statements: list[Statement] = field(default_factory=list)
     definitions: list[Definition] = field(default_factory=list)
     text: str = ""
+    constraints: list[Constraint] = field(default_factory=list)
 
 
 def _caret_error(message: str, lines: list[str], line: int, col: int) -> CRMInputError:
@@ -187,12 +203,42 @@ def _parse_modifier(tokens, i, lines):
             raise _caret_error(f'{tok}() needs a name in quotes, e.g. {tok}("a")*x1.', lines, aln, acol)
         return "label", arg.strip("\"'"), i + 4
     if kind == "name" and tok == "c" and i + 1 < len(tokens) and tokens[i + 1][1] == "(":
-        raise _caret_error(
-            "group-specific modifiers c(...) are for multi-group models, which are not supported yet.", lines, ln, col
-        )
+        return _parse_group_modifiers(tokens, i, lines)
     if kind == "name":
         return "label", tok, i + 1
     raise _caret_error(f"expected a label, a number or NA before '*', found {tok!r}.", lines, ln, col)
+
+
+def _parse_group_modifiers(tokens, i, lines):
+    """``c(a, b, ...)``: one label, number or NA per group. Returns ("groups", [(kind, value)...], next index)."""
+    _, _, ln, col = tokens[i]
+    values: list[tuple[str, object]] = []
+    j = i + 2
+    while True:
+        if j >= len(tokens):
+            raise _caret_error("c(...) is not closed with ')'.", lines, ln, col)
+        kind, tok, aln, acol = tokens[j]
+        if kind == "number":
+            values.append(("fixed", float(tok)))
+            j += 1
+        elif kind == "punct" and tok == "-" and j + 1 < len(tokens) and tokens[j + 1][0] == "number":
+            values.append(("fixed", -float(tokens[j + 1][1])))
+            j += 2
+        elif kind == "name" and tok == "NA":
+            values.append(("free", None))
+            j += 1
+        elif kind in ("name", "string"):
+            values.append(("label", tok.strip("\"'")))
+            j += 1
+        else:
+            raise _caret_error(f"c(...) holds one label, number or NA per group; found {tok!r}.", lines, aln, acol)
+        if j < len(tokens) and tokens[j][1] == ",":
+            j += 1
+            continue
+        if j < len(tokens) and tokens[j][1] == ")":
+            return "groups", values, j + 1
+        bad = tokens[j] if j < len(tokens) else tokens[-1]
+        raise _caret_error("expected ',' or ')' in c(...).", lines, bad[2], bad[3])
 
 
 def _parse_terms(tokens, i, lines, op):
@@ -232,6 +278,8 @@ def _parse_terms(tokens, i, lines, op):
                         term.free = True
                     elif mkind == "start":
                         term.start = value
+                    elif mkind == "groups":
+                        term.group_modifiers = value
                     else:
                         term.label = value
                     i = nxt + 1  # skip '*'
@@ -343,7 +391,7 @@ def parse_model(text: str) -> ParsedModel:
         k = ops[0]
         _, op, oln, ocol = tokens[k]
         if op in _LATER_OPERATORS:
-            raise _caret_error(f"the operator {op!r} is not supported yet (supported: =~, ~, ~~, :=).", lines,
+            raise _caret_error(f"the operator {op!r} is not supported yet (supported: =~, ~, ~~, :=, ==).", lines,
                                oln, ocol)
         if k == 0:
             raise _caret_error(f"a variable name is needed on the left of {op!r}.", lines, oln, ocol)
@@ -359,6 +407,12 @@ def parse_model(text: str) -> ParsedModel:
             raise _caret_error(f"expected a variable name on the left of {op!r}, found {lhs!r}.", lines, lln, lcol)
         if op == ":=":
             parsed.definitions.append(_parse_definition(tokens[0], "", tokens, lines))
+            continue
+        if op == "==":
+            if len(tokens) != 3 or tokens[2][0] != "name":
+                raise _caret_error("'==' with a number or an expression is not supported yet: an equality constraint "
+                                   "names two labels, e.g. 'a1 == a2'.", lines, oln, ocol)
+            parsed.constraints.append(Constraint(lhs=lhs, rhs=tokens[2][1], line=oln))
             continue
         for extra in ops[1:]:
             _, tok, ln, col = tokens[extra]

@@ -1,6 +1,8 @@
 """Exploratory factor analysis as ``psych`` does it: KMO, Bartlett, parallel analysis, minres + rotation.
 
-Every number equals its ``psych`` counterpart (``tests/reference/psychometrics.R``):
+Every number equals its ``psych`` counterpart (``tests/reference/psychometrics.R`` and
+``tests/reference/efa_methods.R``: principal axis, ML, principal components, polychoric
+EFA and parallel analysis, ``omega``):
 ``KMO``, ``cortest.bartlett``, ``fa.parallel`` (observed eigenvalues and the
 suggested number of factors; simulated eigenvalues in distribution) and
 ``fa(fm = "minres")`` with GPArotation's oblimin, ``stats::varimax`` or
@@ -41,10 +43,16 @@ __all__ = [
     "bartlett_sphericity",
     "parallel_analysis",
     "ParallelAnalysisResult",
+    "omega",
+    "OmegaResult",
 ]
 
-ROTATIONS = ["oblimin", "varimax", "promax", "none"]
-METHODS = ["minres"]
+ROTATIONS = ["oblimin", "varimax", "promax", "quartimin", "none"]
+METHODS = ["minres", "pa", "ml", "pc"]
+CORRELATIONS = ["pearson", "poly"]
+# psych's column prefixes: fa() names factors by method, principal() names rotated
+# components RC (orthogonal, promax) or TC (GPArotation's oblique rotations)
+_PREFIX = {"minres": "MR", "pa": "PA", "ml": "ML"}
 
 
 # ---------------------------------------------------------------- helpers
@@ -65,6 +73,60 @@ def _correlation(x: pd.DataFrame, missing: str) -> np.ndarray:
             "use missing='listwise'."
         )
     return R
+
+
+def _check_ordinal(x: pd.DataFrame, func: str) -> None:
+    values = x.to_numpy()
+    bad = [c for c, col in zip(x.columns, values.T) if np.any(np.mod(col[~np.isnan(col)], 1) != 0)]
+    if bad:
+        raise CRMInputError(
+            f"{func}(cor='poly') needs ordinal answers coded as whole numbers (e.g. Likert 1-5), but "
+            f"column(s) {', '.join(map(str, bad))} hold non-integer values; use cor='pearson' for "
+            "continuous scores.")
+
+
+def _polychoric_matrix(x: pd.DataFrame, func: str) -> np.ndarray:
+    """Polychoric correlations (two-step ML, sem.polychoric); equal to psych's polychoric to ~1e-4."""
+    from crm_research.sem.polychoric import polychoric
+
+    if x.isna().any().any():
+        raise CRMInputError(f"{func}(cor='poly') uses complete rows only; use missing='listwise'.")
+    for c in x.columns:
+        if x[c].nunique() < 2:
+            raise CRMInputError(f"{func}(cor='poly'): item {c!r} has a single answer category, "
+                                "so its polychoric correlations are undefined; remove it.")
+    return polychoric(x).correlations.to_numpy()
+
+
+def _correlation_matrix(x: pd.DataFrame, missing: str, cor: str, func: str) -> np.ndarray:
+    if cor == "pearson":
+        return _correlation(x, missing)
+    _check_ordinal(x, func)
+    return _polychoric_matrix(x, func)
+
+
+def _spss_variance(eigen: np.ndarray, L0: np.ndarray, vx: np.ndarray, method: str, rotation: str) -> pd.DataFrame:
+    """SPSS's "Total Variance Explained" table (totals, % of variance, cumulative %)."""
+    p = len(eigen)
+    nf = L0.shape[1]
+    out = pd.DataFrame(index=pd.RangeIndex(1, p + 1, name="factor"))
+    out["initial_total"] = eigen
+    out["initial_pct"] = 100 * eigen / p
+    out["initial_cum_pct"] = np.cumsum(out["initial_pct"])
+    ext = np.full(p, np.nan)
+    ext[:nf] = np.sum(L0**2, axis=0)
+    out["extraction_total"] = ext
+    out["extraction_pct"] = 100 * ext / p
+    out["extraction_cum_pct"] = np.cumsum(out["extraction_pct"]).where(out["extraction_total"].notna())
+    if rotation != "none" and nf > 1:
+        rot = np.full(p, np.nan)
+        rot[:nf] = vx
+        out["rotation_total"] = rot
+        if rotation in ("varimax",):
+            # SPSS shows % of variance for orthogonal rotations only (oblique sums overlap)
+            out["rotation_pct"] = 100 * rot / p
+            out["rotation_cum_pct"] = np.cumsum(out["rotation_pct"]).where(out["rotation_total"].notna())
+    return out
 
 
 def _inverse(R: np.ndarray, what: str) -> np.ndarray:
@@ -131,6 +193,142 @@ def _minres(R: np.ndarray, nf: int) -> tuple[np.ndarray, bool]:
     signs = np.sign(L.sum(axis=0))
     signs[signs == 0] = 1
     return L * signs, bool(res.success)
+
+
+def _principal_axis(R: np.ndarray, nf: int, min_err: float = 0.001, max_iter: int = 50):
+    """psych's iterated principal axis (``fa(fm = "pa")``).
+
+    Starts from the squared multiple correlations on the diagonal and stops,
+    as psych does, when the sum of the communalities changes by less than
+    ``min_err`` (0.001) or after ``max_iter`` (50) iterations; the loadings
+    are those of the last eigen-decomposition.  psych's solution is therefore
+    not the fully converged one, and neither is this.
+    """
+    M = R.copy()
+    np.fill_diagonal(M, _smc(R))
+    comm = float(np.trace(M))
+    converged = False
+    for _ in range(max_iter):
+        lam, V = np.linalg.eigh(M)
+        lam, V = lam[::-1][:nf], V[:, ::-1][:, :nf]
+        if np.any(lam < 0):
+            raise CRMInputError(
+                "Principal axis factoring met a negative eigenvalue of the reduced correlation matrix "
+                f"(n_factors={nf} is too many for these items); extract fewer factors or use method='minres'.")
+        L = V * np.sqrt(lam)
+        new = np.sum(L**2, axis=1)
+        np.fill_diagonal(M, new)
+        err = abs(comm - new.sum())
+        comm = float(new.sum())
+        if err <= min_err:
+            converged = True
+            break
+    signs = np.sign(L.sum(axis=0))
+    signs[signs == 0] = 1
+    return L * signs, converged
+
+
+def _ml_objective(psi: np.ndarray, R: np.ndarray, nf: int):
+    """psych's (and factanal's) ML discrepancy over the uniquenesses, with its gradient."""
+    sc = 1 / np.sqrt(psi)
+    lam, V = np.linalg.eigh(R * np.outer(sc, sc))
+    lam, V = lam[::-1], V[:, ::-1]
+    e = lam[nf:]
+    f = -(np.sum(np.log(e) - e) - nf + len(psi))
+    L = np.sqrt(psi)[:, None] * V[:, :nf] * np.sqrt(np.maximum(lam[:nf] - 1, 0))
+    g = np.sum(L**2, axis=1) + psi - np.diag(R)
+    return f, g / psi**2
+
+
+def _ml(R: np.ndarray, nf: int) -> tuple[np.ndarray, bool]:
+    """Maximum-likelihood factor loadings as ``psych::fa(fm = "ml")`` (start 1 - SMC, bounds .005-1)."""
+    smc = _smc(R)
+    upper = max(float(smc.max()), 1.0)
+    res = optimize.minimize(
+        _ml_objective, np.clip(np.diag(R) - smc, 0.005, upper), args=(R, nf), jac=True,
+        method="L-BFGS-B", bounds=[(0.005, upper)] * len(smc),
+        options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 5000},
+    )
+    psi = res.x
+    sc = 1 / np.sqrt(psi)
+    lam, V = np.linalg.eigh(R * np.outer(sc, sc))
+    lam, V = lam[::-1][:nf], V[:, ::-1][:, :nf]
+    L = np.sqrt(psi)[:, None] * V * np.sqrt(np.maximum(lam - 1, 0))
+    signs = np.sign(L.sum(axis=0))
+    signs[signs == 0] = 1
+    return L * signs, bool(res.success)
+
+
+def _principal_components(R: np.ndarray, nf: int) -> np.ndarray:
+    """``psych::principal`` loadings: eigenvectors times the square roots of the eigenvalues."""
+    lam, V = np.linalg.eigh(R)
+    lam, V = lam[::-1][:nf], V[:, ::-1][:, :nf]
+    L = V * np.sqrt(np.maximum(lam, np.finfo(float).eps))
+    signs = np.sign(L.sum(axis=0))
+    signs[signs == 0] = 1
+    return L * signs
+
+
+def _extract(R: np.ndarray, nf: int, method: str) -> tuple[np.ndarray, bool]:
+    if method == "minres":
+        return _minres(R, nf)
+    if method == "pa":
+        return _principal_axis(R, nf)
+    if method == "ml":
+        return _ml(R, nf)
+    return _principal_components(R, nf), True
+
+
+def _rotate(L0: np.ndarray, rotation: str, method: str, warnings: list) -> tuple[np.ndarray, np.ndarray]:
+    """Rotate as psych's fa() / principal() do; returns loadings and factor correlations."""
+    nf = L0.shape[1]
+    if nf == 1 or rotation == "none":
+        return L0, np.eye(nf)
+    if rotation in ("oblimin", "quartimin"):
+        # GPArotation's quartimin is oblimin with gamma = 0, the same criterion
+        L, Phi, ok = _oblimin(L0)
+        if not ok:
+            warnings.append(f"The {rotation} rotation did not converge in 1000 iterations.")
+        return L, Phi
+    if rotation == "varimax":
+        return _varimax(L0)[0], np.eye(nf)
+    if method == "pc":
+        # principal(rotate = "promax") calls stats::promax directly
+        return _promax(L0)
+    # fa(rotate = "promax") calls kaiser(): rows scaled to unit length around Promax
+    h = np.sqrt(np.sum(L0**2, axis=1, keepdims=True))
+    L, Phi = _promax(L0 / h)
+    return L * h, Phi
+
+
+def _fa_solution(R: np.ndarray, nf: int, method: str, rotation: str, warnings: list):
+    """Extraction, rotation, psych's signs and order: (unrotated, rotated loadings, Phi, names)."""
+    L0, converged = _extract(R, nf, method)
+    if not converged:
+        warnings.append(f"The {method} extraction stopped before converging; treat the loadings with caution.")
+    L, Phi = _rotate(L0, rotation, method, warnings)
+    if method == "pc":
+        # principal(): order by the rotated sums of squares (without Phi), then signs
+        if nf > 1:
+            order = np.argsort(-np.sum(L**2, axis=0), kind="stable")
+            L, Phi = L[:, order], Phi[np.ix_(order, order)]
+        signs = np.sign(L.sum(axis=0))
+        signs[signs == 0] = 1
+        L, Phi = L * signs, Phi * np.outer(signs, signs)
+        if rotation == "none" or nf == 1:
+            prefix = "PC"
+        else:
+            prefix = "TC" if rotation in ("oblimin", "quartimin") else "RC"
+    else:
+        # fa(): signs, then order by the variance explained diag(Phi L'L)
+        signs = np.sign(L.sum(axis=0))
+        signs[signs == 0] = 1
+        L, Phi = L * signs, Phi * np.outer(signs, signs)
+        if nf > 1:
+            order = np.argsort(-np.diag(Phi @ L.T @ L), kind="stable")
+            L, Phi = L[:, order], Phi[np.ix_(order, order)]
+        prefix = _PREFIX[method]
+    return L0, L, Phi, [f"{prefix}{i + 1}" for i in range(nf)]
 
 
 def _fa_values(R: np.ndarray, L: np.ndarray) -> np.ndarray:
@@ -452,7 +650,8 @@ def _leading(observed: np.ndarray, threshold: np.ndarray) -> int:
     return int(below[0]) if len(below) else len(observed)
 
 
-def _parallel(x: pd.DataFrame, R: np.ndarray, n_iter: int, quantile: float, seed, n_dropped: int):
+def _parallel(x: pd.DataFrame, R: np.ndarray, n_iter: int, quantile: float, seed, n_dropped: int,
+              cor: str = "pearson"):
     X = x.to_numpy()
     n, p = X.shape
     pc_obs = np.linalg.eigvalsh(R)[::-1]
@@ -476,7 +675,12 @@ def _parallel(x: pd.DataFrame, R: np.ndarray, n_iter: int, quantile: float, seed
             res_fa.append(np.full((b, p), np.nan))
             continue
         idx = rng.integers(0, len(Xn), size=(b, len(Xn), p))
-        Rr = _cor_batch(Xn[idx, np.arange(p)])
+        if cor == "poly":
+            # as psych's fa.parallel(cor = "poly"): polychorics of every resampled data set
+            Rr = np.stack([_polychoric_matrix(pd.DataFrame(Xn[idx[i], np.arange(p)], columns=x.columns),
+                                              "parallel_analysis") for i in range(b)])
+        else:
+            Rr = _cor_batch(Xn[idx, np.arange(p)])
         res_pc.append(np.linalg.eigvalsh(Rr)[:, ::-1])
         res_fa.append(_one_factor_values_batch(Rr))
     sim_pc, sim_fa = np.concatenate(sim_pc), np.concatenate(sim_fa)
@@ -505,7 +709,7 @@ def _parallel(x: pd.DataFrame, R: np.ndarray, n_iter: int, quantile: float, seed
 
 @positional_options
 def parallel_analysis(data, items=None, *, n_iter=20, quantile=0.95, seed=None,
-                      missing="listwise") -> ParallelAnalysisResult:
+                      missing="listwise", cor="pearson") -> ParallelAnalysisResult:
     """Horn's parallel analysis for the number of factors, as ``psych::fa.parallel``.
 
     Parameters
@@ -518,6 +722,11 @@ def parallel_analysis(data, items=None, *, n_iter=20, quantile=0.95, seed=None,
         Quantile of the simulated eigenvalues an observed one must exceed.
     seed : int, optional
     missing : {"listwise", "pairwise"}, default "listwise"
+    cor : {"pearson", "poly"}, default "pearson"
+        Correlations analysed.  With ``"poly"`` the observed eigenvalues are
+        those of the polychoric matrix and every resampled data set gets its
+        own polychoric matrix, while the simulated data stay normal with
+        Pearson correlations -- as ``psych::fa.parallel(cor = "poly")``.
 
     Returns
     -------
@@ -556,7 +765,8 @@ def parallel_analysis(data, items=None, *, n_iter=20, quantile=0.95, seed=None,
     quantile = check_number(quantile, "quantile", func, 0.0, 1.0, inclusive=(False, False))
     seed = check_seed(seed, func)
     x, n_dropped = prepare_items(data, items, func, missing=missing, min_items=3)
-    return _parallel(x, _correlation(x, missing), n_iter, quantile, seed, n_dropped)
+    cor = check_choice(cor, "cor", CORRELATIONS, func)
+    return _parallel(x, _correlation_matrix(x, missing, cor, func), n_iter, quantile, seed, n_dropped, cor=cor)
 
 
 # ---------------------------------------------------------------- EFA
@@ -588,6 +798,18 @@ class EFAResult(Result):
     fa_values : pandas.Series
         Eigenvalues of the correlation matrix with one-factor communalities (psych's ``fa()$values``).
     n, n_dropped, n_factors, rotation, method, cutoff : as used
+    correlation : str
+        ``"pearson"`` or ``"poly"`` (polychoric), the matrix that was factored.
+    communalities_spss : pandas.DataFrame
+        SPSS's "Communalities" table: ``initial`` (squared multiple
+        correlations for minres/pa/ml, 1 for principal components) and
+        ``extraction`` (the communalities of the solution).
+    variance_spss : pandas.DataFrame
+        SPSS's "Total Variance Explained": ``initial_total/_pct/_cum_pct``
+        (eigenvalues of the correlation matrix), ``extraction_*`` (sums of
+        squared unrotated loadings) and ``rotation_total`` (sums of squared
+        rotated loadings; with oblique rotations SPSS shows no percentages
+        because the factors overlap, nor does this table).
     """
 
     title: ClassVar[str] = "Exploratory factor analysis"
@@ -609,6 +831,9 @@ class EFAResult(Result):
     method: str
     cutoff: float
     fa_values: pd.Series
+    correlation: str = "pearson"
+    communalities_spss: pd.DataFrame | None = None
+    variance_spss: pd.DataFrame | None = None
 
     @positional_options
     def pattern(self, cutoff: float = 0.3, *, sort: bool = True) -> pd.DataFrame:
@@ -678,7 +903,7 @@ class EFAResult(Result):
 # rotation and method come before items: the positional order before 0.2 (positional_options maps it)
 @positional_options
 def efa(data, n_factors=None, *, rotation="oblimin", method="minres", items=None, missing="listwise",
-        n_iter=20, seed=None, cutoff=0.3, scale=None) -> EFAResult:
+        n_iter=20, seed=None, cutoff=0.3, scale=None, cor="pearson") -> EFAResult:
     """Exploratory factor analysis with KMO, Bartlett's test and parallel analysis.
 
     Parameters
@@ -688,11 +913,20 @@ def efa(data, n_factors=None, *, rotation="oblimin", method="minres", items=None
         simply come out negative).
     n_factors : int, optional
         Number of factors; default the number suggested by parallel analysis.
-    rotation : {"oblimin", "varimax", "promax", "none"}, default "oblimin"
-        Oblique rotations (oblimin, promax) let factors correlate, which is
-        the realistic assumption for questionnaire constructs.
-    method : {"minres"}, default "minres"
-        Minimum residual factoring (psych's default).
+    rotation : {"oblimin", "varimax", "promax", "quartimin", "none"}, default "oblimin"
+        Oblique rotations (oblimin, promax, quartimin) let factors correlate,
+        which is the realistic assumption for questionnaire constructs;
+        varimax is SPSS's usual orthogonal choice.  GPArotation's quartimin
+        is oblimin with gamma = 0, the same criterion as ``"oblimin"`` here.
+    method : {"minres", "pa", "ml", "pc"}, default "minres"
+        ``"minres"`` minimum residual (psych's default); ``"pa"`` principal
+        axis factoring (SPSS's "Principal axis factoring", psych's iteration:
+        SMC start, stop when the communalities' sum changes by < .001, at most
+        50 steps); ``"ml"`` maximum likelihood (psych's ``fm = "ml"``, the
+        optimum of factanal's criterion); ``"pc"`` principal components as
+        ``psych::principal`` (SPSS's default "Principal components": a
+        component model, not a factor model -- every communality starts at 1
+        and the loadings are inflated relative to factor loadings).
     items : list of str, optional
         Item columns (default all columns).
     missing : {"listwise", "pairwise"}, default "listwise"
@@ -704,6 +938,13 @@ def efa(data, n_factors=None, *, rotation="oblimin", method="minres", items=None
         Smallest loading counted when flagging cross-loadings.
     scale : tuple (min, max), optional
         The answer scale; answers outside it raise an error.
+    cor : {"pearson", "poly"}, default "pearson"
+        Factor Pearson or polychoric correlations (psych's ``cor = "poly"``;
+        two-step ML as :func:`crm_research.sem.polychoric`, within 1e-4 of
+        ``psych::polychoric``).  Polychorics suit Likert items with few
+        categories or skewed answers; they need whole-number answers and
+        complete rows, and make parallel analysis slower (every resampled
+        data set gets its own polychoric matrix).
 
     Returns
     -------
@@ -723,7 +964,11 @@ def efa(data, n_factors=None, *, rotation="oblimin", method="minres", items=None
     power 4 as ``psych::Promax``), each factor's sign chosen to make its
     loadings sum positive and factors ordered by the variance they explain
     (:math:`\\operatorname{diag}(\\Phi\\Lambda'\\Lambda)`).  Loadings equal
-    ``psych::fa`` up to the order and sign of the columns.
+    ``psych::fa`` (``psych::principal`` for ``method="pc"``), in psych's
+    order and signs (``tests/reference/efa_methods.R``).  A factor's sign is
+    arbitrary -- the solution with a factor's loadings all negated fits
+    equally well -- so a factor whose items are mostly negatively worded can
+    come out "reversed"; read the signs relative to each other.
 
     References
     ----------
@@ -757,45 +1002,21 @@ def efa(data, n_factors=None, *, rotation="oblimin", method="minres", items=None
     n_iter = check_int(n_iter, "n_iter", func, min_value=1)
     seed = check_seed(seed, func)
     cutoff = check_number(cutoff, "cutoff", func, 0.0, 1.0)
+    cor = check_choice(cor, "cor", CORRELATIONS, func)
     x, n_dropped = prepare_items(data, items, func, scale=scale, missing=missing, min_items=3)
     p = x.shape[1]
-    R = _correlation(x, missing)
+    R = _correlation_matrix(x, missing, cor, func)
     kmo_table = _kmo_table(R, x.columns)
     bart = _bartlett(R, len(x))
-    pa = _parallel(x, R, n_iter, 0.95, seed, n_dropped)
+    pa = _parallel(x, R, n_iter, 0.95, seed, n_dropped, cor=cor)
     if n_factors is None:
         n_factors = max(pa.n_factors, 1)
     # more factors than this leaves negative degrees of freedom (Ledermann bound)
     max_factors = int(np.floor((2 * p + 1 - np.sqrt(8 * p + 1)) / 2))
     n_factors = check_int(n_factors, "n_factors", func, min_value=1, max_value=max(max_factors, 1))
-    L0, converged = _minres(R, n_factors)
-    model = L0 @ L0.T
-    Phi = np.eye(n_factors)
     warnings = []
-    if not converged:
-        warnings.append("The minres optimiser stopped before converging; treat the loadings with caution.")
-    if n_factors == 1 or rotation == "none":
-        L = L0
-    elif rotation == "oblimin":
-        L, Phi, ok = _oblimin(L0)
-        if not ok:
-            warnings.append("The oblimin rotation did not converge in 1000 iterations.")
-    elif rotation == "varimax":
-        L, _ = _varimax(L0)
-    else:
-        # psych's fa(rotate = "promax") calls kaiser(): rows scaled to unit length around Promax
-        h = np.sqrt(np.sum(L0**2, axis=1, keepdims=True))
-        L, Phi = _promax(L0 / h)
-        L = L * h
-    signs = np.sign(L.sum(axis=0))
-    signs[signs == 0] = 1
-    L = L * signs
-    Phi = Phi * np.outer(signs, signs)
-    if n_factors > 1:
-        ev = np.diag(Phi @ L.T @ L)
-        order = np.argsort(-ev, kind="stable")
-        L, Phi = L[:, order], Phi[np.ix_(order, order)]
-    names = [f"MR{i + 1}" for i in range(n_factors)]
+    L0, L, Phi, names = _fa_solution(R, n_factors, method, rotation, warnings)
+    model = L0 @ L0.T
     items_idx = pd.Index(x.columns, name="item")
     loadings = pd.DataFrame(L, index=items_idx, columns=names)
     communality = pd.Series(np.diag(model), index=items_idx, name="communality")
@@ -809,6 +1030,11 @@ def efa(data, n_factors=None, *, rotation="oblimin", method="minres", items=None
         index=["ss_loadings", "proportion_var", "cumulative_var", "proportion_explained", "cumulative_proportion"],
         columns=names,
     )
+    eigen = np.linalg.eigvalsh(R)[::-1]
+    initial = np.ones(p) if method == "pc" else _smc(R)
+    communalities_spss = pd.DataFrame({"initial": initial, "extraction": communality.to_numpy()},
+                                      index=items_idx)
+    variance_spss = _spss_variance(eigen, L0, vx, method, rotation)
     phi = pd.DataFrame(Phi, index=names, columns=names)
     strong = (loadings.abs() >= cutoff).sum(axis=1)
     cross = loadings[strong >= 2]
@@ -828,7 +1054,7 @@ def efa(data, n_factors=None, *, rotation="oblimin", method="minres", items=None
         kmo=kmo_table,
         bartlett=bart,
         parallel_analysis=pa,
-        eigenvalues=pd.Series(np.linalg.eigvalsh(R)[::-1], index=pd.RangeIndex(1, p + 1), name="eigenvalue"),
+        eigenvalues=pd.Series(eigen, index=pd.RangeIndex(1, p + 1), name="eigenvalue"),
         cross_loadings=cross,
         n=len(x),
         n_dropped=n_dropped,
@@ -836,8 +1062,226 @@ def efa(data, n_factors=None, *, rotation="oblimin", method="minres", items=None
         rotation=rotation,
         method=method,
         cutoff=cutoff,
-        fa_values=pd.Series(_fa_values(R, L0), index=pd.RangeIndex(1, p + 1), name="fa_value"),
+        # principal() reports the eigenvalues of R itself as its values
+        fa_values=pd.Series(eigen if method == "pc" else _fa_values(R, L0), index=pd.RangeIndex(1, p + 1),
+                            name="fa_value"),
+        correlation=cor,
+        communalities_spss=communalities_spss,
+        variance_spss=variance_spss,
     )
     result.warnings.extend(warnings)
     return result
 
+
+
+# ---------------------------------------------------------------- omega (Schmid-Leiman)
+@dataclass(repr=False, eq=False)
+class OmegaResult(Result):
+    """McDonald's omega hierarchical and omega total (:func:`omega`).
+
+    Attributes
+    ----------
+    omega_h : float
+        Omega hierarchical: the share of the total score's variance due to the
+        general factor, :math:`(\\sum g_i)^2 / \\mathbf 1'R\\mathbf 1`.
+    omega_total : float
+        Omega total: the share due to all common factors,
+        :math:`1 - \\sum u^2_i / \\mathbf 1'R\\mathbf 1`.
+    alpha : float
+        Standardised alpha from the same correlation matrix.
+    omega_limit : float
+        omega_h / omega_total (psych's ``omega.lim``): the share of the
+        reliable variance that is general.
+    loadings : pandas.DataFrame
+        The Schmid-Leiman solution: ``g``, ``F1*``... (group factors with the
+        general factor partialled out), ``h2``, ``u2`` and ``p2`` (share of the
+        communality due to g), equal to psych's ``omega()$schmid$sl``.
+    groups : pandas.DataFrame
+        Omega total, general and group for the whole scale (row ``g``) and for
+        the items of each group factor (psych's ``omega.group``).
+    keys : pandas.Series
+        +1 / -1: items psych's omega reverses because they load negatively on g.
+    factor_correlations : pandas.DataFrame
+        Correlations of the oblimin factors the general factor is extracted from.
+    n, n_dropped, n_factors : int
+    correlation : str
+    """
+
+    title: ClassVar[str] = "Omega (Schmid-Leiman)"
+    omega_h: float
+    omega_total: float
+    alpha: float
+    omega_limit: float
+    loadings: pd.DataFrame
+    groups: pd.DataFrame
+    keys: pd.Series
+    factor_correlations: pd.DataFrame
+    n: int
+    n_dropped: int
+    n_factors: int
+    correlation: str
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.loadings.copy()
+
+    def _summary_tables(self):
+        coef = pd.DataFrame({"value": [self.omega_h, self.omega_total, self.alpha, self.omega_limit]},
+                            index=["omega_h", "omega_total", "alpha", "omega_h / omega_total"])
+        return [("Omega / امگا", coef), ("Schmid-Leiman loadings", self.loadings),
+                ("Omega by group factor", self.groups)]
+
+    def _summary_notes(self):
+        notes = [f"n = {self.n}; {self.n_factors} group factors (minres, oblimin) and one general factor."]
+        if (self.keys < 0).any():
+            notes.append("Reversed because they load negatively on g: "
+                         f"{', '.join(self.keys.index[self.keys < 0])}.")
+        return notes + super()._summary_notes()
+
+    def plot(self, ax=None):
+        """Heat map of the Schmid-Leiman loadings (general factor g and the group factors)."""
+        import matplotlib.pyplot as plt
+
+        L = self.loadings.drop(columns=["h2", "u2", "p2"])
+        if ax is None:
+            _, ax = plt.subplots(figsize=(1.0 * L.shape[1] + 2, 0.32 * len(L) + 1.5))
+        im = ax.imshow(L.to_numpy(), cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
+        ax.set_xticks(range(L.shape[1]), L.columns)
+        ax.set_yticks(range(len(L)), L.index)
+        for i in range(len(L)):
+            for j in range(L.shape[1]):
+                v = L.iat[i, j]
+                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7,
+                        color="white" if abs(v) > 0.6 else "black")
+        ax.figure.colorbar(im, ax=ax, label="loading")
+        ax.set_title(f"Schmid-Leiman: omega_h = {self.omega_h:.2f}, omega_t = {self.omega_total:.2f}")
+        return ax
+
+
+def _schmid_leiman(R: np.ndarray, nf: int, warnings: list):
+    """psych's schmid(): minres + varimax, oblimin, one minres factor of the factor correlations."""
+    _, Lv, _, _ = _fa_solution(R, nf, "minres", "varimax", warnings)
+    h2 = np.sum(Lv**2, axis=1)
+    fload, Phi, ok = _oblimin(Lv)
+    if not ok:
+        warnings.append("The oblimin rotation did not converge in 1000 iterations.")
+    if nf > 2:
+        gload, _ = _minres(Phi, 1)
+        gload = gload[:, 0]
+    else:
+        # two group factors do not identify g: psych's option = "equal" sets both loadings to sqrt(|r|)
+        r12 = Phi[0, 1]
+        gload = np.array([np.sqrt(abs(r12)), np.sign(r12) * np.sqrt(abs(r12))])
+        warnings.append("Two group factors do not identify a general factor: its loadings on them are set "
+                        "equal (psych's option = 'equal'); use at least three factors.")
+    g = fload @ gload
+    uniq2 = np.maximum(fload**2 * (1 - gload**2), 0)
+    sm = np.sign(fload) * np.sqrt(uniq2)
+    return g, sm, h2, Phi
+
+
+def omega(data, n_factors=3, *, items=None, missing="listwise", cor="pearson") -> OmegaResult:
+    """Omega hierarchical and omega total via the Schmid-Leiman transformation, as ``psych::omega``.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    n_factors : int, default 3
+        Number of group factors (psych's ``nfactors``); at least 3 identify
+        the general factor, with 2 its loadings are set equal.
+    items : list of str, optional
+        Item columns (default all columns).
+    missing : {"listwise", "pairwise"}, default "listwise"
+    cor : {"pearson", "poly"}, default "pearson"
+        Polychoric correlations (``omega(..., poly = TRUE)``) for Likert items.
+
+    Returns
+    -------
+    OmegaResult
+        ``omega_h``, ``omega_total``, ``alpha``, ``omega_limit``, the
+        Schmid-Leiman ``loadings`` and per-factor ``groups``.
+
+    Notes
+    -----
+    A minres solution with ``n_factors`` factors is rotated (varimax, then
+    GPArotation's oblimin), one minres factor is extracted from the factor
+    correlations, and the general factor's loadings are
+    :math:`g = \\Lambda\\gamma`; the group loadings are
+    :math:`\\lambda_{ik}\\sqrt{1 - \\gamma_k^2}`.  Items loading negatively on
+    g are reversed first (psych's ``flip = TRUE``).  With
+    :math:`V = \\mathbf 1'R\\mathbf 1` (after reversing),
+    :math:`\\omega_h = (\\sum g_i)^2 / V` and :math:`\\omega_t = 1 - \\sum u_i^2/V`,
+    where :math:`u_i^2 = 1 - h_i^2` are the uniquenesses of the minres solution.
+    Omega hierarchical tells how far a total score reflects one general
+    construct: the nearer omega_h is to omega_total, the more of the total
+    score's reliable variance is general (no universal cut-off is given here).
+
+    References
+    ----------
+    McDonald, R. P. (1999). *Test theory: A unified treatment*. Erlbaum.
+    Schmid, J., & Leiman, J. M. (1957). The development of hierarchical factor
+    solutions. *Psychometrika*, 22(1), 53-61.
+    Zinbarg, R. E., Revelle, W., Yovel, I., & Li, W. (2005). Cronbach's alpha,
+    Revelle's beta, and McDonald's omega_h. *Psychometrika*, 70(1), 123-133.
+
+    Examples
+    --------
+    >>> import crm_research as crm
+    >>> bfi = crm.load_dataset("bfi")
+    >>> om = crm.omega(bfi, 3, items=[f"{c}{i}" for c in "ACE" for i in range(1, 6)])
+    >>> round(om.omega_h, 2) <= round(om.omega_total, 2)
+    True
+    """
+    func = "omega"
+    cor = check_choice(cor, "cor", CORRELATIONS, func)
+    x, n_dropped = prepare_items(data, items, func, missing=missing, min_items=3)
+    p = x.shape[1]
+    max_factors = int(np.floor((2 * p + 1 - np.sqrt(8 * p + 1)) / 2))
+    n_factors = check_int(n_factors, "n_factors", func, min_value=2, max_value=max(max_factors, 2))
+    R = _correlation_matrix(x, missing, cor, func)
+    warnings: list = []
+    g, sm, h2, Phi = _schmid_leiman(R, n_factors, warnings)
+    key = np.sign(g)
+    key[key == 0] = 1
+    m = R * np.outer(key, key)
+    g, sm = g * key, sm * key[:, None]
+    u2 = np.diag(R) - h2
+    Vt = float(m.sum())
+    gsq = float(g.sum() ** 2)
+    omega_total = (Vt - u2.sum()) / Vt
+    items_idx = pd.Index(x.columns, name="item")
+    names = [f"F{k + 1}*" for k in range(n_factors)]
+    sl = pd.DataFrame(sm, index=items_idx, columns=names)
+    sl.insert(0, "g", g)
+    sl["h2"], sl["u2"], sl["p2"] = h2, u2, g**2 / h2
+    # per group factor: the items whose largest group loading is on it (psych's omega.group)
+    main = np.abs(sm).argmax(axis=1)
+    rows = {"g": (omega_total, gsq / Vt, 0.0)}
+    grs = 0.0
+    for k in range(n_factors):
+        idx = np.flatnonzero(main == k)
+        if len(idx) == 0:
+            rows[names[k]] = (np.nan, np.nan, np.nan)
+            continue
+        vgr = float(m[np.ix_(idx, idx)].sum())
+        gr, gg = float(sm[idx, k].sum()), float(g[idx].sum())
+        grs += gr**2
+        rows[names[k]] = ((gr**2 + gg**2) / vgr, gg**2 / vgr, gr**2 / vgr)
+    rows["g"] = (omega_total, gsq / Vt, grs / Vt)
+    groups = pd.DataFrame.from_dict(rows, orient="index", columns=["total", "general", "group"])
+    fnames = [f"F{k + 1}" for k in range(n_factors)]
+    result = OmegaResult(
+        omega_h=gsq / Vt,
+        omega_total=float(omega_total),
+        alpha=(Vt - float(np.trace(m))) / Vt * p / (p - 1),
+        omega_limit=gsq / (Vt - u2.sum()),
+        loadings=sl,
+        groups=groups,
+        keys=pd.Series(key.astype(int), index=items_idx, name="key"),
+        factor_correlations=pd.DataFrame(Phi, index=fnames, columns=fnames),
+        n=len(x),
+        n_dropped=n_dropped,
+        n_factors=n_factors,
+        correlation=cor,
+    )
+    result.warnings.extend(warnings)
+    return result

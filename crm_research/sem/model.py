@@ -25,6 +25,7 @@ implied covariance of the observed variables
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -103,6 +104,17 @@ def build_spec(parsed: ParsedModel, columns, std_lv: bool = False, allow_means: 
     structure: the intercepts equal the sample means).
     """
     columns = [str(c) for c in columns]
+    # c(...) modifiers and '==' constraints are resolved by the multi-group fit before it builds each group's spec
+    grouped = [(st, t) for st in parsed.statements for t in st.terms if t.group_modifiers is not None]
+    if grouped:
+        st, t = grouped[0]
+        raise CRMInputError(f"The model (line {st.line}) gives group-specific modifiers c(...) to "
+                            f"'{st.lhs} {st.op} {t.name}'; they need a multi-group model (group_col=...).")
+    if getattr(parsed, "constraints", None):
+        c = parsed.constraints[0]
+        raise CRMInputError(f"The model (line {c.line}) constrains '{c.lhs} == {c.rhs}'; '==' constraints are "
+                            "supported in multi-group models (group_col=...); in one group give both parameters "
+                            "the same label instead.")
     mean_statements = [st for st in parsed.statements if st.op == "~1"]
     if mean_statements:
         st = mean_statements[0]
@@ -118,8 +130,7 @@ def build_spec(parsed: ParsedModel, columns, std_lv: bool = False, allow_means: 
         if len(labels) != len(set(labels)):
             raise CRMInputError("The model gives two intercepts the same label (an equality constraint on means), "
                                 "which is not supported yet.")
-        parsed = ParsedModel(statements=[st for st in parsed.statements if st.op != "~1"],
-                             definitions=parsed.definitions, text=parsed.text)
+        parsed = dataclasses.replace(parsed, statements=[st for st in parsed.statements if st.op != "~1"])
     latent: list[str] = []
     for st in parsed.statements:
         if st.op == "=~" and st.lhs not in latent:

@@ -53,7 +53,7 @@ from crm_research.core.deprecation import positional_options, renamed_arguments
 from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
 from crm_research.core.optimize import minimize
 from crm_research.core.results import Result
-from crm_research.core.syntax import parse_model
+from crm_research.core.syntax import evaluate_definition, parse_model
 from crm_research.core.threads import single_thread
 from crm_research.core.validation import (
     check_bool,
@@ -66,7 +66,7 @@ from crm_research.core.validation import (
 from crm_research.sem.estimation import RAM, logdet_inverse
 from crm_research.sem.fit import fit_indices
 from crm_research.sem.model import build_spec, start_values
-from crm_research.sem.result import _defined_values, _std_all, row_values, scaled_inverse
+from crm_research.sem.result import _std_all, row_values, scaled_inverse
 
 __all__ = ["multigroup_sem", "measurement_invariance", "fit_multigroup", "MultiGroupSEMResult", "InvarianceResult"]
 
@@ -146,16 +146,18 @@ class MultiGroupSEMResult(Result):
 
 @dataclass(repr=False, eq=False, kw_only=True)
 class InvarianceResult(Result):
-    """The configural / metric / scalar sequence.
+    """The configural / metric / scalar (/ strict) sequence.
 
     Attributes
     ----------
     table : pandas.DataFrame
         One row per step: ``npar, chisq, df, pvalue, cfi, tli, rmsea, srmr, aic,
-        bic, chisq_diff, df_diff, p_diff, cfi_diff, holds`` where the differences
-        compare each step with the previous one and ``holds`` is True when the
-        chi-square difference is not significant at ``level`` or CFI drops by at
-        most .01 (missing, ``pd.NA``, for the first step).
+        bic, chisq_diff, df_diff, p_diff, cfi_diff, rmsea_diff, srmr_diff, holds,
+        chen_holds`` where the differences compare each step with the previous
+        one; ``holds`` is True when the chi-square difference is not significant
+        at ``level`` or CFI drops by at most .01, ``chen_holds`` when Chen's
+        (2007) criteria do not indicate non-invariance (both missing,
+        ``pd.NA``, for the first step).
     fits : dict
         The :class:`MultiGroupSEMResult` of every step.
     """
@@ -170,7 +172,9 @@ class InvarianceResult(Result):
     def _summary_notes(self):
         return list(self.warnings) + [
             "A step holds when the chi-square difference is not significant or CFI falls by at most .01 "
-            "(Cheung & Rensvold, 2002); the chi-square test is strict in large samples.",
+            "(Cheung & Rensvold, 2002); the chi-square test is strict in large samples. chen_holds: Chen's (2007) "
+            "criteria for N > 300 (a CFI drop >= .010 with an RMSEA rise >= .015 or an SRMR rise >= .030 for "
+            "loadings, >= .010 for intercepts and residuals indicates non-invariance).",
         ]
 
     def plot(self, ax=None):
@@ -258,6 +262,64 @@ def _optimize(groups, theta, N, tol=1e-9, max_iter=500):
     return opt.x, F, g, H, parts, opt.converged, opt.message, opt.iterations
 
 
+def _resolve_group_modifiers(parsed, k):
+    """Group ``k``'s copy of the parsed model: every ``c(...)`` modifier replaced by its ``k``-th entry.
+
+    Definitions and ``==`` constraints are taken out: they span the groups and are applied by the
+    multi-group fit itself.
+    """
+    out = copy.deepcopy(parsed)
+    out.definitions, out.constraints = [], []
+    for st in out.statements:
+        for t in st.terms:
+            if t.group_modifiers is None:
+                continue
+            kind, value = t.group_modifiers[min(k, len(t.group_modifiers) - 1)]
+            t.group_modifiers = None
+            if kind == "label":
+                t.label = value
+            elif kind == "fixed":
+                t.fixed = value
+            else:
+                t.free = True
+    return out
+
+
+def _check_group_syntax(parsed, n_groups, levels, func):
+    for st in parsed.statements:
+        for t in st.terms:
+            if t.group_modifiers is not None and len(t.group_modifiers) != n_groups:
+                raise CRMInputError(
+                    f"{func}: c(...) for '{st.lhs} {st.op} {t.name}' (line {st.line}) has {len(t.group_modifiers)} "
+                    f"entries, but there are {n_groups} groups ({', '.join(map(str, levels))}); give one per group, "
+                    "in the order the groups first appear in the data.")
+
+
+def _check_labels_used(parsed, labels, func):
+    """Labels named by ':=' and '==' must exist in some group (build_spec checks one group only)."""
+    from crm_research.core.validation import closest_names
+
+    known = set(labels)
+    for d in parsed.definitions:
+        if d.name in known:
+            raise CRMInputError(f"{func}: the defined parameter {d.name!r} (line {d.line}) reuses the name of a label.")
+        for nm in d.names:
+            if nm not in known:
+                hint = closest_names(nm, sorted(known))
+                raise CRMInputError(f"{func}: the defined parameter {d.name!r} (line {d.line}) uses {nm!r}, which is "
+                                    f"not a label in any group." + (f" Did you mean {hint[0]!r}?" if hint else
+                                                                    f" Labels: {examples_of(sorted(known), 10)}."))
+        known.add(d.name)
+    for c in parsed.constraints:
+        for nm in (c.lhs, c.rhs):
+            if nm not in labels:
+                hint = closest_names(nm, sorted(labels))
+                raise CRMInputError(f"{func}: the constraint '{c.lhs} == {c.rhs}' (line {c.line}) names {nm!r}, which "
+                                    "is not the label of a free parameter." + (
+                                        f" Did you mean {hint[0]!r}?" if hint else
+                                        f" Labels: {examples_of(sorted(labels), 10)}."))
+
+
 def _check_equal(group_equal, func):
     if group_equal is None:
         return []
@@ -270,8 +332,8 @@ def _check_equal(group_equal, func):
                             f"['loadings', 'intercepts']. Got {group_equal!r} instead.")
     out = []
     for item in group_equal:
-        if item not in ("loadings", "intercepts"):
-            allowed = "'loadings' and 'intercepts'"
+        if item not in ("loadings", "intercepts", "residuals"):
+            allowed = "'loadings', 'intercepts' and 'residuals'"
             if item in _EQUAL_CHOICES:
                 raise CRMInputError(f"group_equal={item!r} is not available yet in {func}; {allowed} are.")
             raise CRMInputError(f"The 'group_equal' parameter of {func} lists {item!r}; allowed: {allowed}.")
@@ -282,10 +344,40 @@ def _check_equal(group_equal, func):
     return out
 
 
+def _check_partial(group_partial, spec, func):
+    """lavaan's group.partial names -> set of (lhs, op, rhs) freed from the equality constraints."""
+    if group_partial is None:
+        return set()
+    if isinstance(group_partial, str):
+        group_partial = [group_partial]
+    loadings = {(r.lhs, "=~", r.rhs) for r in spec.rows if r.op == "=~"}
+    residuals = {(v, "~~", v) for v in spec.observed}
+    intercepts = {(v, "~1", "") for v in spec.observed}
+    out = set()
+    for name in group_partial:
+        text = str(name).strip()
+        key = None
+        for op in ("=~", "~~", "~1"):
+            if op in text:
+                lhs, _, rhs = (part.strip() for part in text.partition(op))
+                key = (lhs, op, rhs)
+                break
+        valid = loadings | residuals | intercepts
+        if key is None or key not in valid:
+            examples = [f"{a} =~ {b}" for a, _, b in sorted(loadings)][:2] + [f"{spec.observed[0]} ~1",
+                                                                              f"{spec.observed[0]} ~~ "
+                                                                              f"{spec.observed[0]}"]
+            raise CRMInputError(
+                f"{func}: group_partial names {name!r}, which is not a loading, an item intercept or an item "
+                f"residual variance of the model; use lavaan's names such as {', '.join(map(repr, examples))}.")
+        out.add(key)
+    return out
+
+
 @renamed_arguments(group="group_col")
 @positional_options
 def multigroup_sem(data, model, group_col, *, group_equal=None, ci: float = 0.95,
-                   std_lv: bool = False) -> MultiGroupSEMResult:
+                   std_lv: bool = False, group_partial=None) -> MultiGroupSEMResult:
     """Fit a lavaan-syntax model in every group of a grouping column.
 
     Parameters
@@ -293,16 +385,28 @@ def multigroup_sem(data, model, group_col, *, group_equal=None, ci: float = 0.95
     data : pandas.DataFrame
         Raw data with the model's observed variables and the grouping column.
     model : str
-        lavaan syntax (``=~``, ``~``, ``~~``, ``:=``).  A label used in the
-        model (``a*x``) is the same parameter in every group, as in lavaan.
+        lavaan syntax (``=~``, ``~``, ``~~``, ``:=``, ``==``).  A label used in
+        the model (``a*x``) is the same parameter in every group, as in lavaan;
+        ``c(am, af)*x`` gives the parameter one label per group (in the order
+        the groups first appear in the data), ``c(1, NA)*x`` fixes it in one
+        group only.  ``diff := am - af`` is then the group difference of a
+        path, with a delta-method standard error, and ``am == af`` constrains
+        it to be equal (compare the two fits with a chi-square difference
+        test: the lavaan way to test moderation by group).
     group_col : str
         Name of the grouping column (gender, channel, school ...); at least two
         groups, each with more rows than observed variables.  Called ``group``
         before 0.2 (the old name still works, with a ``FutureWarning``).
-    group_equal : list of {"loadings", "intercepts"}, optional
+    group_equal : list of {"loadings", "intercepts", "residuals"}, optional
         Parameters constrained equal across groups (lavaan's ``group.equal``).
         With ``"intercepts"`` the latent means are free in every group but the
         first.
+    group_partial : list of str, optional
+        Parameters exempted from ``group_equal`` (lavaan's ``group.partial``,
+        partial invariance), named as lavaan does: ``"F1 =~ x2"`` (a
+        loading), ``"x3 ~1"`` (an item intercept), ``"x3 ~~ x3"`` (an item
+        residual variance).  A name that is not such a parameter of the model
+        raises :class:`CRMInputError`.
     ci : float, default 0.95
         Level of the confidence intervals.
     std_lv : bool, default False
@@ -334,13 +438,21 @@ def multigroup_sem(data, model, group_col, *, group_equal=None, ci: float = 0.95
     ...                          group_equal=["loadings"])
     >>> fit.fit_measures[["chisq", "df", "cfi"]].round(3).to_dict()
     {'chisq': 0.302, 'df': 2.0, 'cfi': 1.0}
+    >>> model = '''visual =~ x1 + x2 + x3
+    ... textual =~ x4 + x5 + x6
+    ... textual ~ c(bp, bg)*visual
+    ... diff := bp - bg'''
+    >>> est = crm.multigroup_sem(hs, model, group_col="school").estimates
+    >>> d = est.set_index("lhs").loc["diff"]
+    >>> print(f"{d['est']:.3f} (SE {d['se']:.3f})")
+    -0.293 (SE 0.201)
     """
     return fit_multigroup(data, model, group_col, group_equal=group_equal, ci=ci, std_lv=std_lv,
-                          func="multigroup_sem")
+                          func="multigroup_sem", group_partial=group_partial)
 
 
 def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95, std_lv: bool = False,
-                   func: str = "multigroup_sem") -> MultiGroupSEMResult:
+                   func: str = "multigroup_sem", group_partial=None) -> MultiGroupSEMResult:
     """:func:`multigroup_sem` with the caller's name (``func``) in error messages (``sem``, ``cfa`` ...)."""
     from scipy.stats import chi2, norm
 
@@ -355,7 +467,9 @@ def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95
     ci = check_ci(ci, func)
     std_lv = check_bool(std_lv, "std_lv", func)
     parsed = parse_model(model)
-    base_spec = build_spec(parsed, [c for c in data.columns if c != group], std_lv=std_lv)
+    columns = [c for c in data.columns if c != group]
+    base_spec = build_spec(_resolve_group_modifiers(parsed, 0), columns, std_lv=std_lv)
+    partial = _check_partial(group_partial, base_spec, func)
     if base_spec.ov_x:
         raise CRMInputError(f"{func} does not yet support observed covariates with fixed.x "
                             f"({examples_of(base_spec.ov_x)}); model them as single-indicator latent variables or "
@@ -368,10 +482,12 @@ def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95
     if len(levels) < 2:
         raise CRMInputError(f"The grouping column {group!r} has {len(levels)} group(s) after dropping missing "
                             "values; multi-group analysis needs at least two.")
+    _check_group_syntax(parsed, len(levels), levels, func)
     p = len(base_spec.observed)
     groups = []
     sizes = []
-    for lev in levels:
+    local_specs = []
+    for k, lev in enumerate(levels):
         X = clean[labels == lev].to_numpy(float)
         if len(X) <= p:
             raise CRMInputError(f"Group {lev!r} of {group!r} has {len(X)} complete rows, not more than the {p} "
@@ -382,7 +498,9 @@ def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95
         if (sd <= 0).any() or np.linalg.eigvalsh(S / np.outer(sd, sd)).min() <= 1e-10:
             raise CRMInputError(f"The covariance matrix of group {lev!r} is not positive definite (a constant or "
                                 "redundant variable within the group).")
-        spec = copy.deepcopy(base_spec)
+        spec = build_spec(_resolve_group_modifiers(parsed, k), columns, std_lv=std_lv) if k else \
+            copy.deepcopy(base_spec)
+        local_specs.append(copy.deepcopy(spec))
         groups.append(_Group(spec, S, X.mean(axis=0), len(X)))
         sizes.append(len(X))
     N = sum(sizes)
@@ -393,7 +511,10 @@ def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95
     for row in groups[0].spec.rows:
         if row.index >= 0:
             first_index[(row.lhs, row.op, row.rhs)] = row.index
-    label_index = {r.label: r.index for r in groups[0].spec.rows if r.label and r.index >= 0}
+    label_index = {}  # a user label is one parameter in every group that uses it, as in lavaan
+    for r in groups[0].spec.rows:
+        if r.label and r.index >= 0:
+            label_index.setdefault(r.label, r.index)
     n_global = q1
     for k, grp in enumerate(groups):
         if k == 0:
@@ -402,9 +523,16 @@ def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95
         for row in grp.spec.rows:
             if row.index < 0:
                 continue
-            if row.label:  # a user label is one parameter in every group, as in lavaan
+            if row.label:
+                if row.label not in label_index:
+                    label_index[row.label] = n_global
+                    n_global += 1
                 row.index = label_index[row.label]
-            elif row.op == "=~" and "loadings" in group_equal:
+            elif row.op == "=~" and "loadings" in group_equal and (row.lhs, "=~", row.rhs) not in partial:
+                row.index = first_index[(row.lhs, row.op, row.rhs)]
+            elif (row.op == "~~" and row.lhs == row.rhs and row.lhs in base_spec.observed
+                  and "residuals" in group_equal and (row.lhs, "~~", row.rhs) not in partial
+                  and (row.lhs, row.op, row.rhs) in first_index):
                 row.index = first_index[(row.lhs, row.op, row.rhs)]
             else:
                 if row.index not in local_to_global:
@@ -412,10 +540,13 @@ def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95
                     n_global += 1
                 row.index = local_to_global[row.index]
         grp.spec.n_free = n_global  # updated below for all groups
+    _check_labels_used(parsed, label_index, func)
+    if parsed.constraints:
+        n_global = _apply_constraints(groups, parsed.constraints, label_index, n_global)
     # mean structure: intercepts of observed variables, latent means
     for k, grp in enumerate(groups):
         for v in range(p):
-            if k > 0 and "intercepts" in group_equal:
+            if k > 0 and "intercepts" in group_equal and (grp.spec.variables[v], "~1", "") not in partial:
                 grp.mean_index[v] = groups[0].mean_index[v]
             else:
                 grp.mean_index[v] = n_global
@@ -432,8 +563,7 @@ def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95
     # start values: each group's own rules, intercepts at the group means
     theta = np.zeros(n_global)
     filled = np.zeros(n_global, dtype=bool)
-    for grp in groups:
-        local_spec = copy.deepcopy(base_spec)
+    for grp, local_spec in zip(groups, local_specs):
         local = start_values(local_spec, grp.S)
         for row_global, row_local in zip(grp.spec.rows, local_spec.rows):
             if row_global.index >= 0 and not filled[row_global.index]:
@@ -447,15 +577,64 @@ def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95
     with single_thread():
         theta, F, grad, H, parts, converged, message, iterations = _optimize(groups, theta, N)
         result = _build(groups, theta, F, H, parts, N, levels, sizes, group, group_equal, ci, converged, message,
-                        iterations, chi2, norm)
+                        iterations, chi2, norm, parsed.definitions)
     if not converged:
         _warnings.warn(f"{func}: the estimation did not converge ({message}); the estimates are not reliable.",
                        CRMConvergenceWarning, stacklevel=2)
     return result
 
 
+def _apply_constraints(groups, constraints, label_index, n_global):
+    """``a == b``: one free parameter for both labels (lavaan's equality constraint gives the same optimum,
+    npar and df).  Returns the new number of free parameters."""
+    parent = list(range(n_global))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for c in constraints:
+        a, b = find(label_index[c.lhs]), find(label_index[c.rhs])
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    roots = sorted({find(i) for i in range(n_global)})
+    new = {r: k for k, r in enumerate(roots)}
+    for grp in groups:
+        for row in grp.spec.rows:
+            if row.index >= 0:
+                row.index = new[find(row.index)]
+    for lab in label_index:
+        label_index[lab] = new[find(label_index[lab])]
+    return len(roots)
+
+
+def _label_values(groups, thetas_or_values):
+    """label -> value of its first occurrence over the groups (labels span groups)."""
+    out = {}
+    for grp, vals in zip(groups, thetas_or_values):
+        for k, row in enumerate(grp.spec.rows):
+            if row.label and row.label not in out:
+                out[row.label] = vals[k]
+    return out
+
+
+def _defined(definitions, labels):
+    values = dict(labels)
+    out = []
+    for d in definitions:
+        try:
+            val = float(evaluate_definition(d, values))
+        except (ZeroDivisionError, ValueError, OverflowError):
+            val = np.nan
+        values[d.name] = val
+        out.append(val)
+    return np.array(out, dtype=float)
+
+
 def _build(groups, theta, F, H, parts, N, levels, sizes, group_col, group_equal, ci, converged, message, iterations,
-           chi2, norm):
+           chi2, norm, definitions=()):
     q = len(theta)
     warnings: list[str] = []
     vcov = np.full((q, q), np.nan)
@@ -476,6 +655,7 @@ def _build(groups, theta, F, H, parts, N, levels, sizes, group_col, group_equal,
 
     chisq_total = 0.0
     srmr_weighted = 0.0
+    group_vals, group_std = [], []
     for grp, lev, (Sigma, _B, C, mu) in zip(groups, levels, parts):
         spec = grp.spec
         vals = row_values(spec, grp.ram, theta)
@@ -489,24 +669,8 @@ def _build(groups, theta, F, H, parts, N, levels, sizes, group_col, group_equal,
         mvec[free] = theta[grp.mean_index[free]]
         for v, name in enumerate(spec.variables):
             add(name, "~1", "", lev, "", mvec[v], grp.mean_index[v], mvec[v] / sd_total[v])
-        if spec.definitions and grp is groups[0]:
-            # labels are shared by all groups, so a defined parameter is one number: reported once (group ""),
-            # standardized with the first group's solution, as lavaan does; delta method: Jacobian of this group's defined parameters by central differences
-            dvals = _defined_values(spec, vals)
-            J = np.zeros((len(dvals), q))
-            for t in range(q):
-                h = 1e-6 * max(1.0, abs(theta[t]))
-                up, dn = theta.copy(), theta.copy()
-                up[t] += h
-                dn[t] -= h
-                J[:, t] = (_defined_values(spec, row_values(spec, grp.ram, up))
-                           - _defined_values(spec, row_values(spec, grp.ram, dn))) / (2 * h)
-            dse = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", J, vcov, J), 0, None))
-            for d, val, se_d, st in zip(spec.definitions, dvals, dse, _defined_values(spec, std)):
-                z = val / se_d if se_d > 0 else np.nan
-                rows.append([d.name, ":=", d.expression.replace(" ", ""), "", d.name, val, se_d, z,
-                             2 * norm.sf(abs(z)) if np.isfinite(z) else np.nan, val - zcrit * se_d,
-                             val + zcrit * se_d, st])
+        group_vals.append(vals)
+        group_std.append(std)
         _, ld_sigma = np.linalg.slogdet(Sigma)
         Si = np.linalg.inv(Sigma)
         dvec = grp.xbar - mu
@@ -524,6 +688,28 @@ def _build(groups, theta, F, H, parts, N, levels, sizes, group_col, group_equal,
             if row.op == "~~" and row.lhs == row.rhs and vals[k] < 0:
                 warnings.append(f"Group {lev!r}: Heywood case, the variance of {row.lhs!r} is negative "
                                 f"({vals[k]:.3f}).")
+    if definitions:
+        # a defined parameter may combine labels of different groups (diff := am - af): one number, reported
+        # with group "" as lavaan's block 0; standardized from each label's own group; delta-method SEs
+        # from a central-difference Jacobian over all free parameters
+        def at(th):
+            return _defined(definitions, _label_values(groups, [row_values(g.spec, g.ram, th) for g in groups]))
+
+        dvals = at(theta)
+        J = np.zeros((len(dvals), q))
+        for t in range(q):
+            h = 1e-6 * max(1.0, abs(theta[t]))
+            up, dn = theta.copy(), theta.copy()
+            up[t] += h
+            dn[t] -= h
+            J[:, t] = (at(up) - at(dn)) / (2 * h)
+        dse = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", J, vcov, J), 0, None))
+        dstd = _defined(definitions, _label_values(groups, group_std))
+        for d, val, se_d, st in zip(definitions, dvals, dse, dstd):
+            z = val / se_d if se_d > 0 else np.nan
+            rows.append([d.name, ":=", d.expression.replace(" ", ""), "", d.name, val, se_d, z,
+                         2 * norm.sf(abs(z)) if np.isfinite(z) else np.nan, val - zcrit * se_d,
+                         val + zcrit * se_d, st])
     est = pd.DataFrame(rows, columns=["lhs", "op", "rhs", "group", "label", "est", "se", "z", "pvalue", "ci_lower",
                                       "ci_upper", "std_all"])
 
@@ -553,11 +739,29 @@ def _build(groups, theta, F, H, parts, N, levels, sizes, group_col, group_equal,
                                iterations=iterations, n=N, warnings=warnings)
 
 
+def _chisq_difference(restricted: MultiGroupSEMResult, free: MultiGroupSEMResult) -> tuple[float, float, float]:
+    """Likelihood-ratio (chi-square difference) test of nested ML fits, as lavaan's ``lavTestLRT``.
+
+    The one place the invariance sequence compares two steps: a scaled
+    (Satorra-Bentler) difference for robust estimators belongs here.
+    """
+    from scipy.stats import chi2
+
+    dchi = float(restricted.fit_measures["chisq"] - free.fit_measures["chisq"])
+    ddf = float(restricted.fit_measures["df"] - free.fit_measures["df"])
+    return dchi, ddf, float(chi2.sf(dchi, ddf)) if ddf > 0 else np.nan
+
+
+# Chen (2007, abstract; recommended for total N > 300): non-invariance is indicated by a CFI drop of .010 or more
+# together with an RMSEA rise of .015 or more or an SRMR rise of .030 (loadings) / .010 (intercepts, residuals)
+_CHEN_SRMR = {"metric": 0.030, "scalar": 0.010, "strict": 0.010}
+
+
 @renamed_arguments(group="group_col")
 @positional_options
 def measurement_invariance(data, model, group_col, *, ci: float = 0.95, std_lv: bool = False,
-                           level: float = 0.05) -> InvarianceResult:
-    """Configural, metric and scalar invariance of a measurement model across groups.
+                           level: float = 0.05, group_partial=None, strict: bool = False) -> InvarianceResult:
+    """Configural, metric, scalar (and strict) invariance of a measurement model across groups.
 
     Parameters
     ----------
@@ -576,27 +780,48 @@ def measurement_invariance(data, model, group_col, *, ci: float = 0.95, std_lv: 
         Level of the fits' confidence intervals.
     std_lv : bool, default False
         Identify factors by unit variances instead of marker loadings.
+    group_partial : list of str, optional
+        Partial invariance: parameters left free across groups at every step
+        that would constrain them (lavaan's ``group.partial``), e.g.
+        ``["visual =~ x2", "x3 ~1"]``; an unknown name raises
+        :class:`CRMInputError`.
+    strict : bool, default False
+        Add the strict step (equal item residual variances as well).
 
     Returns
     -------
     InvarianceResult
-        ``table`` indexed by step (``configural``, ``metric``, ``scalar``) with
-        ``npar, chisq, df, pvalue, cfi, tli, rmsea, srmr, aic, bic, chisq_diff,
-        df_diff, p_diff, cfi_diff, holds`` (a boolean, missing for the
+        ``table`` indexed by step (``configural``, ``metric``, ``scalar``
+        [, ``strict``]) with ``npar, chisq, df, pvalue, cfi, tli, rmsea, srmr,
+        aic, bic, chisq_diff, df_diff, p_diff, cfi_diff, rmsea_diff,
+        srmr_diff, holds, chen_holds`` (the booleans missing for the
         configural step), and ``fits`` with every model.
 
     Notes
     -----
     ``chisq_diff`` is the likelihood-ratio test of each step against the
-    previous one (lavaan's ``anova``); ``cfi_diff = CFI(step) - CFI(previous)``.
-    A step holds when ``p_diff >= level`` or ``cfi_diff >= -0.01`` (Cheung &
-    Rensvold, 2002).  Partial invariance (freeing single intercepts) is not
-    available yet.
+    previous one (lavaan's ``lavTestLRT``); ``cfi_diff = CFI(step) -
+    CFI(previous)`` and likewise for RMSEA and SRMR.  ``holds`` is True when
+    ``p_diff >= level`` or ``cfi_diff >= -0.01`` (Cheung & Rensvold, 2002).
+    ``chen_holds`` applies Chen's (2007) criteria for total N > 300:
+    non-invariance is indicated when CFI drops by .010 or more *and* RMSEA
+    rises by .015 or more or SRMR by .030 or more (metric step) / .010 or
+    more (scalar and strict steps).  Chen recommends stricter cut-offs for
+    small samples; with N <= 300 a warning says so.  The fits equal lavaan's
+    ``cfa(group.equal = ..., group.partial = ...)``, which are the models
+    ``semTools::measEq.syntax`` writes (except that measEq.syntax's default
+    marker identification ignores a freed marker intercept;
+    ``tests/reference/sem_invariance.R``).
 
     References
     ----------
+    Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of
+    measurement invariance. *Structural Equation Modeling*, 14(3), 464-504.
     Cheung, G. W., & Rensvold, R. B. (2002). Evaluating goodness-of-fit indexes
     for testing measurement invariance. *Structural Equation Modeling*, 9(2), 233-255.
+    Byrne, B. M., Shavelson, R. J., & Muthén, B. (1989). Testing for the
+    equivalence of factor covariance and mean structures: The issue of partial
+    measurement invariance. *Psychological Bulletin*, 105(3), 456-466.
     Vandenberg, R. J., & Lance, C. E. (2000). A review and synthesis of the
     measurement invariance literature. *Organizational Research Methods*, 3(1), 4-70.
 
@@ -607,32 +832,46 @@ def measurement_invariance(data, model, group_col, *, ci: float = 0.95, std_lv: 
     >>> inv = crm.measurement_invariance(hs, "visual =~ x1 + x2 + x3 + x9", "school")
     >>> inv.table["holds"].tolist()
     [<NA>, True, False]
+    >>> partial = crm.measurement_invariance(hs, "visual =~ x1 + x2 + x3 + x9", "school",
+    ...                                      group_partial=["x3 ~1"])
+    >>> int(partial.table.loc["scalar", "df_diff"])
+    2
     """
-    from scipy.stats import chi2
-
     func = "measurement_invariance"
     ci = check_ci(ci, func)
     level = check_ci(level, func, name="level")
+    strict = check_bool(strict, "strict", func)
     steps = {"configural": [], "metric": ["loadings"], "scalar": ["loadings", "intercepts"]}
-    fits = {name: fit_multigroup(data, model, group_col, group_equal=eq, ci=ci, std_lv=std_lv, func=func)
+    if strict:
+        steps["strict"] = ["loadings", "intercepts", "residuals"]
+    fits = {name: fit_multigroup(data, model, group_col, group_equal=eq, ci=ci, std_lv=std_lv, func=func,
+                                 group_partial=group_partial)
             for name, eq in steps.items()}
     rows = []
     prev = None
-    for fit in fits.values():
+    for name, fit in fits.items():
         fm = fit.fit_measures
         row = {k: fm[k] for k in ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic"]}
         if prev is None:
-            row.update(chisq_diff=np.nan, df_diff=np.nan, p_diff=np.nan, cfi_diff=np.nan, holds=pd.NA)
+            row.update(chisq_diff=np.nan, df_diff=np.nan, p_diff=np.nan, cfi_diff=np.nan, rmsea_diff=np.nan,
+                       srmr_diff=np.nan, holds=pd.NA, chen_holds=pd.NA)
         else:
-            dchi = fm["chisq"] - prev["chisq"]
-            ddf = fm["df"] - prev["df"]
-            pdiff = float(chi2.sf(dchi, ddf)) if ddf > 0 else np.nan
-            dcfi = fm["cfi"] - prev["cfi"]
-            row.update(chisq_diff=dchi, df_diff=ddf, p_diff=pdiff, cfi_diff=dcfi,
-                       holds=bool(pdiff >= level or dcfi >= -0.01))
+            dchi, ddf, pdiff = _chisq_difference(fit, prev)
+            pfm = prev.fit_measures
+            dcfi, drmsea, dsrmr = fm["cfi"] - pfm["cfi"], fm["rmsea"] - pfm["rmsea"], fm["srmr"] - pfm["srmr"]
+            # rounded to 1e-12 so that a change of exactly .010 counts as reaching the cut-off
+            chen_bad = round(dcfi, 12) <= -0.010 and (round(drmsea, 12) >= 0.015
+                                                      or round(dsrmr, 12) >= _CHEN_SRMR[name])
+            row.update(chisq_diff=dchi, df_diff=ddf, p_diff=pdiff, cfi_diff=dcfi, rmsea_diff=drmsea,
+                       srmr_diff=dsrmr, holds=bool(pdiff >= level or dcfi >= -0.01), chen_holds=not chen_bad)
         rows.append(row)
-        prev = fm
+        prev = fit
     table = pd.DataFrame(rows, index=list(steps))
     table["holds"] = table["holds"].astype("boolean")
-    return InvarianceResult(table=table, fits=fits,
-                            warnings=[w for fit in fits.values() for w in fit.warnings])
+    table["chen_holds"] = table["chen_holds"].astype("boolean")
+    warnings = [w for fit in fits.values() for w in fit.warnings]
+    n = fits["configural"].n
+    if n <= 300:
+        warnings.append(f"Total N = {n} <= 300: Chen (2007) recommends stricter cut-offs for small samples than "
+                        "those used for chen_holds (which are for N > 300).")
+    return InvarianceResult(table=table, fits=fits, warnings=warnings)
