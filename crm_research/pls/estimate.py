@@ -45,8 +45,10 @@ ESTIMATE_COLUMNS = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci
 BOOT_COLUMNS = ["se", "t", "pvalue", "ci_low", "ci_high"]
 
 
-def _seminr_model(spec: PLSSpec, consistent: bool):
+def _seminr_model(spec: PLSSpec, consistent: bool, interaction: str = "two_stage"):
     from seminr import composite, constructs, paths, reflective, regression_weights, relationships
+    from seminr.specify.constructs import correlation_weights, higher_composite
+    from seminr.specify.interactions import interaction_method_from_name, interaction_term
 
     mm = []
     for name, items in spec.constructs.items():
@@ -56,8 +58,30 @@ def _seminr_model(spec: PLSSpec, consistent: bool):
             mm.append(reflective(name, items))
         else:
             mm.append(composite(name, items))
+    for name, locs in spec.higher_order.items():
+        mm.append(higher_composite(name, locs, method="two_stage",
+                                   weights=regression_weights if spec.modes[name] == "B" else correlation_weights))
+    for x, m in spec.interactions.values():
+        mm.append(interaction_term(x, m, method=interaction_method_from_name(interaction)))
     sm = relationships(*[paths(f, t) for f, t, _ in spec.paths])
     return constructs(*mm), sm
+
+
+def _repeated_indicators(spec: PLSSpec) -> PLSSpec:
+    """The repeated-indicators form of a higher-order model, as a first-order model.
+
+    Each higher-order construct (HOC) is measured by all items of its lower-order constructs (LOCs), repeated
+    under new names ``"item@HOC"``; a reflective HOC (``=~``) points to its LOCs, a formative one (``<~``) is
+    pointed to by them (Becker, Klein & Wetzels, 2012; Sarstedt et al., 2019).
+    """
+    constructs = dict(spec.constructs)
+    modes = dict(spec.modes)
+    paths = list(spec.paths)
+    for hoc, locs in spec.higher_order.items():
+        constructs[hoc] = [f"{it}@{hoc}" for loc in locs for it in spec.constructs[loc]]
+        for loc in locs:
+            paths.append((hoc, loc, None) if spec.modes[hoc] == "A" else (loc, hoc, None))
+    return PLSSpec(constructs, modes, paths, spec.definitions, spec.notes, spec.text, dict(spec.interactions), {})
 
 
 def _chains(spec: PLSSpec) -> list[list[str]]:
@@ -251,18 +275,89 @@ class PLSResult(Result):
         """PLSpredict: out-of-sample predictive relevance (see :func:`crm_research.pls.predict.pls_predict`)."""
         return pls_predict(self, folds=folds, repeats=repeats, seed=seed)
 
+    def slopes(self, interaction: str | None = None, *, at: tuple[float, ...] = (-1.0, 0.0, 1.0)) -> pd.DataFrame:
+        """Simple slopes of a moderation: the effect of X on Y at the moderator M's -1, 0 and +1 SD.
+
+        With standardized construct scores the model ``Y = b_X X + b_M M + b_XM X*M`` gives the slope
+        ``b_X + b_XM * m`` at moderator level ``m`` (in SD units) and the intercept ``b_M * m``
+        (Aiken & West, 1991; Hair et al., 2022, ch. 7).  After a bootstrap each slope has a percentile
+        interval from the same resamples.
+
+        Parameters
+        ----------
+        interaction : str, optional
+            ``"X*M"`` or ``"X:M"``; default: the model's only interaction.
+        at : tuple of float, default (-1, 0, 1)
+            Moderator levels in standard deviations.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``interaction, outcome, moderator_sd, intercept, slope`` (+ ``ci_low, ci_high`` after a bootstrap).
+
+        Examples
+        --------
+        >>> import crm_research as crm
+        >>> fit = crm.pls_sem(crm.load_dataset("mobi"), '''
+        ...     Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+        ...     Value =~ PERV1 + PERV2
+        ...     Satisfaction =~ CUSA1 + CUSA2 + CUSA3
+        ...     Satisfaction ~ Image + Value + Image:Value''')
+        >>> s = fit.slopes()
+        >>> bool(abs(s["slope"].iloc[1] - fit.paths.set_index("from").loc["Image", "est"]) < 1e-12)
+        True
+        """
+        names = list(self.spec.interactions)
+        if not names:
+            raise CRMInputError("slopes() needs a model with an interaction term such as 'Y ~ X + M + X:M'.")
+        if interaction is None:
+            if len(names) > 1:
+                raise CRMInputError(f"The model has {len(names)} interactions {names}; name one, e.g. "
+                                    f"slopes({names[0]!r}).")
+            interaction = names[0]
+        key = str(interaction).replace(":", "*")
+        if key not in self.spec.interactions:
+            raise CRMInputError(f"The 'interaction' parameter of slopes must be one of {names}. Got "
+                                f"{interaction!r} instead.")
+        x, m = self.spec.interactions[key]
+        est = self.paths.set_index(["from", "to"])["est"]
+        idx = {c: i for i, c in enumerate(self.constructs)}
+        rows = []
+        for y in self.paths.loc[self.paths["from"] == key, "to"]:
+            for level in at:
+                row = {"interaction": key, "outcome": y, "moderator_sd": float(level),
+                       "intercept": float(est[(m, y)] * level), "slope": float(est[(x, y)] + est[(key, y)] * level)}
+                if self.n_boot:
+                    d = self.boot_draws.paths
+                    lo, hi = percentile_interval(d[:, idx[x], idx[y]] + d[:, idx[key], idx[y]] * level, self.ci)
+                    row.update({"ci_low": float(lo), "ci_high": float(hi)})
+                rows.append(row)
+        return pd.DataFrame(rows)
+
     @positional_options
-    def plot(self, ax=None, *, show_r2: bool = True):
-        """Path diagram of the structural model with standardized coefficients (significant ones bold)."""
+    def plot(self, ax=None, *, show_r2: bool = True, kind: str = "paths", interaction: str | None = None,
+             lang: str = "en"):
+        """Path diagram (``kind="paths"``) or simple-slope plot of a moderation (``kind="slopes"``).
+
+        The path diagram shows standardized coefficients (significant ones bold); ``lang="fa"`` writes
+        its title and labels in Persian.  The slope plot draws the outcome against X at the moderator's
+        -1, 0 and +1 SD (:meth:`slopes`).
+        """
+        kind = check_choice(kind, "kind", ["paths", "slopes"], "PLSResult.plot")
+        if kind == "slopes":
+            from crm_research.pls.plot import plot_slopes
+
+            return plot_slopes(self, ax=ax, interaction=interaction, lang=lang)
         from crm_research.pls.plot import plot_paths
 
-        return plot_paths(self, ax=ax, show_r2=show_r2)
+        return plot_paths(self, ax=ax, show_r2=show_r2, lang=lang)
 
 
 @positional_options
 def pls_sem(data, model, *, bootstrap: int = 0, seed: int | None = None, scheme: str = "path",
             missing: str = "mean", ci: float = 0.95, consistent: bool = False, max_iter: int = 300,
-            n_jobs: int | None = None, progress: bool = True) -> PLSResult:
+            n_jobs: int | None = None, progress: bool = True, interaction: str = "two_stage",
+            hoc: str = "two_stage") -> PLSResult:
     """Estimate a PLS-SEM model (the SmartPLS workflow) from lavaan-style syntax.
 
     Parameters
@@ -304,6 +399,22 @@ def pls_sem(data, model, *, bootstrap: int = 0, seed: int | None = None, scheme:
         Processes for the bootstrap (default: up to 2).
     progress : bool, default True
         Show a progress bar during the bootstrap.
+    interaction : {"two_stage", "product_indicator", "orthogonal"}, default "two_stage"
+        How an interaction term ``X:M`` is measured (Henseler & Chin, 2010):
+        "two_stage" (SmartPLS 4's default) multiplies the construct scores of
+        a first-stage model without the interaction; "product_indicator"
+        measures it by all products of the standardized items of ``X`` and
+        ``M``; "orthogonal" by those products residualized on the items
+        (Little, Bovaird & Widaman, 2006).  The interaction construct is
+        named ``"X*M"`` in the tables (``"X:M"`` in ``estimates``).
+    hoc : {"two_stage", "repeated_indicators"}, default "two_stage"
+        How a higher-order construct ``HOC =~ LOC1 + LOC2`` is estimated:
+        "two_stage" (embedded two-stage: the lower-order scores of a first
+        model, with the HOC replaced by its LOCs, become the HOC's indicators)
+        or "repeated_indicators" (the HOC is measured by all its LOCs' items
+        repeated as ``"item@HOC"``; a reflective HOC points to its LOCs, a
+        formative one is pointed to by them).  Sarstedt, Hair, Cheah, Becker &
+        Ringle (2019).
 
     Returns
     -------
@@ -388,12 +499,31 @@ def pls_sem(data, model, *, bootstrap: int = 0, seed: int | None = None, scheme:
     progress = check_bool(progress, "progress", func)
     if n_jobs is not None:
         n_jobs = check_int(n_jobs, "n_jobs", func, min_value=1)
+    interaction = check_choice(interaction, "interaction", ["two_stage", "product_indicator", "orthogonal"], func)
+    hoc = check_choice(hoc, "hoc", ["two_stage", "repeated_indicators"], func)
+    if spec.interactions and consistent:
+        raise CRMInputError("consistent=True with an interaction term is not supported; estimate the moderation "
+                            "with consistent=False (SmartPLS 4's default PLS algorithm).")
+    if spec.higher_order and consistent:
+        raise CRMInputError("consistent=True with a higher-order construct is not supported; use consistent=False.")
+    if spec.higher_order and spec.interactions and hoc == "repeated_indicators":
+        raise CRMInputError("hoc='repeated_indicators' with an interaction term is not supported; use "
+                            "hoc='two_stage'.")
     if 0 < bootstrap < 20:
         raise CRMInputError(f"The 'bootstrap' parameter of pls_sem must be 0 or at least 20 resamples (5000 for "
                             f"final results). Got {bootstrap} instead.")
 
     items = spec.items
     # an item of the model missing from the data is an error in 'model' (pls_sem has no 'columns')
+    absent = [c for c in spec.constructs if not any(i in data.columns for i in spec.constructs[c])]
+    if absent and len(absent) == len(spec.constructs):
+        pass  # nothing of the model is in the data: check_columns says so
+    elif absent and all(len(spec.constructs[c]) > 1 for c in absent):
+        raise CRMInputError(
+            f"None of the indicators of {', '.join(map(repr, absent))} is a column of 'data'; if "
+            f"{'it is a higher-order construct, its' if len(absent) == 1 else 'they are higher-order constructs, their'}"
+            f" lower-order constructs {[i for c in absent for i in spec.constructs[c]]} must be defined in the model "
+            "with their own items.")
     check_columns(data, items, name="model", func=func)
     clean = check_numeric_columns(data, items, name="data", func=func, allow_constant=False)
     counts = clean.isna().sum()
@@ -416,8 +546,15 @@ def pls_sem(data, model, *, bootstrap: int = 0, seed: int | None = None, scheme:
 
     from seminr import estimate_pls, mean_replacement, na_omit, path_factorial, path_weighting
 
-    mm, sm = _seminr_model(spec, consistent)
-    dataset = (tuple(items), clean[items].to_numpy(dtype=float))
+    engine_spec = spec
+    values = clean[items].to_numpy(dtype=float)
+    if spec.higher_order and hoc == "repeated_indicators":
+        engine_spec = _repeated_indicators(spec)
+        repeated = [i for h in spec.higher_order for i in engine_spec.constructs[h]]
+        values = np.column_stack([values] + [clean[i.split("@")[0]].to_numpy(dtype=float) for i in repeated])
+        items = items + repeated
+    mm, sm = _seminr_model(engine_spec, consistent, interaction)
+    dataset = (tuple(items), values)
     try:
         fit = estimate_pls(dataset, mm, sm, inner_weights=path_weighting if scheme == "path" else path_factorial,
                            missing=mean_replacement if missing == "mean" else na_omit, max_it=max_iter)
@@ -439,6 +576,7 @@ def pls_sem(data, model, *, bootstrap: int = 0, seed: int | None = None, scheme:
             continue  # seminr's row report; our 'missing' table says the same
         res.warnings.append(m_)
     res.warnings += spec.notes
+    spec = res.spec = engine_spec  # the tables describe the model as estimated
     _fill_tables(res, spec, fit)
     res.scores.index = clean.index  # respondents keep their row labels (listwise deletion drops some)
     res.n_boot = 0
@@ -482,18 +620,22 @@ def _fill_tables(res: SimpleNamespace, spec: PLSSpec, fit) -> None:
         rows.append({"from": f, "to": t, "label": lab or "", "est": float(pc.loc[f, t]),
                      "f2": float(fsq.loc[f, t]), "vif": 1.0 if n_pred == 1 else float(v)})
     res.paths = pd.DataFrame(rows)
+    _fill_f2(res.paths, pd.DataFrame(fit.construct_scores.values, columns=names))
     res.inner_vif = res.paths[["from", "to", "vif"]].rename(columns={"from": "predictor", "to": "outcome"})
 
     r2 = fit.r_squared
     res.r2 = pd.DataFrame({"construct": list(r2.cols), "r2": r2.values[0], "r2_adj": r2.values[1]})
 
-    lo = pd.DataFrame(fit.outer_loadings.values, index=fit.outer_loadings.rows, columns=names)
-    we = pd.DataFrame(fit.outer_weights.values, index=fit.outer_weights.rows, columns=names)
+    lo = pd.DataFrame(fit.outer_loadings.values, index=fit.outer_loadings.rows, columns=list(fit.outer_loadings.cols))
+    we = pd.DataFrame(fit.outer_weights.values, index=fit.outer_weights.rows, columns=list(fit.outer_weights.cols))
     ovif = item_vifs(fit, mc)
     rows = []
-    for c, its in spec.constructs.items():
+    # higher-order constructs are measured by their lower-order constructs' scores; interaction constructs
+    # have no measurement model to assess (their product terms are generated), so they have no rows here
+    measured = {**spec.constructs, **spec.higher_order}
+    for c, its in measured.items():
         for it in its:
-            rows.append({"construct": c, "item": it, "mode": spec.modes[c], "loading": float(lo.loc[it, c]),
+            rows.append({"construct": c, "item": it, "mode": spec.modes.get(c, "A"), "loading": float(lo.loc[it, c]),
                          "weight": float(we.loc[it, c]), "indicator_reliability": float(lo.loc[it, c]) ** 2,
                          "vif": float(ovif.get(c, {}).get(it, 1.0))})
     res.outer = pd.DataFrame(rows)
@@ -501,10 +643,10 @@ def _fill_tables(res: SimpleNamespace, spec: PLSSpec, fit) -> None:
     rel = reliability_table(fit)
     relf = pd.DataFrame(rel.values, index=rel.rows, columns=["alpha", "rho_a", "rho_c", "ave"])
     rows = []
-    for c in spec.constructs:
+    for c in list(spec.constructs) + list(spec.higher_order):
         r = relf.loc[c]
         formative = spec.modes[c] == "B"
-        rows.append({"construct": c, "mode": spec.modes[c], "n_items": len(spec.constructs[c]),
+        rows.append({"construct": c, "mode": spec.modes[c], "n_items": len(measured[c]),
                      **{k: (np.nan if formative else float(r[k])) for k in ["alpha", "rho_a", "rho_c", "ave"]}})
     res.reliability = pd.DataFrame(rows)
 
@@ -533,6 +675,32 @@ def _fill_tables(res: SimpleNamespace, spec: PLSSpec, fit) -> None:
         [{"effect": "->".join(ch), "from": ch[0], "via": "->".join(ch[1:-1]), "to": ch[-1],
           "est": float(np.prod([pc.loc[a, b] for a, b in zip(ch[:-1], ch[1:])]))} for ch in chains],
         columns=["effect", "from", "via", "to", "est"])
+
+
+def _f2_of(scores: pd.DataFrame, outcome: str, predictors: list[str], dropped: str) -> float:
+    """Cohen's f² of ``dropped`` from two OLS R² on the construct scores: (R²incl - R²excl) / (1 - R²incl)."""
+    def r2(cols):
+        x = scores[cols].to_numpy()
+        y = scores[outcome].to_numpy()
+        x = np.column_stack([np.ones(len(x)), x])
+        beta, *_ = np.linalg.lstsq(x, y, rcond=None)
+        resid = y - x @ beta
+        return 1 - resid.var() / y.var()
+
+    incl = r2(predictors)
+    return (incl - r2([p for p in predictors if p != dropped])) / (1 - incl)
+
+
+def _fill_f2(paths: pd.DataFrame, scores: pd.DataFrame) -> None:
+    """f² where seminr leaves it empty: the main effects of a moderation (seminr prints NA there).
+
+    SmartPLS reports f² for every predictor, dropping one predictor at a time and keeping the rest (the
+    interaction term included); the same definition is computed here from the construct scores.
+    """
+    for i in np.flatnonzero(paths["f2"].isna().to_numpy()):
+        to, frm = paths.at[i, "to"], paths.at[i, "from"]
+        preds = paths.loc[paths["to"] == to, "from"].tolist()
+        paths.at[i, "f2"] = _f2_of(scores, to, preds, frm)
 
 
 def _chain_draws(chains, names, paths_draws):
@@ -640,8 +808,9 @@ def _estimates(res: SimpleNamespace, spec: PLSSpec) -> pd.DataFrame:
             row(o["construct"], "<~", o["item"], "", o["weight"], o, "weight_")
         else:
             row(o["construct"], "=~", o["item"], "", o["loading"], o, "loading_")
-    for _, p in res.paths.iterrows():
-        row(p["to"], "~", p["from"], p["label"], p["est"], p)
+    for _, p in res.paths.iterrows():  # an interaction "X*M" is written "X:M", as lavaan writes it
+        rhs = p["from"].replace("*", ":") if p["from"] in spec.interactions else p["from"]
+        row(p["to"], "~", rhs, p["label"], p["est"], p)
     labels = {p["label"]: p["est"] for _, p in res.paths.iterrows() if p["label"]}
     for d in spec.definitions:
         est = float(evaluate_definition(d, labels))
