@@ -180,6 +180,9 @@ _EXPORTS: dict[str, str] = {
     "Study": "data.study",
     "StudyData": "data.study",
     "STUDY_SCHEMA": "data.study",
+    # --- PLS-SEM: IPMA, MICOM and multi-group analysis (issue 14) ---
+    "ipma": "pls",
+    "IPMAResult": "pls",
 }
 
 # submodules reachable as attributes, e.g. crm.frameworks.IDIC: attribute -> module

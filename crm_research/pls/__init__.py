@@ -5,10 +5,12 @@
 defined parameters), estimates it with the ``seminr`` engine (GPL-3.0) and
 returns a :class:`PLSResult` with the measurement- and structural-model
 assessment tables; ``bootstrap=B`` adds standard errors, t, p and intervals;
-``pls_predict`` (or ``result.predict()``) gives Q²predict and the LM benchmark.
+``pls_predict`` (or ``result.predict()``) gives Q²predict and the LM benchmark;
+``ipma`` the importance-performance map.
 """
 
 from crm_research.pls.estimate import PLSResult, pls_sem
+from crm_research.pls.ipma import IPMAResult, ipma
 from crm_research.pls.predict import PLSPredictResult, pls_predict
 
-__all__ = ["pls_sem", "PLSResult", "pls_predict", "PLSPredictResult"]
+__all__ = ["pls_sem", "PLSResult", "pls_predict", "PLSPredictResult", "ipma", "IPMAResult"]
