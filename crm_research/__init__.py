@@ -183,6 +183,10 @@ _EXPORTS: dict[str, str] = {
     # --- PLS-SEM: IPMA, MICOM and multi-group analysis (issue 14) ---
     "ipma": "pls",
     "IPMAResult": "pls",
+    "micom": "pls",
+    "MICOMResult": "pls",
+    "pls_mga": "pls",
+    "PLSMGAResult": "pls",
 }
 
 # submodules reachable as attributes, e.g. crm.frameworks.IDIC: attribute -> module

@@ -11,6 +11,8 @@ assessment tables; ``bootstrap=B`` adds standard errors, t, p and intervals;
 
 from crm_research.pls.estimate import PLSResult, pls_sem
 from crm_research.pls.ipma import IPMAResult, ipma
+from crm_research.pls.mga import MICOMResult, PLSMGAResult, micom, pls_mga
 from crm_research.pls.predict import PLSPredictResult, pls_predict
 
-__all__ = ["pls_sem", "PLSResult", "pls_predict", "PLSPredictResult", "ipma", "IPMAResult"]
+__all__ = ["pls_sem", "PLSResult", "pls_predict", "PLSPredictResult", "ipma", "IPMAResult", "micom", "MICOMResult",
+           "pls_mga", "PLSMGAResult"]
