@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["BootDraws", "run_bootstrap"]
+__all__ = ["BootDraws", "run_bootstrap", "run_jackknife"]
 
 
 @dataclass
@@ -205,3 +205,36 @@ def run_bootstrap(model, bootstrap: int, seed: int | None, n_jobs: int | None = 
     paths, loadings, weights, htmt, conv = np.split(reps, cuts, axis=1)
     return BootDraws(paths.reshape(-1, k, k), loadings.reshape(-1, p, k), weights.reshape(-1, p, k),
                      htmt.reshape(-1, k, k), run.n_failed, seed, int((conv[:, 0] == 0).sum()))
+
+
+def run_jackknife(model, n_jobs: int | None = None) -> BootDraws:
+    """Leave-one-out estimates of ``model`` (for BCa intervals), with the bootstrap's statistic and kernel.
+
+    Each of the ``n`` respondents is left out in turn (:func:`crm_research.core.resampling.jackknife`); the
+    returned :class:`BootDraws` has ``n`` rows, the acceleration input of
+    :func:`crm_research.core.resampling.bca_interval`.
+    """
+    from crm_research.core.resampling import jackknife
+
+    n = model.rawdata.values.shape[0]
+    kernel = None
+    composite = all(model.mm_matrix.construct_mode(c) in ("A", "B") for c in model.constructs)
+    if composite and model.interaction_params is None and not model.hoc:
+        try:
+            kernel = CorrPLS.from_model(model)
+        except ValueError:
+            kernel = None
+    statistic = _Resample(model, kernel if kernel is not None else model.measurement_model)
+    k = len(model.constructs)
+    p = len(model.mm_variables)
+    size = k * k + 2 * p * k + k * k + 1
+
+    def safe(idx):
+        out = statistic(idx)
+        return np.full(size, np.nan) if out is None else out
+
+    reps = jackknife(safe, n)
+    cuts = np.cumsum([k * k, p * k, p * k, k * k])
+    paths, loadings, weights, htmt, _ = np.split(reps, cuts, axis=1)
+    return BootDraws(paths.reshape(-1, k, k), loadings.reshape(-1, p, k), weights.reshape(-1, p, k),
+                     htmt.reshape(-1, k, k), int(np.isnan(reps[:, 0]).sum()), None)

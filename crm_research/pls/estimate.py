@@ -23,7 +23,7 @@ import pandas as pd
 
 from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
-from crm_research.core.resampling import bc_interval, percentile_interval
+from crm_research.core.resampling import bc_interval, bca_interval, percentile_interval
 from crm_research.core.results import Result
 from crm_research.core.validation import (
     check_bool,
@@ -35,7 +35,7 @@ from crm_research.core.validation import (
     check_numeric_columns,
     check_seed,
 )
-from crm_research.pls.bootstrap import BootDraws, run_bootstrap
+from crm_research.pls.bootstrap import BootDraws, run_bootstrap, run_jackknife
 from crm_research.pls.predict import PLSPredictResult, pls_predict
 from crm_research.pls.specify import PLSSpec, parse_pls_model
 
@@ -103,7 +103,8 @@ def _chains(spec: PLSSpec) -> list[list[str]]:
     return out
 
 
-def _boot_stats(est: np.ndarray, draws: np.ndarray, ci: float) -> dict[str, np.ndarray]:
+def _boot_stats(est: np.ndarray, draws: np.ndarray, ci: float, jack: np.ndarray | None = None
+                ) -> dict[str, np.ndarray]:
     """Bootstrap SE, t, two-sided p, percentile and bias-corrected intervals of each statistic (last axis first).
 
     The bias-corrected limits are SmartPLS's "bias-corrected" option, with the one edge rule of
@@ -117,8 +118,11 @@ def _boot_stats(est: np.ndarray, draws: np.ndarray, ci: float) -> dict[str, np.n
     p = 2 * norm.sf(np.abs(t))
     lo, hi = percentile_interval(draws, ci)
     bc_lo, bc_hi = bc_interval(draws, est, ci)
-    return {"boot_mean": draws.mean(axis=0), "se": se, "t": t, "pvalue": p, "ci_low": lo, "ci_high": hi,
-            "bc_low": bc_lo, "bc_high": bc_hi}
+    out = {"boot_mean": draws.mean(axis=0), "se": se, "t": t, "pvalue": p, "ci_low": lo, "ci_high": hi,
+           "bc_low": bc_lo, "bc_high": bc_hi}
+    if jack is not None:  # BCa: the acceleration from the leave-one-out values (Efron & Tibshirani, 1993)
+        out["bca_low"], out["bca_high"] = bca_interval(draws, est, ci, jackknife_values=jack)
+    return out
 
 
 HTMT_INTERVAL_COLUMNS = ["construct_1", "construct_2", "htmt", "ci_low", "ci_high"]
@@ -219,6 +223,10 @@ class PLSResult(Result):
     boot_draws: BootDraws | None = None
     htmt_intervals: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HTMT_INTERVAL_COLUMNS))
     defined_draws: dict[str, np.ndarray] = field(default_factory=dict)
+    ci_type: str = "percentile"
+    defined_jack: dict[str, np.ndarray] = field(default_factory=dict)
+    interaction: str = "two_stage"
+    hoc: str = "two_stage"
 
     def __post_init__(self):
         _rule_of_thumb_warnings(self)
@@ -357,7 +365,7 @@ class PLSResult(Result):
 def pls_sem(data, model, *, bootstrap: int = 0, seed: int | None = None, scheme: str = "path",
             missing: str = "mean", ci: float = 0.95, consistent: bool = False, max_iter: int = 300,
             n_jobs: int | None = None, progress: bool = True, interaction: str = "two_stage",
-            hoc: str = "two_stage") -> PLSResult:
+            hoc: str = "two_stage", ci_type: str = "percentile") -> PLSResult:
     """Estimate a PLS-SEM model (the SmartPLS workflow) from lavaan-style syntax.
 
     Parameters
@@ -415,6 +423,13 @@ def pls_sem(data, model, *, bootstrap: int = 0, seed: int | None = None, scheme:
         repeated as ``"item@HOC"``; a reflective HOC points to its LOCs, a
         formative one is pointed to by them).  Sarstedt, Hair, Cheah, Becker &
         Ringle (2019).
+    ci_type : {"percentile", "bca"}, default "percentile"
+        "bca" adds bias-corrected and accelerated intervals (Efron &
+        Tibshirani, 1993; SmartPLS's "BCa") beside the percentile ones:
+        columns ``bca_low, bca_high`` in ``paths``, ``outer``, ``effects``,
+        ``indirect`` and ``bca_lower, bca_upper`` in ``estimates``.  The
+        acceleration needs the jackknife (``n`` further estimations).
+        Percentile intervals stay in ``ci_low, ci_high`` either way.
 
     Returns
     -------
@@ -501,6 +516,7 @@ def pls_sem(data, model, *, bootstrap: int = 0, seed: int | None = None, scheme:
         n_jobs = check_int(n_jobs, "n_jobs", func, min_value=1)
     interaction = check_choice(interaction, "interaction", ["two_stage", "product_indicator", "orthogonal"], func)
     hoc = check_choice(hoc, "hoc", ["two_stage", "repeated_indicators"], func)
+    ci_type = check_choice(ci_type, "ci_type", ["percentile", "bca"], func)
     if spec.interactions and consistent:
         raise CRMInputError("consistent=True with an interaction term is not supported; estimate the moderation "
                             "with consistent=False (SmartPLS 4's default PLS algorithm).")
@@ -565,6 +581,7 @@ def pls_sem(data, model, *, bootstrap: int = 0, seed: int | None = None, scheme:
     # the tables are gathered here, then declared as one PLSResult
     res = SimpleNamespace(spec=spec, engine_model=fit, n=len(clean), policy=policy, missing=miss, scheme=scheme,
                           ci=ci, seed=seed, consistent=consistent, iterations=int(fit.iterations),
+                          ci_type=ci_type, interaction=interaction, hoc=hoc,
                           converged=bool(fit.weight_diff < 1e-7), warnings=[])
     if not res.converged:
         msg = (f"The PLS algorithm did not converge within max_iter={max_iter} iterations (last change in weights "
@@ -595,7 +612,10 @@ def pls_sem(data, model, *, bootstrap: int = 0, seed: int | None = None, scheme:
                                 "SmartPLS and seminr do, but treat the intervals with care.")
         res.n_boot = int(draws.paths.shape[0])
         res.boot_draws = draws
-        _add_bootstrap(res, spec, fit, draws, ci)
+        jack = run_jackknife(fit, n_jobs=n_jobs) if ci_type == "bca" else None
+        _add_bootstrap(res, spec, fit, draws, ci, jack)
+        if jack is not None:
+            res.defined_jack = _defined_values(spec, res.constructs, jack.paths)
     res.estimates = _estimates(res, spec)
     return PLSResult(**vars(res))
 
@@ -730,34 +750,48 @@ def _put(df: pd.DataFrame, stats: dict, prefix: str = "", keys=("boot_mean", "se
     return df
 
 
-def _add_bootstrap(res: SimpleNamespace, spec: PLSSpec, fit, draws, ci: float) -> None:
+def _add_bootstrap(res: SimpleNamespace, spec: PLSSpec, fit, draws, ci: float, jack=None) -> None:
     names = res.constructs
     idx = {c: i for i, c in enumerate(names)}
     items = list(fit.outer_loadings.rows)
     iidx = {it: i for i, it in enumerate(items)}
+    bca = ("bca_low", "bca_high") if jack is not None else ()
+
+    def pick(arr_name, sel):  # the same statistic in the jackknife, when BCa is asked for
+        return None if jack is None else sel(getattr(jack, arr_name))
+
     ii = [idx[f] for f in res.paths["from"]], [idx[t] for t in res.paths["to"]]
-    res.paths = _put(res.paths, _boot_stats(res.paths["est"].to_numpy(), draws.paths[:, ii[0], ii[1]], ci))
+    res.paths = _put(res.paths, _boot_stats(res.paths["est"].to_numpy(), draws.paths[:, ii[0], ii[1]], ci,
+                                            pick("paths", lambda a: a[:, ii[0], ii[1]])),
+                     keys=("boot_mean", "se", "t", "pvalue", "ci_low", "ci_high", "bc_low", "bc_high") + bca)
 
     oi = [iidx[i] for i in res.outer["item"]], [idx[c] for c in res.outer["construct"]]
-    for kind, arr in (("loading", draws.loadings), ("weight", draws.weights)):
-        st = _boot_stats(res.outer[kind].to_numpy(), arr[:, oi[0], oi[1]], ci)
-        res.outer = _put(res.outer, st, prefix=f"{kind}_", keys=("se", "t", "pvalue", "ci_low", "ci_high"))
+    for kind, name in (("loading", "loadings"), ("weight", "weights")):
+        st = _boot_stats(res.outer[kind].to_numpy(), getattr(draws, name)[:, oi[0], oi[1]], ci,
+                         pick(name, lambda a: a[:, oi[0], oi[1]]))
+        res.outer = _put(res.outer, st, prefix=f"{kind}_", keys=("se", "t", "pvalue", "ci_low", "ci_high") + bca)
 
     if len(res.indirect):
-        st = _boot_stats(res.indirect["est"].to_numpy(), _chain_draws(res.chains, names, draws.paths), ci)
-        res.indirect = _put(res.indirect, st)
+        st = _boot_stats(res.indirect["est"].to_numpy(), _chain_draws(res.chains, names, draws.paths), ci,
+                         pick("paths", lambda a: _chain_draws(res.chains, names, a)))
+        res.indirect = _put(res.indirect, st,
+                            keys=("boot_mean", "se", "t", "pvalue", "ci_low", "ci_high", "bc_low", "bc_high") + bca)
     tot = _total_draws(draws.paths)
+    jtot = None if jack is None else _total_draws(jack.paths)
     if len(res.effects):
         fi = [idx[f] for f in res.effects["from"]], [idx[t] for t in res.effects["to"]]
         tdraw = tot[:, fi[0], fi[1]]
         ddraw = draws.paths[:, fi[0], fi[1]]
-        for kind, est, dr in (("total", res.effects["total"].to_numpy(), tdraw),
-                              ("indirect", res.effects["indirect"].to_numpy(), tdraw - ddraw)):
-            st = _boot_stats(est, dr, ci)
-            res.effects = _put(res.effects, st, prefix=f"{kind}_", keys=("se", "pvalue", "ci_low", "ci_high"))
+        jt = None if jack is None else jtot[:, fi[0], fi[1]]
+        jd = None if jack is None else jack.paths[:, fi[0], fi[1]]
+        for kind, est, dr, jk in (("total", res.effects["total"].to_numpy(), tdraw, jt),
+                                  ("indirect", res.effects["indirect"].to_numpy(), tdraw - ddraw,
+                                   None if jack is None else jt - jd)):
+            st = _boot_stats(est, dr, ci, jk)
+            res.effects = _put(res.effects, st, prefix=f"{kind}_", keys=("se", "pvalue", "ci_low", "ci_high") + bca)
             if kind == "indirect":  # pairs with no indirect route: nothing to test
                 no_route = np.abs(dr).max(axis=0) == 0
-                for k in ("se", "pvalue", "ci_low", "ci_high"):
+                for k in ("se", "pvalue", "ci_low", "ci_high") + bca:
                     res.effects.loc[no_route, f"indirect_{k}"] = np.nan
     # HTMT intervals (Franke & Sarstedt 2019: the upper limit should stay below 1 / 0.85)
     rows = []
@@ -801,6 +835,9 @@ def _estimates(res: SimpleNamespace, spec: PLSSpec) -> pd.DataFrame:
             r.update({"se": src[prefix + "se"], "z": src[prefix + "t"], "pvalue": src[prefix + "pvalue"],
                       "ci_lower": src[prefix + "ci_low"], "ci_upper": src[prefix + "ci_high"],
                       "bc_lower": src.get(prefix + "bc_low", np.nan), "bc_upper": src.get(prefix + "bc_high", np.nan)})
+            if res.ci_type == "bca":
+                r.update({"bca_lower": src.get(prefix + "bca_low", np.nan),
+                          "bca_upper": src.get(prefix + "bca_high", np.nan)})
         rows.append(r)
 
     for _, o in res.outer.iterrows():
@@ -816,7 +853,8 @@ def _estimates(res: SimpleNamespace, spec: PLSSpec) -> pd.DataFrame:
         est = float(evaluate_definition(d, labels))
         src = None
         if boot:
-            st = _boot_stats(np.array([est]), res.defined_draws[d.name][:, None], res.ci)
+            jk = res.defined_jack[d.name][:, None] if res.ci_type == "bca" else None
+            st = _boot_stats(np.array([est]), res.defined_draws[d.name][:, None], res.ci, jk)
             src = {k: float(v[0]) for k, v in st.items()}
         row(d.name, ":=", d.expression, d.name, est, src)
     for _, r in res.indirect.iterrows():
@@ -825,7 +863,7 @@ def _estimates(res: SimpleNamespace, spec: PLSSpec) -> pd.DataFrame:
     for c in ESTIMATE_COLUMNS:
         if c not in est.columns:
             est[c] = np.nan
-    extra = ["bc_lower", "bc_upper"] if boot else []
+    extra = (["bc_lower", "bc_upper"] + (["bca_lower", "bca_upper"] if res.ci_type == "bca" else [])) if boot else []
     est = est[ESTIMATE_COLUMNS + extra]
     if boot:
         est["boot_se"] = est["se"]
