@@ -342,6 +342,46 @@ class PLSResult(Result):
                 rows.append(row)
         return pd.DataFrame(rows)
 
+    def formative(self, *, level: float = 0.05) -> pd.DataFrame:
+        """Formative indicators: weights with bootstrap significance, loadings, VIF and Hair et al.'s decision.
+
+        See :func:`crm_research.pls.assess.formative_assessment`.
+        """
+        from crm_research.pls.assess import formative_assessment
+
+        return formative_assessment(self, level=level)
+
+    def redundancy(self, data: pd.DataFrame, construct: str, global_item: str) -> pd.DataFrame:
+        """Redundancy analysis of a formative construct with a global item (path >= 0.708).
+
+        See :func:`crm_research.pls.assess.redundancy_analysis`.
+        """
+        from crm_research.pls.assess import redundancy_analysis
+
+        return redundancy_analysis(self, data, construct, global_item)
+
+    def blindfolding(self, omission_distance: int = 7) -> pd.DataFrame:
+        """Blindfolding Q² (cross-validated redundancy) of every endogenous construct.
+
+        See :func:`crm_research.pls.assess.blindfolding`; PLSpredict (:meth:`predict`) is the out-of-sample
+        assessment Hair et al. (2022) now recommend first.
+        """
+        from crm_research.pls.assess import blindfolding
+
+        return blindfolding(self, omission_distance)
+
+    def gof(self) -> dict:
+        """Tenenhaus et al.'s GoF with its caveat (not a fit index; Henseler & Sarstedt, 2013)."""
+        from crm_research.pls.assess import gof
+
+        return gof(self)
+
+    def conventions(self, *, omission_distance: int | None = 7) -> pd.DataFrame:
+        """R² (Chin, 1998; Hair et al., 2011), f² (Cohen, 1988) and blindfolding Q² against their rules of thumb."""
+        from crm_research.pls.assess import conventions
+
+        return conventions(self, omission_distance=omission_distance)
+
     @positional_options
     def plot(self, ax=None, *, show_r2: bool = True, kind: str = "paths", interaction: str | None = None,
              lang: str = "en"):
