@@ -211,3 +211,21 @@ def test_path_diagram_arcs_and_persian(mobi):
     ax = mod.plot(kind="slopes")
     assert len(ax.lines) == 3
     plt.close(ax.figure)
+
+
+def test_hoc_bootstrap_resamples_are_full_refits(mobi):
+    from crm_research.core.resampling import resample_indices
+
+    model = _model("mobi_hoc.lav")
+    fit = crm.pls_sem(mobi, model, bootstrap=20, seed=9, n_jobs=1, progress=False)
+    names = fit.boot_draws.names
+    idx = resample_indices(len(mobi), 20, seed=9)
+    for b in (0, 7):
+        again = crm.pls_sem(mobi.iloc[idx[b]].reset_index(drop=True), model)
+        for _, r in again.paths.iterrows():
+            got = fit.boot_draws.paths[b, names.index(r["from"]), names.index(r["to"])]
+            assert got == pytest.approx(r["est"], abs=1e-10)
+    p = fit.paths
+    assert (p["se"] > 0).all() and ((p["ci_low"] < p["est"]) & (p["est"] < p["ci_high"])).all()
+    sat = fit.outer[fit.outer["construct"] == "Satisfaction"]
+    assert sat["loading_se"].notna().all()

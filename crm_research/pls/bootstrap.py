@@ -38,6 +38,8 @@ class BootDraws:
     n_failed: int
     seed: int | None
     n_unconverged: int = 0
+    names: list | None = None  # construct axis of the arrays, when not the model's constructs (higher-order)
+    items: list | None = None  # item axis, when not the model's items (higher-order: items and LOCs)
 
 
 def _options(model):
@@ -187,6 +189,8 @@ def run_bootstrap(model, bootstrap: int, seed: int | None, n_jobs: int | None = 
     from crm_research.core.resampling import bootstrap_map
 
     n = model.rawdata.values.shape[0]
+    if model.hoc:
+        return _hoc_bootstrap(model, bootstrap, seed, n_jobs, progress)
     kernel = None
     composite = all(model.mm_matrix.construct_mode(c) in ("A", "B") for c in model.constructs)
     if engine == "auto" and composite and model.interaction_params is None and not model.hoc:
@@ -224,9 +228,15 @@ def run_jackknife(model, n_jobs: int | None = None) -> BootDraws:
             kernel = CorrPLS.from_model(model)
         except ValueError:
             kernel = None
-    statistic = _Resample(model, kernel if kernel is not None else model.measurement_model)
-    k = len(model.constructs)
-    p = len(model.mm_variables)
+    names = items = None
+    if model.hoc:
+        statistic = _HOCResample(model)
+        names, items = statistic.names, statistic.items
+        k, p = len(names), len(items)
+    else:
+        statistic = _Resample(model, kernel if kernel is not None else model.measurement_model)
+        k = len(model.constructs)
+        p = len(model.mm_variables)
     size = k * k + 2 * p * k + k * k + 1
 
     def safe(idx):
@@ -237,4 +247,51 @@ def run_jackknife(model, n_jobs: int | None = None) -> BootDraws:
     cuts = np.cumsum([k * k, p * k, p * k, k * k])
     paths, loadings, weights, htmt, _ = np.split(reps, cuts, axis=1)
     return BootDraws(paths.reshape(-1, k, k), loadings.reshape(-1, p, k), weights.reshape(-1, p, k),
-                     htmt.reshape(-1, k, k), int(np.isnan(reps[:, 0]).sum()), None)
+                     htmt.reshape(-1, k, k), int(np.isnan(reps[:, 0]).sum()), None, 0, names, items)
+
+
+class _HOCResample:
+    """One resample of a higher-order model: seminr's ``rerun`` (both stages) on the resampled rows.
+
+    The arrays are laid out on the combined axes of the fit (constructs and lower-order constructs; items and
+    lower-order constructs as the HOC's indicators); HTMT is not bootstrapped for these models.
+    """
+
+    def __init__(self, model):
+        self.model = model
+        self.names = list(model.outer_loadings.cols)
+        self.items = list(model.outer_loadings.rows)
+        self.inner = list(model.constructs)
+
+    def __call__(self, idx: np.ndarray) -> np.ndarray | None:
+        from seminr.estimate.data import Dataset
+        from seminr.estimate.rerun import rerun
+
+        raw = self.model.rawdata
+        try:
+            rep = rerun(self.model, data=Dataset(raw.columns, np.ascontiguousarray(raw.values[idx])))
+        except (ValueError, np.linalg.LinAlgError):
+            return None
+        k = len(self.names)
+        paths = np.zeros((k, k))
+        pos = [self.names.index(c) for c in self.inner]
+        paths[np.ix_(pos, pos)] = np.asarray(rep.path_coef.values)
+        lo = np.asarray(rep.outer_loadings.values)
+        we = np.asarray(rep.outer_weights.values)
+        htmt = np.full((k, k), np.nan)
+        return np.concatenate([paths.ravel(), lo.ravel(), we.ravel(), htmt.ravel(), [1.0]])
+
+
+def _hoc_bootstrap(model, bootstrap: int, seed, n_jobs, progress) -> BootDraws:
+    from crm_research.core.resampling import bootstrap_map
+
+    statistic = _HOCResample(model)
+    n = model.rawdata.values.shape[0]
+    run = bootstrap_map(statistic, n, bootstrap=bootstrap, seed=seed, n_jobs=n_jobs, progress=progress,
+                        min_parallel=100, chunk_size=100, desc="PLS bootstrap (higher-order)")
+    k, p = len(statistic.names), len(statistic.items)
+    cuts = np.cumsum([k * k, p * k, p * k, k * k])
+    reps = run.replicates.reshape(run.n_ok, cuts[-1] + 1)
+    paths, loadings, weights, htmt, _ = np.split(reps, cuts, axis=1)
+    return BootDraws(paths.reshape(-1, k, k), loadings.reshape(-1, p, k), weights.reshape(-1, p, k),
+                     htmt.reshape(-1, k, k), run.n_failed, seed, 0, statistic.names, statistic.items)

@@ -329,7 +329,7 @@ class PLSResult(Result):
                                 f"{interaction!r} instead.")
         x, m = self.spec.interactions[key]
         est = self.paths.set_index(["from", "to"])["est"]
-        idx = {c: i for i, c in enumerate(self.constructs)}
+        idx = {c: i for i, c in enumerate(self.boot_draws.names or self.constructs)} if self.n_boot else {}
         rows = []
         for y in self.paths.loc[self.paths["from"] == key, "to"]:
             for level in at:
@@ -791,9 +791,9 @@ def _put(df: pd.DataFrame, stats: dict, prefix: str = "", keys=("boot_mean", "se
 
 
 def _add_bootstrap(res: SimpleNamespace, spec: PLSSpec, fit, draws, ci: float, jack=None) -> None:
-    names = res.constructs
+    names = draws.names or res.constructs  # higher-order models: constructs and lower-order constructs
     idx = {c: i for i, c in enumerate(names)}
-    items = list(fit.outer_loadings.rows)
+    items = draws.items or list(fit.outer_loadings.rows)
     iidx = {it: i for i, it in enumerate(items)}
     bca = ("bca_low", "bca_high") if jack is not None else ()
 
@@ -836,7 +836,7 @@ def _add_bootstrap(res: SimpleNamespace, spec: PLSSpec, fit, draws, ci: float, j
     # HTMT intervals (Franke & Sarstedt 2019: the upper limit should stay below 1 / 0.85)
     rows = []
     hd = draws.htmt
-    for a, b in itertools.combinations(names, 2):
+    for a, b in itertools.combinations(res.constructs, 2):
         i, j = idx[a], idx[b]
         vals = hd[:, i, j] if np.isfinite(hd[:, i, j]).any() else hd[:, j, i]
         if np.isfinite(vals).sum() < 2:
