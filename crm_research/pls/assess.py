@@ -51,15 +51,13 @@ def formative_assessment(result, *, level: float = 0.05) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def redundancy_analysis(result, data: pd.DataFrame, construct: str, global_item: str) -> pd.DataFrame:
-    """Convergent validity of a formative construct with a global single item (Chin, 1998; Hair et al., 2022).
+def redundancy_analysis(result, data: pd.DataFrame, construct: str, global_item: str) -> str:
+    """The model of a redundancy analysis: a formative construct -> its global single item (Chin, 1998).
 
-    Estimates the two-construct model "construct (its formative items) -> global item" with the fit's options;
-    the path should be at least 0.708 (the construct explains at least half of the global item's variance,
-    Hair et al., 2022, ch. 5; Cheah et al., 2018).
+    Returns the model text that :meth:`PLSResult.redundancy` estimates with the fit's options; the path should
+    be at least 0.708 (the construct explains at least half of the global item's variance, Hair et al., 2022,
+    ch. 5; Cheah et al., 2018).
     """
-    from crm_research.pls.estimate import pls_sem
-
     spec = result.spec
     if construct not in spec.constructs or spec.modes.get(construct) != "B":
         formative = [c for c, m in spec.modes.items() if m == "B"]
@@ -71,13 +69,8 @@ def redundancy_analysis(result, data: pd.DataFrame, construct: str, global_item:
     name = f"{construct}_G"
     while name in spec.names:
         name += "_"
-    model = (f"{construct} <~ {' + '.join(spec.constructs[construct])}\n{name} =~ {global_item}\n"
-             f"{name} ~ {construct}")
-    sub = pls_sem(data, model, scheme=result.scheme, missing="listwise" if "listwise" in result.policy else "mean",
-                  progress=False)
-    path = float(sub.paths["est"].iloc[0])
-    return pd.DataFrame([{"construct": construct, "global_item": global_item, "path": path, "r2": path**2,
-                          "convergent": path >= 0.708}])
+    return (f"{construct} <~ {' + '.join(spec.constructs[construct])}\n{name} =~ {global_item}\n"
+            f"{name} ~ {construct}")
 
 
 def _kernel(result):

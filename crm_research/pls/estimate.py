@@ -358,7 +358,12 @@ class PLSResult(Result):
         """
         from crm_research.pls.assess import redundancy_analysis
 
-        return redundancy_analysis(self, data, construct, global_item)
+        model = redundancy_analysis(self, data, construct, global_item)
+        sub = pls_sem(data, model, scheme=self.scheme, progress=False,
+                      missing="listwise" if "listwise" in self.policy else "mean")
+        path = float(sub.paths["est"].iloc[0])
+        return pd.DataFrame([{"construct": construct, "global_item": global_item, "path": path, "r2": path**2,
+                              "convergent": path >= 0.708}])
 
     def blindfolding(self, omission_distance: int = 7) -> pd.DataFrame:
         """Blindfolding Q² (cross-validated redundancy) of every endogenous construct.
