@@ -251,3 +251,21 @@ def test_reflective_formative_hoc_equals_seminr_specification(mobi):
     sat = fit.outer[fit.outer["construct"] == "Satisfaction"]
     assert (sat["mode"] == "B").all()
     assert np.isnan(fit.reliability.set_index("construct").loc["Satisfaction", "ave"])
+
+
+def test_two_stage_kernel_equals_seminr_replication(corp_rep):
+    # the bootstrap kernel of two-stage moderation models reproduces seminr's run_replication on the same resamples
+    from crm_research.pls.bootstrap import TwoStagePLS, run_bootstrap
+
+    fit = crm.pls_sem(corp_rep, _model("corp_rep_moderation.lav"))
+    assert isinstance(TwoStagePLS.from_model(fit.engine_model), TwoStagePLS)
+    fast = run_bootstrap(fit.engine_model, 25, 5, n_jobs=1, progress=False)
+    slow = run_bootstrap(fit.engine_model, 25, 5, n_jobs=1, progress=False, engine="seminr")
+    for k in ("paths", "loadings", "weights", "htmt"):
+        a, b = getattr(fast, k), getattr(slow, k)
+        np.testing.assert_array_equal(np.isfinite(a), np.isfinite(b))
+        np.testing.assert_allclose(a[np.isfinite(a)], b[np.isfinite(b)], atol=1e-10)
+    # the product-indicator model has no two-stage kernel: it keeps seminr's replication
+    pi = crm.pls_sem(corp_rep, _model("corp_rep_moderation.lav"), interaction="product_indicator")
+    with pytest.raises(ValueError):
+        TwoStagePLS.from_model(pi.engine_model)

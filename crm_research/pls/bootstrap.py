@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["BootDraws", "run_bootstrap", "run_jackknife"]
+__all__ = ["BootDraws", "run_bootstrap", "run_jackknife", "CorrPLS", "TwoStagePLS"]
 
 
 @dataclass
@@ -69,10 +69,12 @@ class CorrPLS:
     mean_replace: bool
 
     @classmethod
-    def from_model(cls, model) -> CorrPLS:
+    def from_model(cls, model, columns: list | None = None) -> CorrPLS:
+        """The kernel of a seminr model; ``columns`` names the data columns when they are not ``model.rawdata``'s
+        (the two-stage interaction kernel appends the product terms)."""
         from seminr.estimate.schemes import path_factorial
 
-        cols = list(model.rawdata.columns)
+        cols = list(model.rawdata.columns) if columns is None else list(columns)
         names = list(model.constructs)
         items = list(model.mm_variables)
         perm = [cols.index(i) for i in items]  # ValueError if an item is not in the data
@@ -147,6 +149,83 @@ class CorrPLS:
         return paths, loadings, w, htmt, diff < self.threshold
 
 
+@dataclass
+class TwoStagePLS:
+    """The correlation-matrix kernel for models with two-stage interaction terms (seminr's ``two_stage``).
+
+    Stage 1 estimates the main-effects model (the interaction constructs and their paths left out); the
+    products of its standardized construct scores become the single items of the interaction constructs,
+    appended to the data; stage 2 estimates the full model.  Reproduces seminr's ``run_replication``
+    (``tests/test_pls_moderation.py``).
+    """
+
+    stage1: CorrPLS
+    stage2: CorrPLS
+    products: list[tuple[int, int]]  # stage-1 construct positions (X, M) of each interaction term
+    mean_replace: bool
+    interactions: list[int]  # stage-2 construct positions of the interaction terms
+
+    @classmethod
+    def from_model(cls, model) -> TwoStagePLS:
+        from seminr import estimate_pls, mean_replacement, na_omit
+        from seminr.specify.interactions import InteractionSpec
+
+        inter = [e for e in model.measurement_model if isinstance(e, InteractionSpec)]
+        if not inter or any(e.method_name != "two_stage" for e in inter) or model.hoc:
+            raise ValueError("not a two-stage interaction model")
+        names = {e.name for e in inter}
+        main_sm = model.structural_model.remove_paths_from(sorted(names))
+        main_mm = [e for e in model.measurement_model if not isinstance(e, InteractionSpec)]
+        raw = model.rawdata
+        first = estimate_pls((tuple(raw.columns), np.asarray(raw.values)), main_mm, main_sm,
+                             inner_weights=model.inner_weights,
+                             missing=mean_replacement if model.missing.__name__ == "mean_replacement" else na_omit,
+                             max_it=model.settings.max_it, stop_criterion=model.settings.stop_criterion)
+        stage1 = CorrPLS.from_model(first)
+        first_names = list(first.constructs)
+        extra = [list(model.mm_matrix.construct_items(e.name))[0] for e in inter]
+        stage2 = CorrPLS.from_model(model, columns=list(raw.columns) + extra)
+        products = [(first_names.index(e.iv), first_names.index(e.moderator)) for e in inter]
+        positions = [list(model.constructs).index(e.name) for e in inter]
+        return cls(stage1, stage2, products, model.missing.__name__ == "mean_replacement", positions)
+
+    def fit(self, x: np.ndarray):
+        if np.isnan(x).any():
+            x = np.where(np.isnan(x), np.nanmean(x, axis=0), x) if self.mean_replace else x[~np.isnan(x).any(axis=1)]
+        first = self.stage1.fit(x)
+        if first is None:
+            return None
+        w1 = first[2]
+        z = x[:, self.stage1.perm]
+        sd = z.std(axis=0, ddof=1)
+        scores = ((z - z.mean(axis=0)) / sd) @ w1
+        prods = np.column_stack([scores[:, a] * scores[:, b] for a, b in self.products])
+        aug = np.column_stack([x, prods])
+        out = self.stage2.fit(aug)
+        if out is None:
+            return None
+        _, pre_loadings, w, htmt, converged = out
+        # Henseler & Chin's (2010) variance adjustment of the interaction scores, as seminr (library.R): each
+        # interaction score is rescaled by the loading-weighted mean SD of its raw (product) items; paths and
+        # loadings then come from the adjusted scores
+        z2 = aug[:, self.stage2.perm]
+        sd2 = z2.std(axis=0, ddof=1)
+        z2 = (z2 - z2.mean(axis=0)) / sd2
+        scores = z2 @ w
+        for j in self.interactions:
+            pos = self.stage2.blocks[j]
+            lam = np.abs(pre_loadings[pos, j])
+            scores[:, j] *= float(np.sum(sd2[pos] * lam) / np.sum(lam))
+        n = len(z2)
+        loadings = (z2.T @ (scores - scores.mean(axis=0)) / (n - 1)) * self.stage2.mask
+        k = w.shape[1]
+        paths = np.zeros((k, k))
+        for j, ps in enumerate(self.stage2.pred):
+            if ps:
+                paths[ps, j] = np.linalg.lstsq(scores[:, ps], scores[:, j], rcond=None)[0]
+        return paths, loadings, w, htmt, converged
+
+
 class _Resample:
     """The statistic of one resample: paths, loadings, weights, HTMT and convergence, in one vector.
 
@@ -162,7 +241,7 @@ class _Resample:
         self.options = _options(model)
 
     def __call__(self, idx: np.ndarray) -> np.ndarray | None:
-        if isinstance(self.engine, CorrPLS):
+        if isinstance(self.engine, (CorrPLS, TwoStagePLS)):
             out = self.engine.fit(self.values[idx])
         else:
             from seminr.bootstrap.bootstrap import run_replication
@@ -198,6 +277,11 @@ def run_bootstrap(model, bootstrap: int, seed: int | None, n_jobs: int | None = 
             kernel = CorrPLS.from_model(model)
         except ValueError:
             kernel = None
+    elif engine == "auto" and composite and model.interaction_params is not None:
+        try:
+            kernel = TwoStagePLS.from_model(model)
+        except ValueError:
+            kernel = None
     statistic = _Resample(model, kernel if kernel is not None else model.measurement_model)
     # a process pool costs about a second to start: only worth it for a real bootstrap
     run = bootstrap_map(statistic, n, bootstrap=bootstrap, seed=seed, n_jobs=n_jobs, progress=progress,
@@ -226,6 +310,11 @@ def run_jackknife(model, n_jobs: int | None = None) -> BootDraws:
     if composite and model.interaction_params is None and not model.hoc:
         try:
             kernel = CorrPLS.from_model(model)
+        except ValueError:
+            kernel = None
+    elif composite and model.interaction_params is not None:
+        try:
+            kernel = TwoStagePLS.from_model(model)
         except ValueError:
             kernel = None
     names = items = None
