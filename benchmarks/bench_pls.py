@@ -6,7 +6,9 @@ resample of this model on the shared 2-core machine, i.e. well over a minute for
 Issue 14: MICOM with 5,000 permutations (corp_rep, servicetype groups; every permutation
 re-estimates both groups on the correlation-matrix kernel) and the corp_rep moderation model
 (switching costs, two-stage interaction) with 5,000 bootstrap resamples (each resample runs
-both stages through seminr).
+both stages on the two-stage kernel; seminr's own replication is about 6 times slower).
+Measured on the shared 2-core machine: MICOM 5,000 permutations 23.6 s; moderation 5,000
+resamples 54.5 s.
 """
 
 from pathlib import Path
