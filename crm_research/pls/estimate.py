@@ -469,8 +469,10 @@ def pls_sem(data, model, *, bootstrap: int = 0, seed: int | None = None, scheme:
         named ``"X*M"`` in the tables (``"X:M"`` in ``estimates``).
     hoc : {"two_stage", "repeated_indicators"}, default "two_stage"
         How a higher-order construct ``HOC =~ LOC1 + LOC2`` is estimated:
-        "two_stage" (embedded two-stage: the lower-order scores of a first
-        model, with the HOC replaced by its LOCs, become the HOC's indicators)
+        "two_stage" (the disjoint two-stage approach, as R seminr: a first
+        model with the HOC replaced by its LOCs, linked directly to the HOC's
+        antecedents and outcomes, gives the LOC scores that become the HOC's
+        indicators in the second stage; the bootstrap re-runs both stages)
         or "repeated_indicators" (the HOC is measured by all its LOCs' items
         repeated as ``"item@HOC"``; a reflective HOC points to its LOCs, a
         formative one is pointed to by them).  Sarstedt, Hair, Cheah, Becker &
