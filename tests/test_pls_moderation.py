@@ -269,3 +269,10 @@ def test_two_stage_kernel_equals_seminr_replication(corp_rep):
     pi = crm.pls_sem(corp_rep, _model("corp_rep_moderation.lav"), interaction="product_indicator")
     with pytest.raises(ValueError):
         TwoStagePLS.from_model(pi.engine_model)
+
+
+def test_formative_hoc_repeated_indicators_warns(mobi):
+    model = _model("mobi_hoc.lav").replace("Satisfaction =~ Image + Value", "Satisfaction <~ Image + Value")
+    fit = crm.pls_sem(mobi, model, hoc="repeated_indicators")
+    assert any("biased towards zero" in w for w in fit.warnings)
+    assert not any("biased towards zero" in w for w in crm.pls_sem(mobi, model).warnings)

