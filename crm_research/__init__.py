@@ -207,6 +207,13 @@ _EXPORTS: dict[str, str] = {
     "krejcie_morgan": "inference.sample_size",
     "rmsea_power": "inference.sample_size",
     "sem_sample_size": "inference.sample_size",
+    # --- PLS-SEM: IPMA, MICOM and multi-group analysis (issue 14) ---
+    "ipma": "pls",
+    "IPMAResult": "pls",
+    "micom": "pls",
+    "MICOMResult": "pls",
+    "pls_mga": "pls",
+    "PLSMGAResult": "pls",
 }
 
 # submodules reachable as attributes, e.g. crm.frameworks.IDIC: attribute -> module

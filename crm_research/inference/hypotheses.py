@@ -20,6 +20,8 @@ def _find_row(est: pd.DataFrame, spec: str, hyp: str) -> int:
     if m:
         lhs, op, rhs = m.groups()
         hit = est.index[(est["lhs"] == lhs) & (est["op"] == op) & (est["rhs"] == rhs)]
+        if op == "~" and not len(hit) and "*" in rhs:  # a PLS interaction written 'X*M' (estimates say 'X:M')
+            hit = est.index[(est["lhs"] == lhs) & (est["op"] == op) & (est["rhs"] == rhs.replace("*", ":"))]
         if op == "~~" and not len(hit):
             hit = est.index[(est["lhs"] == rhs) & (est["op"] == op) & (est["rhs"] == lhs)]
         if len(hit):
@@ -59,11 +61,12 @@ def hypotheses(result, hypotheses, *, ci: float = 0.95, interval: str = "auto") 
     ci : float, default 0.95
         Confidence level; a hypothesis is supported when ``p < 1 - ci``
         and the interval excludes zero.
-    interval : {"auto", "delta", "bc", "percentile"}
+    interval : {"auto", "delta", "bc", "percentile", "bca"}
         Which interval to report: ``"auto"`` uses the bias-corrected
         bootstrap interval when an SEM fit was bootstrapped (the percentile
-        one for PLS, as SmartPLS does), else the normal-theory
-        (delta-method) one.
+        one for PLS, as SmartPLS does; BCa for a PLS fit with
+        ``ci_type="bca"``), else the normal-theory (delta-method) one.
+        A PLS interaction path is written ``"Y ~ X:M"`` (or ``"Y ~ X*M"``).
 
     Returns
     -------
@@ -100,14 +103,17 @@ def hypotheses(result, hypotheses, *, ci: float = 0.95, interval: str = "auto") 
         raise param_error("hypotheses", "a non-empty dict such as {'H1': 'SAT ~ OPR', 'H2': 'ind'}",
                           type(hypotheses).__name__, "hypotheses")
     ci = check_ci(ci, "hypotheses")
-    if interval not in ("auto", "delta", "bc", "percentile"):
-        raise param_error("interval", "one of 'auto', 'delta', 'bc', 'percentile'", interval, "hypotheses")
+    if interval not in ("auto", "delta", "bc", "percentile", "bca"):
+        raise param_error("interval", "one of 'auto', 'delta', 'bc', 'percentile', 'bca'", interval, "hypotheses")
+    if interval == "bca" and "bca_lower" not in result.estimates.columns:
+        raise CRMInputError("interval='bca' needs a PLS fit with BCa intervals: crm.pls_sem(..., bootstrap=5000, "
+                            "ci_type='bca').")
     est = result.estimates
     has_boot = "bc_lower" in est.columns
     if interval in ("bc", "percentile") and not has_boot:
         raise CRMInputError(f"interval={interval!r} needs a bootstrapped fit: crm.sem(..., bootstrap=2000).")
     # PLS follows SmartPLS's default (percentile); CB-SEM follows lavaan users' habit (bias-corrected).
-    auto = "percentile" if is_pls else "bc"
+    auto = ("bca" if getattr(result, "ci_type", "") == "bca" else "percentile") if is_pls else "bc"
     kind = (auto if has_boot else "delta") if interval == "auto" else interval
     if has_boot and kind != "delta" and abs(getattr(result, "boot_ci", ci) - ci) > 1e-12:
         raise CRMInputError(f"The bootstrap intervals were computed at ci={result.boot_ci}; refit with ci={ci} or "
@@ -129,12 +135,15 @@ def hypotheses(result, hypotheses, *, ci: float = 0.95, interval: str = "auto") 
             lo, hi = r["est"] - zcrit * r["se"], r["est"] + zcrit * r["se"]
         elif kind == "bc":
             lo, hi = r["bc_lower"], r["bc_upper"]
+        elif kind == "bca":
+            lo, hi = r["bca_lower"], r["bca_upper"]
         else:
             lo, hi = r["perc_lower"], r["perc_upper"]
         fixed = not (r["se"] > 0)
         supported = (not fixed) and bool(r["pvalue"] < 1 - ci) and bool(lo > 0 or hi < 0)
         rows.append({"hypothesis": str(hyp), "path": path, "est": r["est"], "beta": r["std_all"], "se": r["se"],
                      "z": r["z"], "pvalue": r["pvalue"], "ci_low": lo, "ci_high": hi,
-                     "interval": {"delta": "normal", "bc": "bootstrap BC", "percentile": "bootstrap percentile"}[kind],
+                     "interval": {"delta": "normal", "bc": "bootstrap BC", "percentile": "bootstrap percentile",
+                                  "bca": "bootstrap BCa"}[kind],
                      "supported": supported})
     return pd.DataFrame(rows)

@@ -5,10 +5,26 @@
 defined parameters), estimates it with the ``seminr`` engine (GPL-3.0) and
 returns a :class:`PLSResult` with the measurement- and structural-model
 assessment tables; ``bootstrap=B`` adds standard errors, t, p and intervals;
-``pls_predict`` (or ``result.predict()``) gives Q²predict and the LM benchmark.
+``pls_predict`` (or ``result.predict()``) gives Q²predict and the LM benchmark;
+``ipma`` the importance-performance map; ``micom`` and ``pls_mga`` compare two
+groups.  Interaction terms (``Y ~ X + M + X:M``) and higher-order constructs
+(``HOC =~ LOC1 + LOC2``) are part of the model syntax.
+
+The engine.  The PLS algorithm of a fit, the two-stage interaction and
+higher-order constructions and PLSc are the ``seminr`` port's (a line-by-line
+port of R seminr, so fits equal R seminr's fixtures); every resampling that
+re-estimates a composite model -- bootstrap, jackknife for BCa, MICOM and MGA
+permutations, group bootstraps, blindfolding -- runs on this package's own
+correlation-matrix kernel (:class:`crm_research.pls.bootstrap.CorrPLS`),
+checked against seminr to 1e-10.  seminr is GPL-3.0: a redistributed bundle
+that includes it (a frozen app, an image) is GPL-3.0; the MIT source of this
+package only imports it.
 """
 
 from crm_research.pls.estimate import PLSResult, pls_sem
+from crm_research.pls.ipma import IPMAResult, ipma
+from crm_research.pls.mga import MICOMResult, PLSMGAResult, micom, pls_mga
 from crm_research.pls.predict import PLSPredictResult, pls_predict
 
-__all__ = ["pls_sem", "PLSResult", "pls_predict", "PLSPredictResult"]
+__all__ = ["pls_sem", "PLSResult", "pls_predict", "PLSPredictResult", "ipma", "IPMAResult", "micom", "MICOMResult",
+           "pls_mga", "PLSMGAResult"]

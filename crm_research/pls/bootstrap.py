@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["BootDraws", "run_bootstrap"]
+__all__ = ["BootDraws", "run_bootstrap", "run_jackknife", "CorrPLS", "TwoStagePLS"]
 
 
 @dataclass
@@ -38,6 +38,8 @@ class BootDraws:
     n_failed: int
     seed: int | None
     n_unconverged: int = 0
+    names: list | None = None  # construct axis of the arrays, when not the model's constructs (higher-order)
+    items: list | None = None  # item axis, when not the model's items (higher-order: items and LOCs)
 
 
 def _options(model):
@@ -67,10 +69,12 @@ class CorrPLS:
     mean_replace: bool
 
     @classmethod
-    def from_model(cls, model) -> CorrPLS:
+    def from_model(cls, model, columns: list | None = None) -> CorrPLS:
+        """The kernel of a seminr model; ``columns`` names the data columns when they are not ``model.rawdata``'s
+        (the two-stage interaction kernel appends the product terms)."""
         from seminr.estimate.schemes import path_factorial
 
-        cols = list(model.rawdata.columns)
+        cols = list(model.rawdata.columns) if columns is None else list(columns)
         names = list(model.constructs)
         items = list(model.mm_variables)
         perm = [cols.index(i) for i in items]  # ValueError if an item is not in the data
@@ -145,6 +149,83 @@ class CorrPLS:
         return paths, loadings, w, htmt, diff < self.threshold
 
 
+@dataclass
+class TwoStagePLS:
+    """The correlation-matrix kernel for models with two-stage interaction terms (seminr's ``two_stage``).
+
+    Stage 1 estimates the main-effects model (the interaction constructs and their paths left out); the
+    products of its standardized construct scores become the single items of the interaction constructs,
+    appended to the data; stage 2 estimates the full model.  Reproduces seminr's ``run_replication``
+    (``tests/test_pls_moderation.py``).
+    """
+
+    stage1: CorrPLS
+    stage2: CorrPLS
+    products: list[tuple[int, int]]  # stage-1 construct positions (X, M) of each interaction term
+    mean_replace: bool
+    interactions: list[int]  # stage-2 construct positions of the interaction terms
+
+    @classmethod
+    def from_model(cls, model) -> TwoStagePLS:
+        from seminr import estimate_pls, mean_replacement, na_omit
+        from seminr.specify.interactions import InteractionSpec
+
+        inter = [e for e in model.measurement_model if isinstance(e, InteractionSpec)]
+        if not inter or any(e.method_name != "two_stage" for e in inter) or model.hoc:
+            raise ValueError("not a two-stage interaction model")
+        names = {e.name for e in inter}
+        main_sm = model.structural_model.remove_paths_from(sorted(names))
+        main_mm = [e for e in model.measurement_model if not isinstance(e, InteractionSpec)]
+        raw = model.rawdata
+        first = estimate_pls((tuple(raw.columns), np.asarray(raw.values)), main_mm, main_sm,
+                             inner_weights=model.inner_weights,
+                             missing=mean_replacement if model.missing.__name__ == "mean_replacement" else na_omit,
+                             max_it=model.settings.max_it, stop_criterion=model.settings.stop_criterion)
+        stage1 = CorrPLS.from_model(first)
+        first_names = list(first.constructs)
+        extra = [list(model.mm_matrix.construct_items(e.name))[0] for e in inter]
+        stage2 = CorrPLS.from_model(model, columns=list(raw.columns) + extra)
+        products = [(first_names.index(e.iv), first_names.index(e.moderator)) for e in inter]
+        positions = [list(model.constructs).index(e.name) for e in inter]
+        return cls(stage1, stage2, products, model.missing.__name__ == "mean_replacement", positions)
+
+    def fit(self, x: np.ndarray):
+        if np.isnan(x).any():
+            x = np.where(np.isnan(x), np.nanmean(x, axis=0), x) if self.mean_replace else x[~np.isnan(x).any(axis=1)]
+        first = self.stage1.fit(x)
+        if first is None:
+            return None
+        w1 = first[2]
+        z = x[:, self.stage1.perm]
+        sd = z.std(axis=0, ddof=1)
+        scores = ((z - z.mean(axis=0)) / sd) @ w1
+        prods = np.column_stack([scores[:, a] * scores[:, b] for a, b in self.products])
+        aug = np.column_stack([x, prods])
+        out = self.stage2.fit(aug)
+        if out is None:
+            return None
+        _, pre_loadings, w, htmt, converged = out
+        # Henseler & Chin's (2010) variance adjustment of the interaction scores, as seminr (library.R): each
+        # interaction score is rescaled by the loading-weighted mean SD of its raw (product) items; paths and
+        # loadings then come from the adjusted scores
+        z2 = aug[:, self.stage2.perm]
+        sd2 = z2.std(axis=0, ddof=1)
+        z2 = (z2 - z2.mean(axis=0)) / sd2
+        scores = z2 @ w
+        for j in self.interactions:
+            pos = self.stage2.blocks[j]
+            lam = np.abs(pre_loadings[pos, j])
+            scores[:, j] *= float(np.sum(sd2[pos] * lam) / np.sum(lam))
+        n = len(z2)
+        loadings = (z2.T @ (scores - scores.mean(axis=0)) / (n - 1)) * self.stage2.mask
+        k = w.shape[1]
+        paths = np.zeros((k, k))
+        for j, ps in enumerate(self.stage2.pred):
+            if ps:
+                paths[ps, j] = np.linalg.lstsq(scores[:, ps], scores[:, j], rcond=None)[0]
+        return paths, loadings, w, htmt, converged
+
+
 class _Resample:
     """The statistic of one resample: paths, loadings, weights, HTMT and convergence, in one vector.
 
@@ -160,7 +241,7 @@ class _Resample:
         self.options = _options(model)
 
     def __call__(self, idx: np.ndarray) -> np.ndarray | None:
-        if isinstance(self.engine, CorrPLS):
+        if isinstance(self.engine, (CorrPLS, TwoStagePLS)):
             out = self.engine.fit(self.values[idx])
         else:
             from seminr.bootstrap.bootstrap import run_replication
@@ -187,11 +268,18 @@ def run_bootstrap(model, bootstrap: int, seed: int | None, n_jobs: int | None = 
     from crm_research.core.resampling import bootstrap_map
 
     n = model.rawdata.values.shape[0]
+    if model.hoc:
+        return _hoc_bootstrap(model, bootstrap, seed, n_jobs, progress)
     kernel = None
     composite = all(model.mm_matrix.construct_mode(c) in ("A", "B") for c in model.constructs)
     if engine == "auto" and composite and model.interaction_params is None and not model.hoc:
         try:
             kernel = CorrPLS.from_model(model)
+        except ValueError:
+            kernel = None
+    elif engine == "auto" and composite and model.interaction_params is not None:
+        try:
+            kernel = TwoStagePLS.from_model(model)
         except ValueError:
             kernel = None
     statistic = _Resample(model, kernel if kernel is not None else model.measurement_model)
@@ -205,3 +293,94 @@ def run_bootstrap(model, bootstrap: int, seed: int | None, n_jobs: int | None = 
     paths, loadings, weights, htmt, conv = np.split(reps, cuts, axis=1)
     return BootDraws(paths.reshape(-1, k, k), loadings.reshape(-1, p, k), weights.reshape(-1, p, k),
                      htmt.reshape(-1, k, k), run.n_failed, seed, int((conv[:, 0] == 0).sum()))
+
+
+def run_jackknife(model, n_jobs: int | None = None) -> BootDraws:
+    """Leave-one-out estimates of ``model`` (for BCa intervals), with the bootstrap's statistic and kernel.
+
+    Each of the ``n`` respondents is left out in turn (:func:`crm_research.core.resampling.jackknife`); the
+    returned :class:`BootDraws` has ``n`` rows, the acceleration input of
+    :func:`crm_research.core.resampling.bca_interval`.
+    """
+    from crm_research.core.resampling import jackknife
+
+    n = model.rawdata.values.shape[0]
+    kernel = None
+    composite = all(model.mm_matrix.construct_mode(c) in ("A", "B") for c in model.constructs)
+    if composite and model.interaction_params is None and not model.hoc:
+        try:
+            kernel = CorrPLS.from_model(model)
+        except ValueError:
+            kernel = None
+    elif composite and model.interaction_params is not None:
+        try:
+            kernel = TwoStagePLS.from_model(model)
+        except ValueError:
+            kernel = None
+    names = items = None
+    if model.hoc:
+        statistic = _HOCResample(model)
+        names, items = statistic.names, statistic.items
+        k, p = len(names), len(items)
+    else:
+        statistic = _Resample(model, kernel if kernel is not None else model.measurement_model)
+        k = len(model.constructs)
+        p = len(model.mm_variables)
+    size = k * k + 2 * p * k + k * k + 1
+
+    def safe(idx):
+        out = statistic(idx)
+        return np.full(size, np.nan) if out is None else out
+
+    reps = jackknife(safe, n)
+    cuts = np.cumsum([k * k, p * k, p * k, k * k])
+    paths, loadings, weights, htmt, _ = np.split(reps, cuts, axis=1)
+    return BootDraws(paths.reshape(-1, k, k), loadings.reshape(-1, p, k), weights.reshape(-1, p, k),
+                     htmt.reshape(-1, k, k), int(np.isnan(reps[:, 0]).sum()), None, 0, names, items)
+
+
+class _HOCResample:
+    """One resample of a higher-order model: seminr's ``rerun`` (both stages) on the resampled rows.
+
+    The arrays are laid out on the combined axes of the fit (constructs and lower-order constructs; items and
+    lower-order constructs as the HOC's indicators); HTMT is not bootstrapped for these models.
+    """
+
+    def __init__(self, model):
+        self.model = model
+        self.names = list(model.outer_loadings.cols)
+        self.items = list(model.outer_loadings.rows)
+        self.inner = list(model.constructs)
+
+    def __call__(self, idx: np.ndarray) -> np.ndarray | None:
+        from seminr.estimate.data import Dataset
+        from seminr.estimate.rerun import rerun
+
+        raw = self.model.rawdata
+        try:
+            rep = rerun(self.model, data=Dataset(raw.columns, np.ascontiguousarray(raw.values[idx])))
+        except (ValueError, np.linalg.LinAlgError):
+            return None
+        k = len(self.names)
+        paths = np.zeros((k, k))
+        pos = [self.names.index(c) for c in self.inner]
+        paths[np.ix_(pos, pos)] = np.asarray(rep.path_coef.values)
+        lo = np.asarray(rep.outer_loadings.values)
+        we = np.asarray(rep.outer_weights.values)
+        htmt = np.full((k, k), np.nan)
+        return np.concatenate([paths.ravel(), lo.ravel(), we.ravel(), htmt.ravel(), [1.0]])
+
+
+def _hoc_bootstrap(model, bootstrap: int, seed, n_jobs, progress) -> BootDraws:
+    from crm_research.core.resampling import bootstrap_map
+
+    statistic = _HOCResample(model)
+    n = model.rawdata.values.shape[0]
+    run = bootstrap_map(statistic, n, bootstrap=bootstrap, seed=seed, n_jobs=n_jobs, progress=progress,
+                        min_parallel=100, chunk_size=100, desc="PLS bootstrap (higher-order)")
+    k, p = len(statistic.names), len(statistic.items)
+    cuts = np.cumsum([k * k, p * k, p * k, k * k])
+    reps = run.replicates.reshape(run.n_ok, cuts[-1] + 1)
+    paths, loadings, weights, htmt, _ = np.split(reps, cuts, axis=1)
+    return BootDraws(paths.reshape(-1, k, k), loadings.reshape(-1, p, k), weights.reshape(-1, p, k),
+                     htmt.reshape(-1, k, k), run.n_failed, seed, 0, statistic.names, statistic.items)

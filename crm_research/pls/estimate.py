@@ -23,7 +23,7 @@ import pandas as pd
 
 from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
-from crm_research.core.resampling import bc_interval, percentile_interval
+from crm_research.core.resampling import bc_interval, bca_interval, percentile_interval
 from crm_research.core.results import Result
 from crm_research.core.validation import (
     check_bool,
@@ -35,7 +35,7 @@ from crm_research.core.validation import (
     check_numeric_columns,
     check_seed,
 )
-from crm_research.pls.bootstrap import BootDraws, run_bootstrap
+from crm_research.pls.bootstrap import BootDraws, run_bootstrap, run_jackknife
 from crm_research.pls.predict import PLSPredictResult, pls_predict
 from crm_research.pls.specify import PLSSpec, parse_pls_model
 
@@ -45,8 +45,10 @@ ESTIMATE_COLUMNS = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci
 BOOT_COLUMNS = ["se", "t", "pvalue", "ci_low", "ci_high"]
 
 
-def _seminr_model(spec: PLSSpec, consistent: bool):
+def _seminr_model(spec: PLSSpec, consistent: bool, interaction: str = "two_stage"):
     from seminr import composite, constructs, paths, reflective, regression_weights, relationships
+    from seminr.specify.constructs import correlation_weights, higher_composite
+    from seminr.specify.interactions import interaction_method_from_name, interaction_term
 
     mm = []
     for name, items in spec.constructs.items():
@@ -56,8 +58,30 @@ def _seminr_model(spec: PLSSpec, consistent: bool):
             mm.append(reflective(name, items))
         else:
             mm.append(composite(name, items))
+    for name, locs in spec.higher_order.items():
+        mm.append(higher_composite(name, locs, method="two_stage",
+                                   weights=regression_weights if spec.modes[name] == "B" else correlation_weights))
+    for x, m in spec.interactions.values():
+        mm.append(interaction_term(x, m, method=interaction_method_from_name(interaction)))
     sm = relationships(*[paths(f, t) for f, t, _ in spec.paths])
     return constructs(*mm), sm
+
+
+def _repeated_indicators(spec: PLSSpec) -> PLSSpec:
+    """The repeated-indicators form of a higher-order model, as a first-order model.
+
+    Each higher-order construct (HOC) is measured by all items of its lower-order constructs (LOCs), repeated
+    under new names ``"item@HOC"``; a reflective HOC (``=~``) points to its LOCs, a formative one (``<~``) is
+    pointed to by them (Becker, Klein & Wetzels, 2012; Sarstedt et al., 2019).
+    """
+    constructs = dict(spec.constructs)
+    modes = dict(spec.modes)
+    paths = list(spec.paths)
+    for hoc, locs in spec.higher_order.items():
+        constructs[hoc] = [f"{it}@{hoc}" for loc in locs for it in spec.constructs[loc]]
+        for loc in locs:
+            paths.append((hoc, loc, None) if spec.modes[hoc] == "A" else (loc, hoc, None))
+    return PLSSpec(constructs, modes, paths, spec.definitions, spec.notes, spec.text, dict(spec.interactions), {})
 
 
 def _chains(spec: PLSSpec) -> list[list[str]]:
@@ -79,7 +103,8 @@ def _chains(spec: PLSSpec) -> list[list[str]]:
     return out
 
 
-def _boot_stats(est: np.ndarray, draws: np.ndarray, ci: float) -> dict[str, np.ndarray]:
+def _boot_stats(est: np.ndarray, draws: np.ndarray, ci: float, jack: np.ndarray | None = None
+                ) -> dict[str, np.ndarray]:
     """Bootstrap SE, t, two-sided p, percentile and bias-corrected intervals of each statistic (last axis first).
 
     The bias-corrected limits are SmartPLS's "bias-corrected" option, with the one edge rule of
@@ -93,8 +118,11 @@ def _boot_stats(est: np.ndarray, draws: np.ndarray, ci: float) -> dict[str, np.n
     p = 2 * norm.sf(np.abs(t))
     lo, hi = percentile_interval(draws, ci)
     bc_lo, bc_hi = bc_interval(draws, est, ci)
-    return {"boot_mean": draws.mean(axis=0), "se": se, "t": t, "pvalue": p, "ci_low": lo, "ci_high": hi,
-            "bc_low": bc_lo, "bc_high": bc_hi}
+    out = {"boot_mean": draws.mean(axis=0), "se": se, "t": t, "pvalue": p, "ci_low": lo, "ci_high": hi,
+           "bc_low": bc_lo, "bc_high": bc_hi}
+    if jack is not None:  # BCa: the acceleration from the leave-one-out values (Efron & Tibshirani, 1993)
+        out["bca_low"], out["bca_high"] = bca_interval(draws, est, ci, jackknife_values=jack)
+    return out
 
 
 HTMT_INTERVAL_COLUMNS = ["construct_1", "construct_2", "htmt", "ci_low", "ci_high"]
@@ -195,6 +223,10 @@ class PLSResult(Result):
     boot_draws: BootDraws | None = None
     htmt_intervals: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HTMT_INTERVAL_COLUMNS))
     defined_draws: dict[str, np.ndarray] = field(default_factory=dict)
+    ci_type: str = "percentile"
+    defined_jack: dict[str, np.ndarray] = field(default_factory=dict)
+    interaction: str = "two_stage"
+    hoc: str = "two_stage"
 
     def __post_init__(self):
         _rule_of_thumb_warnings(self)
@@ -243,7 +275,14 @@ class PLSResult(Result):
         if self.n_boot:
             notes.append(f"Bootstrap: {self.n_boot} resamples (seed {self.seed}); p values two-sided from "
                          "t = estimate / bootstrap SE against the normal distribution; intervals are percentile "
-                         f"{self.ci:.0%} intervals.")
+                         f"{self.ci:.0%} intervals" + (" (BCa intervals in the bca_* columns)." if self.ci_type == "bca"
+                                                      else "."))
+        if self.spec.interactions:
+            notes.append(f"Interaction terms {list(self.spec.interactions)} estimated with the {self.interaction} "
+                         "approach; the main effects are simple effects at the moderator's mean (see slopes()).")
+        if self.spec.higher_order:
+            notes.append(f"Higher-order construct(s) {list(self.spec.higher_order)} estimated with the {self.hoc} "
+                         "approach.")
         return notes + list(self.warnings)
 
     @positional_options
@@ -251,18 +290,134 @@ class PLSResult(Result):
         """PLSpredict: out-of-sample predictive relevance (see :func:`crm_research.pls.predict.pls_predict`)."""
         return pls_predict(self, folds=folds, repeats=repeats, seed=seed)
 
+    def slopes(self, interaction: str | None = None, *, at: tuple[float, ...] = (-1.0, 0.0, 1.0)) -> pd.DataFrame:
+        """Simple slopes of a moderation: the effect of X on Y at the moderator M's -1, 0 and +1 SD.
+
+        With standardized construct scores the model ``Y = b_X X + b_M M + b_XM X*M`` gives the slope
+        ``b_X + b_XM * m`` at moderator level ``m`` (in SD units) and the intercept ``b_M * m``
+        (Aiken & West, 1991; Hair et al., 2022, ch. 7).  After a bootstrap each slope has a percentile
+        interval from the same resamples.
+
+        Parameters
+        ----------
+        interaction : str, optional
+            ``"X*M"`` or ``"X:M"``; default: the model's only interaction.
+        at : tuple of float, default (-1, 0, 1)
+            Moderator levels in standard deviations.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``interaction, outcome, moderator_sd, intercept, slope`` (+ ``ci_low, ci_high`` after a bootstrap).
+
+        Examples
+        --------
+        >>> import crm_research as crm
+        >>> fit = crm.pls_sem(crm.load_dataset("mobi"), '''
+        ...     Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+        ...     Value =~ PERV1 + PERV2
+        ...     Satisfaction =~ CUSA1 + CUSA2 + CUSA3
+        ...     Satisfaction ~ Image + Value + Image:Value''')
+        >>> s = fit.slopes()
+        >>> bool(abs(s["slope"].iloc[1] - fit.paths.set_index("from").loc["Image", "est"]) < 1e-12)
+        True
+        """
+        names = list(self.spec.interactions)
+        if not names:
+            raise CRMInputError("slopes() needs a model with an interaction term such as 'Y ~ X + M + X:M'.")
+        if interaction is None:
+            if len(names) > 1:
+                raise CRMInputError(f"The model has {len(names)} interactions {names}; name one, e.g. "
+                                    f"slopes({names[0]!r}).")
+            interaction = names[0]
+        key = str(interaction).replace(":", "*")
+        if key not in self.spec.interactions:
+            raise CRMInputError(f"The 'interaction' parameter of slopes must be one of {names}. Got "
+                                f"{interaction!r} instead.")
+        x, m = self.spec.interactions[key]
+        est = self.paths.set_index(["from", "to"])["est"]
+        idx = {c: i for i, c in enumerate(self.boot_draws.names or self.constructs)} if self.n_boot else {}
+        rows = []
+        for y in self.paths.loc[self.paths["from"] == key, "to"]:
+            for level in at:
+                row = {"interaction": key, "outcome": y, "moderator_sd": float(level),
+                       "intercept": float(est[(m, y)] * level), "slope": float(est[(x, y)] + est[(key, y)] * level)}
+                if self.n_boot:
+                    d = self.boot_draws.paths
+                    lo, hi = percentile_interval(d[:, idx[x], idx[y]] + d[:, idx[key], idx[y]] * level, self.ci)
+                    row.update({"ci_low": float(lo), "ci_high": float(hi)})
+                rows.append(row)
+        return pd.DataFrame(rows)
+
+    def formative(self, *, level: float = 0.05) -> pd.DataFrame:
+        """Formative indicators: weights with bootstrap significance, loadings, VIF and Hair et al.'s decision.
+
+        See :func:`crm_research.pls.assess.formative_assessment`.
+        """
+        from crm_research.pls.assess import formative_assessment
+
+        return formative_assessment(self, level=level)
+
+    def redundancy(self, data: pd.DataFrame, construct: str, global_item: str) -> pd.DataFrame:
+        """Redundancy analysis of a formative construct with a global item (path >= 0.708).
+
+        See :func:`crm_research.pls.assess.redundancy_analysis`.
+        """
+        from crm_research.pls.assess import redundancy_analysis
+
+        model = redundancy_analysis(self, data, construct, global_item)
+        sub = pls_sem(data, model, scheme=self.scheme, progress=False,
+                      missing="listwise" if "listwise" in self.policy else "mean")
+        path = float(sub.paths["est"].iloc[0])
+        return pd.DataFrame([{"construct": construct, "global_item": global_item, "path": path, "r2": path**2,
+                              "convergent": path >= 0.708}])
+
+    def blindfolding(self, omission_distance: int = 7) -> pd.DataFrame:
+        """Blindfolding Q² (cross-validated redundancy) of every endogenous construct.
+
+        See :func:`crm_research.pls.assess.blindfolding`; PLSpredict (:meth:`predict`) is the out-of-sample
+        assessment Hair et al. (2022) now recommend first.
+        """
+        from crm_research.pls.assess import blindfolding
+
+        return blindfolding(self, omission_distance)
+
+    def gof(self) -> dict:
+        """Tenenhaus et al.'s GoF with its caveat (not a fit index; Henseler & Sarstedt, 2013)."""
+        from crm_research.pls.assess import gof
+
+        return gof(self)
+
+    def conventions(self, *, omission_distance: int | None = 7) -> pd.DataFrame:
+        """R² (Chin, 1998; Hair et al., 2011), f² (Cohen, 1988) and blindfolding Q² against their rules of thumb."""
+        from crm_research.pls.assess import conventions
+
+        return conventions(self, omission_distance=omission_distance)
+
     @positional_options
-    def plot(self, ax=None, *, show_r2: bool = True):
-        """Path diagram of the structural model with standardized coefficients (significant ones bold)."""
+    def plot(self, ax=None, *, show_r2: bool = True, kind: str = "paths", interaction: str | None = None,
+             lang: str = "en"):
+        """Path diagram (``kind="paths"``) or simple-slope plot of a moderation (``kind="slopes"``).
+
+        The path diagram shows standardized coefficients (significant ones bold); ``lang="fa"`` writes
+        its title and labels in Persian.  The slope plot draws the outcome against X at the moderator's
+        -1, 0 and +1 SD (:meth:`slopes`).
+        """
+        kind = check_choice(kind, "kind", ["paths", "slopes"], "PLSResult.plot")
+        if kind == "slopes":
+            from crm_research.pls.plot import plot_slopes
+
+            return plot_slopes(self, ax=ax, interaction=interaction, lang=lang)
         from crm_research.pls.plot import plot_paths
 
-        return plot_paths(self, ax=ax, show_r2=show_r2)
+        return plot_paths(self, ax=ax, show_r2=show_r2, lang=lang)
 
 
 @positional_options
 def pls_sem(data, model, *, bootstrap: int = 0, seed: int | None = None, scheme: str = "path",
             missing: str = "mean", ci: float = 0.95, consistent: bool = False, max_iter: int = 300,
-            n_jobs: int | None = None, progress: bool = True) -> PLSResult:
+            n_jobs: int | None = None, progress: bool = True, interaction: str = "two_stage",
+            hoc: str = "two_stage", ci_type: str = "percentile") -> PLSResult:
     """Estimate a PLS-SEM model (the SmartPLS workflow) from lavaan-style syntax.
 
     Parameters
@@ -304,6 +459,31 @@ def pls_sem(data, model, *, bootstrap: int = 0, seed: int | None = None, scheme:
         Processes for the bootstrap (default: up to 2).
     progress : bool, default True
         Show a progress bar during the bootstrap.
+    interaction : {"two_stage", "product_indicator", "orthogonal"}, default "two_stage"
+        How an interaction term ``X:M`` is measured (Henseler & Chin, 2010):
+        "two_stage" (SmartPLS 4's default) multiplies the construct scores of
+        a first-stage model without the interaction; "product_indicator"
+        measures it by all products of the standardized items of ``X`` and
+        ``M``; "orthogonal" by those products residualized on the items
+        (Little, Bovaird & Widaman, 2006).  The interaction construct is
+        named ``"X*M"`` in the tables (``"X:M"`` in ``estimates``).
+    hoc : {"two_stage", "repeated_indicators"}, default "two_stage"
+        How a higher-order construct ``HOC =~ LOC1 + LOC2`` is estimated:
+        "two_stage" (the disjoint two-stage approach, as R seminr: a first
+        model with the HOC replaced by its LOCs, linked directly to the HOC's
+        antecedents and outcomes, gives the LOC scores that become the HOC's
+        indicators in the second stage; the bootstrap re-runs both stages)
+        or "repeated_indicators" (the HOC is measured by all its LOCs' items
+        repeated as ``"item@HOC"``; a reflective HOC points to its LOCs, a
+        formative one is pointed to by them).  Sarstedt, Hair, Cheah, Becker &
+        Ringle (2019).
+    ci_type : {"percentile", "bca"}, default "percentile"
+        "bca" adds bias-corrected and accelerated intervals (Efron &
+        Tibshirani, 1993; SmartPLS's "BCa") beside the percentile ones:
+        columns ``bca_low, bca_high`` in ``paths``, ``outer``, ``effects``,
+        ``indirect`` and ``bca_lower, bca_upper`` in ``estimates``.  The
+        acceleration needs the jackknife (``n`` further estimations).
+        Percentile intervals stay in ``ci_low, ci_high`` either way.
 
     Returns
     -------
@@ -388,12 +568,32 @@ def pls_sem(data, model, *, bootstrap: int = 0, seed: int | None = None, scheme:
     progress = check_bool(progress, "progress", func)
     if n_jobs is not None:
         n_jobs = check_int(n_jobs, "n_jobs", func, min_value=1)
+    interaction = check_choice(interaction, "interaction", ["two_stage", "product_indicator", "orthogonal"], func)
+    hoc = check_choice(hoc, "hoc", ["two_stage", "repeated_indicators"], func)
+    ci_type = check_choice(ci_type, "ci_type", ["percentile", "bca"], func)
+    if spec.interactions and consistent:
+        raise CRMInputError("consistent=True with an interaction term is not supported; estimate the moderation "
+                            "with consistent=False (SmartPLS 4's default PLS algorithm).")
+    if spec.higher_order and consistent:
+        raise CRMInputError("consistent=True with a higher-order construct is not supported; use consistent=False.")
+    if spec.higher_order and spec.interactions and hoc == "repeated_indicators":
+        raise CRMInputError("hoc='repeated_indicators' with an interaction term is not supported; use "
+                            "hoc='two_stage'.")
     if 0 < bootstrap < 20:
         raise CRMInputError(f"The 'bootstrap' parameter of pls_sem must be 0 or at least 20 resamples (5000 for "
                             f"final results). Got {bootstrap} instead.")
 
     items = spec.items
     # an item of the model missing from the data is an error in 'model' (pls_sem has no 'columns')
+    absent = [c for c in spec.constructs if not any(i in data.columns for i in spec.constructs[c])]
+    if absent and len(absent) == len(spec.constructs):
+        pass  # nothing of the model is in the data: check_columns says so
+    elif absent and all(len(spec.constructs[c]) > 1 for c in absent):
+        raise CRMInputError(
+            f"None of the indicators of {', '.join(map(repr, absent))} is a column of 'data'; if "
+            f"{'it is a higher-order construct, its' if len(absent) == 1 else 'they are higher-order constructs, their'}"
+            f" lower-order constructs {[i for c in absent for i in spec.constructs[c]]} must be defined in the model "
+            "with their own items.")
     check_columns(data, items, name="model", func=func)
     clean = check_numeric_columns(data, items, name="data", func=func, allow_constant=False)
     counts = clean.isna().sum()
@@ -416,8 +616,15 @@ def pls_sem(data, model, *, bootstrap: int = 0, seed: int | None = None, scheme:
 
     from seminr import estimate_pls, mean_replacement, na_omit, path_factorial, path_weighting
 
-    mm, sm = _seminr_model(spec, consistent)
-    dataset = (tuple(items), clean[items].to_numpy(dtype=float))
+    engine_spec = spec
+    values = clean[items].to_numpy(dtype=float)
+    if spec.higher_order and hoc == "repeated_indicators":
+        engine_spec = _repeated_indicators(spec)
+        repeated = [i for h in spec.higher_order for i in engine_spec.constructs[h]]
+        values = np.column_stack([values] + [clean[i.split("@")[0]].to_numpy(dtype=float) for i in repeated])
+        items = items + repeated
+    mm, sm = _seminr_model(engine_spec, consistent, interaction)
+    dataset = (tuple(items), values)
     try:
         fit = estimate_pls(dataset, mm, sm, inner_weights=path_weighting if scheme == "path" else path_factorial,
                            missing=mean_replacement if missing == "mean" else na_omit, max_it=max_iter)
@@ -428,6 +635,7 @@ def pls_sem(data, model, *, bootstrap: int = 0, seed: int | None = None, scheme:
     # the tables are gathered here, then declared as one PLSResult
     res = SimpleNamespace(spec=spec, engine_model=fit, n=len(clean), policy=policy, missing=miss, scheme=scheme,
                           ci=ci, seed=seed, consistent=consistent, iterations=int(fit.iterations),
+                          ci_type=ci_type, interaction=interaction, hoc=hoc,
                           converged=bool(fit.weight_diff < 1e-7), warnings=[])
     if not res.converged:
         msg = (f"The PLS algorithm did not converge within max_iter={max_iter} iterations (last change in weights "
@@ -439,6 +647,15 @@ def pls_sem(data, model, *, bootstrap: int = 0, seed: int | None = None, scheme:
             continue  # seminr's row report; our 'missing' table says the same
         res.warnings.append(m_)
     res.warnings += spec.notes
+    if hoc == "repeated_indicators":
+        for h, locs in spec.higher_order.items():
+            if spec.modes[h] == "B" and any(t == h for _, t, _ in spec.paths):
+                res.warnings.append(
+                    f"Formative higher-order construct {h!r} with antecedents, estimated with repeated indicators: "
+                    f"its lower-order constructs {locs} explain it almost fully (R² near 1), so the paths into "
+                    f"{h!r} are biased towards zero; read their total effects or use hoc='two_stage' (Becker, "
+                    "Klein & Wetzels, 2012; Sarstedt et al., 2019).")
+    spec = res.spec = engine_spec  # the tables describe the model as estimated
     _fill_tables(res, spec, fit)
     res.scores.index = clean.index  # respondents keep their row labels (listwise deletion drops some)
     res.n_boot = 0
@@ -457,7 +674,10 @@ def pls_sem(data, model, *, bootstrap: int = 0, seed: int | None = None, scheme:
                                 "SmartPLS and seminr do, but treat the intervals with care.")
         res.n_boot = int(draws.paths.shape[0])
         res.boot_draws = draws
-        _add_bootstrap(res, spec, fit, draws, ci)
+        jack = run_jackknife(fit, n_jobs=n_jobs) if ci_type == "bca" else None
+        _add_bootstrap(res, spec, fit, draws, ci, jack)
+        if jack is not None:
+            res.defined_jack = _defined_values(spec, res.constructs, jack.paths)
     res.estimates = _estimates(res, spec)
     return PLSResult(**vars(res))
 
@@ -482,18 +702,22 @@ def _fill_tables(res: SimpleNamespace, spec: PLSSpec, fit) -> None:
         rows.append({"from": f, "to": t, "label": lab or "", "est": float(pc.loc[f, t]),
                      "f2": float(fsq.loc[f, t]), "vif": 1.0 if n_pred == 1 else float(v)})
     res.paths = pd.DataFrame(rows)
+    _fill_f2(res.paths, pd.DataFrame(fit.construct_scores.values, columns=names))
     res.inner_vif = res.paths[["from", "to", "vif"]].rename(columns={"from": "predictor", "to": "outcome"})
 
     r2 = fit.r_squared
     res.r2 = pd.DataFrame({"construct": list(r2.cols), "r2": r2.values[0], "r2_adj": r2.values[1]})
 
-    lo = pd.DataFrame(fit.outer_loadings.values, index=fit.outer_loadings.rows, columns=names)
-    we = pd.DataFrame(fit.outer_weights.values, index=fit.outer_weights.rows, columns=names)
+    lo = pd.DataFrame(fit.outer_loadings.values, index=fit.outer_loadings.rows, columns=list(fit.outer_loadings.cols))
+    we = pd.DataFrame(fit.outer_weights.values, index=fit.outer_weights.rows, columns=list(fit.outer_weights.cols))
     ovif = item_vifs(fit, mc)
     rows = []
-    for c, its in spec.constructs.items():
+    # higher-order constructs are measured by their lower-order constructs' scores; interaction constructs
+    # have no measurement model to assess (their product terms are generated), so they have no rows here
+    measured = {**spec.constructs, **spec.higher_order}
+    for c, its in measured.items():
         for it in its:
-            rows.append({"construct": c, "item": it, "mode": spec.modes[c], "loading": float(lo.loc[it, c]),
+            rows.append({"construct": c, "item": it, "mode": spec.modes.get(c, "A"), "loading": float(lo.loc[it, c]),
                          "weight": float(we.loc[it, c]), "indicator_reliability": float(lo.loc[it, c]) ** 2,
                          "vif": float(ovif.get(c, {}).get(it, 1.0))})
     res.outer = pd.DataFrame(rows)
@@ -501,10 +725,10 @@ def _fill_tables(res: SimpleNamespace, spec: PLSSpec, fit) -> None:
     rel = reliability_table(fit)
     relf = pd.DataFrame(rel.values, index=rel.rows, columns=["alpha", "rho_a", "rho_c", "ave"])
     rows = []
-    for c in spec.constructs:
+    for c in list(spec.constructs) + list(spec.higher_order):
         r = relf.loc[c]
         formative = spec.modes[c] == "B"
-        rows.append({"construct": c, "mode": spec.modes[c], "n_items": len(spec.constructs[c]),
+        rows.append({"construct": c, "mode": spec.modes[c], "n_items": len(measured[c]),
                      **{k: (np.nan if formative else float(r[k])) for k in ["alpha", "rho_a", "rho_c", "ave"]}})
     res.reliability = pd.DataFrame(rows)
 
@@ -535,6 +759,32 @@ def _fill_tables(res: SimpleNamespace, spec: PLSSpec, fit) -> None:
         columns=["effect", "from", "via", "to", "est"])
 
 
+def _f2_of(scores: pd.DataFrame, outcome: str, predictors: list[str], dropped: str) -> float:
+    """Cohen's f² of ``dropped`` from two OLS R² on the construct scores: (R²incl - R²excl) / (1 - R²incl)."""
+    def r2(cols):
+        x = scores[cols].to_numpy()
+        y = scores[outcome].to_numpy()
+        x = np.column_stack([np.ones(len(x)), x])
+        beta, *_ = np.linalg.lstsq(x, y, rcond=None)
+        resid = y - x @ beta
+        return 1 - resid.var() / y.var()
+
+    incl = r2(predictors)
+    return (incl - r2([p for p in predictors if p != dropped])) / (1 - incl)
+
+
+def _fill_f2(paths: pd.DataFrame, scores: pd.DataFrame) -> None:
+    """f² where seminr leaves it empty: the main effects of a moderation (seminr prints NA there).
+
+    SmartPLS reports f² for every predictor, dropping one predictor at a time and keeping the rest (the
+    interaction term included); the same definition is computed here from the construct scores.
+    """
+    for i in np.flatnonzero(paths["f2"].isna().to_numpy()):
+        to, frm = paths.at[i, "to"], paths.at[i, "from"]
+        preds = paths.loc[paths["to"] == to, "from"].tolist()
+        paths.at[i, "f2"] = _f2_of(scores, to, preds, frm)
+
+
 def _chain_draws(chains, names, paths_draws):
     idx = {c: i for i, c in enumerate(names)}
     out = np.ones((paths_draws.shape[0], len(chains)))
@@ -562,39 +812,53 @@ def _put(df: pd.DataFrame, stats: dict, prefix: str = "", keys=("boot_mean", "se
     return df
 
 
-def _add_bootstrap(res: SimpleNamespace, spec: PLSSpec, fit, draws, ci: float) -> None:
-    names = res.constructs
+def _add_bootstrap(res: SimpleNamespace, spec: PLSSpec, fit, draws, ci: float, jack=None) -> None:
+    names = draws.names or res.constructs  # higher-order models: constructs and lower-order constructs
     idx = {c: i for i, c in enumerate(names)}
-    items = list(fit.outer_loadings.rows)
+    items = draws.items or list(fit.outer_loadings.rows)
     iidx = {it: i for i, it in enumerate(items)}
+    bca = ("bca_low", "bca_high") if jack is not None else ()
+
+    def pick(arr_name, sel):  # the same statistic in the jackknife, when BCa is asked for
+        return None if jack is None else sel(getattr(jack, arr_name))
+
     ii = [idx[f] for f in res.paths["from"]], [idx[t] for t in res.paths["to"]]
-    res.paths = _put(res.paths, _boot_stats(res.paths["est"].to_numpy(), draws.paths[:, ii[0], ii[1]], ci))
+    res.paths = _put(res.paths, _boot_stats(res.paths["est"].to_numpy(), draws.paths[:, ii[0], ii[1]], ci,
+                                            pick("paths", lambda a: a[:, ii[0], ii[1]])),
+                     keys=("boot_mean", "se", "t", "pvalue", "ci_low", "ci_high", "bc_low", "bc_high") + bca)
 
     oi = [iidx[i] for i in res.outer["item"]], [idx[c] for c in res.outer["construct"]]
-    for kind, arr in (("loading", draws.loadings), ("weight", draws.weights)):
-        st = _boot_stats(res.outer[kind].to_numpy(), arr[:, oi[0], oi[1]], ci)
-        res.outer = _put(res.outer, st, prefix=f"{kind}_", keys=("se", "t", "pvalue", "ci_low", "ci_high"))
+    for kind, name in (("loading", "loadings"), ("weight", "weights")):
+        st = _boot_stats(res.outer[kind].to_numpy(), getattr(draws, name)[:, oi[0], oi[1]], ci,
+                         pick(name, lambda a: a[:, oi[0], oi[1]]))
+        res.outer = _put(res.outer, st, prefix=f"{kind}_", keys=("se", "t", "pvalue", "ci_low", "ci_high") + bca)
 
     if len(res.indirect):
-        st = _boot_stats(res.indirect["est"].to_numpy(), _chain_draws(res.chains, names, draws.paths), ci)
-        res.indirect = _put(res.indirect, st)
+        st = _boot_stats(res.indirect["est"].to_numpy(), _chain_draws(res.chains, names, draws.paths), ci,
+                         pick("paths", lambda a: _chain_draws(res.chains, names, a)))
+        res.indirect = _put(res.indirect, st,
+                            keys=("boot_mean", "se", "t", "pvalue", "ci_low", "ci_high", "bc_low", "bc_high") + bca)
     tot = _total_draws(draws.paths)
+    jtot = None if jack is None else _total_draws(jack.paths)
     if len(res.effects):
         fi = [idx[f] for f in res.effects["from"]], [idx[t] for t in res.effects["to"]]
         tdraw = tot[:, fi[0], fi[1]]
         ddraw = draws.paths[:, fi[0], fi[1]]
-        for kind, est, dr in (("total", res.effects["total"].to_numpy(), tdraw),
-                              ("indirect", res.effects["indirect"].to_numpy(), tdraw - ddraw)):
-            st = _boot_stats(est, dr, ci)
-            res.effects = _put(res.effects, st, prefix=f"{kind}_", keys=("se", "pvalue", "ci_low", "ci_high"))
+        jt = None if jack is None else jtot[:, fi[0], fi[1]]
+        jd = None if jack is None else jack.paths[:, fi[0], fi[1]]
+        for kind, est, dr, jk in (("total", res.effects["total"].to_numpy(), tdraw, jt),
+                                  ("indirect", res.effects["indirect"].to_numpy(), tdraw - ddraw,
+                                   None if jack is None else jt - jd)):
+            st = _boot_stats(est, dr, ci, jk)
+            res.effects = _put(res.effects, st, prefix=f"{kind}_", keys=("se", "pvalue", "ci_low", "ci_high") + bca)
             if kind == "indirect":  # pairs with no indirect route: nothing to test
                 no_route = np.abs(dr).max(axis=0) == 0
-                for k in ("se", "pvalue", "ci_low", "ci_high"):
+                for k in ("se", "pvalue", "ci_low", "ci_high") + bca:
                     res.effects.loc[no_route, f"indirect_{k}"] = np.nan
     # HTMT intervals (Franke & Sarstedt 2019: the upper limit should stay below 1 / 0.85)
     rows = []
     hd = draws.htmt
-    for a, b in itertools.combinations(names, 2):
+    for a, b in itertools.combinations(res.constructs, 2):
         i, j = idx[a], idx[b]
         vals = hd[:, i, j] if np.isfinite(hd[:, i, j]).any() else hd[:, j, i]
         if np.isfinite(vals).sum() < 2:
@@ -633,6 +897,9 @@ def _estimates(res: SimpleNamespace, spec: PLSSpec) -> pd.DataFrame:
             r.update({"se": src[prefix + "se"], "z": src[prefix + "t"], "pvalue": src[prefix + "pvalue"],
                       "ci_lower": src[prefix + "ci_low"], "ci_upper": src[prefix + "ci_high"],
                       "bc_lower": src.get(prefix + "bc_low", np.nan), "bc_upper": src.get(prefix + "bc_high", np.nan)})
+            if res.ci_type == "bca":
+                r.update({"bca_lower": src.get(prefix + "bca_low", np.nan),
+                          "bca_upper": src.get(prefix + "bca_high", np.nan)})
         rows.append(r)
 
     for _, o in res.outer.iterrows():
@@ -640,14 +907,16 @@ def _estimates(res: SimpleNamespace, spec: PLSSpec) -> pd.DataFrame:
             row(o["construct"], "<~", o["item"], "", o["weight"], o, "weight_")
         else:
             row(o["construct"], "=~", o["item"], "", o["loading"], o, "loading_")
-    for _, p in res.paths.iterrows():
-        row(p["to"], "~", p["from"], p["label"], p["est"], p)
+    for _, p in res.paths.iterrows():  # an interaction "X*M" is written "X:M", as lavaan writes it
+        rhs = p["from"].replace("*", ":") if p["from"] in spec.interactions else p["from"]
+        row(p["to"], "~", rhs, p["label"], p["est"], p)
     labels = {p["label"]: p["est"] for _, p in res.paths.iterrows() if p["label"]}
     for d in spec.definitions:
         est = float(evaluate_definition(d, labels))
         src = None
         if boot:
-            st = _boot_stats(np.array([est]), res.defined_draws[d.name][:, None], res.ci)
+            jk = res.defined_jack[d.name][:, None] if res.ci_type == "bca" else None
+            st = _boot_stats(np.array([est]), res.defined_draws[d.name][:, None], res.ci, jk)
             src = {k: float(v[0]) for k, v in st.items()}
         row(d.name, ":=", d.expression, d.name, est, src)
     for _, r in res.indirect.iterrows():
@@ -656,7 +925,7 @@ def _estimates(res: SimpleNamespace, spec: PLSSpec) -> pd.DataFrame:
     for c in ESTIMATE_COLUMNS:
         if c not in est.columns:
             est[c] = np.nan
-    extra = ["bc_lower", "bc_upper"] if boot else []
+    extra = (["bc_lower", "bc_upper"] + (["bca_lower", "bca_upper"] if res.ci_type == "bca" else [])) if boot else []
     est = est[ESTIMATE_COLUMNS + extra]
     if boot:
         est["boot_se"] = est["se"]
