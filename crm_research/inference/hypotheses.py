@@ -157,7 +157,6 @@ MEDIATION_TYPES: dict[str, tuple[str, str]] = {
 }
 
 
-@positional_options
 def mediation_type(indirect: float, direct: float | None, *, indirect_significant: bool,
                    direct_significant: bool) -> str:
     """Classify a mediation by Zhao, Lynch and Chen's (2010) typology.
@@ -273,7 +272,6 @@ def _chain(labels, paths: pd.DataFrame) -> list[str] | None:
     return chain if len(chain) == len(edges) + 1 else None
 
 
-@positional_options
 def mediation_effects(result, *, ci: float = 0.95, interval: str = "auto") -> pd.DataFrame:
     """Every indirect effect of a fitted model with its direct and total effect and its mediation type.
 
