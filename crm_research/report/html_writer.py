@@ -69,7 +69,12 @@ def render_html(chapter: Chapter) -> str:
             body.append(f"<h{level}>{_e(block.text)}</h{level}>")
         elif isinstance(block, Paragraph):
             cls = {"body": "", "note": " class=\"note\"", "reference": " class=\"reference\""}[block.kind]
-            body.append(f"<p{cls}>{_e(block.text)}</p>")
+            if block.kind == "reference":  # *...* marks the italic part of an APA reference
+                parts = block.text.split("*")
+                text = "".join(f"<em>{_e(t)}</em>" if k % 2 else _e(t) for k, t in enumerate(parts))
+            else:
+                text = _e(block.text)
+            body.append(f"<p{cls}>{text}</p>")
         elif isinstance(block, Table):
             body.append(_table(block, lang))
         elif isinstance(block, Figure):
