@@ -455,8 +455,8 @@ def construct_reliability(data, constructs, *, missing="listwise", scale=None, f
     :math:`AVE = \\frac1k\\sum\\ell_i^2` (Fornell & Larcker, 1981).  When the
     model has residual covariances :math:`\\theta_{ij}` between items of a
     construct, the CR denominator adds :math:`2\\sum_{i<j}\\theta_{ij}`
-    (standardized), the model-implied variance of the sum score (Raykov,
-    2001), as ``semTools::compRelSEM(obs.var = FALSE)``.  Omega uses
+    (standardized): correlated errors add to the variance of the sum
+    score (Raykov, 2001).  Omega uses
     the unstandardized loadings :math:`\\lambda_i`, the factor variance
     :math:`\\psi` and the *observed* variance of the sum score, as
     ``semTools::compRelSEM(obs.var = TRUE)``:
@@ -468,6 +468,9 @@ def construct_reliability(data, constructs, *, missing="listwise", scale=None, f
     Fornell, C., & Larcker, D. F. (1981). Evaluating structural equation models
     with unobservable variables and measurement error. *Journal of Marketing
     Research*, 18(1), 39-50.
+    Raykov, T. (2001). Bias of coefficient alpha for fixed congeneric
+    measures with correlated errors. *Applied Psychological Measurement*,
+    25(1), 69-76.
     McDonald, R. P. (1999). *Test theory: A unified treatment*. Erlbaum.
     Jorgensen, T. D., et al. semTools: Useful tools for structural equation
     modeling (``compRelSEM``).

@@ -790,7 +790,7 @@ def cited_references(texts, lang: str) -> list[str]:
         surname = ref.split(",", 1)[0]
         year = re.search(r"\((\d{4})\)", ref).group(1)
         name = _SURNAME_FA[surname] if lang == "fa" else surname
-        pattern = rf"(?<![\w\u0600-\u06FF]){re.escape(name)}(?![\w\u0600-\u06FF])[^()]{{0,80}}?{digits(year, lang)}"
+        pattern = rf"(?<!\w){re.escape(name)}(?!\w)[^)]{{0,60}}?{digits(year, lang)}"
         if re.search(pattern, blob):
             out.append(ref)
     return out

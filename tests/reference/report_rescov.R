@@ -24,9 +24,16 @@ write.csv(data.frame(measure = names(fm), value = as.numeric(fm)), "tests/refere
 std <- standardizedSolution(fit)
 load <- std[std$op == "=~", c("lhs", "rhs", "est.std")]
 write.csv(load, "tests/reference/report/rescov_loadings.csv", row.names = FALSE)
-cr <- compRelSEM(fit, obs.var = FALSE)   # model-implied sum-score variance: CR with the residual covariance
 om <- compRelSEM(fit)                    # observed sum-score variance (the report's omega)
-ave <- sapply(names(cr), function(f) mean(load$est.std[load$lhs == f]^2))
+# composite reliability of the standardized items (Fornell & Larcker, 1981) with the standardized residual
+# covariances in the denominator (Raykov, 2001): (sum l)^2 / ((sum l)^2 + sum theta + 2 sum theta_ij)
+facs <- unique(load$lhs)
+cr <- sapply(facs, function(f) {
+  its <- load$rhs[load$lhs == f]; l <- load$est.std[load$lhs == f]
+  th <- std[std$op == "~~" & std$lhs %in% its & std$rhs %in% its, ]
+  s <- sum(l)^2; s / (s + sum(th$est.std[th$lhs == th$rhs]) + 2 * sum(th$est.std[th$lhs != th$rhs]))
+})
+ave <- sapply(facs, function(f) mean(load$est.std[load$lhs == f]^2))
 lv <- lavInspect(fit, "cor.lv")
 out <- data.frame(construct = names(cr), cr = as.numeric(cr), omega = as.numeric(om[names(cr)]),
                   ave = as.numeric(ave), sqrt_ave = sqrt(as.numeric(ave)))
