@@ -42,6 +42,12 @@ from crm_research.core.validation import check_numeric_columns, closest_names, e
 __all__ = ["STUDY_SCHEMA", "Study", "StudyData", "load_study", "read_study_data"]
 
 _NUMBER = {"type": "number"}
+#: a text in the report's languages: one text, or {en: ..., fa: ...}
+_BILINGUAL = {"oneOf": [
+    {"type": "string", "minLength": 1},
+    {"type": "object", "additionalProperties": False, "minProperties": 1,
+     "properties": {"en": {"type": "string", "minLength": 1}, "fa": {"type": "string", "minLength": 1}}},
+]}
 
 #: The JSON Schema of a study file (shape only; content is checked against the data and model).
 STUDY_SCHEMA: dict[str, Any] = {
@@ -53,7 +59,21 @@ STUDY_SCHEMA: dict[str, Any] = {
     "properties": {
         "title": {"type": "string", "minLength": 1, "description": "title of the study (report heading)"},
         "title_fa": {"type": "string", "minLength": 1, "description": "Persian title, used when language is fa"},
-        "author": {"type": "string"},
+        "author": {"type": "string", "description": "the chapter's author (printed under the title)"},
+        "institution": {"type": "string", "description": "university and faculty (printed under the title)"},
+        "construct_labels": {
+            "type": "object", "additionalProperties": _BILINGUAL,
+            "description": "construct code -> full name, one text or {en: ..., fa: ...}, e.g. "
+                           "{SAT: {en: Customer satisfaction, fa: رضایت مشتری}}",
+        },
+        "hypothesis_statements": {
+            "type": "object", "additionalProperties": _BILINGUAL,
+            "description": "hypothesis name -> its statement as written in the thesis, one text or {en: ..., fa: ...}",
+        },
+        "item_wording": {
+            "type": "object", "additionalProperties": _BILINGUAL,
+            "description": "item (as named in the model) -> the question as asked, one text or {en: ..., fa: ...}",
+        },
         "data": {
             "type": "object",
             "additionalProperties": False,
@@ -127,6 +147,10 @@ _EXPECTED = {  # what a key must hold, in words, for the error messages
     "title": "a non-empty text",
     "title_fa": "a non-empty text",
     "author": "a text",
+    "institution": "a text",
+    "construct_labels": "a mapping construct -> text or {en: text, fa: text}",
+    "hypothesis_statements": "a mapping hypothesis -> text or {en: text, fa: text}",
+    "item_wording": "a mapping item -> text or {en: text, fa: text}",
 }
 
 
@@ -165,6 +189,10 @@ class Study:
         Every observed variable of the model (after reverse coding).
     lines : dict
         Key -> line number in the study file (for later error messages).
+    institution : str
+    construct_labels, hypothesis_statements, item_wording : dict
+        Construct / hypothesis / item -> ``{"en": text, "fa": text}`` (a
+        single text in the file is used for both languages).
     """
 
     path: Path
@@ -188,6 +216,18 @@ class Study:
     constructs: dict[str, list[str]] = field(default_factory=dict)
     items: list[str] = field(default_factory=list)
     lines: dict[str, int] = field(default_factory=dict)
+    institution: str = ""
+    construct_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    hypothesis_statements: dict[str, dict[str, str]] = field(default_factory=dict)
+    item_wording: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def text(self, key: str, name: str, lang: str, default: str | None = None) -> str:
+        """The ``lang`` text of ``name`` under ``key`` (e.g. ``"construct_labels", "SAT", "fa"``).
+
+        Falls back to the other language, then to ``default`` (``name`` itself when not given).
+        """
+        entry = getattr(self, key).get(name, {})
+        return entry.get(lang) or entry.get("en") or entry.get("fa") or (name if default is None else default)
 
     @positional_options
     def error(self, key: str, message: str, *, at: str | None = None) -> CRMInputError:
@@ -475,6 +515,8 @@ def load_study(path: str | os.PathLike, *, check_data: bool = True) -> Study:
     Notes
     -----
     The keys (see :data:`STUDY_SCHEMA`): ``title``, ``title_fa``, ``author``,
+    ``institution``, ``construct_labels``, ``hypothesis_statements``,
+    ``item_wording`` (each name -> text or ``{en: ..., fa: ...}``),
     ``data`` (``file``, ``sheet``), ``scale`` ``[min, max]``,
     ``reverse_items`` (list, or mapping column -> model name, e.g.
     ``{SAT3r: SAT3}``), ``missing`` (``codes``, ``policy``),
@@ -531,7 +573,20 @@ def load_study(path: str | os.PathLike, *, check_data: bool = True) -> Study:
         constructs=constructs,
         items=observed,
         lines=lines,
+        institution=doc.get("institution", ""),
+        construct_labels=_bilingual(doc.get("construct_labels", {})),
+        hypothesis_statements=_bilingual(doc.get("hypothesis_statements", {})),
+        item_wording=_bilingual(doc.get("item_wording", {})),
     )
+    for key, known, what in (("construct_labels", list(constructs), "construct of the model"),
+                             ("hypothesis_statements", list(study.hypotheses), "hypothesis of the study"),
+                             ("item_wording", observed, "item of the model")):
+        for name in getattr(study, key):
+            if name not in known:
+                hint = closest_names(name, known)
+                raise study.error(key, at=f"{key}.{name}", message=f"{name!r} is not a {what}"
+                                  + (f" (did you mean {' or '.join(map(repr, hint))}?)" if hint else "")
+                                  + f". Known: {examples_of(known, 8)}.")
     for col, new in study.reverse.items():
         if new not in observed:
             hint = closest_names(new, observed)
@@ -545,6 +600,12 @@ def load_study(path: str | os.PathLike, *, check_data: bool = True) -> Study:
         data, _, _ = _read_file(study)
         _check_columns(study, data)
     return study
+
+
+def _bilingual(mapping: dict) -> dict[str, dict[str, str]]:
+    """name -> {"en": ..., "fa": ...}; a single text stands for both languages."""
+    return {str(k): ({"en": v, "fa": v} if isinstance(v, str) else {str(a): str(b) for a, b in v.items()})
+            for k, v in mapping.items()}
 
 
 def read_study_data(study: Study) -> StudyData:

@@ -35,7 +35,7 @@ class Heading:
 @dataclass
 class Paragraph:
     text: str
-    kind: str = "body"  # "body", "note" or "reference"
+    kind: str = "body"  # "body", "note", "reference" or "byline" (author and institution)
 
 
 @dataclass
@@ -101,7 +101,10 @@ class _Progress:
 
 
 class _Builder:
-    def __init__(self, lang: str, progress: bool = False):
+    def __init__(self, lang: str, progress: bool = False, study=None):
+        self.study = study
+        self.hypotheses = None
+        self.fits: dict = {}
         self.lang = lang
         self.progress = progress
         self.blocks: list = []
@@ -215,6 +218,65 @@ def _fit_table(b: _Builder, fit, key, title_key):
     return pd.DataFrame(rows)
 
 
+def _introduction(b, study):
+    """Byline (author, institution), the chapter's introduction and the table of constructs."""
+    lang = b.lang
+    byline = " · ".join(t for t in (study.author, study.institution) if t)
+    if byline:
+        b.para(byline, "byline")
+    b.heading("intro")
+    k = len(study.hypotheses)
+    pls = study.estimator == "PLS-SEM"
+    if lang == "fa":
+        b.para(f"این فصل تحلیل داده‌های گردآوری‌شده برای آزمون {fmt_int(k, lang)} فرضیه پژوهش را گزارش می‌کند. "
+               "نخست نمونه و آماده‌سازی داده‌ها (۴-۱) و توزیع گویه‌ها و سازه‌ها (۴-۲) توصیف می‌شود؛ سپس مدل "
+               "اندازه‌گیری از نظر پایایی، روایی همگرا و روایی واگرا ارزیابی می‌شود (۴-۳) و در پایان مدل ساختاری "
+               f"برآورد و فرضیه‌ها آزموده می‌شوند (۴-۴). روش برآورد {'PLS-SEM' if pls else 'CB-SEM'} است. سازه‌های "
+               "مدل در جدول زیر آمده‌اند.")
+    else:
+        b.para(f"This chapter reports the analysis of the data collected to test the {k} hypotheses of the study. "
+               "It describes the sample and the preparation of the data (4.1) and the distributions of the items "
+               "and constructs (4.2), then assesses the measurement model for reliability and convergent and "
+               "discriminant validity (4.3), and finally estimates the structural model and tests the hypotheses "
+               f"(4.4). The model is estimated by {'PLS-SEM' if pls else 'CB-SEM'}. The constructs are listed in "
+               "the table below.")
+    rows = [{"construct": c, "label": study.text("construct_labels", c, lang, default=""), "n_items": len(its),
+             "items": ", ".join(its)} for c, its in study.constructs.items()]
+    data = pd.DataFrame(rows)
+    b.table("constructs", "t_constructs", pd.DataFrame({
+        "construct": data["construct"], "label": data["label"], "n_items": [fmt_int(v, lang) for v in data["n_items"]],
+        "items": [("، " if lang == "fa" else ", ").join(its) for its in study.constructs.values()],
+    }), data)
+
+
+def _summary(b, study):
+    """Section 4.6: what the chapter found, in a few sentences."""
+    lang = b.lang
+    hyp = b.hypotheses
+    if hyp is None:
+        return
+    b.heading("s6")
+    yes = hyp.loc[hyp["supported"], "hypothesis"].tolist()
+    no = hyp.loc[~hyp["supported"], "hypothesis"].tolist()
+    rel = b.fits.get("reliability")
+    bad_ave = [] if rel is None else rel.loc[rel["ave"] < 0.5].index.tolist() if "ave" in rel else []
+    sep = "، " if lang == "fa" else ", "
+    if lang == "fa":
+        text = (f"از {fmt_int(len(hyp), lang)} فرضیه پژوهش، {fmt_int(len(yes), lang)} فرضیه تأیید شد"
+                + (f" ({sep.join(b.d(h) for h in yes)})" if yes else "")
+                + (f" و {fmt_int(len(no), lang)} فرضیه ({sep.join(b.d(h) for h in no)}) تأیید نشد." if no else ".")
+                + (f" میانگین واریانس استخراج‌شده سازه‌های {sep.join(bad_ave)} کمتر از ۰٫۵۰ بود؛ این محدودیت "
+                   "روایی همگرا باید در تفسیر نتایج در نظر گرفته شود." if bad_ave else "")
+                + " تفسیر این یافته‌ها و مقایسه آن‌ها با پژوهش‌های پیشین در فصل پنجم می‌آید.")
+    else:
+        text = (f"Of the {len(hyp)} hypotheses, {len(yes)} were supported" + (f" ({sep.join(yes)})" if yes else "")
+                + (f" and {len(no)} were not ({sep.join(no)})." if no else ".")
+                + (f" The AVE of {sep.join(bad_ave)} was below 0.50; this limit on convergent validity qualifies "
+                   "the results that involve these constructs." if bad_ave else "")
+                + " Chapter 5 interprets these findings and compares them with earlier studies.")
+    b.para(text)
+
+
 def _sample_section(b, study, data, x, prog):
     prog("sample and missing data")
     lang = b.lang
@@ -264,6 +326,21 @@ def _sample_section(b, study, data, x, prog):
         n_miss = int(use.isna().sum())
         labels = data.value_labels.get(col, {})
         name = _variable_label(col, data, lang)
+        if _is_continuous(use, labels):
+            # a number such as tenure in years: mean, SD and range, not one row per value
+            v = use.dropna().astype(float)
+            stats = {"mean": float(v.mean()), "sd": float(v.std(ddof=1)), "min": float(v.min()),
+                     "max": float(v.max())}
+            rows.append({"variable": col, "category": "continuous", "n": int(v.size), "pct": 100 * v.size / n,
+                         **stats})
+            lo, hi = digits(f"{stats['min']:g}", lang), digits(f"{stats['max']:g}", lang)
+            # word joiners (U+2060) keep "1–25" on one line: a line may otherwise break after the dash
+            cell = {"en": f"M = {stats['mean']:.2f}, SD = {stats['sd']:.2f}, range {lo}\u2060\u2013\u2060{hi}",
+                    "fa": f"میانگین {fmt_num(stats['mean'], lang, 2)}، انحراف معیار {fmt_num(stats['sd'], lang, 2)}، "
+                          f"دامنه {lo} تا {hi}"}[lang]
+            shown.append({"variable": name, "category": cell, "n": fmt_int(v.size, lang),
+                          "pct": fmt_pct(100 * v.size / n, lang)})
+            continue
         first = True
         for value, count in counts.items():
             cat = _label(value, labels, lang)
@@ -280,13 +357,20 @@ def _sample_section(b, study, data, x, prog):
     _demo_figure(b, pd.DataFrame(rows), study, {c: _variable_label(c, data, lang) for c in study.demographics})
 
 
+def _is_continuous(values: pd.Series, labels: dict) -> bool:
+    """A numeric demographic without value labels and with more than 10 distinct values."""
+    return (not labels and pd.api.types.is_numeric_dtype(values) and values.dropna().nunique() > 10)
+
+
 def _demo_figure(b, rows, study, names):
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter
 
     from crm_research.core.plotting import number, rtl_axes, style
 
-    cols = study.demographics
+    cols = [c for c in study.demographics if not (rows.loc[rows["variable"] == c, "category"] == "continuous").any()]
+    if not cols:
+        return
     k = len(cols)
     ncol = min(3, k)
     nrow = int(np.ceil(k / ncol))
@@ -328,6 +412,20 @@ def _items_section(b, study, x, prog):
             "fa": "چولگی و کشیدگی اضافی با برآوردگرهای تعدیل‌شده G1 و G2 (جونز و گیل، ۱۹۹۸) و همانند خروجی SPSS "
                   "محاسبه شده‌اند."}[lang]
     b.table("item_descriptives", "t_items", shown, data, note)
+    # construct scores: the mean of each construct's (reverse-coded) items, described by the same function
+    scores = pd.DataFrame({c: x[its].mean(axis=1) for c, its in study.constructs.items()})
+    cdesc = crm.item_descriptives(scores, list(study.constructs), scale=study.scale).table.reset_index()
+    cdata = cdesc[["item", "n", "mean", "sd", "skewness", "kurtosis"]].rename(columns={"item": "construct"})
+    b.table("construct_descriptives", "t_construct_desc", pd.DataFrame({
+        "construct": cdata["construct"],
+        "label": [study.text("construct_labels", c, lang, default="") for c in cdata["construct"]],
+        "mean": [fmt_num(v, lang, 2) for v in cdata["mean"]], "sd": [fmt_num(v, lang, 2) for v in cdata["sd"]],
+        "skewness": [fmt_num(v, lang, 2) for v in cdata["skewness"]],
+        "kurtosis": [fmt_num(v, lang, 2) for v in cdata["kurtosis"]],
+    }), cdata, {"en": f"Construct score: the mean of the construct's items on the {study.scale[0]:g}-"
+                      f"{study.scale[1]:g} scale (reverse-worded items recoded).",
+                "fa": f"نمره سازه: میانگین گویه‌های آن در مقیاس {digits(f'{study.scale[0]:g}', lang)} تا "
+                      f"{digits(f'{study.scale[1]:g}', lang)} (پس از بازکدگذاری گویه‌های معکوس)."}[lang])
     mar = crm.mardia(x, study.items)
     mf = mar.to_frame().reset_index()
     b.table("mardia", "t_mardia", pd.DataFrame({
@@ -713,6 +811,39 @@ def _hypotheses_table(b, hyp, chains=None):
         text = (f"Of the {len(hyp)} hypotheses, {len(yes)} are supported" + (f" ({', '.join(yes)})" if yes else "")
                 + (f"; {', '.join(no)} {'is' if len(no) == 1 else 'are'} not supported." if no else "."))
     b.para(text)
+    b.hypotheses = hyp
+    study = b.study
+    if study is None:
+        return
+    paths = _hypothesis_paths(hyp, chains or {})
+    for (_, r), path in zip(hyp.iterrows(), paths):
+        statement = study.text("hypothesis_statements", r["hypothesis"], lang, default="")
+        ci = f"[{fmt_num(r['ci_low'], lang)}, {fmt_num(r['ci_high'], lang)}]"
+        p_text = fmt_p(r["pvalue"], lang)
+        p_text = p_text if p_text.startswith("<") else "= " + p_text
+        stats = f"β = {fmt_num(r['beta'], lang)}, p {p_text}, 95% CI {ci}"
+        if lang == "fa":
+            stats = "، ".join(ltr(t) for t in stats.split(", ", 2))
+            head = f"فرضیه {b.d(r['hypothesis'])}" + (f" («{statement}»)" if statement else f" ({ltr(path)})")
+            if r["supported"]:
+                text = f"{head} تأیید شد ({stats})."
+            else:
+                text = (f"{head} تأیید نشد ({stats}). فاصله اطمینان صفر را در بر می‌گیرد، پس داده‌ها اثری از این "
+                        "مسیر را، وقتی مسیرهای دیگر مدل در نظر گرفته شده‌اند، نشان نمی‌دهند. این یافته به معنای "
+                        "نبودِ اثر نیست: ممکن است اثر کوچک‌تر از آن باشد که با این حجم نمونه آشکار شود، یا از راه "
+                        "متغیرهای دیگر مدل منتقل شود؛ در فصل پنجم با پیشینه پژوهش مقایسه می‌شود.")
+        else:
+            head = f"{r['hypothesis']}" + (f" ({statement.rstrip('.')})" if statement else f" ({path})")
+            if r["supported"]:
+                text = f"{head} is supported ({stats})."
+            else:
+                what = (f"no effect of {path.split(' ← ')[1]} on {path.split(' ← ')[0]}" if " ← " in path else
+                        f"no indirect effect along {path}")
+                text = (f"{head} is not supported ({stats}). The interval includes zero, so the data show {what} "
+                        "once the other paths of the model are accounted for. This is not evidence "
+                        "that the effect is absent: it may be smaller than this sample can detect, or run through "
+                        "other variables of the model; chapter 5 compares it with earlier studies.")
+        b.para(text)
 
 
 def _ci_note(boot, seed, lang, kind="percentile"):
@@ -1045,8 +1176,9 @@ def build_chapter(study, lang: str | None = None, progress: bool = True) -> Chap
     if len(x) < 10:
         raise study.error("missing.policy", f"only {len(x)} respondents answered every item of the model; "
                           "listwise deletion leaves too few for the analysis")
-    b = _Builder(lang, progress)
+    b = _Builder(lang, progress, study)
     title = study.title_fa if lang == "fa" else study.title
+    _introduction(b, study)
     _sample_section(b, study, data, x, prog)
     desc, mar = _items_section(b, study, x, prog)
     results = {"data": data, "analysis_data": x, "item_descriptives": desc, "mardia": mar}
@@ -1061,6 +1193,9 @@ def build_chapter(study, lang: str | None = None, progress: bool = True) -> Chap
         fit, hyp, w2 = _structural_section(b, study, model_data, prog)
         results.update({"pls": None, "cfa": cfa, "reliability": rel, "fornell_larcker": fl, "htmt": ht,
                         "sem": fit, "hypotheses": hyp, "warnings": [str(m.message) for m in w1 + w2]})
+    b.fits["reliability"] = results["reliability"].set_index("construct") if "construct" in getattr(
+        results["reliability"], "columns", []) else results["reliability"]
+    _summary(b, study)
     _method_section(b, study, len(model_data), data.n_total)
     chapter = Chapter(title, lang, b.blocks, results)
     return chapter
