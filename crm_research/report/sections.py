@@ -398,6 +398,10 @@ def _items_section(b, study, x, prog):
     prog("item descriptives and normality")
     lang = b.lang
     b.heading("s2")
+    if study.item_wording:
+        wording = pd.DataFrame({"item": study.items,
+                                "wording": [study.text("item_wording", i, lang, default="") for i in study.items]})
+        b.table("item_wording", "t_wording", wording, wording)
     desc = crm.item_descriptives(x, study.items, scale=study.scale)
     tab = desc.table.reset_index()
     data = tab[["item", "n", "mean", "sd", "skewness", "kurtosis"]]

@@ -34,6 +34,8 @@ T: dict[str, tuple[str, str]] = {
     "t_constructs": ("Constructs of the model and their items", "سازه‌های مدل و گویه‌های آن‌ها"),
     "t_construct_desc": ("Descriptive statistics of the constructs", "آمار توصیفی سازه‌ها"),
     "label": ("Name", "نام"),
+    "wording": ("Wording", "متن گویه"),
+    "t_wording": ("Items of the questionnaire", "گویه‌های پرسش‌نامه"),
     "refs": ("References", "منابع"),
     "table": ("Table", "جدول"),
     "figure": ("Figure", "شکل"),
