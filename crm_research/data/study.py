@@ -104,7 +104,8 @@ STUDY_SCHEMA: dict[str, Any] = {
                                           "the CFA and SEM use every respondent (full-information ML)"},
             },
         },
-        "demographics": {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
+        "demographics": {"type": "array", "items": {"type": "string"}, "uniqueItems": True,
+                         "description": "columns describing the respondents (categories, or numbers such as years)"},
         "model": {"type": "string", "minLength": 1, "description": "lavaan syntax, or a .lav file name"},
         "hypotheses": {
             "type": "object",
@@ -112,17 +113,18 @@ STUDY_SCHEMA: dict[str, Any] = {
             "additionalProperties": {"type": "string", "minLength": 1},
             "description": "name -> path ('SAT ~ OPR') or defined parameter ('ind_OPR')",
         },
-        "estimator": {"enum": ["CB-SEM", "PLS-SEM"]},
+        "estimator": {"enum": ["CB-SEM", "PLS-SEM"], "description": "CB-SEM (default, lavaan-equal ML) or PLS-SEM"},
         "bootstrap": {
             "type": "object",
             "additionalProperties": False,
             "properties": {
-                "resamples": {"type": "integer", "minimum": 0},
-                "seed": {"type": "integer", "minimum": 0},
+                "resamples": {"type": "integer", "minimum": 0,
+                              "description": "bootstrap resamples (default 1000; 0: normal-theory intervals)"},
+                "seed": {"type": "integer", "minimum": 0, "description": "random seed: the same seed, the same numbers"},
             },
         },
-        "language": {"enum": ["en", "fa"]},
-        "output": {"type": "string", "minLength": 1},
+        "language": {"enum": ["en", "fa"], "description": "language of the report (default en)"},
+        "output": {"type": "string", "minLength": 1, "description": "report folder, relative to the study file"},
     },
 }
 

@@ -277,6 +277,36 @@ def _summary(b, study):
     b.para(text)
 
 
+def _declared_missing(study) -> tuple[int, list[float]]:
+    """Answers an SPSS file declares missing (user-missing values such as 99) in the study's columns.
+
+    The reader turns them into empty cells, so without this count the chapter would report
+    "0 answers with missing codes" for a file full of declared 99s.
+    """
+    if study.data_file.suffix.lower() != ".sav":
+        return 0, []
+    import pyreadstat
+
+    renamed = {new: old for old, new in study.reverse.items()}
+    cols = list(dict.fromkeys([renamed.get(i, i) for i in study.items] + study.demographics))
+    _, meta = pyreadstat.read_sav(str(study.data_file), metadataonly=True)
+    cols = [c for c in cols if c in meta.column_names]
+    raw, meta = pyreadstat.read_sav(str(study.data_file), user_missing=True, usecols=cols)
+    count, codes = 0, set()
+    for col, ranges in (meta.missing_ranges or {}).items():
+        if col not in raw.columns:
+            continue
+        values = pd.to_numeric(raw[col], errors="coerce")
+        for r in ranges:
+            lo, hi = r.get("lo"), r.get("hi")
+            if lo is None or hi is None:
+                continue
+            hit = values.between(float(lo), float(hi))
+            count += int(hit.sum())
+            codes.update(float(v) for v in values[hit].unique())
+    return count, sorted(codes)
+
+
 def _sample_section(b, study, data, x, prog):
     prog("sample and missing data")
     lang = b.lang
@@ -284,17 +314,24 @@ def _sample_section(b, study, data, x, prog):
     n_total = data.n_total
     n = len(x)
     n_codes = int(data.codes_replaced.sum())
+    n_declared, declared = _declared_missing(study)
     items_missing = data.items.isna().sum()
     codes = ("، " if lang == "fa" else ", ").join(fmt_num(c, lang, 0) for c in study.missing_codes) or "-"
     if lang == "fa":
         text = (f"فایل داده {study.data_file.name} شامل {fmt_int(n_total, lang)} پاسخ‌دهنده است. "
-                f"{fmt_int(n_codes, lang)} پاسخ با کدهای گمشده ({codes}) ثبت شده بود و گمشده در نظر گرفته شد. "
+                f"{fmt_int(n_codes, lang)} پاسخ با کدهای گمشده فایل مطالعه ({codes}) ثبت شده بود"
+                + (f" و {fmt_int(n_declared, lang)} پاسخ مقدار گمشده تعریف‌شده در فایل SPSS "
+                   f"({'، '.join(fmt_num(c, lang, 0) for c in declared)}) داشت" if n_declared else "")
+                + "؛ همه گمشده در نظر گرفته شدند. "
                 f"{fmt_int(n_total - n, lang)} پاسخ‌دهنده به دست‌کم یکی از گویه‌های مدل پاسخ نداده بودند؛ "
                 f"با حذف فهرستی (listwise) تحلیل بر پایه {fmt_int(n, lang)} پاسخ‌دهنده کامل "
                 f"({fmt_pct(100 * n / n_total, lang)} درصد) انجام شد.")
     else:
         text = (f"The data file {study.data_file.name} holds {n_total} respondents. {n_codes} answers carried a "
-                f"missing-value code ({codes}) and were treated as missing. {n_total - n} respondents left at "
+                f"missing-value code of the study file ({codes})"
+                + (f" and {n_declared} a missing value declared in the SPSS file "
+                   f"({', '.join(fmt_num(c, lang, 0) for c in declared)})" if n_declared else "")
+                + f"; all were treated as missing. {n_total - n} respondents left at "
                 "least one item of the model unanswered; with listwise deletion the analysis uses the "
                 f"{n} complete respondents ({fmt_pct(100 * n / n_total)}%).")
     if study.missing_policy == "fiml":
