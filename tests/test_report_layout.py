@@ -140,3 +140,65 @@ def test_citations_true_and_complete(en, fa):
         assert any("Fornell" in r for r in refs) and any("Zhao" in r for r in refs)
     assert all("https://doi.org/" in r for r in REFERENCES if "*Journal" in r or "Research, " in r)
     assert "OPR → SAT → LOY" in text and "ind_OPR := a1*b1" not in text
+
+
+def _docx_text(path):
+    import docx
+
+    doc = docx.Document(str(path))
+    return [p.text for p in doc.paragraphs], doc
+
+
+def test_chapter_sections_read_back_from_docx(en):
+    from tests.test_report import docx_tables
+
+    paras, _ = _docx_text(en.docx)
+    for heading in ("Introduction", "4.1 Sample and data preparation", "4.4.2 Indirect (mediated) effects",
+                    "4.4.3 Hypothesis tests", "4.5 Summary", "4.6 Method notes", "References"):
+        assert heading in paras, heading
+    assert "crm_research sample study · Faculty of Management, a sample university" in paras
+    tables = docx_tables(en.docx)
+    ind = tables["Indirect and total effects with bootstrap intervals"]
+    assert ind["Effect"].tolist()[:3] == ["indirect", "direct", "total"]
+    assert ind["Path"].iloc[0] == "OPR → SAT → LOY"
+    med = crm.mediation_effects(en.sem)
+    assert ind["Mediation type"].iloc[0] == crm.MEDIATION_TYPES[med["mediation"].iloc[0]][0]
+    assert ind["B"].iloc[2] == f"{med['total_est'].iloc[0]:.3f}"
+    hyp = tables["Results of the hypothesis tests"]
+    assert hyp.set_index("Hypothesis").loc["H10", "Path"] == "OPR → SAT → LOY"
+    # construct means and SDs equal item_descriptives of the construct scores
+    study = en.study
+    x = en.chapter.results["analysis_data"]
+    scores = pd.DataFrame({c: x[its].mean(axis=1) for c, its in study.constructs.items()})
+    ref = crm.item_descriptives(scores, list(study.constructs), scale=study.scale).table
+    got = tables["Descriptive statistics of the constructs"].set_index("Construct")
+    assert got["M"].tolist() == [f"{v:.2f}" for v in ref["mean"]]
+    assert got.loc["SAT", "Name"] == "Customer satisfaction"
+    # the continuous demographic is one row of mean/SD/range
+    demo = tables["Demographic profile of the respondents"]
+    tenure = demo[demo["Variable"].str.startswith("Years as a customer")]
+    assert len(tenure) == 1 and tenure["Category"].iloc[0].startswith("M = ")
+    # each unsupported hypothesis gets its own paragraph with its statement
+    unsupported = en.hypotheses.loc[~en.hypotheses["supported"], "hypothesis"]
+    for h in unsupported:
+        assert any(p.startswith(f"{h} (") and "is not supported" in p for p in paras), h
+    text = " ".join(paras)
+    assert "therefore estimated by maximum likelihood" not in text
+    assert "percentile" in text and "Fritz, Taylor, & MacKinnon, 2012" in text
+
+
+def test_persian_path_diagram_digits(fa):
+    import matplotlib.pyplot as plt
+
+    from crm_research.report.sections import _persian_diagram
+
+    fig, ax = plt.subplots()
+    fa.sem.plot(ax=ax)
+    assert "std_all" in ax.get_title()
+    _persian_diagram(ax)
+    labels = [t.get_text() for t in ax.texts]
+    numbers = [t for t in labels if "٫" in t]
+    assert len(numbers) >= 30  # loadings, paths, covariances, R²
+    assert not any(ch.isascii() and ch.isdigit() for t in numbers for ch in t.replace("R²", ""))
+    assert "std_all" not in ax.get_title() and "۰٫۰۵" in ax.get_title()
+    plt.close(fig)

@@ -739,7 +739,9 @@ def _structural_section(b, study, x, prog):
         fig, ax = plt.subplots(figsize=(11, 7))
         fit.plot(ax=ax)
         if lang == "fa":
-            ax.set_title("نمودار مسیر با برآوردهای استانداردشده؛ " + ltr("* p<.05, ** p<.01, *** p<.001"))
+            _persian_diagram(ax)
+        else:
+            ax.set_title("Standardized estimates; * p < .05, ** p < .01, *** p < .001", fontsize=9)
     b.figure("path_diagram", "f_path", fig)
     sem_fit = _fit_table(b, fit, "sem_fit", "t_sem_fit")
     b.para(_fit_sentence(sem_fit, lang, "sem"))
@@ -775,6 +777,23 @@ def _structural_section(b, study, x, prog):
     hyp = crm.hypotheses(fit, study.hypotheses)
     _hypotheses_table(b, hyp, dict(zip(med["effect"], med["chain"])) if med is not None else {})
     return fit, hyp, [w for w in caught]
+
+
+def _persian_diagram(ax) -> None:
+    """A path diagram in Persian: Persian digits in every estimate and R², a Persian title without 'std_all'.
+
+    Construct and item codes (Latin) stay as they are; numbers such as '0.37***' and 'R² = 0.28' are
+    rewritten with Persian digits and the Persian decimal separator, as in the tables.
+    """
+    import re
+
+    number = re.compile(r"-?\d+\.\d+")
+    for text in ax.texts:
+        label = text.get_text()
+        if number.search(label):
+            text.set_text(ltr(number.sub(lambda m: digits(m.group(0).replace(".", "٫"), "fa"), label)))
+    ax.set_title("نمودار مسیر با برآوردهای استانداردشده؛ " + ltr("* p < ۰٫۰۵، ** p < ۰٫۰۱، *** p < ۰٫۰۰۱"),
+                 fontsize=9)
 
 
 def _mediation_section(b, study, med, boot):
