@@ -352,6 +352,32 @@ def _italic(run) -> None:
         rPr.append(_el("w:iCs"))
 
 
+def _apa_headings(doc) -> None:
+    """APA 7 headings: black, bold, the body font (Word's default headings are blue Calibri Light)."""
+    from docx.shared import Pt, RGBColor
+
+    sizes = {"Title": 16, "Heading 1": 14, "Heading 2": 13, "Heading 3": 12}
+    names = [st.name for st in doc.styles]
+    for name, size in sizes.items():
+        if name not in names:
+            continue
+        font = doc.styles[name].font
+        font.color.rgb = RGBColor(0, 0, 0)
+        font.name = "Times New Roman"
+        font.size = Pt(size)
+        font.bold = True
+        rPr = doc.styles[name].element.get_or_add_rPr()
+        fonts = rPr.find(_qn("w:rFonts"))
+        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            if fonts is not None and fonts.get(_qn(attr)) is not None:
+                del fonts.attrib[_qn(attr)]
+        if rPr.find(_qn("w:bCs")) is None:
+            rPr.append(_el("w:bCs"))
+        for old in rPr.findall(_qn("w:szCs")):
+            rPr.remove(old)
+        rPr.append(_el("w:szCs", **{"w:val": str(size * 2)}))
+
+
 def _no_character_spacing(doc) -> None:
     """Drop the letter spacing of Word's Title style: it pulls joined Persian letters apart ("ghosted")."""
     for style in doc.styles:
@@ -398,6 +424,7 @@ def write_docx(chapter: Chapter, path: str | Path) -> Path:
     doc = Document()
     _declare_fonts(doc, lang)
     _no_character_spacing(doc)
+    _apa_headings(doc)
     _page_setup(doc.sections[0], lang)
     heading = doc.add_heading(chapter.title, level=0)
     if rtl:

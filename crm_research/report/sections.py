@@ -8,6 +8,17 @@ same way.  No statistic is computed here: this module calls
 ``crm.item_descriptives``, ``crm.mardia``, ``crm.cfa``,
 ``crm.construct_reliability``, ``crm.fornell_larcker``, ``crm.htmt``,
 ``crm.sem`` and ``crm.hypotheses`` and only formats their results.
+
+Structure of the chapter (``build_chapter``): introduction and constructs table;
+4.1 sample (``_sample_section``); 4.2 items and constructs, normality
+(``_items_section``); 4.3 measurement model (``_measurement_section`` or
+``_measurement_section_pls``); 4.4 structural model, mediation and hypotheses
+(``_structural_section`` / ``_structural_section_pls``); 4.5 summary; 4.6 method
+notes and the references actually cited.  Each section is one function taking
+the builder ``b`` (which numbers tables and figures and keeps the fits other
+sections need in ``b.fits`` and ``b.hypotheses``), so a new section -- group
+comparisons and the one-sample/Friedman tests after 4.2, MLR in 4.2-4.4, f²,
+VIF and Q² in 4.4 -- is one more function called in ``build_chapter``.
 """
 
 from __future__ import annotations
