@@ -223,7 +223,7 @@ class Study:
     hypothesis_statements: dict[str, dict[str, str]] = field(default_factory=dict)
     item_wording: dict[str, dict[str, str]] = field(default_factory=dict)
 
-    def text(self, key: str, name: str, lang: str, default: str | None = None) -> str:
+    def text(self, key: str, name: str, lang: str, *, default: str | None = None) -> str:
         """The ``lang`` text of ``name`` under ``key`` (e.g. ``"construct_labels", "SAT", "fa"``).
 
         Falls back to the other language, then to ``default`` (``name`` itself when not given).
