@@ -202,3 +202,17 @@ def test_persian_path_diagram_digits(fa):
     assert not any(ch.isascii() and ch.isdigit() for t in numbers for ch in t.replace("R²", ""))
     assert "std_all" not in ax.get_title() and "۰٫۰۵" in ax.get_title()
     plt.close(fig)
+
+
+def test_every_citation_has_a_reference(en):
+    import re
+
+    paras, _ = _docx_text(en.docx)
+    start = paras.index("References")
+    body, refs = " ".join(paras[:start]), paras[start + 1:]
+    notes = " ".join(t.note for t in en.chapter.tables)
+    cites = set(re.findall(r"\b([A-Z][a-z]+)(?:,| and| &| et al\.)[^()]{0,40}?\(?((?:19|20)\d\d)[);]",
+                           body + " " + notes))
+    assert len(cites) >= 10
+    for name, year in cites:
+        assert any(r.startswith(name) and f"({year})" in r for r in refs), (name, year)
