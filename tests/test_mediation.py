@@ -75,3 +75,15 @@ ind := a*b
     assert table["mediation"].iloc[0] in ("indirect-only", "no-effect")
     with pytest.raises(CRMInputError, match="SEMResult"):
         crm.mediation_effects(pd.DataFrame())
+
+
+def test_mediation_effects_of_a_pls_fit():
+    df = crm.recode_ecrm_survey(crm.load_dataset("ecrm_survey"))
+    study = crm.load_study(crm.dataset_path("ecrm_survey_study.yaml"))
+    res = crm.pls_sem(df[study.items].dropna(), study.model, bootstrap=20, seed=2, progress=False)
+    table = crm.mediation_effects(res)
+    assert table["chain"].tolist() == ["OPR → SAT → LOY", "ANL → SAT → LOY", "EMP → SAT → LOY"]
+    est = res.estimates.set_index("lhs")["est"]
+    np.testing.assert_allclose(table["est"], est.loc[["ind_OPR", "ind_ANL", "ind_EMP"]])
+    np.testing.assert_allclose(table["total_est"], est.loc[["total_OPR", "total_ANL", "total_EMP"]])
+    assert (table["interval"] == "bootstrap percentile").all()

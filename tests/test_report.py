@@ -297,6 +297,9 @@ def test_pls_report_equals_pls_sem(tmp_path, api):
     assert hyp["β"].tolist() == [f"{v:.3f}" for v in ref_hyp["beta"]]
     assert hyp["Result"].tolist() == ["supported" if s else "not supported" for s in ref_hyp["supported"]]
     assert set(ref_hyp["interval"]) == {"bootstrap percentile"}
+    assert hyp.set_index("Hypothesis").loc["H10", "Path"] == "OPR → SAT → LOY"
+    ind = tables["Indirect and total effects with bootstrap intervals"]
+    assert ind["B"].iloc[0] == f"{ref.estimates.set_index('lhs').loc['ind_OPR', 'est']:.3f}"
 
 
 def test_pls_needs_bootstrap(tmp_path):

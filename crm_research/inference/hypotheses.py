@@ -284,9 +284,9 @@ def mediation_effects(result, *, ci: float = 0.95, interval: str = "auto") -> pd
 
     Parameters
     ----------
-    result : SEMResult
+    result : SEMResult or PLSResult
         A fit from :func:`crm_research.sem` (bootstrapped for bootstrap
-        intervals).
+        intervals) or a bootstrapped :func:`crm_research.pls_sem` fit.
     ci : float, default 0.95
     interval : {"auto", "delta", "bc", "percentile"}
         As in :func:`hypotheses`, which judges each effect (p < 1 - ci and the
@@ -321,10 +321,12 @@ def mediation_effects(result, *, ci: float = 0.95, interval: str = "auto") -> pd
     1  ANL → SAT → LOY  indirect-only
     2  EMP → SAT → LOY    direct-only
     """
+    from crm_research.pls import PLSResult
     from crm_research.sem.result import SEMResult
 
-    if not isinstance(result, SEMResult):
-        raise param_error("result", "an SEMResult from crm.sem", type(result).__name__, "mediation_effects")
+    if not isinstance(result, (SEMResult, PLSResult)):
+        raise param_error("result", "an SEMResult from crm.sem or a bootstrapped PLSResult from crm.pls_sem",
+                          type(result).__name__, "mediation_effects")
     est = result.estimates
     paths = est[est["op"] == "~"]
     defined = est[est["op"] == ":="]

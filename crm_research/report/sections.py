@@ -1193,24 +1193,14 @@ def _structural_section_pls(b, study, res, prog):
             {"en": "R² of 0.75, 0.50 and 0.25 are often read as substantial, moderate and weak (Hair et al., 2022).",
              "fa": "مقادیر ۰٫۷۵، ۰٫۵۰ و ۰٫۲۵ برای R² معمولاً قوی، متوسط و ضعیف تفسیر می‌شوند (هیر و همکاران، "
                    "۲۰۲۲)."}[lang])
-    est = res.estimates
-    defined = est[(est["op"] == ":=") & (est["rhs"] != "specific indirect")]
-    if len(defined):
-        b.heading("s4b", 2)
-        ind = pd.DataFrame({"effect": defined["lhs"], "definition": defined["rhs"], "est": defined["est"],
-                            "t": defined["z"], "pvalue": defined["pvalue"], "ci_low": defined["ci_lower"],
-                            "ci_high": defined["ci_upper"]})
-        b.table("indirect", "t_indirect", pd.DataFrame({
-            "effect": ind["effect"], "definition": ind["definition"], "beta": [fmt_num(v, lang) for v in ind["est"]],
-            "t": [fmt_num(v, lang, 2) for v in ind["t"]], "p": [fmt_p(v, lang) for v in ind["pvalue"]],
-            "ci_lower": [fmt_num(v, lang) for v in ind["ci_low"]],
-            "ci_upper": [fmt_num(v, lang) for v in ind["ci_high"]],
-        }), ind, _ci_note(study.bootstrap, study.seed, lang, "percentile"))
+    med = crm.mediation_effects(res)
+    if len(med):
+        _mediation_section(b, study, med, study.bootstrap)
     prog("hypotheses")
     b.heading("s4c", 2)
     # crm.hypotheses reads a PLS fit as an SEM fit (percentile intervals, as SmartPLS)
     hyp = crm.hypotheses(res, study.hypotheses)
-    _hypotheses_table(b, hyp)
+    _hypotheses_table(b, hyp, dict(zip(med["effect"], med["chain"])))
     return hyp
 
 
