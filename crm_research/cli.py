@@ -8,6 +8,9 @@
     crm-research report STUDY.yaml [--out DIR] [--lang en|fa]
         Write the analysis chapter of a questionnaire study (DOCX, HTML,
         CSV tables, figures); the options override the study file.
+    crm-research init DATA.sav [--out STUDY.yaml]
+        Draft a commented study file from a data file (.sav, .csv, .xlsx):
+        items grouped by prefix, reverse-worded candidates, demographics.
     crm-research report --example [--out DIR]
         The same for the bundled sample study (the e-CRM survey), from any
         folder; the report goes to DIR (default: build/report here).
@@ -75,6 +78,16 @@ def _cmd_report(args) -> int:
     return 0
 
 
+def _cmd_init(args) -> int:
+    from crm_research.report.studyfile import init_study
+
+    path = init_study(args.data, out=args.out)
+    print(f"Wrote {path}")
+    print("Check it, write the structural model and the hypotheses, then run")
+    print(f"  crm-research report {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crm-research", description="crm_research: CRM research and teaching toolkit")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -97,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--bootstrap", type=int, default=None, metavar="B",
                     help="bootstrap resamples (default: the study's)")
     rp.set_defaults(func=_cmd_report)
+
+    ini = sub.add_parser("init", help="draft a commented study file from a data file (.sav, .csv, .xlsx)")
+    ini.add_argument("data", help="the questionnaire data file")
+    ini.add_argument("--out", default=None, help="the study file to write (default: <data>_study.yaml)")
+    ini.set_defaults(func=_cmd_init)
     return parser
 
 

@@ -155,9 +155,12 @@ def test_bootstrap_agrees_with_lavaans_within_monte_carlo_error(boot_fit):
 def test_hypotheses_use_bootstrap_interval(boot_fit):
     table = crm.hypotheses(boot_fit, {"H3": "ind"})
     row = table.iloc[0]
-    assert row["interval"] == "bootstrap BC"
+    # percentile by default: BC's Type I error is inflated (Fritz, Taylor & MacKinnon, 2012)
+    assert row["interval"] == "bootstrap percentile"
     ind = boot_fit.estimates.query("lhs == 'ind'").iloc[0]
-    assert (row["ci_low"], row["ci_high"]) == (ind["bc_lower"], ind["bc_upper"])
+    assert (row["ci_low"], row["ci_high"]) == (ind["perc_lower"], ind["perc_upper"])
+    bc = crm.hypotheses(boot_fit, {"H3": "ind"}, interval="bc").iloc[0]
+    assert bc["interval"] == "bootstrap BC" and (bc["ci_low"], bc["ci_high"]) == (ind["bc_lower"], ind["bc_upper"])
     assert row["supported"]
 
 

@@ -43,6 +43,12 @@ from crm_research.core.validation import check_numeric_columns, closest_names, e
 __all__ = ["STUDY_SCHEMA", "Study", "StudyData", "load_study", "read_study_data"]
 
 _NUMBER = {"type": "number"}
+#: a text in the report's languages: one text, or {en: ..., fa: ...}
+_BILINGUAL = {"oneOf": [
+    {"type": "string", "minLength": 1},
+    {"type": "object", "additionalProperties": False, "minProperties": 1,
+     "properties": {"en": {"type": "string", "minLength": 1}, "fa": {"type": "string", "minLength": 1}}},
+]}
 
 #: The JSON Schema of a study file (shape only; content is checked against the data and model).
 STUDY_SCHEMA: dict[str, Any] = {
@@ -54,7 +60,21 @@ STUDY_SCHEMA: dict[str, Any] = {
     "properties": {
         "title": {"type": "string", "minLength": 1, "description": "title of the study (report heading)"},
         "title_fa": {"type": "string", "minLength": 1, "description": "Persian title, used when language is fa"},
-        "author": {"type": "string"},
+        "author": {"type": "string", "description": "the chapter's author (printed under the title)"},
+        "institution": {"type": "string", "description": "university and faculty (printed under the title)"},
+        "construct_labels": {
+            "type": "object", "additionalProperties": _BILINGUAL,
+            "description": "construct code -> full name, one text or {en: ..., fa: ...}, e.g. "
+                           "{SAT: {en: Customer satisfaction, fa: رضایت مشتری}}",
+        },
+        "hypothesis_statements": {
+            "type": "object", "additionalProperties": _BILINGUAL,
+            "description": "hypothesis name -> its statement as written in the thesis, one text or {en: ..., fa: ...}",
+        },
+        "item_wording": {
+            "type": "object", "additionalProperties": _BILINGUAL,
+            "description": "item (as named in the model) -> the question as asked, one text or {en: ..., fa: ...}",
+        },
         "data": {
             "type": "object",
             "additionalProperties": False,
@@ -90,7 +110,8 @@ STUDY_SCHEMA: dict[str, Any] = {
                                           "the CFA and SEM use every respondent (full-information ML)"},
             },
         },
-        "demographics": {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
+        "demographics": {"type": "array", "items": {"type": "string"}, "uniqueItems": True,
+                         "description": "columns describing the respondents (categories, or numbers such as years)"},
         "model": {"type": "string", "minLength": 1, "description": "lavaan syntax, or a .lav file name"},
         "hypotheses": {
             "type": "object",
@@ -98,17 +119,18 @@ STUDY_SCHEMA: dict[str, Any] = {
             "additionalProperties": {"type": "string", "minLength": 1},
             "description": "name -> path ('SAT ~ OPR') or defined parameter ('ind_OPR')",
         },
-        "estimator": {"enum": ["CB-SEM", "PLS-SEM"]},
+        "estimator": {"enum": ["CB-SEM", "PLS-SEM"], "description": "CB-SEM (default, lavaan-equal ML) or PLS-SEM"},
         "bootstrap": {
             "type": "object",
             "additionalProperties": False,
             "properties": {
-                "resamples": {"type": "integer", "minimum": 0},
-                "seed": {"type": "integer", "minimum": 0},
+                "resamples": {"type": "integer", "minimum": 0,
+                              "description": "bootstrap resamples (default 1000; 0: normal-theory intervals)"},
+                "seed": {"type": "integer", "minimum": 0, "description": "random seed: the same seed, the same numbers"},
             },
         },
-        "language": {"enum": ["en", "fa"]},
-        "output": {"type": "string", "minLength": 1},
+        "language": {"enum": ["en", "fa"], "description": "language of the report (default en)"},
+        "output": {"type": "string", "minLength": 1, "description": "report folder, relative to the study file"},
     },
 }
 
@@ -136,6 +158,10 @@ _EXPECTED = {  # what a key must hold, in words, for the error messages
     "title": "a non-empty text",
     "title_fa": "a non-empty text",
     "author": "a text",
+    "institution": "a text",
+    "construct_labels": "a mapping construct -> text or {en: text, fa: text}",
+    "hypothesis_statements": "a mapping hypothesis -> text or {en: text, fa: text}",
+    "item_wording": "a mapping item -> text or {en: text, fa: text}",
 }
 
 
@@ -177,6 +203,10 @@ class Study:
     separator, decimal, encoding : str
         How the CSV data file is written (``data.separator``, ``data.decimal``,
         ``data.encoding``; default ``,``, ``.`` and UTF-8).
+    institution : str
+    construct_labels, hypothesis_statements, item_wording : dict
+        Construct / hypothesis / item -> ``{"en": text, "fa": text}`` (a
+        single text in the file is used for both languages).
     """
 
     path: Path
@@ -203,6 +233,18 @@ class Study:
     separator: str = ","
     decimal: str = "."
     encoding: str = "utf-8-sig"
+    institution: str = ""
+    construct_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    hypothesis_statements: dict[str, dict[str, str]] = field(default_factory=dict)
+    item_wording: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def text(self, key: str, name: str, lang: str, *, default: str | None = None) -> str:
+        """The ``lang`` text of ``name`` under ``key`` (e.g. ``"construct_labels", "SAT", "fa"``).
+
+        Falls back to the other language, then to ``default`` (``name`` itself when not given).
+        """
+        entry = getattr(self, key).get(name, {})
+        return entry.get(lang) or entry.get("en") or entry.get("fa") or (name if default is None else default)
 
     @positional_options
     def error(self, key: str, message: str, *, at: str | None = None) -> CRMInputError:
@@ -662,6 +704,8 @@ def load_study(path: str | os.PathLike, *, check_data: bool = True) -> Study:
     Notes
     -----
     The keys (see :data:`STUDY_SCHEMA`): ``title``, ``title_fa``, ``author``,
+    ``institution``, ``construct_labels``, ``hypothesis_statements``,
+    ``item_wording`` (each name -> text or ``{en: ..., fa: ...}``),
     ``data`` (``file``, ``sheet``), ``scale`` ``[min, max]``,
     ``reverse_items`` (list, or mapping column -> model name, e.g.
     ``{SAT3r: SAT3}``), ``missing`` (``codes``, ``policy``),
@@ -722,7 +766,20 @@ def load_study(path: str | os.PathLike, *, check_data: bool = True) -> Study:
         constructs=constructs,
         items=observed,
         lines=lines,
+        institution=doc.get("institution", ""),
+        construct_labels=_bilingual(doc.get("construct_labels", {})),
+        hypothesis_statements=_bilingual(doc.get("hypothesis_statements", {})),
+        item_wording=_bilingual(doc.get("item_wording", {})),
     )
+    for key, known, what in (("construct_labels", list(constructs), "construct of the model"),
+                             ("hypothesis_statements", list(study.hypotheses), "hypothesis of the study"),
+                             ("item_wording", observed, "item of the model")):
+        for name in getattr(study, key):
+            if name not in known:
+                hint = closest_names(name, known)
+                raise study.error(key, at=f"{key}.{name}", message=f"{name!r} is not a {what}"
+                                  + (f" (did you mean {' or '.join(map(repr, hint))}?)" if hint else "")
+                                  + f". Known: {examples_of(known, 8)}.")
     for col, new in study.reverse.items():
         if new not in observed:
             hint = closest_names(new, observed)
@@ -736,6 +793,12 @@ def load_study(path: str | os.PathLike, *, check_data: bool = True) -> Study:
         data, _, _ = _read_file(study)
         _check_columns(study, data)
     return study
+
+
+def _bilingual(mapping: dict) -> dict[str, dict[str, str]]:
+    """name -> {"en": ..., "fa": ...}; a single text stands for both languages."""
+    return {str(k): ({"en": v, "fa": v} if isinstance(v, str) else {str(a): str(b) for a, b in v.items()})
+            for k, v in mapping.items()}
 
 
 def read_study_data(study: Study) -> StudyData:

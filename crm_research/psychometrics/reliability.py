@@ -316,16 +316,20 @@ def item_analysis(data=None, items: Sequence[str] | None = None, *, missing="lis
     return ResponseTable.of(_item_table(_cov(x, missing), x), n=len(x), n_dropped=n_dropped)
 
 
-def fit_measurement_model(data, constructs, func: str, missing: str = "listwise", scale=None):
+def fit_measurement_model(data, constructs, func: str, missing: str = "listwise", scale=None, fit=None):
     """One CFA of all constructs with correlated factors, through ``crm.cfa`` (lavaan defaults).
 
-    Returns ``(fit, constructs, x, n_dropped)``; raises if the model did not converge.
+    Returns ``(fit, constructs, x, n_dropped)``; raises if the model did not converge.  A ``fit``
+    given by the caller (the researcher's own measurement model, e.g. with residual covariances)
+    is used instead of fitting the default one, after checking that it holds every loading.
     """
     data = check_dataframe(data, "data", func)
     constructs = check_constructs(data, constructs, func, min_items=2)
     missing = check_choice(missing, "missing", ["listwise"], func)
     items = [i for its in constructs.values() for i in its]
     x, n_dropped = prepare_items(data, items, func, scale=scale, missing="listwise")
+    if fit is not None:
+        return _given_fit(fit, constructs, func), constructs, x, n_dropped
     from crm_research.sem import cfa  # the SEM layer is heavy; import it only when needed
 
     # construct names are the researcher's labels ("Customer Satisfaction", a Persian word with a
@@ -379,6 +383,32 @@ def fit_measurement_model(data, constructs, func: str, missing: str = "listwise"
     return fit, constructs, x, n_dropped
 
 
+def _given_fit(fit, constructs, func: str):
+    """Check a caller's fitted measurement model: converged and loading every item on its construct."""
+    from crm_research.sem.result import SEMResult
+
+    if not isinstance(fit, SEMResult):
+        raise CRMInputError(f"The 'fit' parameter of {func} must be a fitted CFA from crm.cfa. "
+                            f"Got {type(fit).__name__}.")
+    if not fit.converged:
+        raise CRMInputError(f"The 'fit' parameter of {func}: the measurement model did not converge, so its "
+                            "loadings cannot be used.")
+    est = fit.estimates
+    have = set(zip(est.loc[est["op"] == "=~", "lhs"], est.loc[est["op"] == "=~", "rhs"]))
+    lost = [f"{c} =~ {i}" for c, its in constructs.items() for i in its if (c, i) not in have]
+    if lost:
+        raise CRMInputError(f"The 'fit' parameter of {func} has no loading {lost[0]!r}: fit the model of "
+                            "'constructs' (same construct and item names).")
+    return fit
+
+
+def _residual_cov_sum(fit, items) -> float:
+    """Sum over item pairs of the standardized residual covariances the model estimates (0 if none)."""
+    est = fit.estimates
+    rows = est[(est["op"] == "~~") & (est["lhs"] != est["rhs"]) & est["lhs"].isin(items) & est["rhs"].isin(items)]
+    return float(rows["std_all"].sum())
+
+
 def _loadings(fit, constructs) -> dict[str, pd.DataFrame]:
     est = fit.estimates
     out = {}
@@ -389,7 +419,7 @@ def _loadings(fit, constructs) -> dict[str, pd.DataFrame]:
 
 
 @positional_options
-def construct_reliability(data, constructs, *, missing="listwise", scale=None) -> ResponseTable:
+def construct_reliability(data, constructs, *, missing="listwise", scale=None, fit=None) -> ResponseTable:
     """Alpha, omega, composite reliability (CR) and AVE of every construct.
 
     Parameters
@@ -405,6 +435,11 @@ def construct_reliability(data, constructs, *, missing="listwise", scale=None) -
         ``.n_dropped``).
     scale : tuple (min, max), optional
         The answer scale; answers outside it raise an error.
+    fit : SEMResult, optional
+        The researcher's measurement model already fitted by
+        :func:`crm_research.cfa` on the same data (e.g. with residual
+        covariances such as ``LOY3 ~~ LOY4``); used instead of fitting the
+        default correlated-factors CFA, so the table describes that model.
 
     Returns
     -------
@@ -421,7 +456,11 @@ def construct_reliability(data, constructs, *, missing="listwise", scale=None) -
     first loading fixed to 1) is fitted with :func:`crm_research.cfa`.  With
     the standardized loadings :math:`\\ell_i` of a construct,
     :math:`CR = (\\sum\\ell_i)^2 / ((\\sum\\ell_i)^2 + \\sum(1-\\ell_i^2))` and
-    :math:`AVE = \\frac1k\\sum\\ell_i^2` (Fornell & Larcker, 1981).  Omega uses
+    :math:`AVE = \\frac1k\\sum\\ell_i^2` (Fornell & Larcker, 1981).  When the
+    model has residual covariances :math:`\\theta_{ij}` between items of a
+    construct, the CR denominator adds :math:`2\\sum_{i<j}\\theta_{ij}`
+    (standardized): correlated errors add to the variance of the sum
+    score (Raykov, 2001).  Omega uses
     the unstandardized loadings :math:`\\lambda_i`, the factor variance
     :math:`\\psi` and the *observed* variance of the sum score, as
     ``semTools::compRelSEM(obs.var = TRUE)``:
@@ -433,6 +472,9 @@ def construct_reliability(data, constructs, *, missing="listwise", scale=None) -
     Fornell, C., & Larcker, D. F. (1981). Evaluating structural equation models
     with unobservable variables and measurement error. *Journal of Marketing
     Research*, 18(1), 39-50.
+    Raykov, T. (2001). Bias of coefficient alpha for fixed congeneric
+    measures with correlated errors. *Applied Psychological Measurement*,
+    25(1), 69-76.
     McDonald, R. P. (1999). *Test theory: A unified treatment*. Erlbaum.
     Jorgensen, T. D., et al. semTools: Useful tools for structural equation
     modeling (``compRelSEM``).
@@ -452,7 +494,7 @@ def construct_reliability(data, constructs, *, missing="listwise", scale=None) -
     LOY         0.80   0.80  0.51   True    True
     """
     func = "construct_reliability"
-    fit, constructs, x, n_dropped = fit_measurement_model(data, constructs, func, missing, scale)
+    fit, constructs, x, n_dropped = fit_measurement_model(data, constructs, func, missing, scale, fit)
     loads = _loadings(fit, constructs)
     est = fit.estimates
     # lavaan's sample covariance (divisor n) is what compRelSEM compares against
@@ -464,7 +506,7 @@ def construct_reliability(data, constructs, *, missing="listwise", scale=None) -
         lam = loads[c]["est"].to_numpy(dtype=float)
         psi = est[(est["op"] == "~~") & (est["lhs"] == c) & (est["rhs"] == c)]["est"].iloc[0]
         C = np.cov(x[its].to_numpy(), rowvar=False)
-        cr = std.sum() ** 2 / (std.sum() ** 2 + np.sum(1 - std**2))
+        cr = std.sum() ** 2 / (std.sum() ** 2 + np.sum(1 - std**2) + 2 * _residual_cov_sum(fit, its))
         ave = float(np.mean(std**2))
         rows[c] = {
             "n_items": len(its),

@@ -32,7 +32,7 @@ __all__ = ["fornell_larcker", "htmt", "htmt_intervals", "HTMTResult"]
 
 
 @positional_options
-def fornell_larcker(data, constructs, *, missing="listwise", scale=None) -> ResponseTable:
+def fornell_larcker(data, constructs, *, missing="listwise", scale=None, fit=None) -> ResponseTable:
     """Fornell-Larcker table: sqrt(AVE) on the diagonal, latent correlations off it.
 
     Parameters
@@ -44,6 +44,10 @@ def fornell_larcker(data, constructs, *, missing="listwise", scale=None) -> Resp
     missing : {"listwise"}, default "listwise"
     scale : tuple (min, max), optional
         The answer scale; answers outside it raise an error.
+    fit : SEMResult, optional
+        The researcher's measurement model already fitted by
+        :func:`crm_research.cfa` (e.g. with residual covariances); used
+        instead of fitting the default correlated-factors CFA.
 
     Returns
     -------
@@ -87,7 +91,7 @@ def fornell_larcker(data, constructs, *, missing="listwise", scale=None) -> Resp
     LOY        0.587  0.711  0.587             True
     """
     func = "fornell_larcker"
-    fit, constructs, x, n_dropped = fit_measurement_model(data, constructs, func, missing, scale)
+    fit, constructs, x, n_dropped = fit_measurement_model(data, constructs, func, missing, scale, fit)
     names = list(constructs)
     if len(names) < 2:
         raise CRMInputError(f"{func} compares constructs: 'constructs' must name at least two. Got {names!r}.")

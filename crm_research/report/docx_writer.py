@@ -20,7 +20,8 @@ from pathlib import Path
 from crm_research.report.sections import Chapter, Figure, Heading, Paragraph, Table
 from crm_research.report.texts import tr
 
-__all__ = ["write_docx", "PERSIAN_DOCX_FONT", "PERSIAN_DOCX_FALLBACK"]
+__all__ = ["write_docx", "PERSIAN_DOCX_FONT", "PERSIAN_DOCX_FALLBACK", "plan_columns", "text_width_pt",
+           "unbreakable_tokens"]
 
 #: Complex-script font declared for Persian text; B Nazanin is the usual thesis font in Iran.
 PERSIAN_DOCX_FONT = "B Nazanin"
@@ -128,19 +129,91 @@ def _apa_borders(table) -> None:
         tcPr.append(tcb)
 
 
-def _column_widths(display, total: int, lang: str = "en") -> list[int]:
-    """Column widths (EMU) proportional to each column's longest text, filling ``total``."""
-    # Persian digits, the Persian decimal separator and the minus sign set wider than Latin digits
-    pad = 4 if lang == "fa" else 2
-    needs = []
+#: cell margins (left + right) of a Word table cell: 0.08 inch each side, in points
+CELL_MARGIN_PT = 11.52
+#: text width of an A4 page with the thesis margins (3 cm binding side + 2.5 cm), in points
+_CM = 72 / 2.54
+A4_WIDTH_PT, A4_HEIGHT_PT = 21.0 * _CM, 29.7 * _CM
+MARGINS_CM = {"binding": 3.0, "outer": 2.5, "top": 2.5, "bottom": 2.5}
+
+
+def _measure_font(lang: str, bold: bool = False):
+    """Font metrics standing in for the document's fonts when columns are sized.
+
+    Times New Roman is measured with Liberation Serif (metric-compatible) when the system has it, else with
+    matplotlib's bundled DejaVu Serif (wider, so the columns err on the safe side).  Persian is measured with
+    DejaVu Sans's Arabic glyphs, unshaped (isolated forms are wider than joined ones: again on the safe side).
+    """
+    return _font_file_cached(lang, bold)
+
+
+def _font_files(lang: str, bold: bool) -> list[str]:
+    import matplotlib
+
+    mpl = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    if lang == "fa":
+        return [str(mpl / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"))]
+    system = "/usr/share/fonts/truetype/liberation2/LiberationSerif-" + ("Bold" if bold else "Regular") + ".ttf"
+    return [system, str(mpl / ("DejaVuSerif-Bold.ttf" if bold else "DejaVuSerif.ttf"))]
+
+
+_FONTS: dict = {}
+
+
+def _font_file_cached(lang: str, bold: bool):
+    from PIL import ImageFont
+
+    key = (lang, bold)
+    if key not in _FONTS:
+        for path in _font_files(lang, bold):
+            if Path(path).is_file():
+                _FONTS[key] = ImageFont.truetype(path, 100)  # measured at 100 px, scaled to points below
+                break
+    return _FONTS[key]
+
+
+def text_width_pt(text: str, size_pt: float, lang: str, bold: bool = False) -> float:
+    """Rendered width of ``text`` in points at ``size_pt`` (see :func:`_measure_font`)."""
+    if not text:
+        return 0.0
+    return _measure_font(lang, bold).getlength(text) * size_pt / 100
+
+
+def unbreakable_tokens(text: str) -> list[str]:
+    """The pieces of a cell that must stay on one line: words, numbers, signs with their number.
+
+    A line may break only at an ordinary space; a no-break space (U+00A0) keeps '<' with '.001'.
+    """
+    return [t for t in str(text).split(" ") if t]
+
+
+def plan_columns(display, text_width: float, size_pt: float, lang: str) -> tuple[list[float], bool]:
+    """Column widths (points) that hold every cell's longest word/number on one line.
+
+    Each column first gets its widest unbreakable token (header in bold); then, while room is left,
+    columns grow towards their widest whole cell so that short cells never wrap.  Returns the widths
+    and whether they fit ``text_width`` (False: the caller turns the page or shrinks the font).
+    """
+    mins, prefs = [], []
     for j, col in enumerate(display.columns):
         cells = ["" if v is None else str(v) for v in display.iloc[:, j]]
-        longest_cell = max((len(t) for t in cells), default=0)
-        longest_header_word = max((len(w) for w in str(col).split()), default=0)
-        # +3: room for the cell margins, so a header word such as "upper" is never split
-        needs.append(max(longest_cell + pad, longest_header_word + 3, 5))
-    scale = total / sum(needs)
-    return [int(n * scale) for n in needs]
+        head = str(col)
+        tok = max([text_width_pt(t, size_pt, lang) for c in cells for t in unbreakable_tokens(c)]
+                  + [text_width_pt(t, size_pt, lang, bold=True) for t in unbreakable_tokens(head)] + [0.0])
+        whole = max([text_width_pt(c, size_pt, lang) for c in cells] + [tok])
+        mins.append(tok + CELL_MARGIN_PT + 2)
+        prefs.append(whole + CELL_MARGIN_PT + 2)
+    if sum(mins) > text_width:
+        return mins, False
+    widths = list(mins)
+    spare = text_width - sum(widths)
+    want = [p - m for p, m in zip(prefs, mins)]
+    if sum(want) <= spare:
+        widths = [p for p in prefs]
+        extra = (text_width - sum(widths)) / len(widths)
+        return [w + extra for w in widths], True
+    # not every cell fits on one line: share the spare room in proportion to what each column lacks
+    return [m + spare * w / sum(want) for m, w in zip(mins, want)], True
 
 
 def _add_table(doc, block: Table, lang: str) -> None:
@@ -150,9 +223,9 @@ def _add_table(doc, block: Table, lang: str) -> None:
     rtl = lang == "fa"
     label = doc.add_paragraph()
     run = label.add_run(f"{tr('table', lang)} {_digits(block.number, lang)}")
-    run.bold = True
+    _bold(run)
     title = doc.add_paragraph()
-    title.add_run(block.title).italic = True
+    _italic(title.add_run(block.title))
     for p in (label, title):
         p.paragraph_format.space_after = Pt(2)
         p.paragraph_format.keep_with_next = True
@@ -160,13 +233,13 @@ def _add_table(doc, block: Table, lang: str) -> None:
             _set_rtl_paragraph(p)
     display = block.display
     table = doc.add_table(rows=len(display) + 1, cols=len(display.columns))
-    # Equal columns (python-docx's default) break "Hypothesis" and "supported" mid-word;
-    # size each column by its longest cell (or longest header word) within the text width.
-    section = doc.sections[-1]
-    widths = _column_widths(display, section.page_width - section.left_margin - section.right_margin, lang)
+    size = _table_font_size(display, lang)
+    widths = [Pt(w) for w in _fitted_widths(doc, display, size, lang, block)]
     table.autofit = False
+    grid = table._tbl.tblGrid
     for j, width in enumerate(widths):
         table.columns[j].width = width
+        grid.findall(_qn("w:gridCol"))[j].set(_qn("w:w"), str(int(width.pt * 20)))
         for cell in table.columns[j].cells:
             cell.width = width
     if rtl:
@@ -188,19 +261,150 @@ def _add_table(doc, block: Table, lang: str) -> None:
                 if j > 0 or r == 0:
                     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 for run in p.runs:
-                    run.font.size = Pt(10 if len(display.columns) > 6 else 11)
+                    _size(run, size)
+                    if r == 0:
+                        _bold(run)
                 if rtl:
                     _set_rtl_paragraph(p)
+    if getattr(block, "_landscape", False):
+        _new_section(doc, landscape=False, lang=lang)
     if block.note:
         note = doc.add_paragraph()
-        note.add_run(tr("note", lang)).italic = True
+        _italic(note.add_run(tr("note", lang)))
         note.add_run(" " + block.note)
         for run in note.runs:
-            run.font.size = Pt(10)
+            _size(run, 10)
         if rtl:
             _set_rtl_paragraph(note)
     else:
         doc.add_paragraph()
+
+
+def _table_font_size(display, lang: str) -> float:
+    return 10.0 if len(display.columns) > 6 else 11.0
+
+
+def _text_width(doc) -> float:
+    sec = doc.sections[-1]
+    return (sec.page_width - sec.left_margin - sec.right_margin) / 12700  # EMU -> points
+
+
+def _fitted_widths(doc, display, size, lang, block) -> list[float]:
+    """Portrait when the table fits; else a landscape section; else a smaller font (down to 8 pt)."""
+    widths, ok = plan_columns(display, _text_width(doc), size, lang)
+    if ok:
+        return widths
+    # a landscape page for this table alone (APA 7 allows it for wide tables)
+    _new_section(doc, landscape=True, lang=lang)
+    block._landscape = True
+    while True:
+        widths, ok = plan_columns(display, _text_width(doc), size, lang)
+        if ok or size <= 8:
+            return widths
+        size -= 0.5
+
+
+def _new_section(doc, *, landscape: bool, lang: str) -> None:
+    from docx.enum.section import WD_SECTION
+
+    sec = doc.add_section(WD_SECTION.NEW_PAGE)
+    _page_setup(sec, lang, landscape=landscape)
+
+
+def _page_setup(section, lang: str, *, landscape: bool = False) -> None:
+    """A4 with thesis margins: 3 cm on the binding side (left in English, right in Persian), 2.5 cm elsewhere."""
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Cm
+
+    w, h = Cm(21.0), Cm(29.7)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (h, w) if landscape else (w, h)
+    binding, outer = Cm(MARGINS_CM["binding"]), Cm(MARGINS_CM["outer"])
+    section.left_margin, section.right_margin = (outer, binding) if lang == "fa" else (binding, outer)
+    section.top_margin, section.bottom_margin = Cm(MARGINS_CM["top"]), Cm(MARGINS_CM["bottom"])
+    if lang == "fa" and section._sectPr.find(_qn("w:bidi")) is None:
+        section._sectPr.append(_el("w:bidi"))
+
+
+def _size(run, size: float) -> None:
+    """Font size for Latin (w:sz) and complex-script (w:szCs) text: Persian is drawn at w:szCs."""
+    from docx.shared import Pt
+
+    run.font.size = Pt(size)
+    rPr = run._r.get_or_add_rPr()
+    for old in rPr.findall(_qn("w:szCs")):
+        rPr.remove(old)
+    rPr.append(_el("w:szCs", **{"w:val": str(int(round(size * 2)))}))
+
+
+def _bold(run) -> None:
+    """Bold for Latin (w:b) and for Persian, which Word draws with the complex-script bold (w:bCs)."""
+    run.bold = True
+    rPr = run._r.get_or_add_rPr()
+    if rPr.find(_qn("w:bCs")) is None:
+        rPr.append(_el("w:bCs"))
+
+
+def _italic(run) -> None:
+    run.italic = True
+    rPr = run._r.get_or_add_rPr()
+    if rPr.find(_qn("w:iCs")) is None:
+        rPr.append(_el("w:iCs"))
+
+
+def _apa_headings(doc) -> None:
+    """APA 7 headings: black, bold, the body font (Word's default headings are blue Calibri Light)."""
+    from docx.shared import Pt, RGBColor
+
+    sizes = {"Title": 16, "Heading 1": 14, "Heading 2": 13, "Heading 3": 12}
+    names = [st.name for st in doc.styles]
+    for name, size in sizes.items():
+        if name not in names:
+            continue
+        font = doc.styles[name].font
+        font.color.rgb = RGBColor(0, 0, 0)
+        font.name = "Times New Roman"
+        font.size = Pt(size)
+        font.bold = True
+        rPr = doc.styles[name].element.get_or_add_rPr()
+        fonts = rPr.find(_qn("w:rFonts"))
+        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            if fonts is not None and fonts.get(_qn(attr)) is not None:
+                del fonts.attrib[_qn(attr)]
+        if rPr.find(_qn("w:bCs")) is None:
+            rPr.append(_el("w:bCs"))
+        for old in rPr.findall(_qn("w:szCs")):
+            rPr.remove(old)
+        rPr.append(_el("w:szCs", **{"w:val": str(size * 2)}))
+
+
+def _no_character_spacing(doc) -> None:
+    """Drop the letter spacing of Word's Title style: it pulls joined Persian letters apart ("ghosted")."""
+    for style in doc.styles:
+        el = getattr(style, "element", None)
+        rPr = el.find(_qn("w:rPr")) if el is not None else None
+        if rPr is not None:
+            for sp in rPr.findall(_qn("w:spacing")):
+                rPr.remove(sp)
+
+
+_RPR_ORDER = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline",
+              "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w",
+              "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign",
+              "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath"]
+
+
+def _schema_order(root) -> None:
+    """Put the children of every w:rPr in the order of the OOXML schema (Word refuses other orders)."""
+    rank = {_qn(f"w:{name}"): k for k, name in enumerate(_RPR_ORDER)}
+    for rPr in root.iter(_qn("w:rPr")):
+        children = list(rPr)
+        ordered = sorted(children, key=lambda el: rank.get(el.tag, len(rank)))
+        if ordered != children:
+            for el in children:
+                rPr.remove(el)
+            for el in ordered:
+                rPr.append(el)
 
 
 def _digits(value, lang):
@@ -219,9 +423,9 @@ def write_docx(chapter: Chapter, path: str | Path) -> Path:
     rtl = lang == "fa"
     doc = Document()
     _declare_fonts(doc, lang)
-    if rtl:
-        sect = doc.sections[0]._sectPr
-        sect.append(_el("w:bidi"))
+    _no_character_spacing(doc)
+    _apa_headings(doc)
+    _page_setup(doc.sections[0], lang)
     heading = doc.add_heading(chapter.title, level=0)
     if rtl:
         _set_rtl_paragraph(heading)
@@ -232,12 +436,19 @@ def write_docx(chapter: Chapter, path: str | Path) -> Path:
         if isinstance(block, Heading):
             p = doc.add_heading(block.text, level=min(block.level + 1, 3))
         elif isinstance(block, Paragraph):
-            p = doc.add_paragraph(block.text)
             if block.kind == "reference":
+                # APA 7: hanging indent, the journal and volume (or book title) in italics (*...*)
+                p = doc.add_paragraph()
+                for k, part in enumerate(block.text.split("*")):
+                    if part:
+                        run = p.add_run(part)
+                        if k % 2:
+                            _italic(run)
                 p.paragraph_format.left_indent = Inches(0.5)
                 p.paragraph_format.first_line_indent = Inches(-0.5)
                 # references stay left-to-right (they are in English) even in a Persian chapter
                 continue
+            p = doc.add_paragraph(block.text)
             if not rtl:
                 p.alignment = WD_ALIGN_PARAGRAPH.LEFT
         elif isinstance(block, Table):
@@ -248,8 +459,8 @@ def write_docx(chapter: Chapter, path: str | Path) -> Path:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             p.add_run().add_picture(io.BytesIO(block.png), width=Inches(6.0))
             cap = doc.add_paragraph()
-            cap.add_run(f"{tr('figure', lang)} {_digits(block.number, lang)}. ").bold = True
-            cap.add_run(block.caption).italic = True
+            _bold(cap.add_run(f"{tr('figure', lang)} {_digits(block.number, lang)}. "))
+            _italic(cap.add_run(block.caption))
             if rtl:
                 _set_rtl_paragraph(cap)
             continue
@@ -257,6 +468,8 @@ def write_docx(chapter: Chapter, path: str | Path) -> Path:
             raise TypeError(type(block))
         if rtl:
             _set_rtl_paragraph(p)
+    _schema_order(doc.element)
+    _schema_order(doc.styles.element)
     path = Path(path)
     doc.save(str(path))
     return path

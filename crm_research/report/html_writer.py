@@ -29,6 +29,7 @@ table.apa tbody tr:last-child { border-bottom: 2px solid #000; }
 p.table-label { font-weight: bold; margin: 1.4em 0 0 0; }
 p.table-title { font-style: italic; margin: 0 0 0.3em 0; }
 p.note { font-size: 0.9em; margin-top: 0.2em; }
+p.byline { font-style: italic; }
 p.reference { padding-inline-start: 2em; text-indent: -2em; direction: ltr; text-align: left; }
 figure { margin: 1.2em 0; text-align: center; } figure img { max-width: 100%%; }
 figcaption { font-size: 0.95em; }
@@ -68,8 +69,14 @@ def render_html(chapter: Chapter) -> str:
             level = min(block.level + 1, 4)
             body.append(f"<h{level}>{_e(block.text)}</h{level}>")
         elif isinstance(block, Paragraph):
-            cls = {"body": "", "note": " class=\"note\"", "reference": " class=\"reference\""}[block.kind]
-            body.append(f"<p{cls}>{_e(block.text)}</p>")
+            cls = {"body": "", "note": " class=\"note\"", "reference": " class=\"reference\"",
+                   "byline": " class=\"byline\""}[block.kind]
+            if block.kind == "reference":  # *...* marks the italic part of an APA reference
+                parts = block.text.split("*")
+                text = "".join(f"<em>{_e(t)}</em>" if k % 2 else _e(t) for k, t in enumerate(parts))
+            else:
+                text = _e(block.text)
+            body.append(f"<p{cls}>{text}</p>")
         elif isinstance(block, Table):
             body.append(_table(block, lang))
         elif isinstance(block, Figure):

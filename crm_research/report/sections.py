@@ -8,6 +8,17 @@ same way.  No statistic is computed here: this module calls
 ``crm.item_descriptives``, ``crm.mardia``, ``crm.cfa``,
 ``crm.construct_reliability``, ``crm.fornell_larcker``, ``crm.htmt``,
 ``crm.sem`` and ``crm.hypotheses`` and only formats their results.
+
+Structure of the chapter (``build_chapter``): introduction and constructs table;
+4.1 sample (``_sample_section``); 4.2 items and constructs, normality
+(``_items_section``); 4.3 measurement model (``_measurement_section`` or
+``_measurement_section_pls``); 4.4 structural model, mediation and hypotheses
+(``_structural_section`` / ``_structural_section_pls``); 4.5 summary; 4.6 method
+notes and the references actually cited.  Each section is one function taking
+the builder ``b`` (which numbers tables and figures and keeps the fits other
+sections need in ``b.fits`` and ``b.hypotheses``), so a new section -- group
+comparisons and the one-sample/Friedman tests after 4.2, MLR in 4.2-4.4, f²,
+VIF and Q² in 4.4 -- is one more function called in ``build_chapter``.
 """
 
 from __future__ import annotations
@@ -35,7 +46,7 @@ class Heading:
 @dataclass
 class Paragraph:
     text: str
-    kind: str = "body"  # "body", "note" or "reference"
+    kind: str = "body"  # "body", "note", "reference" or "byline" (author and institution)
 
 
 @dataclass
@@ -78,7 +89,8 @@ class Chapter:
 
 # index -> (good, acceptable, direction); "min": larger is better.  Hu & Bentler (1999) for
 # CFI/TLI/RMSEA/SRMR with the looser "acceptable" band of Marsh, Hau & Wen (2004) and
-# Browne & Cudeck (1993); chi-square/df <= 3 after Kline (2016).
+# Browne & Cudeck (1993) for RMSEA <= .08; chi-square/df <= 3 is a convention without a source
+# (Kline, 2016, advises against it), so the chapter states it without an attribution.
 FIT_CRITERIA = {
     "pvalue": (0.05, None, "min"),
     "chisq_df": (3.0, 5.0, "max"),
@@ -100,7 +112,10 @@ class _Progress:
 
 
 class _Builder:
-    def __init__(self, lang: str, progress: bool = False):
+    def __init__(self, lang: str, progress: bool = False, study=None):
+        self.study = study
+        self.hypotheses = None
+        self.fits: dict = {}
         self.lang = lang
         self.progress = progress
         self.blocks: list = []
@@ -201,13 +216,106 @@ def _fit_table(b: _Builder, fit, key, title_key):
         shown.append({"index": b.t(name), "value": cell, "threshold": threshold,
                       "verdict": b.t(verdict) if verdict else ""})
     note = {
-        "en": "Criteria after Hu and Bentler (1999); χ²/df after Kline (2016). The χ² test rejects almost "
+        "en": "Good fit after Hu and Bentler (1999); RMSEA up to 0.08 is reasonable fit (Browne & Cudeck, 1993); "
+              "CFI and TLI from 0.90, SRMR up to 0.10 and χ²/df up to 3 are conventional looser bands with no "
+              "single source, and Kline (2016) advises against judging fit by χ²/df. The χ² test rejects almost "
               "every model in large samples, so the approximate indices carry the decision.",
-        "fa": "معیارها بر اساس هو و بنتلر (۱۹۹۹) و نسبت خی‌دو به درجه آزادی بر اساس کلاین (۲۰۱۶) است. آزمون "
+        "fa": "برازش خوب بر اساس هو و بنتلر (۱۹۹۹) است؛ RMSEA تا ۰٫۰۸ برازش معقول است (براون و کوداک، ۱۹۹۳)؛ "
+              "CFI و TLI از ۰٫۹۰، SRMR تا ۰٫۱۰ و خی‌دو بر درجه آزادی تا ۳ مرزهای رایج و آسان‌گیرتری‌اند که منبع "
+              "واحدی ندارند و کلاین (۲۰۱۶) داوری برازش با نسبت خی‌دو به درجه آزادی را توصیه نمی‌کند. آزمون "
               "خی‌دو در نمونه‌های بزرگ تقریباً هر مدلی را رد می‌کند؛ بنابراین داوری بر پایه شاخص‌های تقریبی است.",
     }[b.lang]
     b.table(key, title_key, pd.DataFrame(shown), pd.DataFrame(rows), note)
     return pd.DataFrame(rows)
+
+
+def _introduction(b, study):
+    """Byline (author, institution), the chapter's introduction and the table of constructs."""
+    lang = b.lang
+    byline = " · ".join(t for t in (study.author, study.institution) if t)
+    if byline:
+        b.para(byline, "byline")
+    b.heading("intro")
+    k = len(study.hypotheses)
+    pls = study.estimator == "PLS-SEM"
+    if lang == "fa":
+        b.para(f"این فصل تحلیل داده‌های گردآوری‌شده برای آزمون {fmt_int(k, lang)} فرضیه پژوهش را گزارش می‌کند. "
+               "نخست نمونه و آماده‌سازی داده‌ها (۴-۱) و توزیع گویه‌ها و سازه‌ها (۴-۲) توصیف می‌شود؛ سپس مدل "
+               "اندازه‌گیری از نظر پایایی، روایی همگرا و روایی واگرا ارزیابی می‌شود (۴-۳) و در پایان مدل ساختاری "
+               f"برآورد و فرضیه‌ها آزموده می‌شوند (۴-۴). روش برآورد {'PLS-SEM' if pls else 'CB-SEM'} است. سازه‌های "
+               "مدل در جدول زیر آمده‌اند.")
+    else:
+        b.para(f"This chapter reports the analysis of the data collected to test the {k} hypotheses of the study. "
+               "It describes the sample and the preparation of the data (4.1) and the distributions of the items "
+               "and constructs (4.2), then assesses the measurement model for reliability and convergent and "
+               "discriminant validity (4.3), and finally estimates the structural model and tests the hypotheses "
+               f"(4.4). The model is estimated by {'PLS-SEM' if pls else 'CB-SEM'}. The constructs are listed in "
+               "the table below.")
+    rows = [{"construct": c, "label": study.text("construct_labels", c, lang, default=""), "n_items": len(its),
+             "items": ", ".join(its)} for c, its in study.constructs.items()]
+    data = pd.DataFrame(rows)
+    b.table("constructs", "t_constructs", pd.DataFrame({
+        "construct": data["construct"], "label": data["label"], "n_items": [fmt_int(v, lang) for v in data["n_items"]],
+        "items": [("، " if lang == "fa" else ", ").join(its) for its in study.constructs.values()],
+    }), data)
+
+
+def _summary(b, study):
+    """Section 4.6: what the chapter found, in a few sentences."""
+    lang = b.lang
+    hyp = b.hypotheses
+    if hyp is None:
+        return
+    b.heading("s6")
+    yes = hyp.loc[hyp["supported"], "hypothesis"].tolist()
+    no = hyp.loc[~hyp["supported"], "hypothesis"].tolist()
+    rel = b.fits.get("reliability")
+    bad_ave = [] if rel is None else rel.loc[rel["ave"] < 0.5].index.tolist() if "ave" in rel else []
+    sep = "، " if lang == "fa" else ", "
+    if lang == "fa":
+        text = (f"از {fmt_int(len(hyp), lang)} فرضیه پژوهش، {fmt_int(len(yes), lang)} فرضیه تأیید شد"
+                + (f" ({sep.join(b.d(h) for h in yes)})" if yes else "")
+                + (f" و {fmt_int(len(no), lang)} فرضیه ({sep.join(b.d(h) for h in no)}) تأیید نشد." if no else ".")
+                + (f" میانگین واریانس استخراج‌شده سازه‌های {sep.join(bad_ave)} کمتر از ۰٫۵۰ بود؛ این محدودیت "
+                   "روایی همگرا باید در تفسیر نتایج در نظر گرفته شود." if bad_ave else "")
+                + " تفسیر این یافته‌ها و مقایسه آن‌ها با پژوهش‌های پیشین در فصل پنجم می‌آید.")
+    else:
+        text = (f"Of the {len(hyp)} hypotheses, {len(yes)} were supported" + (f" ({sep.join(yes)})" if yes else "")
+                + (f" and {len(no)} were not ({sep.join(no)})." if no else ".")
+                + (f" The AVE of {sep.join(bad_ave)} was below 0.50; this limit on convergent validity qualifies "
+                   "the results that involve these constructs." if bad_ave else "")
+                + " Chapter 5 interprets these findings and compares them with earlier studies.")
+    b.para(text)
+
+
+def _declared_missing(study) -> tuple[int, list[float]]:
+    """Answers an SPSS file declares missing (user-missing values such as 99) in the study's columns.
+
+    The reader turns them into empty cells, so without this count the chapter would report
+    "0 answers with missing codes" for a file full of declared 99s.
+    """
+    if study.data_file.suffix.lower() != ".sav":
+        return 0, []
+    import pyreadstat
+
+    renamed = {new: old for old, new in study.reverse.items()}
+    cols = list(dict.fromkeys([renamed.get(i, i) for i in study.items] + study.demographics))
+    _, meta = pyreadstat.read_sav(str(study.data_file), metadataonly=True)
+    cols = [c for c in cols if c in meta.column_names]
+    raw, meta = pyreadstat.read_sav(str(study.data_file), user_missing=True, usecols=cols)
+    count, codes = 0, set()
+    for col, ranges in (meta.missing_ranges or {}).items():
+        if col not in raw.columns:
+            continue
+        values = pd.to_numeric(raw[col], errors="coerce")
+        for r in ranges:
+            lo, hi = r.get("lo"), r.get("hi")
+            if lo is None or hi is None:
+                continue
+            hit = values.between(float(lo), float(hi))
+            count += int(hit.sum())
+            codes.update(float(v) for v in values[hit].unique())
+    return count, sorted(codes)
 
 
 def _sample_section(b, study, data, x, prog):
@@ -217,17 +325,24 @@ def _sample_section(b, study, data, x, prog):
     n_total = data.n_total
     n = len(x)
     n_codes = int(data.codes_replaced.sum())
+    n_declared, declared = _declared_missing(study)
     items_missing = data.items.isna().sum()
     codes = ("، " if lang == "fa" else ", ").join(fmt_num(c, lang, 0) for c in study.missing_codes) or "-"
     if lang == "fa":
         text = (f"فایل داده {study.data_file.name} شامل {fmt_int(n_total, lang)} پاسخ‌دهنده است. "
-                f"{fmt_int(n_codes, lang)} پاسخ با کدهای گمشده ({codes}) ثبت شده بود و گمشده در نظر گرفته شد. "
+                f"{fmt_int(n_codes, lang)} پاسخ با کدهای گمشده فایل مطالعه ({codes}) ثبت شده بود"
+                + (f" و {fmt_int(n_declared, lang)} پاسخ مقدار گمشده تعریف‌شده در فایل SPSS "
+                   f"({'، '.join(fmt_num(c, lang, 0) for c in declared)}) داشت" if n_declared else "")
+                + "؛ همه گمشده در نظر گرفته شدند. "
                 f"{fmt_int(n_total - n, lang)} پاسخ‌دهنده به دست‌کم یکی از گویه‌های مدل پاسخ نداده بودند؛ "
                 f"با حذف فهرستی (listwise) تحلیل بر پایه {fmt_int(n, lang)} پاسخ‌دهنده کامل "
                 f"({fmt_pct(100 * n / n_total, lang)} درصد) انجام شد.")
     else:
         text = (f"The data file {study.data_file.name} holds {n_total} respondents. {n_codes} answers carried a "
-                f"missing-value code ({codes}) and were treated as missing. {n_total - n} respondents left at "
+                f"missing-value code of the study file ({codes})"
+                + (f" and {n_declared} a missing value declared in the SPSS file "
+                   f"({', '.join(fmt_num(c, lang, 0) for c in declared)})" if n_declared else "")
+                + f"; all were treated as missing. {n_total - n} respondents left at "
                 "least one item of the model unanswered; with listwise deletion the analysis uses the "
                 f"{n} complete respondents ({fmt_pct(100 * n / n_total)}%).")
     if study.missing_policy == "fiml":
@@ -259,6 +374,21 @@ def _sample_section(b, study, data, x, prog):
         n_miss = int(use.isna().sum())
         labels = data.value_labels.get(col, {})
         name = _variable_label(col, data, lang)
+        if _is_continuous(use, labels):
+            # a number such as tenure in years: mean, SD and range, not one row per value
+            v = use.dropna().astype(float)
+            stats = {"mean": float(v.mean()), "sd": float(v.std(ddof=1)), "min": float(v.min()),
+                     "max": float(v.max())}
+            rows.append({"variable": col, "category": "continuous", "n": int(v.size), "pct": 100 * v.size / n,
+                         **stats})
+            lo, hi = digits(f"{stats['min']:g}", lang), digits(f"{stats['max']:g}", lang)
+            # word joiners (U+2060) keep "1–25" on one line: a line may otherwise break after the dash
+            cell = {"en": f"M = {stats['mean']:.2f}, SD = {stats['sd']:.2f}, range {lo}\u2060\u2013\u2060{hi}",
+                    "fa": f"میانگین {fmt_num(stats['mean'], lang, 2)}، انحراف معیار {fmt_num(stats['sd'], lang, 2)}، "
+                          f"دامنه {lo} تا {hi}"}[lang]
+            shown.append({"variable": name, "category": cell, "n": fmt_int(v.size, lang),
+                          "pct": fmt_pct(100 * v.size / n, lang)})
+            continue
         first = True
         for value, count in counts.items():
             cat = _label(value, labels, lang)
@@ -275,13 +405,20 @@ def _sample_section(b, study, data, x, prog):
     _demo_figure(b, pd.DataFrame(rows), study, {c: _variable_label(c, data, lang) for c in study.demographics})
 
 
+def _is_continuous(values: pd.Series, labels: dict) -> bool:
+    """A numeric demographic without value labels and with more than 10 distinct values."""
+    return (not labels and pd.api.types.is_numeric_dtype(values) and values.dropna().nunique() > 10)
+
+
 def _demo_figure(b, rows, study, names):
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter
 
     from crm_research.core.plotting import number, rtl_axes, style
 
-    cols = study.demographics
+    cols = [c for c in study.demographics if not (rows.loc[rows["variable"] == c, "category"] == "continuous").any()]
+    if not cols:
+        return
     k = len(cols)
     ncol = min(3, k)
     nrow = int(np.ceil(k / ncol))
@@ -309,6 +446,10 @@ def _items_section(b, study, x, prog):
     prog("item descriptives and normality")
     lang = b.lang
     b.heading("s2")
+    if study.item_wording:
+        wording = pd.DataFrame({"item": study.items,
+                                "wording": [study.text("item_wording", i, lang, default="") for i in study.items]})
+        b.table("item_wording", "t_wording", wording, wording)
     desc = crm.item_descriptives(x, study.items, scale=study.scale)
     tab = desc.table.reset_index()
     data = tab[["item", "n", "mean", "sd", "skewness", "kurtosis"]]
@@ -323,6 +464,20 @@ def _items_section(b, study, x, prog):
             "fa": "چولگی و کشیدگی اضافی با برآوردگرهای تعدیل‌شده G1 و G2 (جونز و گیل، ۱۹۹۸) و همانند خروجی SPSS "
                   "محاسبه شده‌اند."}[lang]
     b.table("item_descriptives", "t_items", shown, data, note)
+    # construct scores: the mean of each construct's (reverse-coded) items, described by the same function
+    scores = pd.DataFrame({c: x[its].mean(axis=1) for c, its in study.constructs.items()})
+    cdesc = crm.item_descriptives(scores, list(study.constructs), scale=study.scale).table.reset_index()
+    cdata = cdesc[["item", "n", "mean", "sd", "skewness", "kurtosis"]].rename(columns={"item": "construct"})
+    b.table("construct_descriptives", "t_construct_desc", pd.DataFrame({
+        "construct": cdata["construct"],
+        "label": [study.text("construct_labels", c, lang, default="") for c in cdata["construct"]],
+        "mean": [fmt_num(v, lang, 2) for v in cdata["mean"]], "sd": [fmt_num(v, lang, 2) for v in cdata["sd"]],
+        "skewness": [fmt_num(v, lang, 2) for v in cdata["skewness"]],
+        "kurtosis": [fmt_num(v, lang, 2) for v in cdata["kurtosis"]],
+    }), cdata, {"en": f"Construct score: the mean of the construct's items on the {study.scale[0]:g}-"
+                      f"{study.scale[1]:g} scale (reverse-worded items recoded).",
+                "fa": f"نمره سازه: میانگین گویه‌های آن در مقیاس {digits(f'{study.scale[0]:g}', lang)} تا "
+                      f"{digits(f'{study.scale[1]:g}', lang)} (پس از بازکدگذاری گویه‌های معکوس)."}[lang])
     mar = crm.mardia(x, study.items)
     mf = mar.to_frame().reset_index()
     b.table("mardia", "t_mardia", pd.DataFrame({
@@ -349,8 +504,12 @@ def _items_section(b, study, x, prog):
         elif multi_ok:
             text += "بنابراین برآوردگر بیشینه درست‌نمایی (ML) مناسب است."
         else:
-            text += ("بنابراین برآوردها با بیشینه درست‌نمایی (ML) به دست آمده‌اند اما فرضیه‌ها با فاصله‌های "
-                     "اطمینان بوت‌استرپ که به فرض نرمال بودن وابسته نیستند داوری شده‌اند.")
+            text += ("برآوردهای نقطه‌ای بیشینه درست‌نمایی (ML) با داده‌های نانرمال همچنان سازگارند، اما خطاهای "
+                     "معیار و آزمون خی‌دوی آن دقیق نیستند؛ " + (
+                         "بنابراین فرضیه‌ها با فاصله‌های اطمینان بوت‌استرپ که به فرض نرمال بودن وابسته نیستند "
+                         "داوری شده‌اند. " if study.bootstrap else
+                         "در این اجرا بوت‌استرپ انجام نشد، پس مقادیر p با احتیاط خوانده شوند. ")
+                     + "برآوردگر ML مقاوم (MLR) در این ابزار هنوز در دسترس نیست.")
     else:
         text = (f"The largest absolute skewness is {max_skew:.2f} and the largest absolute kurtosis "
                 f"{max_kurt:.2f}; "
@@ -363,9 +522,12 @@ def _items_section(b, study, x, prog):
         elif multi_ok:
             text += "Maximum likelihood (ML) estimation is therefore appropriate."
         else:
-            text += ("The model is therefore estimated by maximum likelihood (ML), but the hypotheses are "
-                     "judged by bootstrap confidence intervals, which do not assume normality (robust "
-                     "MLR/Satorra-Bentler corrections are the alternative when no bootstrap is run).")
+            text += ("Maximum likelihood (ML) point estimates remain consistent under non-normality, but its "
+                     "standard errors and χ² test do not; " + (
+                         "the hypotheses are therefore judged by bootstrap confidence intervals, which do not assume "
+                         "normality. " if study.bootstrap else
+                         "no bootstrap was run here, so the p values should be read with caution. ")
+                     + "Robust ML (MLR, Satorra-Bentler corrections) is not yet available in this toolkit.")
     b.para(text)
     with _style(b.lang):
         import matplotlib.pyplot as plt
@@ -391,8 +553,32 @@ def _style(lang):
     return style(lang)
 
 
+def _term_text(term) -> str:
+    if term.fixed is not None:
+        return f"{term.fixed:g}*{term.name}"
+    if term.free:
+        return f"NA*{term.name}"
+    if term.label:
+        return f"{term.label}*{term.name}"
+    return term.name
+
+
 def _measurement_syntax(study) -> str:
-    return "\n".join(f"{c} =~ " + " + ".join(items) for c, items in study.constructs.items())
+    """The study's measurement model: every ``=~`` line and every ``~~`` between items, with their modifiers.
+
+    Residual covariances (``LOY3 ~~ LOY4``), fixed or equal loadings and fixed residual variances are
+    part of the measurement model the researcher wrote; the CFA of the chapter must be that model,
+    or its fit, loadings, CR/AVE and Fornell-Larcker verdicts describe a different one.
+    """
+    from crm_research.core.syntax import parse_model
+
+    parsed = parse_model(study.model)
+    observed = set(study.items)
+    lines = []
+    for st in parsed.statements:
+        if st.op == "=~" or (st.op == "~~" and st.lhs in observed and all(t.name in observed for t in st.terms)):
+            lines.append(f"{st.lhs} {st.op} " + " + ".join(_term_text(t) for t in st.terms))
+    return "\n".join(lines)
 
 
 def _measurement_section(b, study, x, prog, model_data):
@@ -403,7 +589,11 @@ def _measurement_section(b, study, x, prog, model_data):
     prog("measurement model (CFA)")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        cfa = crm.cfa(model_data, _measurement_syntax(study), missing=study.missing_policy, progress=False)
+        syntax = _measurement_syntax(study)
+        cfa = crm.cfa(model_data, syntax, missing=study.missing_policy, progress=False)
+        # reliability and validity use the complete respondents: under FIML the same model is fitted
+        # once more on them, so omega's observed variance and the loadings come from the same people
+        rel_fit = cfa if study.missing_policy != "fiml" else crm.cfa(x, syntax, progress=False)
     b.heading("s3a", 2)
     fit = _fit_table(b, cfa, "cfa_fit", "t_cfa_fit")
     b.para(_fit_sentence(fit, lang, "cfa"))
@@ -432,10 +622,11 @@ def _measurement_section(b, study, x, prog, model_data):
 
     prog("reliability and validity")
     b.heading("s3c", 2)
-    rel = crm.construct_reliability(x, study.constructs, scale=study.scale)
+    # the one CFA above is reused: reliability and Fornell-Larcker describe the researcher's model
+    rel = crm.construct_reliability(x, study.constructs, scale=study.scale, fit=rel_fit)
     rel_data = rel.reset_index()[["construct", "n_items", "alpha", "omega", "cr", "ave"]]
     b.table("reliability", "t_reliability", pd.DataFrame({
-        "construct": rel_data["construct"], "n": [fmt_int(v, lang) for v in rel_data["n_items"]],
+        "construct": rel_data["construct"], "n_items": [fmt_int(v, lang) for v in rel_data["n_items"]],
         "alpha": [fmt_num(v, lang) for v in rel_data["alpha"]], "omega": [fmt_num(v, lang) for v in rel_data["omega"]],
         "cr": [fmt_num(v, lang) for v in rel_data["cr"]], "ave": [fmt_num(v, lang) for v in rel_data["ave"]],
     }), rel_data, {"en": "Criteria: α and CR ≥ 0.70, AVE ≥ 0.50 (Fornell & Larcker, 1981; Hair et al., 2019).",
@@ -447,20 +638,26 @@ def _measurement_section(b, study, x, prog, model_data):
         text = ("پایایی ترکیبی همه سازه‌ها دست‌کم ۰٫۷۰ است. " if not bad_cr else
                 f"پایایی ترکیبی سازه‌های {'، '.join(bad_cr)} کمتر از ۰٫۷۰ است. ")
         text += ("میانگین واریانس استخراج‌شده همه سازه‌ها دست‌کم ۰٫۵۰ است و روایی همگرا تأیید می‌شود." if not bad_ave
-                 else f"میانگین واریانس استخراج‌شده سازه‌های {'، '.join(bad_ave)} کمتر از ۰٫۵۰ است؛ روایی همگرای "
-                      "آن‌ها تنها در صورتی پذیرفتنی است که پایایی ترکیبی بالاتر از ۰٫۷۰ باشد (فورنل و لارکر، ۱۹۸۱).")
+                 else f"میانگین واریانس استخراج‌شده سازه‌های {'، '.join(bad_ave)} کمتر از ۰٫۵۰ است؛ به گفته فورنل و "
+                      "لارکر (۱۹۸۱) در این حالت واریانس خطای اندازه‌گیری از واریانسی که سازه تبیین می‌کند بیشتر "
+                      "است و روایی همگرای سازه محل تردید است. بنابراین روایی همگرای این سازه‌ها تأیید نمی‌شود؛ "
+                      "پایایی ترکیبی بالا این کمبود را جبران نمی‌کند و گویه‌های با بار کم باید در فصل بعد بحث "
+                      "شوند.")
     else:
         text = ("Every construct has a composite reliability of at least 0.70. " if not bad_cr else
                 f"Composite reliability is below 0.70 for {', '.join(bad_cr)}. ")
         text += ("Every AVE is at least 0.50, which supports convergent validity." if not bad_ave else
-                 f"The AVE is below 0.50 for {', '.join(bad_ave)}; Fornell and Larcker (1981) accept convergent "
-                 "validity in that case only when the composite reliability exceeds 0.70.")
+                 f"The AVE is below 0.50 for {', '.join(bad_ave)}: more of these items' variance is measurement "
+                 "error than construct variance, and Fornell and Larcker (1981) call the convergent validity of "
+                 "such a construct questionable. Convergent validity is therefore not established for "
+                 f"{', '.join(bad_ave)}; a composite reliability above 0.70 does not make up for it, and the "
+                 "weakly loading items deserve discussion.")
     b.para(text)
 
     b.heading("s3d", 2)
     names = list(study.constructs)
     if len(names) >= 2:
-        fl = crm.fornell_larcker(x, study.constructs, scale=study.scale)
+        fl = crm.fornell_larcker(x, study.constructs, scale=study.scale, fit=rel_fit)
         square = fl[names]
         shown = pd.DataFrame({"construct": names})
         for j, c in enumerate(names):
@@ -532,7 +729,8 @@ def _fit_sentence(fit: pd.DataFrame, lang: str, which: str) -> str:
 
 
 def _ci_cols(est: pd.DataFrame, boot: bool):
-    return ("bc_lower", "bc_upper") if boot else ("ci_lower", "ci_upper")
+    # percentile, as crm.hypotheses: BC inflates the Type I error (Fritz, Taylor & MacKinnon, 2012)
+    return ("perc_lower", "perc_upper") if boot else ("ci_lower", "ci_upper")
 
 
 def _structural_section(b, study, x, prog):
@@ -552,7 +750,9 @@ def _structural_section(b, study, x, prog):
         fig, ax = plt.subplots(figsize=(11, 7))
         fit.plot(ax=ax)
         if lang == "fa":
-            ax.set_title("نمودار مسیر با برآوردهای استانداردشده؛ " + ltr("* p<.05, ** p<.01, *** p<.001"))
+            _persian_diagram(ax)
+        else:
+            ax.set_title("Standardized estimates; * p < .05, ** p < .01, *** p < .001", fontsize=9)
     b.figure("path_diagram", "f_path", fig)
     sem_fit = _fit_table(b, fit, "sem_fit", "t_sem_fit")
     b.para(_fit_sentence(sem_fit, lang, "sem"))
@@ -574,48 +774,104 @@ def _structural_section(b, study, x, prog):
     endo = [c for c in dict.fromkeys(paths["lhs"]) if c in fit.r2.index]
     r2 = pd.DataFrame({"construct": endo, "r2": [float(fit.r2[c]) for c in endo]})
     b.table("r2", "t_r2", pd.DataFrame({"construct": r2["construct"], "r2": [fmt_num(v, lang) for v in r2["r2"]]}),
-            r2, {"en": "R² of 0.75, 0.50 and 0.25 are often read as substantial, moderate and weak (Hair et al., "
-                       "2019).",
-                 "fa": "مقادیر ۰٫۷۵، ۰٫۵۰ و ۰٫۲۵ برای R² معمولاً به ترتیب قوی، متوسط و ضعیف تفسیر می‌شوند (هیر و "
-                       "همکاران، ۲۰۱۹)."}[lang])
+            r2, {"en": "R² of 0.75, 0.50 and 0.25 are read as substantial, moderate and weak in marketing research "
+                       "(Hair et al., 2022); the bands depend on the discipline.",
+                 "fa": "مقادیر ۰٫۷۵، ۰٫۵۰ و ۰٫۲۵ برای R² در پژوهش‌های بازاریابی به ترتیب قوی، متوسط و ضعیف تفسیر "
+                       "می‌شوند (هیر و همکاران، ۲۰۲۲)؛ این مرزها به رشته بستگی دارند."}[lang])
 
-    defined = est[est["op"] == ":="]
-    if len(defined):
-        b.heading("s4b", 2)
-        ind = pd.DataFrame({"effect": defined["lhs"], "definition": defined["rhs"], "est": defined["est"],
-                            "std_all": defined["std_all"], "pvalue": defined["pvalue"],
-                            "ci_low": defined[lo_col], "ci_high": defined[hi_col]})
-        b.table("indirect", "t_indirect", pd.DataFrame({
-            "effect": ind["effect"], "definition": ind["definition"], "est": [fmt_num(v, lang) for v in ind["est"]],
-            "beta": [fmt_num(v, lang) for v in ind["std_all"]], "p": [fmt_p(v, lang) for v in ind["pvalue"]],
-            "ci_lower": [fmt_num(v, lang) for v in ind["ci_low"]],
-            "ci_upper": [fmt_num(v, lang) for v in ind["ci_high"]],
-        }), ind, _ci_note(boot, study.seed, lang) + (
-            {"en": " An indirect effect is significant when its interval excludes zero (Preacher & Hayes, 2008); "
-                   "the p value is the delta-method (Sobel) one.",
-             "fa": " اثر غیرمستقیم زمانی معنادار است که فاصله اطمینان آن صفر را در بر نگیرد (پریچر و هیز، ۲۰۰۸)؛ "
-                   "مقدار p به روش دلتا (سوبل) است."}[lang]))
+    med = crm.mediation_effects(fit) if (est["op"] == ":=").any() else None
+    if med is not None and len(med):
+        _mediation_section(b, study, med, boot)
 
     prog("hypotheses")
     b.heading("s4c", 2)
     hyp = crm.hypotheses(fit, study.hypotheses)
-    _hypotheses_table(b, hyp)
+    _hypotheses_table(b, hyp, dict(zip(med["effect"], med["chain"])) if med is not None else {})
     return fit, hyp, [w for w in caught]
 
 
-def _hypotheses_table(b, hyp):
+def _persian_diagram(ax) -> None:
+    """A path diagram in Persian: Persian digits in every estimate and R², a Persian title without 'std_all'.
+
+    Construct and item codes (Latin) stay as they are; numbers such as '0.37***' and 'R² = 0.28' are
+    rewritten with Persian digits and the Persian decimal separator, as in the tables.
+    """
+    import re
+
+    number = re.compile(r"-?\d+\.\d+")
+    for text in ax.texts:
+        label = text.get_text()
+        if number.search(label):
+            text.set_text(ltr(number.sub(lambda m: digits(m.group(0).replace(".", "٫"), "fa"), label)))
+    ax.set_title("نمودار مسیر با برآوردهای استانداردشده؛ " + ltr("* p < ۰٫۰۵، ** p < ۰٫۰۱، *** p < ۰٫۰۰۱"),
+                 fontsize=9)
+
+
+def _mediation_section(b, study, med, boot):
+    """Indirect, direct and total effect of each mediation chain, with Zhao et al.'s (2010) type."""
+    from crm_research.inference.hypotheses import MEDIATION_TYPES
+
     lang = b.lang
-    arrow = " ← "
+    b.heading("s4b", 2)
+    rows = []
+    for _, r in med.iterrows():
+        chain = b.d(r["chain"]) if lang == "fa" else r["chain"]
+        for kind, prefix in (("indirect", ""), ("direct", "direct_"), ("total", "total_")):
+            if kind != "indirect" and np.isnan(r[f"{prefix}est"]):
+                continue
+            rows.append({"chain": chain if kind == "indirect" else "", "effect": b.t(f"eff_{kind}"),
+                         "est": r[f"{prefix}est"], "beta": r[f"{prefix}beta"], "pvalue": r[f"{prefix}pvalue"],
+                         "ci_low": r[f"{prefix}ci_low"], "ci_high": r[f"{prefix}ci_high"],
+                         "type": MEDIATION_TYPES[r["mediation"]][1 if lang == "fa" else 0] if kind == "indirect"
+                         else ""})
+    table = pd.DataFrame(rows)
+    b.table("indirect", "t_indirect", pd.DataFrame({
+        "path": table["chain"], "effect": table["effect"], "est": [fmt_num(v, lang) for v in table["est"]],
+        "beta": [fmt_num(v, lang) for v in table["beta"]], "p": [fmt_p(v, lang) for v in table["pvalue"]],
+        "ci_lower": [fmt_num(v, lang) for v in table["ci_low"]],
+        "ci_upper": [fmt_num(v, lang) for v in table["ci_high"]], "mediation": table["type"],
+    }), med, _ci_note(boot, study.seed, lang) + {
+        "en": " An indirect effect is significant when its interval excludes zero (Preacher & Hayes, 2008); its p "
+              "value is the delta-method (Sobel) one. Mediation types after Zhao, Lynch, and Chen (2010).",
+        "fa": " اثر غیرمستقیم زمانی معنادار است که فاصله اطمینان آن صفر را در بر نگیرد (پریچر و هیز، ۲۰۰۸)؛ "
+              "مقدار p آن به روش دلتا (سوبل) است. نوع میانجی‌گری بر اساس ژائو، لینچ و چن (۲۰۱۰)."}[lang])
+    sentences = []
+    for _, r in med.iterrows():
+        name = MEDIATION_TYPES[r["mediation"]][1 if lang == "fa" else 0]
+        if lang == "fa":
+            sentences.append(f"در زنجیره {ltr(b.d(r['chain']))} اثر غیرمستقیم {fmt_num(r['est'], lang)} "
+                             f"({'معنادار' if r['significant'] else 'غیرمعنادار'}) و نوع آن «{name}» است.")
+        else:
+            sentences.append(f"For {r['chain']} the indirect effect is {fmt_num(r['est'])} "
+                             f"({'significant' if r['significant'] else 'not significant'}), "
+                             + ("with a significant direct effect" if r["direct_significant"] else
+                                "with no significant direct effect") + f": {name}.")
+    b.para(" ".join(sentences))
+
+
+def _hypothesis_paths(hyp, chains) -> list[str]:
+    """'SAT ← OPR' for a path, 'OPR → SAT → LOY' for an indirect effect (not 'ind_OPR := a1*b1')."""
+    out = []
+    for path in hyp["path"]:
+        name = path.split(" := ")[0]
+        out.append(chains[name] if " := " in path and name in chains else path.replace(" ~ ", " ← "))
+    return out
+
+
+def _hypotheses_table(b, hyp, chains=None):
+    lang = b.lang
     b.table("hypotheses", "t_hyp", pd.DataFrame({
-        "hypothesis": [b.d(h) for h in hyp["hypothesis"]], "path": hyp["path"].str.replace(" ~ ", arrow),
+        "hypothesis": [b.d(h) for h in hyp["hypothesis"]], "path": _hypothesis_paths(hyp, chains or {}),
         "beta": [fmt_num(v, lang) for v in hyp["beta"]], "est": [fmt_num(v, lang) for v in hyp["est"]],
         "z": [fmt_num(v, lang, 2) for v in hyp["z"]], "p": [fmt_p(v, lang) for v in hyp["pvalue"]],
         "ci_lower": [fmt_num(v, lang) for v in hyp["ci_low"]], "ci_upper": [fmt_num(v, lang) for v in hyp["ci_high"]],
         "result": [b.t("yes" if v else "no") for v in hyp["supported"]],
-    }), hyp, {"en": "A hypothesis is supported when p < .05 and its 95% interval "
-                    f"({tr(hyp['interval'].iloc[0], 'en')}) excludes zero.",
-              "fa": "فرضیه زمانی تأیید می‌شود که p کمتر از ۰٫۰۵ باشد و فاصله اطمینان ۹۵ درصد "
-                    f"({tr(hyp['interval'].iloc[0], 'fa')}) صفر را در بر نگیرد."}[lang])
+    }), hyp, {"en": "A hypothesis is supported when both p < .05 and its 95% interval "
+                    f"({tr(hyp['interval'].iloc[0], 'en')}) excludes zero; for an indirect effect p is the "
+                    "delta-method (Sobel) one, and the interval is the test that counts (Preacher & Hayes, 2008).",
+              "fa": "فرضیه زمانی تأیید می‌شود که هم p کمتر از ۰٫۰۵ باشد و هم فاصله اطمینان ۹۵ درصد "
+                    f"({tr(hyp['interval'].iloc[0], 'fa')}) صفر را در بر نگیرد؛ برای اثر غیرمستقیم مقدار p به روش "
+                    "دلتا (سوبل) است و آزمون اصلی فاصله اطمینان است (پریچر و هیز، ۲۰۰۸)."}[lang])
     yes = hyp.loc[hyp["supported"], "hypothesis"].tolist()
     no = hyp.loc[~hyp["supported"], "hypothesis"].tolist()
     if lang == "fa":
@@ -626,9 +882,42 @@ def _hypotheses_table(b, hyp):
         text = (f"Of the {len(hyp)} hypotheses, {len(yes)} are supported" + (f" ({', '.join(yes)})" if yes else "")
                 + (f"; {', '.join(no)} {'is' if len(no) == 1 else 'are'} not supported." if no else "."))
     b.para(text)
+    b.hypotheses = hyp
+    study = b.study
+    if study is None:
+        return
+    paths = _hypothesis_paths(hyp, chains or {})
+    for (_, r), path in zip(hyp.iterrows(), paths):
+        statement = study.text("hypothesis_statements", r["hypothesis"], lang, default="")
+        ci = f"[{fmt_num(r['ci_low'], lang)}, {fmt_num(r['ci_high'], lang)}]"
+        p_text = fmt_p(r["pvalue"], lang)
+        p_text = p_text if p_text.startswith("<") else "= " + p_text
+        stats = f"β = {fmt_num(r['beta'], lang)}, p {p_text}, 95% CI {ci}"
+        if lang == "fa":
+            stats = "، ".join(ltr(t) for t in stats.split(", ", 2))
+            head = f"فرضیه {b.d(r['hypothesis'])}" + (f" («{statement}»)" if statement else f" ({ltr(path)})")
+            if r["supported"]:
+                text = f"{head} تأیید شد ({stats})."
+            else:
+                text = (f"{head} تأیید نشد ({stats}). فاصله اطمینان صفر را در بر می‌گیرد، پس داده‌ها اثری از این "
+                        "مسیر را، وقتی مسیرهای دیگر مدل در نظر گرفته شده‌اند، نشان نمی‌دهند. این یافته به معنای "
+                        "نبودِ اثر نیست: ممکن است اثر کوچک‌تر از آن باشد که با این حجم نمونه آشکار شود، یا از راه "
+                        "متغیرهای دیگر مدل منتقل شود؛ در فصل پنجم با پیشینه پژوهش مقایسه می‌شود.")
+        else:
+            head = f"{r['hypothesis']}" + (f" ({statement.rstrip('.')})" if statement else f" ({path})")
+            if r["supported"]:
+                text = f"{head} is supported ({stats})."
+            else:
+                what = (f"no effect of {path.split(' ← ')[1]} on {path.split(' ← ')[0]}" if " ← " in path else
+                        f"no indirect effect along {path}")
+                text = (f"{head} is not supported ({stats}). The interval includes zero, so the data show {what} "
+                        "once the other paths of the model are accounted for. This is not evidence "
+                        "that the effect is absent: it may be smaller than this sample can detect, or run through "
+                        "other variables of the model; chapter 5 compares it with earlier studies.")
+        b.para(text)
 
 
-def _ci_note(boot, seed, lang, kind="bc"):
+def _ci_note(boot, seed, lang, kind="percentile"):
     if boot:
         en = "bias-corrected" if kind == "bc" else "percentile"
         fa = "با اصلاح سوگیری" if kind == "bc" else "صدکی"
@@ -639,37 +928,74 @@ def _ci_note(boot, seed, lang, kind="bc"):
             "fa": "فاصله‌ها: بر پایه نظریه نرمال (روش دلتا)؛ بوت‌استرپ اجرا نشد."}[lang]
 
 
+#: APA-7 references; *...* marks the italic part (journal and volume, or book title).  Only the works
+#: the chapter actually cites are listed (see :func:`cited_references`).
 REFERENCES = [
     "Browne, M. W., & Cudeck, R. (1993). Alternative ways of assessing model fit. In K. A. Bollen & J. S. Long "
-    "(Eds.), Testing structural equation models (pp. 136-162). Sage.",
+    "(Eds.), *Testing structural equation models* (pp. 136-162). Sage.",
     "Curran, P. J., West, S. G., & Finch, J. F. (1996). The robustness of test statistics to nonnormality and "
-    "specification error in confirmatory factor analysis. Psychological Methods, 1(1), 16-29.",
-    "Efron, B. (1987). Better bootstrap confidence intervals. Journal of the American Statistical Association, "
-    "82(397), 171-185.",
+    "specification error in confirmatory factor analysis. *Psychological Methods, 1*(1), 16-29. "
+    "https://doi.org/10.1037/1082-989X.1.1.16",
     "Enders, C. K., & Bandalos, D. L. (2001). The relative performance of full information maximum likelihood "
-    "estimation for missing data in structural equation models. Structural Equation Modeling, 8(3), 430-457.",
+    "estimation for missing data in structural equation models. *Structural Equation Modeling, 8*(3), 430-457. "
+    "https://doi.org/10.1207/S15328007SEM0803_5",
     "Fornell, C., & Larcker, D. F. (1981). Evaluating structural equation models with unobservable variables and "
-    "measurement error. Journal of Marketing Research, 18(1), 39-50.",
-    "Hair, J. F., Black, W. C., Babin, B. J., & Anderson, R. E. (2019). Multivariate data analysis (8th ed.). "
+    "measurement error. *Journal of Marketing Research, 18*(1), 39-50. https://doi.org/10.1177/002224378101800104",
+    "Fritz, M. S., Taylor, A. B., & MacKinnon, D. P. (2012). Explanation of two anomalous results in statistical "
+    "mediation analysis. *Multivariate Behavioral Research, 47*(1), 61-87. "
+    "https://doi.org/10.1080/00273171.2012.640596",
+    "Hair, J. F., Black, W. C., Babin, B. J., & Anderson, R. E. (2019). *Multivariate data analysis* (8th ed.). "
     "Cengage.",
-    "Hair, J. F., Hult, G. T. M., Ringle, C. M., & Sarstedt, M. (2022). A primer on partial least squares "
-    "structural equation modeling (PLS-SEM) (3rd ed.). Sage.",
+    "Hair, J. F., Hult, G. T. M., Ringle, C. M., & Sarstedt, M. (2022). *A primer on partial least squares "
+    "structural equation modeling (PLS-SEM)* (3rd ed.). Sage.",
     "Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterion for assessing discriminant validity in "
-    "variance-based structural equation modeling. Journal of the Academy of Marketing Science, 43(1), 115-135.",
+    "variance-based structural equation modeling. *Journal of the Academy of Marketing Science, 43*(1), 115-135. "
+    "https://doi.org/10.1007/s11747-014-0403-8",
     "Hu, L., & Bentler, P. M. (1999). Cutoff criteria for fit indexes in covariance structure analysis: "
-    "Conventional criteria versus new alternatives. Structural Equation Modeling, 6(1), 1-55.",
-    "Joanes, D. N., & Gill, C. A. (1998). Comparing measures of sample skewness and kurtosis. The Statistician, "
-    "47(1), 183-189.",
-    "Kline, R. B. (2016). Principles and practice of structural equation modeling (4th ed.). Guilford.",
-    "Mardia, K. V. (1970). Measures of multivariate skewness and kurtosis with applications. Biometrika, 57(3), "
-    "519-530.",
+    "Conventional criteria versus new alternatives. *Structural Equation Modeling, 6*(1), 1-55. "
+    "https://doi.org/10.1080/10705519909540118",
+    "Joanes, D. N., & Gill, C. A. (1998). Comparing measures of sample skewness and kurtosis. *Journal of the Royal "
+    "Statistical Society: Series D (The Statistician), 47*(1), 183-189. https://doi.org/10.1111/1467-9884.00122",
+    "Kline, R. B. (2016). *Principles and practice of structural equation modeling* (4th ed.). Guilford.",
+    "Mardia, K. V. (1970). Measures of multivariate skewness and kurtosis with applications. *Biometrika, 57*(3), "
+    "519-530. https://doi.org/10.1093/biomet/57.3.519",
     "Preacher, K. J., & Hayes, A. F. (2008). Asymptotic and resampling strategies for assessing and comparing "
-    "indirect effects in multiple mediator models. Behavior Research Methods, 40(3), 879-891.",
+    "indirect effects in multiple mediator models. *Behavior Research Methods, 40*(3), 879-891. "
+    "https://doi.org/10.3758/BRM.40.3.879",
     "Roemer, E., Schuberth, F., & Henseler, J. (2021). HTMT2 - an improved criterion for assessing discriminant "
-    "validity in structural equation modeling. Industrial Management & Data Systems, 121(12), 2637-2650.",
-    "Rosseel, Y. (2012). lavaan: An R package for structural equation modeling. Journal of Statistical Software, "
-    "48(2), 1-36.",
+    "validity in structural equation modeling. *Industrial Management & Data Systems, 121*(12), 2637-2650. "
+    "https://doi.org/10.1108/IMDS-02-2021-0082",
+    "Rosseel, Y. (2012). lavaan: An R package for structural equation modeling. *Journal of Statistical Software, "
+    "48*(2), 1-36. https://doi.org/10.18637/jss.v048.i02",
+    "Zhao, X., Lynch, J. G., & Chen, Q. (2010). Reconsidering Baron and Kenny: Myths and truths about mediation "
+    "analysis. *Journal of Consumer Research, 37*(2), 197-206. https://doi.org/10.1086/651257",
 ]
+
+#: the first author's name as the Persian text of the chapter writes it
+_SURNAME_FA = {"Browne": "براون", "Curran": "کوران", "Enders": "اندرز", "Fornell": "فورنل", "Fritz": "فریتز",
+               "Hair": "هیر", "Henseler": "هنسلر", "Hu": "هو", "Joanes": "جونز", "Kline": "کلاین",
+               "Mardia": "ماردیا", "Preacher": "پریچر", "Roemer": "رومر", "Rosseel": "روسل", "Zhao": "ژائو"}
+
+
+def plain_reference(ref: str) -> str:
+    """A reference without its italic markers."""
+    return ref.replace("*", "")
+
+
+def cited_references(texts, lang: str) -> list[str]:
+    """The entries of :data:`REFERENCES` whose first author and year occur together in ``texts``."""
+    import re
+
+    blob = " ".join(texts)
+    out = []
+    for ref in REFERENCES:
+        surname = ref.split(",", 1)[0]
+        year = re.search(r"\((\d{4})\)", ref).group(1)
+        name = _SURNAME_FA[surname] if lang == "fa" else surname
+        pattern = rf"(?<!\w){re.escape(name)}(?!\w)[^)]{{0,60}}?{digits(year, lang)}"
+        if re.search(pattern, blob):
+            out.append(ref)
+    return out
 
 
 def _method_section(b, study, n, n_total):
@@ -686,13 +1012,16 @@ def _method_section(b, study, n, n_total):
             "بررسی شد؛ آستانه‌های ۲ برای چولگی و ۷ برای کشیدگی از کوران، وست و فینچ (۱۹۹۶) است.",
             "مدل اندازه‌گیری با تحلیل عاملی تأییدی و برآوردگر بیشینه درست‌نمایی و پیش‌فرض‌های lavaan (روسل، ۲۰۱۲) "
             "برآورد شد. برازش با معیارهای هو و بنتلر (۱۹۹۹) داوری شد: CFI و TLI دست‌کم ۰٫۹۵، RMSEA حداکثر ۰٫۰۶ و "
-            "SRMR حداکثر ۰٫۰۸؛ مقادیر CFI و TLI از ۰٫۹۰ و RMSEA تا ۰٫۰۸ قابل قبول شمرده شد (براون و کوداک، ۱۹۹۳).",
+            "SRMR حداکثر ۰٫۰۸؛ RMSEA تا ۰٫۰۸ برازش معقول (براون و کوداک، ۱۹۹۳) و CFI و TLI از ۰٫۹۰ به رسم رایج "
+            "قابل قبول شمرده شد.",
             "پایایی با آلفای کرونباخ و پایایی ترکیبی (CR) و روایی همگرا با میانگین واریانس استخراج‌شده (AVE) "
             "سنجیده شد (فورنل و لارکر، ۱۹۸۱؛ هیر و همکاران، ۲۰۱۹): CR ≥ ۰٫۷۰ و AVE ≥ ۰٫۵۰. روایی واگرا با معیار "
             "فورنل و لارکر و نسبت HTMT (هنسلر و همکاران، ۲۰۱۵) با آستانه ۰٫۸۵ ارزیابی شد.",
             ("اثرهای مستقیم و غیرمستقیم با مدل معادلات ساختاری برآورد شد و فاصله‌های اطمینان با "
-             f"{fmt_int(boot, lang)} نمونه بوت‌استرپ با اصلاح سوگیری (افرون، ۱۹۸۷؛ پریچر و هیز، ۲۰۰۸) و بذر "
-             f"{fmt_int(study.seed, lang)} به دست آمد؛ اجرای دوباره با همین بذر همین اعداد را می‌دهد.") if boot else
+             f"{fmt_int(boot, lang)} نمونه بوت‌استرپ صدکی (پریچر و هیز، ۲۰۰۸) و بذر "
+             f"{fmt_int(study.seed, lang)} به دست آمد؛ اجرای دوباره با همین بذر همین اعداد را می‌دهد. فاصله صدکی "
+             "به جای فاصله با اصلاح سوگیری گزارش شد، زیرا فاصله با اصلاح سوگیری خطای نوع اول اثرهای غیرمستقیم را "
+             "افزایش می‌دهد (فریتز، تیلور و مک‌کینون، ۲۰۱۲).") if boot else
             "اثرهای مستقیم و غیرمستقیم با مدل معادلات ساختاری برآورد شد؛ فاصله‌ها بر پایه روش دلتا است.",
             "همه اعداد این فصل با بسته crm_research و از فایل مطالعه "
             f"{study.path.name} تولید شده است و با اجرای دوباره «crm-research report {study.path.name}» بازتولید "
@@ -710,14 +1039,17 @@ def _method_section(b, study, n, n_total):
             "The measurement model was estimated by confirmatory factor analysis with maximum likelihood and "
             "lavaan's defaults (Rosseel, 2012). Fit was judged by the criteria of Hu and Bentler (1999): CFI and "
             "TLI at least 0.95, RMSEA at most 0.06 and SRMR at most 0.08, with CFI and TLI from 0.90 and RMSEA up "
-            "to 0.08 read as acceptable (Browne & Cudeck, 1993).",
+            "to 0.08 read as acceptable (for RMSEA, reasonable fit in Browne & Cudeck, 1993; for CFI and TLI a "
+            "common convention).",
             "Reliability was assessed by Cronbach's alpha and composite reliability (CR), convergent validity by "
             "the average variance extracted (AVE), with CR >= 0.70 and AVE >= 0.50 (Fornell & Larcker, 1981; "
             "Hair et al., 2019). Discriminant validity was assessed by the Fornell-Larcker criterion and the "
             "heterotrait-monotrait ratio (HTMT) with a threshold of 0.85 (Henseler et al., 2015).",
-            (f"Direct and indirect effects were estimated in the structural model; intervals come from {boot} "
-             f"bias-corrected bootstrap resamples (Efron, 1987; Preacher & Hayes, 2008) with seed {study.seed}, so "
-             "a rerun with the same seed gives the same numbers.") if boot else
+            (f"Direct and indirect effects were estimated in the structural model; intervals are percentile "
+             f"intervals from {boot} bootstrap resamples (Preacher & Hayes, 2008) with seed {study.seed}, so a "
+             "rerun with the same seed gives the same numbers. Percentile rather than bias-corrected intervals "
+             "are reported because the bias-corrected interval inflates the Type I error of indirect effects "
+             "(Fritz, Taylor, & MacKinnon, 2012).") if boot else
             "Direct and indirect effects were estimated in the structural model; intervals are delta-method ones.",
             f"Every number in this chapter was produced by crm_research from the study file {study.path.name} and "
             f"is reproduced by running 'crm-research report {study.path.name}' again.",
@@ -753,7 +1085,9 @@ def _method_section(b, study, n, n_total):
     for p in paras:
         b.para(p)
     b.heading("refs", 2)
-    for ref in REFERENCES:
+    texts = [blk.text for blk in b.blocks if isinstance(blk, Paragraph)] + [
+        blk.note for blk in b.blocks if isinstance(blk, Table)]
+    for ref in cited_references(texts, lang):
         b.para(ref, "reference")
 
 
@@ -806,7 +1140,7 @@ def _measurement_section_pls(b, study, x, prog):
     b.heading("s3c", 2)
     rel = res.reliability[["construct", "n_items", "alpha", "rho_a", "rho_c", "ave"]]
     b.table("reliability", "t_reliability", pd.DataFrame({
-        "construct": rel["construct"], "n": [fmt_int(v, lang) for v in rel["n_items"]],
+        "construct": rel["construct"], "n_items": [fmt_int(v, lang) for v in rel["n_items"]],
         "alpha": [fmt_num(v, lang) for v in rel["alpha"]], "rho_a": [fmt_num(v, lang) for v in rel["rho_a"]],
         "rho_c": [fmt_num(v, lang) for v in rel["rho_c"]], "ave": [fmt_num(v, lang) for v in rel["ave"]],
     }), rel, {"en": "Criteria: α, ρA and ρC between 0.70 and 0.95; AVE ≥ 0.50 (Hair et al., 2022).",
@@ -859,24 +1193,14 @@ def _structural_section_pls(b, study, res, prog):
             {"en": "R² of 0.75, 0.50 and 0.25 are often read as substantial, moderate and weak (Hair et al., 2022).",
              "fa": "مقادیر ۰٫۷۵، ۰٫۵۰ و ۰٫۲۵ برای R² معمولاً قوی، متوسط و ضعیف تفسیر می‌شوند (هیر و همکاران، "
                    "۲۰۲۲)."}[lang])
-    est = res.estimates
-    defined = est[(est["op"] == ":=") & (est["rhs"] != "specific indirect")]
-    if len(defined):
-        b.heading("s4b", 2)
-        ind = pd.DataFrame({"effect": defined["lhs"], "definition": defined["rhs"], "est": defined["est"],
-                            "t": defined["z"], "pvalue": defined["pvalue"], "ci_low": defined["ci_lower"],
-                            "ci_high": defined["ci_upper"]})
-        b.table("indirect", "t_indirect", pd.DataFrame({
-            "effect": ind["effect"], "definition": ind["definition"], "beta": [fmt_num(v, lang) for v in ind["est"]],
-            "t": [fmt_num(v, lang, 2) for v in ind["t"]], "p": [fmt_p(v, lang) for v in ind["pvalue"]],
-            "ci_lower": [fmt_num(v, lang) for v in ind["ci_low"]],
-            "ci_upper": [fmt_num(v, lang) for v in ind["ci_high"]],
-        }), ind, _ci_note(study.bootstrap, study.seed, lang, "percentile"))
+    med = crm.mediation_effects(res)
+    if len(med):
+        _mediation_section(b, study, med, study.bootstrap)
     prog("hypotheses")
     b.heading("s4c", 2)
     # crm.hypotheses reads a PLS fit as an SEM fit (percentile intervals, as SmartPLS)
     hyp = crm.hypotheses(res, study.hypotheses)
-    _hypotheses_table(b, hyp)
+    _hypotheses_table(b, hyp, dict(zip(med["effect"], med["chain"])))
     return hyp
 
 
@@ -913,8 +1237,9 @@ def build_chapter(study, lang: str | None = None, progress: bool = True) -> Chap
     if len(x) < 10:
         raise study.error("missing.policy", f"only {len(x)} respondents answered every item of the model; "
                           "listwise deletion leaves too few for the analysis")
-    b = _Builder(lang, progress)
+    b = _Builder(lang, progress, study)
     title = study.title_fa if lang == "fa" else study.title
+    _introduction(b, study)
     _sample_section(b, study, data, x, prog)
     desc, mar = _items_section(b, study, x, prog)
     results = {"data": data, "analysis_data": x, "item_descriptives": desc, "mardia": mar}
@@ -929,6 +1254,9 @@ def build_chapter(study, lang: str | None = None, progress: bool = True) -> Chap
         fit, hyp, w2 = _structural_section(b, study, model_data, prog)
         results.update({"pls": None, "cfa": cfa, "reliability": rel, "fornell_larcker": fl, "htmt": ht,
                         "sem": fit, "hypotheses": hyp, "warnings": [str(m.message) for m in w1 + w2]})
+    b.fits["reliability"] = results["reliability"].set_index("construct") if "construct" in getattr(
+        results["reliability"], "columns", []) else results["reliability"]
+    _summary(b, study)
     _method_section(b, study, len(model_data), data.n_total)
     chapter = Chapter(title, lang, b.blocks, results)
     return chapter

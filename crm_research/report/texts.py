@@ -28,7 +28,14 @@ T: dict[str, tuple[str, str]] = {
     "s4a": ("4.4.1 Path coefficients and explained variance", "۴-۴-۱ ضرایب مسیر و واریانس تبیین‌شده"),
     "s4b": ("4.4.2 Indirect (mediated) effects", "۴-۴-۲ اثرهای غیرمستقیم (میانجی)"),
     "s4c": ("4.4.3 Hypothesis tests", "۴-۴-۳ آزمون فرضیه‌ها"),
-    "s5": ("4.5 Method notes", "۴-۵ یادداشت‌های روش‌شناختی"),
+    "s5": ("4.6 Method notes", "۴-۶ یادداشت‌های روش‌شناختی"),
+    "s6": ("4.5 Summary", "۴-۵ جمع‌بندی"),
+    "intro": ("Introduction", "مقدمه"),
+    "t_constructs": ("Constructs of the model and their items", "سازه‌های مدل و گویه‌های آن‌ها"),
+    "t_construct_desc": ("Descriptive statistics of the constructs", "آمار توصیفی سازه‌ها"),
+    "label": ("Name", "نام"),
+    "wording": ("Wording", "متن گویه"),
+    "t_wording": ("Items of the questionnaire", "گویه‌های پرسش‌نامه"),
     "refs": ("References", "منابع"),
     "table": ("Table", "جدول"),
     "figure": ("Figure", "شکل"),
@@ -60,6 +67,8 @@ T: dict[str, tuple[str, str]] = {
     "variable": ("Variable", "متغیر"),
     "category": ("Category", "طبقه"),
     "n": ("n", "فراوانی"),
+    "n_items": ("Number of items", "تعداد گویه‌ها"),
+    "items": ("Items", "گویه‌ها"),
     "pct": ("%", "درصد"),
     "missing_n": ("Missing", "گمشده"),
     "mean": ("M", "میانگین"),
@@ -104,6 +113,10 @@ T: dict[str, tuple[str, str]] = {
     "t_pls_paths": ("Structural path coefficients (PLS-SEM)", "ضرایب مسیر مدل ساختاری (PLS-SEM)"),
     "f_pls_path": ("PLS path model (path coefficients and R²)", "مدل مسیر PLS (ضرایب مسیر و R²)"),
     "interval": ("Interval", "نوع فاصله"),
+    "mediation": ("Mediation type", "نوع میانجی‌گری"),
+    "eff_indirect": ("indirect", "غیرمستقیم"),
+    "eff_direct": ("direct", "مستقیم"),
+    "eff_total": ("total", "کل"),
     "skewness_m": ("Multivariate skewness", "چولگی چندمتغیره"),
     "kurtosis_m": ("Multivariate kurtosis", "کشیدگی چندمتغیره"),
     "missing_cat": ("(missing)", "(گمشده)"),
@@ -170,11 +183,14 @@ def fmt_pct(value, lang: str = "en") -> str:
 
 
 def fmt_p(value, lang: str = "en") -> str:
-    """A p-value in APA style: three decimals without the leading zero, '< .001' below 0.001."""
+    """A p-value: APA style in English (no leading zero, '< .001'); Persian keeps the zero ('۰٫۰۳۰').
+
+    In Persian a bare '٫۰۳' reads as a letter followed by digits, so Persian theses write the zero.
+    """
     if _bad(value):
         return ""
     value = float(value)
-    text = "< .001" if value < 0.001 else f"{value:.3f}".lstrip("0")
-    if text == "1.000":
-        text = "1.000"
-    return digits(text, lang)
+    # a no-break space keeps "<" on the line of its number
+    if lang == "fa":
+        return digits("<\u00a00.001" if value < 0.001 else f"{value:.3f}", lang)
+    return "<\u00a0.001" if value < 0.001 else f"{value:.3f}".lstrip("0")
