@@ -157,7 +157,7 @@ def _resolve_time_unit(summary: Any, time_unit: Any, func: str, fitted: str | No
 
 
 def _mle(negll, start: np.ndarray, names: list[str], n: int, ci: float):
-    """Minimise negll over log-parameters; return (params, table, loglik, converged, message).
+    """Minimise negll over log-parameters; return (params, table, loglik, converged, message, vcov_log).
 
     scipy's BFGS does the work; a start that stalls it is polished by Nelder-Mead and BFGS
     again.  Standard errors come from the numerical Hessian of statsmodels (central
@@ -184,8 +184,10 @@ def _mle(negll, start: np.ndarray, names: list[str], n: int, ci: float):
         cov_log = np.linalg.inv(hess)
         se_log = np.sqrt(np.diag(cov_log))
     except np.linalg.LinAlgError:
-        se_log = np.full(len(z), np.nan)
+        cov_log, se_log = None, np.full(len(z), np.nan)
     crit = stats.norm.ppf(0.5 + ci / 2)
+    cov = pd.DataFrame(cov_log if np.all(np.isfinite(se_log)) else np.full((len(z), len(z)), np.nan),
+                       index=names, columns=names)
     table = pd.DataFrame(
         {
             "estimate": est,
@@ -195,7 +197,8 @@ def _mle(negll, start: np.ndarray, names: list[str], n: int, ci: float):
         },
         index=pd.Index(names, name="parameter"),
     )
-    return pd.Series(est, index=names, name="estimate"), table, float(-negll(z)), converged, str(res.message)
+    return (pd.Series(est, index=names, name="estimate"), table, float(-negll(z)), converged, str(res.message),
+            cov)
 
 
 # --------------------------------------------------------------------------- BG/NBD
@@ -261,9 +264,14 @@ class BGNBDResult(Result):
     frequency_col, recency_col, T_col : str
         The columns the model was fitted on: a summary DataFrame given to
         ``p_alive``, ``predict`` or :func:`clv` is read by these names.
+    vcov_log : pandas.DataFrame or None
+        Asymptotic covariance of the log-parameters (inverse Hessian); :func:`clv`
+        draws from it for its intervals.  None when the Hessian is singular.
     """
 
     title: ClassVar[str] = "BG/NBD model (Fader, Hardie & Lee 2005)"
+    short_name: ClassVar[str] = "BG/NBD"
+    param_names: ClassVar[tuple[str, ...]] = ("r", "alpha", "a", "b")
     params: pd.Series
     table: pd.DataFrame
     loglik: float
@@ -276,6 +284,7 @@ class BGNBDResult(Result):
     frequency_col: str = "frequency"
     recency_col: str = "recency"
     T_col: str = "T"
+    vcov_log: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         if not self.converged:
@@ -312,7 +321,7 @@ class BGNBDResult(Result):
 
     # -- predictions
     def _p(self):
-        return tuple(float(self.params[k]) for k in ("r", "alpha", "a", "b"))
+        return tuple(float(self.params[k]) for k in self.param_names)
 
     def expected_purchases(self, t) -> np.ndarray | float:
         """Expected number of purchases of a new customer in (0, t]:  E[X(t)].
@@ -544,11 +553,11 @@ class BGNBDResult(Result):
             _, ax = plt.subplots(figsize=(7, 4))
         pos = np.arange(len(table))
         ax.bar(pos - 0.2, table["observed"], width=0.4, label="observed")
-        ax.bar(pos + 0.2, table["expected"], width=0.4, label="BG/NBD expected")
+        ax.bar(pos + 0.2, table["expected"], width=0.4, label=f"{self.short_name} expected")
         ax.set_xticks(pos, table.index)
         ax.set_xlabel("repeat purchases in the calibration period")
         ax.set_ylabel("customers")
-        ax.set_title("BG/NBD: calibration-period fit")
+        ax.set_title(f"{self.short_name}: calibration-period fit")
         ax.legend()
         return ax
 
@@ -561,7 +570,7 @@ class BGNBDResult(Result):
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 4))
         ax.plot(table.index, table["actual"], "o-", label="actual")
-        ax.plot(table.index, table["predicted"], "s--", label="BG/NBD prediction")
+        ax.plot(table.index, table["predicted"], "s--", label=f"{self.short_name} prediction")
         ax.set_xlabel("repeat purchases in the calibration period")
         ax.set_ylabel("mean purchases in the holdout period")
         ax.set_title("Calibration vs holdout")
@@ -579,7 +588,7 @@ class BGNBDResult(Result):
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 4))
         ax.plot(table.index, table["actual"], "-", label="actual")
-        ax.plot(table.index, table["expected"], "--", label="BG/NBD expected")
+        ax.plot(table.index, table["expected"], "--", label=f"{self.short_name} expected")
         ax.axvline(table.calibration_end_time, color="grey", ls=":", label="end of calibration")
         ax.set_xlabel(table.index.name)
         ax.set_ylabel("cumulative repeat purchases")
@@ -668,6 +677,10 @@ def fit_bgnbd(
                          min_rows=4)
     time_unit = _resolve_time_unit(summary, time_unit, func)
     x, tx, T = v["frequency"], v["recency"], v["T"]
+    if not (T > 0).any():
+        raise CRMInputError(f"{func}: T (column {T_col!r}) is 0 for every customer, so no customer was observed "
+                            "for any time after the first purchase; the model cannot be estimated. Choose an "
+                            "observation end after the first purchases.")
     if not (x > 0).any():
         raise CRMInputError(f"{func}: no customer made a repeat purchase, so the model cannot be estimated.")
 
@@ -683,7 +696,7 @@ def fit_bgnbd(
     # Start from a moment-style guess: mean purchase rate and a drop-out probability of 1/4.
     rate = max(x.sum() / T.sum(), 1e-3)
     start = np.log([1.0, 1.0 / rate, 1.0, 3.0])
-    params, table, loglik, converged, message = _mle(negll, start, ["r", "alpha", "a", "b"], len(x), ci)
+    params, table, loglik, converged, message, cov = _mle(negll, start, ["r", "alpha", "a", "b"], len(x), ci)
     if not converged:
         warnings.warn(f"{func}: the optimiser did not converge ({message})", CRMConvergenceWarning, stacklevel=2)
     data = pd.DataFrame({"frequency": x, "recency": tx, "T": T}, index=summary.index)
@@ -691,7 +704,7 @@ def fit_bgnbd(
         if extra in summary.columns:
             data[extra] = summary[extra].to_numpy()
     return BGNBDResult(params, table, loglik, len(x), converged, message, time_unit, data, ci,
-                       frequency_col=frequency_col, recency_col=recency_col, T_col=T_col)
+                       frequency_col=frequency_col, recency_col=recency_col, T_col=T_col, vcov_log=cov)
 
 
 # --------------------------------------------------------------------------- Gamma-Gamma
@@ -731,6 +744,8 @@ class GammaGammaResult(Result):
     frequency_col, monetary_col : str
         The columns the model was fitted on; a summary given to
         :meth:`conditional_expected_average_profit` or :func:`clv` is read by these names.
+    vcov_log : pandas.DataFrame or None
+        Asymptotic covariance of log p, log q, log v (inverse Hessian).
     """
 
     title: ClassVar[str] = "Gamma-Gamma spend model (Fader, Hardie & Lee 2005b)"
@@ -744,6 +759,7 @@ class GammaGammaResult(Result):
     summary_data: pd.DataFrame
     frequency_col: str = "frequency"
     monetary_col: str = "monetary_value"
+    vcov_log: pd.DataFrame | None = None
     population_mean: float = field(init=False)
 
     def __post_init__(self) -> None:
@@ -923,7 +939,7 @@ def fit_gamma_gamma(
     mean_m = m.mean()
     start = np.log([max(mean_m**2 / max(m.var(), 1e-9), 0.5), 3.0, 2.0 * mean_m / max(mean_m**2 / max(m.var(),
                                                                                          1e-9), 0.5)])
-    params, table, loglik, converged, message = _mle(negll, start, ["p", "q", "v"], len(x), ci)
+    params, table, loglik, converged, message, cov = _mle(negll, start, ["p", "q", "v"], len(x), ci)
     if not converged:
         warnings.warn(f"{func}: the optimiser did not converge ({message})", CRMConvergenceWarning, stacklevel=2)
     if np.ptp(x) > 0 and np.ptp(m) > 0:
@@ -933,7 +949,7 @@ def fit_gamma_gamma(
         independence = pd.Series({"r": np.nan, "pvalue": np.nan, "n": float(len(x))})
     data = pd.DataFrame({"frequency": x, "monetary_value": m}, index=summary.index[repeat])
     return GammaGammaResult(params, table, loglik, len(x), converged, message, independence, data,
-                            frequency_col=frequency_col, monetary_col=monetary_col)
+                            frequency_col=frequency_col, monetary_col=monetary_col, vcov_log=cov)
 
 
 # --------------------------------------------------------------------------- CLV
