@@ -98,6 +98,7 @@ _EXPORTS: dict[str, str] = {
     "BGNBDResult": "analytics.clv",
     "TrackingTable": "analytics.clv",
     "GammaGammaResult": "analytics.clv",
+    "CLVTable": "analytics.clv",
     "fit_pareto_nbd": "analytics.btyd",
     "fit_mbgnbd": "analytics.btyd",
     "fit_bgbb": "analytics.btyd",
