@@ -30,6 +30,9 @@ _EXPORTS: dict[str, str] = {
     # Persian helpers
     "normalize_digits": "core.persian",
     "to_persian_digits": "core.persian",
+    "jalali_to_gregorian": "core.calendar",
+    "to_jalali": "core.calendar",
+    "jalali_period": "core.calendar",
     # datasets
     "list_datasets": "data.datasets",
     "load_dataset": "data.datasets",
