@@ -220,6 +220,21 @@ def check_date(value: Any, name: str = "at", func: str = "check_date", calendar:
     return parsed.astype("datetime64[ns]").iloc[0]
 
 
+def check_date_column(series: pd.Series, where: str, calendar: str = "auto") -> pd.Series:
+    """Read a column of dates by the rules of :func:`check_transactions` (``where`` names it in messages).
+
+    Returns ``datetime64[ns]`` naive UTC; raises :class:`CRMInputError` for unreadable
+    or missing dates, Solar Hijri days that do not exist, or mixed calendars.
+
+    Examples
+    --------
+    >>> check_date_column(pd.Series(["1403/05/12"]), "Column 'd'").dt.date.astype(str).tolist()
+    ['2024-08-02']
+    """
+    calendar = check_choice(calendar, "calendar", list(CALENDARS))
+    return _check_dates(series, where, calendar)
+
+
 def _where(col: str, role: str, name: str, func: str) -> str:
     return f"Column {col!r} of {name!r} (the '{role}' of {func})"
 
