@@ -27,6 +27,11 @@ install-notebooks: $(BIN)/python
 
 install-test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@# pyspark (tests/test_summaries.py) needs a Java runtime: install one when `java` is missing
+	@command -v java >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; \
+	else echo "ERROR: Java is missing; install a JRE (e.g. sudo apt-get install openjdk-17-jre-headless)" >&2; \
+		exit 1; fi; }
 
 # The main job: the analysis chapter (DOCX + HTML + CSV tables) of the bundled e-CRM study.
 run: install

@@ -92,3 +92,73 @@ BENCHMARKS += [
     ("segment: k-means k=5, 20 bootstrap refits (stability)", "100,000 customers",
      _segment(100_000, "kmeans", 20, k=5)),
 ]
+
+
+# --- issue 17: engine-neutral summaries (DuckDB, Spark local) and model fits on 1M customers -----------
+# The 10M-order summary rows run with CRM_BENCH_10M=1, the Spark rows with CRM_BENCH_SPARK=1 (they need pyspark
+# and Java, and a local Spark session takes tens of seconds to start).
+
+import os  # noqa: E402
+
+
+def _summary_duckdb(n_rows):
+    def run():
+        crm.btyd_summary(_log(n_rows), calibration_end="2024-06-30")
+        return n_rows
+
+    return run
+
+
+@functools.cache
+def _spark():
+    from pyspark.sql import SparkSession
+
+    return (SparkSession.builder.master("local[2]").appName("crm_research-bench").config("spark.ui.enabled", "false")
+            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+            .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+
+
+def _summary_spark(n_rows):
+    def run():
+        name = f"bench_orders_{n_rows}"
+        spark = _spark()
+        if not spark.catalog.tableExists(name):
+            spark.createDataFrame(_log(n_rows)).createOrReplaceTempView(name)
+        crm.btyd_summary(name, con=spark, calibration_end="2024-06-30")
+        return n_rows
+
+    return run
+
+
+@functools.cache
+def _btyd_customers(n: int) -> pd.DataFrame:
+    """A BG/NBD-like calibration summary of n customers (fixed seed), recency and T in weeks to 2 decimals."""
+    rng = np.random.default_rng(17)
+    T = np.round(rng.uniform(1, 52, n), 2)
+    lam = rng.gamma(0.25, 1 / 4.4, n)
+    x = np.minimum(rng.poisson(lam * T), rng.geometric(0.25, n) - 1)
+    tx = np.where(x > 0, np.round(T * rng.beta(x + 1, 1.5), 2), 0.0)
+    return pd.DataFrame({"frequency": x, "recency": tx, "T": T})
+
+
+def _fit(n, fit):
+    def run():
+        fit(_btyd_customers(n), time_unit="W")
+        return n
+
+    return run
+
+
+BENCHMARKS += [
+    ("btyd_summary (DuckDB via Ibis)", "1,000,000 transactions", _summary_duckdb(1_000_000)),
+    ("fit_bgnbd", "1,000,000 customers", _fit(1_000_000, crm.fit_bgnbd)),
+    ("fit_mbgnbd", "1,000,000 customers", _fit(1_000_000, crm.fit_mbgnbd)),
+    ("fit_pareto_nbd", "1,000,000 customers", _fit(1_000_000, crm.fit_pareto_nbd)),
+]
+if os.environ.get("CRM_BENCH_10M") == "1":
+    BENCHMARKS += [("btyd_summary (DuckDB via Ibis)", "10,000,000 transactions", _summary_duckdb(10_000_000))]
+if os.environ.get("CRM_BENCH_SPARK") == "1":
+    BENCHMARKS += [("btyd_summary (Spark local[2] via Ibis)", "1,000,000 transactions", _summary_spark(1_000_000))]
+    if os.environ.get("CRM_BENCH_10M") == "1":
+        BENCHMARKS += [("btyd_summary (Spark local[2] via Ibis)", "10,000,000 transactions",
+                        _summary_spark(10_000_000))]

@@ -412,3 +412,59 @@ def test_results_are_declared_dataclasses(bgnbd, gg):
     names = {f.name for f in dataclasses.fields(bgnbd)}
     assert {"params", "table", "time_unit", "frequency_col", "recency_col", "T_col"} <= names
     assert gg.population_mean == pytest.approx(gg.params["p"] * gg.params["v"] / (gg.params["q"] - 1))
+
+
+# --------------------------------------------------------------------------- intervals and time units
+
+
+def test_clv_intervals_agree_with_the_delta_method(bgnbd, gg, summary):
+    sub = summary.iloc[:300]
+    point = crm.clv(bgnbd, gg, sub, horizon=6)
+    boot = crm.clv(bgnbd, gg, sub, horizon=6, bootstrap=400, seed=3)
+    assert np.allclose(boot["clv"], point["clv"]) and boot.total == pytest.approx(point["clv"].sum())
+    assert np.isnan(point.total_ci_low) and point.bootstrap == 0 and boot.time_unit == "W"
+    assert ((boot["ci_low"] < boot["clv"]) & (boot["clv"] < boot["ci_high"])).mean() > 0.95
+    again = crm.clv(bgnbd, gg, sub, horizon=6, bootstrap=400, seed=3)
+    assert again["ci_low"].equals(boot["ci_low"]) and again.total_ci_high == boot.total_ci_high
+    # delta method for the total: gradient over the 7 log-parameters, block-diagonal covariance
+
+    def total(z):
+        import copy
+
+        m1, m2 = copy.copy(bgnbd), copy.copy(gg)
+        m1.params = pd.Series(np.exp(z[:4]), index=bgnbd.params.index)
+        m2.params = pd.Series(np.exp(z[4:]), index=gg.params.index)
+        return crm.clv(m1, m2, sub, horizon=6).total
+
+    z0 = np.log(np.r_[bgnbd.params.to_numpy(), gg.params.to_numpy()])
+    grad = np.array([(total(z0 + h) - total(z0 - h)) / 2e-5 for h in np.eye(7) * 1e-5])
+    cov = np.zeros((7, 7))
+    cov[:4, :4], cov[4:, 4:] = bgnbd.vcov_log.to_numpy(), gg.vcov_log.to_numpy()
+    se_delta = float(np.sqrt(grad @ cov @ grad))
+    se_boot = (boot.total_ci_high - boot.total_ci_low) / (2 * 1.959964)
+    assert se_boot == pytest.approx(se_delta, rel=0.15)
+
+
+def test_clv_converts_the_time_unit_of_the_fit(summary, gg):
+    # the same customers measured in days: the fit and the value agree with the weekly ones
+    days = summary.assign(recency=summary["recency"] * 7, T=summary["T"] * 7)
+    weekly = crm.clv(crm.fit_bgnbd(summary, time_unit="W"), gg, summary, horizon=12)
+    daily = crm.clv(crm.fit_bgnbd(days, time_unit="D"), gg, days, horizon=12)
+    assert daily.time_unit == "D" and weekly.time_unit == "W"
+    assert np.allclose(daily["clv"], weekly["clv"], rtol=1e-4)
+
+
+def test_clv_interval_needs_a_covariance(bgnbd, gg, summary):
+    import copy
+
+    broken = copy.copy(gg)
+    broken.vcov_log = None
+    with pytest.raises(CRMInputError, match="covariance"):
+        crm.clv(bgnbd, broken, summary, bootstrap=10)
+    with pytest.raises(CRMInputError, match="bootstrap"):
+        crm.clv(bgnbd, gg, summary, bootstrap=-1)
+
+
+def test_fit_bgnbd_with_T_zero_for_everyone_is_refused(summary):
+    with pytest.raises(CRMInputError, match="T .* is 0 for every customer"):
+        crm.fit_bgnbd(summary.assign(T=0.0, recency=0.0, frequency=0), time_unit="W")

@@ -175,3 +175,40 @@ def test_issue16_quoted_source_column_names_are_identifiers(tmp_path, company):
 def _write(frame, path):
     frame.to_csv(path, index=False)
     return path
+def test_solar_hijri_dates_load_as_gregorian(tmp_path, company):
+    # issue 17: dates written in the Solar Hijri calendar (Persian digits too) are stored as Gregorian dates
+    from crm_research.core.calendar import to_jalali
+
+    files = {"customers": tmp_path / "customers.csv", "transactions": tmp_path / "transactions.csv"}
+    company.customers.to_csv(files["customers"], index=False)
+    tx = company.transactions
+    jalali = tx.assign(order_date=to_jalali(tx["order_date"], persian_digits=True).to_numpy(),
+                       promised_delivery_date=to_jalali(tx["promised_delivery_date"]).to_numpy(),
+                       actual_delivery_date=to_jalali(tx["actual_delivery_date"]).to_numpy())
+    jalali.to_csv(files["transactions"], index=False)
+    db = CustomerDatabase.from_files(files)
+    stored = db.query("SELECT order_id, order_date FROM transactions ORDER BY order_id")
+    expected = tx.sort_values("order_id")["order_date"].dt.date.astype(str).tolist()
+    assert stored["order_date"].astype(str).tolist() == expected
+    late = db.query("SELECT COUNT(*) AS n FROM transactions WHERE actual_delivery_date > promised_delivery_date")
+    assert late["n"].iloc[0] == (tx["actual_delivery_date"] > tx["promised_delivery_date"]).sum()
+    db.close()
+    with CustomerDatabase() as again:  # customers from a DataFrame (dates typed): the calendar reads text only
+        again.load({"customers": company.customers, "transactions": files["transactions"]}, calendar="jalali")
+        assert again.row_counts()["transactions"] == len(company.transactions)
+    with pytest.raises(CRMInputError, match="should hold Solar Hijri dates"):
+        CustomerDatabase.from_files(files, calendar="jalali")  # customers.csv is Gregorian
+    with pytest.raises(CRMInputError, match="outside the years 1800-2200"):
+        CustomerDatabase.from_files(files, calendar="gregorian")
+    bad = jalali.copy()
+    bad.loc[bad.index[0], "order_date"] = "1402/12/30"
+    bad.to_csv(files["transactions"], index=False)
+    with pytest.raises(CRMInputError, match=r"Column 'order_date' of table 'transactions' has 1 Solar Hijri"):
+        CustomerDatabase.from_files(files)
+    mixed = jalali.copy()
+    mixed.loc[mixed.index[0], "order_date"] = "2024-01-05"
+    with CustomerDatabase.from_sample_company(company) as db2:
+        before = db2.row_counts()
+        with pytest.raises(CRMInputError, match="mixes calendars"):
+            db2.load({"transactions": mixed})
+        pd.testing.assert_series_equal(db2.row_counts(), before)

@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "crm_research"
 
 # distribution name -> the name it is imported under, where the two differ
-IMPORT_NAME = {"python-docx": "docx", "pyyaml": "yaml", "scikit-learn": "sklearn", "pillow": "PIL"}
+IMPORT_NAME = {"python-docx": "docx", "pyyaml": "yaml", "scikit-learn": "sklearn", "pillow": "PIL",
+               "ibis-framework": "ibis"}
 
 # Dependencies the package uses without importing them, each with the text in the package that uses it.
 USED_WITHOUT_IMPORT = {

@@ -100,9 +100,12 @@ def test_unreadable_and_missing_dates_are_counted_separately(log):
 
 
 def test_solar_hijri_years_are_refused_with_a_hint(log):
+    # a Solar Hijri date among Gregorian ones: mixed calendars (issue 17); with calendar="gregorian" the old hint
     jalali = log.assign(day=["۱۴۰۲-۱۰-۱۵", "2024-02-01", "2024-01-10", "2024-03-01"])
-    with pytest.raises(CRMInputError, match=r"1 date\(s\) outside the years 1800-2200.*rows 0.*Solar Hijri"):
+    with pytest.raises(CRMInputError, match=r"mixes calendars: 1 Solar Hijri date\(s\).*rows 0"):
         check(jalali)
+    with pytest.raises(CRMInputError, match=r"1 date\(s\) outside the years 1800-2200.*rows 0.*Solar Hijri"):
+        check(jalali, calendar="gregorian")
 
 
 def test_amounts_with_persian_digits_are_read(log):

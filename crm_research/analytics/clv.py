@@ -21,6 +21,7 @@ estimates reproduce the published CDNOW values (see ``tests/test_clv.py``).
 
 from __future__ import annotations
 
+import copy as _copy
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -32,6 +33,7 @@ from scipy import optimize, special, stats
 from crm_research.analytics.rfm import TransactionSummary
 from crm_research.core.deprecation import positional_options
 from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
+from crm_research.core.resampling import percentile_interval
 from crm_research.core.results import DeclaredTable, Result
 from crm_research.core.transactions import check_date, check_transactions
 from crm_research.core.validation import (
@@ -40,11 +42,12 @@ from crm_research.core.validation import (
     check_dataframe,
     check_int,
     check_number,
+    check_seed,
     examples_of,
     param_error,
 )
 
-__all__ = ["fit_bgnbd", "fit_gamma_gamma", "clv", "BGNBDResult", "GammaGammaResult", "TrackingTable"]
+__all__ = ["fit_bgnbd", "fit_gamma_gamma", "clv", "BGNBDResult", "GammaGammaResult", "TrackingTable", "CLVTable"]
 
 _DAYS_PER_UNIT = {"D": 1.0, "W": 7.0, "M": 365.25 / 12.0}
 _DAYS_PER_MONTH = 365.25 / 12.0
@@ -157,7 +160,7 @@ def _resolve_time_unit(summary: Any, time_unit: Any, func: str, fitted: str | No
 
 
 def _mle(negll, start: np.ndarray, names: list[str], n: int, ci: float):
-    """Minimise negll over log-parameters; return (params, table, loglik, converged, message).
+    """Minimise negll over log-parameters; return (params, table, loglik, converged, message, vcov_log).
 
     scipy's BFGS does the work; a start that stalls it is polished by Nelder-Mead and BFGS
     again.  Standard errors come from the numerical Hessian of statsmodels (central
@@ -184,8 +187,10 @@ def _mle(negll, start: np.ndarray, names: list[str], n: int, ci: float):
         cov_log = np.linalg.inv(hess)
         se_log = np.sqrt(np.diag(cov_log))
     except np.linalg.LinAlgError:
-        se_log = np.full(len(z), np.nan)
+        cov_log, se_log = None, np.full(len(z), np.nan)
     crit = stats.norm.ppf(0.5 + ci / 2)
+    cov = pd.DataFrame(cov_log if np.all(np.isfinite(se_log)) else np.full((len(z), len(z)), np.nan),
+                       index=names, columns=names)
     table = pd.DataFrame(
         {
             "estimate": est,
@@ -195,7 +200,8 @@ def _mle(negll, start: np.ndarray, names: list[str], n: int, ci: float):
         },
         index=pd.Index(names, name="parameter"),
     )
-    return pd.Series(est, index=names, name="estimate"), table, float(-negll(z)), converged, str(res.message)
+    return (pd.Series(est, index=names, name="estimate"), table, float(-negll(z)), converged, str(res.message),
+            cov)
 
 
 # --------------------------------------------------------------------------- BG/NBD
@@ -261,9 +267,14 @@ class BGNBDResult(Result):
     frequency_col, recency_col, T_col : str
         The columns the model was fitted on: a summary DataFrame given to
         ``p_alive``, ``predict`` or :func:`clv` is read by these names.
+    vcov_log : pandas.DataFrame or None
+        Asymptotic covariance of the log-parameters (inverse Hessian); :func:`clv`
+        draws from it for its intervals.  None when the Hessian is singular.
     """
 
     title: ClassVar[str] = "BG/NBD model (Fader, Hardie & Lee 2005)"
+    short_name: ClassVar[str] = "BG/NBD"
+    param_names: ClassVar[tuple[str, ...]] = ("r", "alpha", "a", "b")
     params: pd.Series
     table: pd.DataFrame
     loglik: float
@@ -276,6 +287,7 @@ class BGNBDResult(Result):
     frequency_col: str = "frequency"
     recency_col: str = "recency"
     T_col: str = "T"
+    vcov_log: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         if not self.converged:
@@ -312,7 +324,7 @@ class BGNBDResult(Result):
 
     # -- predictions
     def _p(self):
-        return tuple(float(self.params[k]) for k in ("r", "alpha", "a", "b"))
+        return tuple(float(self.params[k]) for k in self.param_names)
 
     def expected_purchases(self, t) -> np.ndarray | float:
         """Expected number of purchases of a new customer in (0, t]:  E[X(t)].
@@ -544,11 +556,11 @@ class BGNBDResult(Result):
             _, ax = plt.subplots(figsize=(7, 4))
         pos = np.arange(len(table))
         ax.bar(pos - 0.2, table["observed"], width=0.4, label="observed")
-        ax.bar(pos + 0.2, table["expected"], width=0.4, label="BG/NBD expected")
+        ax.bar(pos + 0.2, table["expected"], width=0.4, label=f"{self.short_name} expected")
         ax.set_xticks(pos, table.index)
         ax.set_xlabel("repeat purchases in the calibration period")
         ax.set_ylabel("customers")
-        ax.set_title("BG/NBD: calibration-period fit")
+        ax.set_title(f"{self.short_name}: calibration-period fit")
         ax.legend()
         return ax
 
@@ -561,7 +573,7 @@ class BGNBDResult(Result):
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 4))
         ax.plot(table.index, table["actual"], "o-", label="actual")
-        ax.plot(table.index, table["predicted"], "s--", label="BG/NBD prediction")
+        ax.plot(table.index, table["predicted"], "s--", label=f"{self.short_name} prediction")
         ax.set_xlabel("repeat purchases in the calibration period")
         ax.set_ylabel("mean purchases in the holdout period")
         ax.set_title("Calibration vs holdout")
@@ -579,7 +591,7 @@ class BGNBDResult(Result):
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 4))
         ax.plot(table.index, table["actual"], "-", label="actual")
-        ax.plot(table.index, table["expected"], "--", label="BG/NBD expected")
+        ax.plot(table.index, table["expected"], "--", label=f"{self.short_name} expected")
         ax.axvline(table.calibration_end_time, color="grey", ls=":", label="end of calibration")
         ax.set_xlabel(table.index.name)
         ax.set_ylabel("cumulative repeat purchases")
@@ -668,6 +680,10 @@ def fit_bgnbd(
                          min_rows=4)
     time_unit = _resolve_time_unit(summary, time_unit, func)
     x, tx, T = v["frequency"], v["recency"], v["T"]
+    if not (T > 0).any():
+        raise CRMInputError(f"{func}: T (column {T_col!r}) is 0 for every customer, so no customer was observed "
+                            "for any time after the first purchase; the model cannot be estimated. Choose an "
+                            "observation end after the first purchases.")
     if not (x > 0).any():
         raise CRMInputError(f"{func}: no customer made a repeat purchase, so the model cannot be estimated.")
 
@@ -683,7 +699,7 @@ def fit_bgnbd(
     # Start from a moment-style guess: mean purchase rate and a drop-out probability of 1/4.
     rate = max(x.sum() / T.sum(), 1e-3)
     start = np.log([1.0, 1.0 / rate, 1.0, 3.0])
-    params, table, loglik, converged, message = _mle(negll, start, ["r", "alpha", "a", "b"], len(x), ci)
+    params, table, loglik, converged, message, cov = _mle(negll, start, ["r", "alpha", "a", "b"], len(x), ci)
     if not converged:
         warnings.warn(f"{func}: the optimiser did not converge ({message})", CRMConvergenceWarning, stacklevel=2)
     data = pd.DataFrame({"frequency": x, "recency": tx, "T": T}, index=summary.index)
@@ -691,7 +707,7 @@ def fit_bgnbd(
         if extra in summary.columns:
             data[extra] = summary[extra].to_numpy()
     return BGNBDResult(params, table, loglik, len(x), converged, message, time_unit, data, ci,
-                       frequency_col=frequency_col, recency_col=recency_col, T_col=T_col)
+                       frequency_col=frequency_col, recency_col=recency_col, T_col=T_col, vcov_log=cov)
 
 
 # --------------------------------------------------------------------------- Gamma-Gamma
@@ -731,6 +747,8 @@ class GammaGammaResult(Result):
     frequency_col, monetary_col : str
         The columns the model was fitted on; a summary given to
         :meth:`conditional_expected_average_profit` or :func:`clv` is read by these names.
+    vcov_log : pandas.DataFrame or None
+        Asymptotic covariance of log p, log q, log v (inverse Hessian).
     """
 
     title: ClassVar[str] = "Gamma-Gamma spend model (Fader, Hardie & Lee 2005b)"
@@ -744,6 +762,7 @@ class GammaGammaResult(Result):
     summary_data: pd.DataFrame
     frequency_col: str = "frequency"
     monetary_col: str = "monetary_value"
+    vcov_log: pd.DataFrame | None = None
     population_mean: float = field(init=False)
 
     def __post_init__(self) -> None:
@@ -923,7 +942,7 @@ def fit_gamma_gamma(
     mean_m = m.mean()
     start = np.log([max(mean_m**2 / max(m.var(), 1e-9), 0.5), 3.0, 2.0 * mean_m / max(mean_m**2 / max(m.var(),
                                                                                          1e-9), 0.5)])
-    params, table, loglik, converged, message = _mle(negll, start, ["p", "q", "v"], len(x), ci)
+    params, table, loglik, converged, message, cov = _mle(negll, start, ["p", "q", "v"], len(x), ci)
     if not converged:
         warnings.warn(f"{func}: the optimiser did not converge ({message})", CRMConvergenceWarning, stacklevel=2)
     if np.ptp(x) > 0 and np.ptp(m) > 0:
@@ -933,10 +952,29 @@ def fit_gamma_gamma(
         independence = pd.Series({"r": np.nan, "pvalue": np.nan, "n": float(len(x))})
     data = pd.DataFrame({"frequency": x, "monetary_value": m}, index=summary.index[repeat])
     return GammaGammaResult(params, table, loglik, len(x), converged, message, independence, data,
-                            frequency_col=frequency_col, monetary_col=monetary_col)
+                            frequency_col=frequency_col, monetary_col=monetary_col, vcov_log=cov)
 
 
 # --------------------------------------------------------------------------- CLV
+
+
+class CLVTable(DeclaredTable):
+    """Per-customer CLV (:func:`clv`) that also states the total and its interval.
+
+    Declared attributes: ``total`` (sum of ``clv``), ``total_ci_low`` and
+    ``total_ci_high`` (NaN without ``bootstrap``), ``horizon`` (months),
+    ``time_unit`` (of the model's recency and T), ``bootstrap`` and ``ci``.
+    """
+
+    _metadata: ClassVar[list[str]] = ["total", "total_ci_low", "total_ci_high", "horizon", "time_unit",
+                                      "bootstrap", "ci"]
+    total: float | None = None
+    total_ci_low: float | None = None
+    total_ci_high: float | None = None
+    horizon: int | None = None
+    time_unit: str | None = None
+    bootstrap: int | None = None
+    ci: float | None = None
 
 
 @positional_options
@@ -949,8 +987,11 @@ def clv(
     discount_rate: float = 0.01,
     margin: float = 1.0,
     time_unit: str | None = None,
-) -> pd.DataFrame:
-    """Discounted expected value of each customer over the next ``horizon`` months.
+    bootstrap: int = 0,
+    ci: float = 0.95,
+    seed: int | None = None,
+) -> CLVTable:
+    """Discounted expected value of each customer over the next ``horizon`` months, with intervals.
 
     Parameters
     ----------
@@ -970,14 +1011,27 @@ def clv(
     time_unit : {"W", "D", "M"}, optional
         Unit of recency and T; default: the one the BG/NBD model recorded (or the
         summary's, from :func:`~crm_research.summarize_transactions`).  A unit that
-        contradicts the fitted model or the summary is an error.
+        contradicts the fitted model or the summary is an error.  The horizon is
+        converted to the model's unit (a month is 365.25/12 days); a model fitted in
+        weeks is never read as days.
+    bootstrap : int, default 0
+        Number of parametric-bootstrap draws for the intervals: each draw takes the
+        parameters of both models from the asymptotic normal distribution of their
+        maximum-likelihood estimates (on the log scale, covariance = inverse
+        Hessian) and recomputes every CLV.  0 gives point estimates only.
+    ci : float, default 0.95
+        Confidence level of the percentile intervals.
+    seed : int, optional
+        Seed of the draws.
 
     Returns
     -------
-    pandas.DataFrame
+    CLVTable
         Indexed like ``summary``: ``p_alive``, ``expected_purchases`` (over the horizon,
         undiscounted), ``expected_average_spend`` (Gamma-Gamma), ``clv``
-        (discounted, times ``margin``).
+        (discounted, times ``margin``) and, with ``bootstrap``, ``ci_low`` and
+        ``ci_high``.  It also states ``total`` (the sum of ``clv``), ``total_ci_low``,
+        ``total_ci_high``, ``horizon``, ``time_unit``, ``bootstrap`` and ``ci``.
 
     Notes
     -----
@@ -1004,12 +1058,20 @@ def clv(
     --------
     >>> import crm_research as crm
     >>> s = crm.load_dataset("cdnow_summary")
-    >>> values = crm.clv(crm.fit_bgnbd(s, time_unit="W"), crm.fit_gamma_gamma(s), s, horizon=12)
+    >>> values = crm.clv(crm.fit_bgnbd(s, time_unit="W"), crm.fit_gamma_gamma(s), s, horizon=12,
+    ...                  bootstrap=200, seed=1)
+    >>> bool((values["ci_low"] <= values["clv"]).all() and values.total_ci_low < values.total < values.total_ci_high)
+    True
+
+    Notes on the intervals: they reflect the uncertainty of the estimated
+    parameters, not the randomness of each customer's future purchases (a
+    prediction interval would be much wider); the total's interval comes from the
+    same draws, so it accounts for the correlation between customers.
     """
     func = "clv"
     if not isinstance(bgnbd, BGNBDResult):
-        raise CRMInputError(f"The 'bgnbd' parameter of {func} must be a BGNBDResult from crm.fit_bgnbd. "
-                            f"Got {type(bgnbd).__name__} instead.")
+        raise CRMInputError(f"The 'bgnbd' parameter of {func} must be a fitted transaction model from crm.fit_bgnbd, "
+                            f"crm.fit_pareto_nbd or crm.fit_mbgnbd. Got {type(bgnbd).__name__} instead.")
     if not isinstance(gamma_gamma, GammaGammaResult):
         raise CRMInputError(f"The 'gamma_gamma' parameter of {func} must be a GammaGammaResult from "
                             f"crm.fit_gamma_gamma. Got {type(gamma_gamma).__name__} instead.")
@@ -1025,20 +1087,51 @@ def clv(
             f"{func} needs the time unit of recency and T to count months: pass time_unit='W' (weeks), 'D' or 'M', "
             "or fit the model on a table from crm.summarize_transactions (which records it)."
         )
+    bootstrap = check_int(bootstrap, "bootstrap", func, min_value=0, max_value=100_000)
+    ci = check_ci(ci, func)
+    seed = check_seed(seed, func)
     per_month = _DAYS_PER_MONTH / _DAYS_PER_UNIT[unit]
-    spend = gamma_gamma.conditional_expected_average_profit(summary)
-    cumulative = [np.zeros(len(summary))] + [
-        bgnbd.conditional_expected_purchases(m * per_month, summary).to_numpy() for m in range(1, horizon + 1)]
-    cumulative = np.vstack(cumulative)
-    monthly = np.diff(cumulative, axis=0)
+    v = _summary_columns(summary, bgnbd.columns, func)
+    gg_v = _summary_columns(summary, gamma_gamma.columns, func)
+    # customers with the same history share one value: compute each distinct history once
+    histories, inverse = np.unique(np.column_stack([v["frequency"], v["recency"], v["T"], gg_v["frequency"],
+                                                    gg_v["monetary"]]), axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    x, tx, T, gx, gm = histories.T
     discount = (1.0 + discount_rate) ** -np.arange(1, horizon + 1)
-    value = margin * spend.to_numpy() * (discount @ monthly)
-    return pd.DataFrame(
-        {
-            "p_alive": bgnbd.p_alive(summary).to_numpy(),
-            "expected_purchases": cumulative[-1],
-            "expected_average_spend": spend.to_numpy(),
-            "clv": value,
-        },
-        index=summary.index,
-    )
+
+    def values(model, spend_model):
+        spend = np.atleast_1d(spend_model.conditional_expected_average_profit(gx, gm))
+        cumulative = np.vstack([np.zeros(len(x))] + [model._conditional(m * per_month, x, tx, T)
+                                                     for m in range(1, horizon + 1)])
+        return margin * spend * (discount @ np.diff(cumulative, axis=0)), cumulative[-1], spend
+
+    value, purchases, spend = (a[inverse] for a in values(bgnbd, gamma_gamma))
+    out = pd.DataFrame({"p_alive": bgnbd.p_alive(summary).to_numpy(), "expected_purchases": purchases,
+                        "expected_average_spend": np.atleast_1d(spend), "clv": value}, index=summary.index)
+    total_low = total_high = np.nan
+    if bootstrap:
+        draws = np.empty((bootstrap, len(x)))  # one column per distinct history
+        rng = np.random.default_rng(seed)
+        models = []
+        for model in (bgnbd, gamma_gamma):
+            if model.vcov_log is None or not np.all(np.isfinite(model.vcov_log.to_numpy())):
+                raise CRMInputError(f"{func}: the {model.title} has no usable covariance matrix of its estimates "
+                                    "(singular Hessian), so intervals cannot be drawn; use bootstrap=0.")
+            z = rng.multivariate_normal(np.log(model.params.to_numpy()), model.vcov_log.to_numpy(), size=bootstrap)
+            models.append((model, np.exp(z)))
+        for b in range(bootstrap):
+            drawn = []
+            for model, params in models:
+                copy_ = _copy.copy(model)
+                copy_.params = pd.Series(params[b], index=model.params.index)
+                drawn.append(copy_)
+            with np.errstate(all="ignore"):
+                draws[b] = values(*drawn)[0]
+        low, high = percentile_interval(draws, ci)
+        out["ci_low"], out["ci_high"] = low[inverse], high[inverse]
+        weights = np.bincount(inverse, minlength=len(x))
+        total_low, total_high = percentile_interval((draws @ weights)[:, None], ci)
+        total_low, total_high = float(total_low[0]), float(total_high[0])
+    return CLVTable.of(out, total=float(value.sum()), total_ci_low=total_low, total_ci_high=total_high,
+                       horizon=horizon, time_unit=unit, bootstrap=bootstrap, ci=ci)

@@ -14,6 +14,13 @@ call :func:`check_transactions`, so a log is read by the same rules everywhere:
   dates without a zone are taken as they are.  So every date is a naive UTC
   timestamp.  To count days on a local calendar instead, convert first, e.g.
   ``data[col].dt.tz_convert("Asia/Tehran").dt.tz_localize(None)``;
+* **Solar Hijri dates** (``"1403/05/12"``, ``"۱۴۰۳/۰۵/۱۲"``, ``14030512``) are
+  recognised by their year (1200-1499) and converted to Gregorian dates; a
+  column mixing the two calendars, or naming a Solar Hijri day that does not
+  exist, raises (the rule is in :mod:`crm_research.core.calendar`);
+* **dates after today** cannot be transactions: without an analysis date ``at``
+  they follow the ``after_at`` rule (raise, or left out with a warning), so one
+  order mistyped as 2099 cannot move every customer's recency;
 * **amounts** must be numbers (text with Persian digits such as ``"۱۲۰۰"`` is
   read); missing and infinite amounts raise, and so do negative amounts unless
   the caller keeps them (``negative="keep"``, for refunds that the analysis
@@ -30,11 +37,13 @@ unit) as declared attributes, not as entries of ``DataFrame.attrs``.
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from crm_research.core.calendar import CALENDARS, convert_parts, is_jalali_year, split_date_text
 from crm_research.core.errors import CRMInputError
 from crm_research.core.persian import has_eastern_digits, normalize_digits
 from crm_research.core.results import DeclaredTable
@@ -57,6 +66,8 @@ _FIRST_YEAR = 1800
 _LAST_YEAR = 2200  # well inside the nanosecond range of pandas (which ends in 2262)
 
 _DATE_EXAMPLE = "a date such as '2024-01-31'"
+_NO_SUCH_JALALI = ("a Solar Hijri date that exists: the month 1-12, the day 1-31 in months 1-6, 1-30 in months "
+                   "7-11, and 1-29 in Esfand (30 in leap years such as 1403; 1402 is not one)")
 
 
 def _is_number(value: Any) -> bool:
@@ -87,6 +98,47 @@ def _from_text(values: pd.Series) -> pd.Series:
     return parsed
 
 
+def _jalali_parts(values: pd.Series) -> pd.DataFrame:
+    """(y, m, d, hh, mi, ss) of the cells written with a Solar Hijri year (1200-1499); other rows are absent."""
+    rows = {}
+    for idx, v in values.items():
+        if isinstance(v, (numbers.Real, np.number)) and not isinstance(v, (bool, np.bool_)):
+            if np.isfinite(v) and v == np.floor(v) and 10000101 <= v <= 99991231:
+                v = int(v)
+                parts = (v // 10000, v // 100 % 100, v % 100, 0, 0, 0)
+            else:
+                continue
+        else:
+            parts = split_date_text(v)
+        if parts is not None and is_jalali_year(parts[0]):
+            rows[idx] = parts
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["y", "m", "d", "hh", "mi", "ss"])
+
+
+def _read_dates_calendar(series: pd.Series, calendar: str = "auto") -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Dates read by the calendar rule of :mod:`crm_research.core.calendar`.
+
+    Returns ``(parsed, jalali, invalid_jalali)``: the dates (datetime64[us], naive
+    UTC, NaT where unreadable), which cells were written in the Solar Hijri
+    calendar, and which of those name no existing Solar Hijri day.
+    """
+    none = pd.Series(False, index=series.index)
+    if calendar == "gregorian" or pd.api.types.is_datetime64_any_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return _read_dates(series), none, none
+    values = series.astype(object)
+    parts = _jalali_parts(values)
+    if parts.empty:
+        return _read_dates(series), none, none
+    jalali = pd.Series(series.index.isin(parts.index), index=series.index)
+    parsed = pd.Series(pd.NaT, index=series.index, dtype="datetime64[us]")
+    if (~jalali).any():
+        parsed[~jalali] = _read_dates(values[~jalali])
+    converted = convert_parts(parts)
+    parsed[converted.index] = converted
+    invalid = jalali & parsed.isna()
+    return parsed, jalali, invalid
+
+
 def _read_dates(series: pd.Series) -> pd.Series:
     """datetime64[us] (naive UTC) with NaT for every cell that is missing or cannot be read.
 
@@ -115,15 +167,18 @@ def _outside_years(parsed: pd.Series) -> pd.Series:
     return parsed.notna() & ((parsed.dt.year < _FIRST_YEAR) | (parsed.dt.year > _LAST_YEAR))
 
 
-def check_date(value: Any, name: str = "at", func: str = "check_date") -> pd.Timestamp:
+def check_date(value: Any, name: str = "at", func: str = "check_date", calendar: str = "auto") -> pd.Timestamp:
     """Read one date argument by the rules of :func:`check_transactions`.
 
     Parameters
     ----------
     value : date-like
-        A datetime, text (Persian digits allowed) or a ``yyyymmdd`` integer.
+        A datetime, text (Persian digits allowed) or a ``yyyymmdd`` integer; a year
+        1200-1499 is a Solar Hijri date (``"1403/05/12"``, ``14030512``).
     name, func : str
         The argument and the function it belongs to, for the error message.
+    calendar : {"auto", "gregorian", "jalali"}, default "auto"
+        The calendar rule of :mod:`crm_research.core.calendar`.
 
     Returns
     -------
@@ -138,15 +193,24 @@ def check_date(value: Any, name: str = "at", func: str = "check_date") -> pd.Tim
     Timestamp('2024-01-31 00:00:00')
     >>> check_date("2024-01-31T03:30+03:30")
     Timestamp('2024-01-31 00:00:00')
+    >>> check_date("۱۴۰۳/۰۵/۱۲")  # Solar Hijri
+    Timestamp('2024-08-02 00:00:00')
     """
+    calendar = check_choice(calendar, "calendar", list(CALENDARS), func)
     if value is None or isinstance(value, (bool, np.bool_)) or (not isinstance(value, str) and pd.isna(value)):
         raise param_error(name, _DATE_EXAMPLE, value, func)
     if isinstance(value, pd.Timestamp) and value.tz is None and _FIRST_YEAR <= value.year <= _LAST_YEAR:
         return value
     try:
-        parsed = _read_dates(pd.Series([value], dtype=object))
+        parsed, jalali, invalid = _read_dates_calendar(pd.Series([value], dtype=object), calendar)
     except (TypeError, ValueError, OverflowError):
         parsed = pd.Series([pd.NaT], dtype="datetime64[us]")
+        jalali = invalid = pd.Series([False])
+    if invalid.iloc[0]:
+        raise param_error(name, _NO_SUCH_JALALI, value, func)
+    if calendar == "jalali" and not jalali.iloc[0] and not isinstance(value, (pd.Timestamp, np.datetime64)) \
+            and not hasattr(value, "year"):
+        raise param_error(name, "a Solar Hijri date such as '1403/05/12' (calendar='jalali')", value, func)
     if _outside_years(parsed).iloc[0]:
         raise param_error(name, f"a date between the years {_FIRST_YEAR} and {_LAST_YEAR} "
                           "(a year such as 1402 is a Solar Hijri date: convert it to the Gregorian calendar)",
@@ -154,6 +218,21 @@ def check_date(value: Any, name: str = "at", func: str = "check_date") -> pd.Tim
     if pd.isna(parsed.iloc[0]):
         raise param_error(name, _DATE_EXAMPLE + " or an integer 20240131", value, func)
     return parsed.astype("datetime64[ns]").iloc[0]
+
+
+def check_date_column(series: pd.Series, where: str, calendar: str = "auto") -> pd.Series:
+    """Read a column of dates by the rules of :func:`check_transactions` (``where`` names it in messages).
+
+    Returns ``datetime64[ns]`` naive UTC; raises :class:`CRMInputError` for unreadable
+    or missing dates, Solar Hijri days that do not exist, or mixed calendars.
+
+    Examples
+    --------
+    >>> check_date_column(pd.Series(["1403/05/12"]), "Column 'd'").dt.date.astype(str).tolist()
+    ['2024-08-02']
+    """
+    calendar = check_choice(calendar, "calendar", list(CALENDARS))
+    return _check_dates(series, where, calendar)
 
 
 def _where(col: str, role: str, name: str, func: str) -> str:
@@ -180,10 +259,31 @@ def _check_ids(series: pd.Series, where: str) -> None:
             )
 
 
-def _check_dates(series: pd.Series, where: str) -> pd.Series:
+def _check_dates(series: pd.Series, where: str, calendar: str = "auto") -> pd.Series:
     if pd.api.types.is_bool_dtype(series):
         raise CRMInputError(f"{where} must hold dates; it holds True/False values.")
-    parsed = _read_dates(series)
+    parsed, jalali, invalid = _read_dates_calendar(series, calendar)
+    if invalid.any():
+        raise CRMInputError(
+            f"{where} has {int(invalid.sum())} Solar Hijri date(s) that do not exist, e.g. "
+            f"{examples_of(series[invalid].astype(str).unique().tolist())} (rows {examples_of(series.index[invalid])}). "
+            + _NO_SUCH_JALALI[0].upper() + _NO_SUCH_JALALI[1:] + "."
+        )
+    gregorian = parsed.notna() & ~jalali
+    if jalali.any() and gregorian.any():
+        raise CRMInputError(
+            f"{where} mixes calendars: {int(jalali.sum())} Solar Hijri date(s) (e.g. "
+            f"{examples_of(series[jalali].astype(str).unique().tolist())}, rows {examples_of(series.index[jalali])}) "
+            f"and {int(gregorian.sum())} Gregorian date(s) (e.g. "
+            f"{examples_of(series[gregorian].astype(str).unique().tolist())}, rows "
+            f"{examples_of(series.index[gregorian])}). Write every date of a column in one calendar."
+        )
+    if calendar == "jalali" and gregorian.any() and not pd.api.types.is_datetime64_any_dtype(series):
+        raise CRMInputError(
+            f"{where} should hold Solar Hijri dates (calendar='jalali'), but {int(gregorian.sum())} value(s) have a "
+            f"Gregorian year, e.g. {examples_of(series[gregorian].astype(str).unique().tolist())} (rows "
+            f"{examples_of(series.index[gregorian])}). Use calendar='auto' or 'gregorian' for Gregorian dates."
+        )
     out_of_range = _outside_years(parsed)
     if out_of_range.any():
         raise CRMInputError(
@@ -265,6 +365,7 @@ def check_transactions(
     at_name: str = "at",
     name: str = "transactions",
     func: str = "check_transactions",
+    calendar: str = "auto",
 ) -> pd.DataFrame:
     """Check a transaction log and return a clean copy: ids present, dates parsed, amounts numeric.
 
@@ -289,6 +390,11 @@ def check_transactions(
         Negative amounts (returns, refunds) raise, or are kept for the caller to net.
     at_name, name, func : str
         How the messages name the analysis-date argument, the log and the calling function.
+    calendar : {"auto", "gregorian", "jalali"}, default "auto"
+        How text and integer dates are read (:mod:`crm_research.core.calendar`):
+        by default a year 1200-1499 is Solar Hijri and is converted, 1800-2200 is
+        Gregorian, and a column mixing the two is an error; ``"jalali"`` demands
+        Solar Hijri dates, ``"gregorian"`` refuses them.
 
     Returns
     -------
@@ -334,13 +440,28 @@ def check_transactions(
                             "('date_col' is None).")
     _check_ids(data[customer_col], _where(customer_col, "customer_col", name, func))
     out = data.copy()
+    calendar = check_choice(calendar, "calendar", list(CALENDARS), func)
     if date_col is not None:
-        dates = _check_dates(data[date_col], _where(date_col, "date_col", name, func))
+        dates = _check_dates(data[date_col], _where(date_col, "date_col", name, func), calendar)
         out[date_col] = dates
+        if at is None:
+            # Without an analysis date the log's own last date serves as one in most analyses, so one
+            # mistyped future date (2099) would move every recency: dates after today follow the after_at rule.
+            today = pd.Timestamp.now(tz="UTC").tz_localize(None).normalize() + pd.Timedelta(days=2)
+            future = dates >= today
+            if future.any():
+                where = _where(date_col, "date_col", name, func)
+                text = (f"{where} has {int(future.sum())} date(s) after today (e.g. "
+                        f"{examples_of(dates[future].dt.date.astype(str).unique().tolist())}, rows "
+                        f"{examples_of(dates.index[future])}): transactions cannot have happened yet. Correct them")
+                if after_at == "reject":
+                    raise CRMInputError(text + ", or remove them, first.")
+                warnings.warn(text + "; they are left out of the analysis.", UserWarning, stacklevel=3)
+                out, dates = out[~future.to_numpy()], dates[~future]
     if amount_col is not None:
         out[amount_col] = _check_amounts(data[amount_col], _where(amount_col, "amount_col", name, func), negative)
     if at is not None:
-        at = check_date(at, at_name, func)
+        at = check_date(at, at_name, func, calendar="auto" if calendar == "jalali" else calendar)
         first, last = dates.min(), dates.max()
         if at < first:
             raise CRMInputError(

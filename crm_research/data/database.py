@@ -184,6 +184,7 @@ class CustomerDatabase:
         *,
         path: str | os.PathLike | None = None,
         columns: Mapping[str, Mapping[str, str]] | None = None,
+        calendar: str = "auto",
     ) -> CustomerDatabase:
         """A database loaded from CSV or Parquet files.
 
@@ -196,16 +197,19 @@ class CustomerDatabase:
         columns : dict, optional
             Table name -> {your column name: our column name}, for files whose
             columns are named differently.
+        calendar : {"auto", "gregorian", "jalali"}, default "auto"
+            How text dates are read (Solar Hijri ``1403/05/12`` recognised by default);
+            see :meth:`load`.
         """
-        return cls._new_loaded(path, files, columns)
+        return cls._new_loaded(path, files, columns, calendar=calendar)
 
     @classmethod
-    def _new_loaded(cls, path, tables, columns=None) -> CustomerDatabase:
+    def _new_loaded(cls, path, tables, columns=None, calendar: str = "auto") -> CustomerDatabase:
         """A new database loaded with ``tables``; a database file this call created is removed if loading fails."""
         created = path is not None and not Path(path).exists()
         db = cls(path)
         try:
-            db.load(tables, columns=columns)
+            db.load(tables, columns=columns, calendar=calendar)
         except BaseException:
             db.close()
             if created:  # leave no empty, half-built database file behind
@@ -343,6 +347,25 @@ class CustomerDatabase:
         self._con.execute(f'INSERT INTO "{table}" SELECT {", ".join(select)} FROM "{staging}"')
         self._con.execute(f'DROP TABLE "{staging}"')
 
+    def _read_calendar(self, table: str, staging: str, calendar: str) -> None:
+        """Rewrite the text or integer date columns of ``staging`` as Gregorian dates, by the calendar rule."""
+        from crm_research.core.transactions import check_date_column
+
+        types = dict(self._con.execute(f'SELECT column_name, column_type FROM (DESCRIBE "{staging}")').fetchall())
+        for column, kind in _schema()[table].items():
+            if kind[0] != "date" or column not in types or types[column].startswith(("DATE", "TIMESTAMP")):
+                continue
+            text = self._con.execute(f'SELECT DISTINCT CAST("{column}" AS VARCHAR) FROM "{staging}" '
+                                     f'WHERE "{column}" IS NOT NULL').fetchdf().iloc[:, 0]
+            values = text if not types[column].endswith("INT") else text.astype("int64")
+            dates = check_date_column(values, f"Column {column!r} of table {table!r}", calendar)
+            mapping = pd.DataFrame({"t": text.to_numpy(), "d": dates.dt.date.to_numpy()})
+            self._con.register("_calendar_map", mapping)
+            self._con.execute(
+                f'CREATE OR REPLACE TEMP TABLE "{staging}" AS SELECT s.* REPLACE (m.d AS "{column}") '
+                f'FROM "{staging}" s LEFT JOIN _calendar_map m ON CAST(s."{column}" AS VARCHAR) = m.t')
+            self._con.unregister("_calendar_map")
+
     def _check_foreign_keys(self) -> None:
         for (table, column), parent in FOREIGN_KEYS.items():
             orphans = self._con.execute(
@@ -359,6 +382,8 @@ class CustomerDatabase:
         self,
         tables: Mapping[str, object],
         columns: Mapping[str, Mapping[str, str]] | None = None,
+        *,
+        calendar: str = "auto",
     ) -> CustomerDatabase:
         """Load (replace) tables from DataFrames or CSV/Parquet files, all or nothing.
 
@@ -368,6 +393,11 @@ class CustomerDatabase:
             Table name (one of :data:`DATABASE_TABLES`) -> DataFrame or file path.
         columns : dict, optional
             Table name -> {source column: schema column} renames.
+        calendar : {"auto", "gregorian", "jalali"}, default "auto"
+            How date columns written as text or yyyymmdd integers are read, by the
+            rule of :mod:`crm_research.core.calendar`: by default Solar Hijri dates
+            (``1403/05/12``, Persian digits allowed) are recognised by their year and
+            stored as Gregorian dates; a column mixing calendars is an error.
 
         Raises
         ------
@@ -390,6 +420,7 @@ class CustomerDatabase:
             for name, source in tables.items():
                 table = given[name]
                 staging = self._stage(table, source, columns.get(table, columns.get(name)))
+                self._read_calendar(table, staging, calendar)
                 self._check_and_insert(table, staging)
             self._check_foreign_keys()
         except BaseException:
