@@ -46,6 +46,13 @@ def _add(id: str, hint: str, *, solve=None, accept=None, needs: tuple[str, ...] 
     EXERCISES[id] = Exercise(id, hint, solve=solve, accept=accept, needs=needs, **tol)
 
 
+def _crm():
+    """The package namespace (imported late: the answer key is read only when a check runs)."""
+    import crm_research
+
+    return crm_research
+
+
 def _const(value: Any):
     return lambda **_: value
 
@@ -121,8 +128,7 @@ _add("03.3", "cust holds the cost per customer-initiated contact by channel: (ch
 
 
 def _true_segment_hit_rate(train_orders, test_orders, truth) -> float:
-    from crm_research.frameworks.idic import next_best_offer
-
+    next_best_offer = _crm().next_best_offer
     nbo = next_best_offer(train_orders, test_orders, truth["persons"][["customer_id", "segment"]])
     return round(float(nbo.evaluation.set_index("segment").loc["all", "hit_rate"]), 3)
 
@@ -136,7 +142,7 @@ _add("04.1", "Customers opted in to e-mail AND with an e-mail address, as a shar
      solve=lambda company: round(float((company.customers["email_opt_in"] & company.customers["email"].notna())
                                        .mean()), 3), needs=("company",))
 _add("04.2", "crm.payne_scorecard(db).strategy, the gold row, column share_of_revenue (3 decimals).",
-     solve=lambda db: round(float(__import__("crm_research").payne_scorecard(db).strategy.set_index("segment")
+     solve=lambda db: round(float(_crm().payne_scorecard(db).strategy.set_index("segment")
                                   .loc["gold", "share_of_revenue"]), 3), needs=("db",))
 
 
@@ -158,8 +164,7 @@ _add("05.1", "segs.k, and lda.chance: compare hit_ratio with hair_threshold. Ans
 
 
 def _no_consent(selection, company) -> int:
-    from crm_research.data.privacy import filter_consent
-
+    filter_consent = _crm().filter_consent
     targets = selection.loc[selection["selected"], "customer_id"]
     allowed = filter_consent(company.customers, "email")["customer_id"]
     return int((~targets.isin(allowed)).sum())
@@ -174,8 +179,7 @@ _add("05.3", "metrics row of campaign 2: (uplift to 3 decimals, uplift_ci_low > 
 
 
 def _loyalty_90(company) -> bool:
-    from crm_research.frameworks.programmes import loyalty_effect
-
+    loyalty_effect = _crm().loyalty_effect
     short = loyalty_effect(company.customers, company.transactions, window=90, bootstrap=0).estimates["rate_ratio"]
     return bool(abs(short.iloc[1] - 1.25) < abs(short.iloc[0] - 1.25))
 
@@ -187,8 +191,7 @@ _add("05.5", "Choose (a) the salt makes the file larger, (b) anyone holding the 
 
 # ----------------------------------------------------------------------------- 06 reliability and validity
 def _loy_alpha(survey, data, all_items) -> tuple[float, float]:
-    from crm_research.psychometrics.reliability import cronbach_alpha
-
+    cronbach_alpha = _crm().cronbach_alpha
     same = data.dropna(subset=all_items).index
     before = cronbach_alpha(survey.loc[same, ["LOY1", "LOY2", "LOY3", "LOY4r"]]).alpha
     after = cronbach_alpha(data.loc[same, ["LOY1", "LOY2", "LOY3", "LOY4"]]).alpha
@@ -207,8 +210,7 @@ _add("06.3", "Constructs of rel with cr >= 0.70 and ave < 0.50; answer a set of 
 
 
 def _highest_pair(data, constructs, h_boot) -> tuple[str, str, bool]:
-    from crm_research.psychometrics.validity import htmt
-
+    htmt = _crm().htmt
     h = htmt(data, constructs, htmt2=False)
     values = h.where(np.tril(np.ones(h.shape, dtype=bool), -1)).stack()
     a, b = values.idxmax()
@@ -221,7 +223,7 @@ _add("06.4", "Find the largest value below the diagonal of crm.htmt(data, constr
      "upper bound is ci_high in h_boot.intervals. Answer ({pair}, True/False).",
      solve=_highest_pair, needs=("data", "constructs", "h_boot"))
 _add("06.5", "crm.cronbach_alpha(bfi[all 25 items]).alpha, after reverse coding (bfi is reversed already).",
-     solve=lambda bfi, big5: __import__("crm_research").cronbach_alpha(
+     solve=lambda bfi, big5: _crm().cronbach_alpha(
          bfi[[i for its in big5.values() for i in its]]).alpha, needs=("bfi", "big5"))
 
 # ----------------------------------------------------------------------------- 09 reproducing a published SEM
@@ -230,7 +232,7 @@ def _delta_chisq(full, restricted) -> float:
 
 
 _add("09.1", "Refit without the line 'y1 ~~ y5' and subtract the chi-squares (restricted minus full).",
-     solve=lambda pol, bollen, fit: _delta_chisq(fit, __import__("crm_research").sem(
+     solve=lambda pol, bollen, fit: _delta_chisq(fit, _crm().sem(
          pol, bollen.replace("  y1 ~~ y5\n", ""))), needs=("pol", "bollen", "fit"))
 _add("09.2", "Multiply the estimates labelled p1 and p3 in fit_eq.estimates.",
      solve=lambda fit_eq: float(fit_eq.estimates.query("label == 'p1'")["est"].iloc[0]
@@ -240,7 +242,7 @@ _add("09.3", "Variances shrink by (n - 1)/n for N = 100 against N = 932: (99/100
      "factor by which a variance estimate is multiplied.", solve=_const((99 / 100) / (931 / 932)), abs_tol=5e-5)
 _add("09.4", "Fit the model with the label b on both powerlessness loadings; delta chi-square against the "
      "free model (lavaan: 0.883).",
-     solve=lambda wheaton, wheaton_cov, wheaton_model: _delta_chisq(wheaton, __import__("crm_research").sem(
+     solve=lambda wheaton, wheaton_cov, wheaton_model: _delta_chisq(wheaton, _crm().sem(
          model=wheaton_model.replace("anomia67 + powerless67", "anomia67 + b*powerless67").replace(
              "anomia71 + powerless71", "anomia71 + b*powerless71"), sample_cov=wheaton_cov, sample_nobs=932)),
      needs=("wheaton", "wheaton_cov", "wheaton_model"))
