@@ -142,7 +142,8 @@ def build_course(out: str | os.PathLike, *, seeds: str | os.PathLike | None = No
     out : path
         Folder to create.  It receives ``student/`` (solutions removed),
         ``solutions/`` (solutions folded), ``slides/`` (reveal.js HTML, one per
-        notebook, from the student copies), and with ``seeds`` ``datasets/<student>/``
+        notebook, from the student copies), each with a ``fa/`` subfolder for the
+        Persian edition (``notebooks/fa``), and with ``seeds`` ``datasets/<student>/``
         and ``instructor/answer_key.csv``.
     seeds : path, optional
         A CSV class list with the columns ``student`` and ``seed``.  Each student
@@ -170,6 +171,8 @@ def build_course(out: str | os.PathLike, *, seeds: str | os.PathLike | None = No
     >>> pack = crm.build_course(pathlib.Path(tempfile.mkdtemp()) / "pack", slides=False)
     >>> len(pack.student) == len(pack.solutions) > 10
     True
+    >>> sorted({p.parent.name for p in pack.student})
+    ['fa', 'student']
     """
     import nbformat
 
@@ -180,26 +183,32 @@ def build_course(out: str | os.PathLike, *, seeds: str | os.PathLike | None = No
         raise CRMInputError(f"course: {str(out)!r} exists and is not empty; pass overwrite=True "
                             "(--overwrite) to replace it.")
     roster = _read_seeds(seeds) if seeds is not None else []
-    sources = find_notebooks(notebooks)
+    sources = [(src, "") for src in find_notebooks(notebooks)]
+    folder = sources[0][0].parent if sources else None
+    if folder is not None and (folder / "fa").is_dir():
+        # the Persian edition goes into fa/ subfolders of the same pack
+        sources += [(src, "fa") for src in find_notebooks(folder / "fa")]
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
         pack = CoursePack(out)
         for sub in ("student", "solutions"):
             (tmp / sub).mkdir()
-        for src in sources:
+        for src, sub in sources:
             nb = nbformat.read(src, as_version=4)
             student = student_notebook(nb)
-            nbformat.write(student, tmp / "student" / src.name)
-            nbformat.write(solution_notebook(nb), tmp / "solutions" / src.name)
-            pack.student.append(out / "student" / src.name)
-            pack.solutions.append(out / "solutions" / src.name)
+            rel = Path(sub) / src.name
+            for kind, copy_ in (("student", student), ("solutions", solution_notebook(nb))):
+                (tmp / kind / sub).mkdir(parents=True, exist_ok=True)
+                nbformat.write(copy_, tmp / kind / rel)
+            pack.student.append(out / "student" / rel)
+            pack.solutions.append(out / "solutions" / rel)
             if slides:
                 from nbconvert import SlidesExporter
 
-                (tmp / "slides").mkdir(exist_ok=True)
+                (tmp / "slides" / sub).mkdir(parents=True, exist_ok=True)
                 body, _ = SlidesExporter().from_notebook_node(_slides_notebook(student))
-                name = src.stem + ".slides.html"
+                name = Path(sub) / (src.stem + ".slides.html")
                 (tmp / "slides" / name).write_text(body, encoding="utf-8")
                 pack.slides.append(out / "slides" / name)
         if roster:

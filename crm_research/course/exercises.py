@@ -282,3 +282,54 @@ _add("14.3", "Compare the bytes of every CSV file of the two reports; answer Tru
      accept=lambda answer: answer is True)
 _add("14.4", "Your study file with SAT and LOY only; answer the report object crm.report returned.",
      accept=lambda answer: hasattr(answer, "hypotheses") and list(answer.hypotheses["hypothesis"]) == ["H1"])
+
+# ----------------------------------------------------------------------------- 13 churn and campaigns
+def _sms_break_even(camp) -> float:
+    c = camp[camp["campaign_id"] == 5]
+    margin = 0.30 * c.loc[c["responded"], "revenue"].mean()
+    return float(_crm().break_even_rate(0.5, margin))
+
+
+def _interval_width(result) -> float:
+    return float(result.table["ci_high"].iloc[0] - result.table["ci_low"].iloc[0])
+
+
+_add("13.1", "r* = cost per contact / margin per response, with margin = 0.30 x the mean revenue of the "
+     "responders of campaign 5.", solve=_sms_break_even, needs=("camp",))
+_add("13.2", "Compare ci_high - ci_low of wb_beta.table with that of wb.table, and the two decisions. Answer "
+     "(beta interval wider?, same decision?).",
+     solve=lambda wb, wb_beta: (_interval_width(wb_beta) > _interval_width(wb), wb_beta.decision == wb.decision),
+     needs=("wb", "wb_beta"))
+
+
+def _missed(rule, data) -> int:
+    row = rule.table[np.isclose(rule.table["threshold"], rule.threshold)].iloc[0]
+    return int(round((1 - row["recall"]) * data["churned"].sum()))
+
+
+_add("13.3", "The row of rule.table at rule.threshold: (1 - recall) x the number of churners, as a whole number.",
+     solve=_missed, needs=("rule", "data"), abs_tol=0.5)
+_add("13.4", "The gbm rows of model.gains; the first decile's event_rate / data['churned'].mean().",
+     solve=lambda model: float(model.gains[model.gains["model"] == "gbm"].iloc[0]["lift"]), needs=("model",))
+_add("13.5", "crm.define_churn(tx, window=90, cutoff=<90 days before 2024-12-31>, at='2024-12-31', "
+     "date_col='order_date'); the mean of churned.",
+     solve=lambda tx: float(_crm().define_churn(tx, window=90, cutoff=pd.Timestamp("2024-12-31") - pd.Timedelta(days=90),
+                                                at="2024-12-31", date_col="order_date")["churned"].mean()),
+     needs=("tx",))
+
+
+def _price_chi2(refusals) -> float:
+    from scipy.stats import chi2_contingency
+
+    answered = refusals.dropna(subset=["refusal_reason"])
+    table = pd.crosstab(answered["segment"] == "value_seekers", answered["refusal_reason"] == "price")
+    return float(chi2_contingency(table)[0])
+
+
+_add("13.6", "Among refusals with a reason: value_seekers vs other segments, price vs other reasons; "
+     "scipy.stats.chi2_contingency(table)[0] (with its default continuity correction).",
+     solve=_price_chi2, needs=("refusals",))
+_add("13.7", "crm.winback_timing(contacted, 'week', 'responded', first=1, compare=2).ratio: is ci_low above 1? "
+     "Answer True or False.",
+     solve=lambda contacted: bool(_crm().winback_timing(contacted, "week", "responded", first=1, compare=2)
+                                  .ratio["ci_low"].iloc[0] > 1), needs=("contacted",))
