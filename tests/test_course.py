@@ -193,3 +193,35 @@ def test_a_student_copy_runs_top_to_bottom(pack):
     nb = execute_notebook(pack.student[0], fast=True, timeout=600)
     outputs = "".join(str(o) for c in nb.cells if "answer" in _tags(c) for o in c.outputs)
     assert "not answered yet" in outputs
+
+
+def _assigned_names(source: str) -> set[str]:
+    import ast
+
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, ast.FunctionDef):
+            names.add(node.name)
+    return names
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_student_checks_need_only_what_the_lesson_defines(path):
+    # the student copy has no solutions, so a check may only be given objects the lesson itself made
+    import ast
+
+    nb = nbformat.read(path, as_version=4)
+    lesson = set()
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "solution" not in _tags(cell):
+            source = "\n".join(ln for ln in cell.source.splitlines() if not ln.lstrip().startswith(("%", "!")))
+            lesson |= _assigned_names(source)
+    for cell in nb.cells:
+        if "solution" in _tags(cell) and (m := check_line(cell)):
+            call = ast.parse(m.group(0).removeprefix("assert ")).body[0].value
+            given = {kw.value.id for kw in call.keywords if isinstance(kw.value, ast.Name)}
+            assert given <= lesson, f"{path.name} {m['id']}: {sorted(given - lesson)} are made only by the solution"

@@ -251,12 +251,23 @@ _add("09.4", "Fit the model with the label b on both powerlessness loadings; del
 _add("11.1", "C_pro = sum of squared shares, C_max = largest share. Answer (C_pro, C_max).",
      solve=lambda lda: (float(lda.chance["proportional_chance"].iloc[0]),
                         float(lda.chance["maximum_chance"].iloc[0])), needs=("lda",))
-_add("11.2", "gmm.k is the chosen k; answer (k, ARI between gmm.labels and rfm_seg.labels) to 3 decimals.",
-     solve=lambda gmm, rfm_seg: (int(gmm.k), round(float(__import__("sklearn.metrics").metrics.adjusted_rand_score(
-         gmm.labels, rfm_seg.labels)), 3)), needs=("gmm", "rfm_seg"))
-_add("11.3", "In strict.selection, the k whose admissible is False; then strict.k. Answer ({inadmissible k}, k).",
-     solve=lambda strict: ({int(k) for k in strict.selection.loc[~strict.selection["admissible"], "k"]},
-                           int(strict.k)), needs=("strict",))
+def _gmm(features, rfm_seg) -> tuple[int, float]:
+    from sklearn.metrics import adjusted_rand_score
+
+    gmm = _crm().segment(features, ["recency", "frequency", "monetary"], k=range(2, 9), method="gmm", seed=2001,
+                         bootstrap=0)
+    return (int(gmm.k), round(float(adjusted_rand_score(gmm.labels, rfm_seg.labels)), 3))
+
+
+def _strict(needs) -> tuple[set, int]:
+    strict = _crm().segment(needs, list(needs.columns), k=range(2, 8), seed=2001, min_share=0.15, bootstrap=0)
+    return ({int(k) for k in strict.selection.loc[~strict.selection["admissible"], "k"]}, int(strict.k))
+
+
+_add("11.2", "crm.segment(features, [...], k=range(2, 9), method='gmm', seed=2001); answer (its k, ARI between "
+     "its labels and rfm_seg.labels to 3 decimals).", solve=_gmm, needs=("features", "rfm_seg"))
+_add("11.3", "crm.segment(needs, ..., k=range(2, 8), seed=2001, min_share=0.15): the k whose admissible is False "
+     "in .selection, then the chosen k. Answer ({inadmissible k}, k).", solve=_strict, needs=("needs",))
 _add("11.4", "Multiply 1 / (1 + eigenvalue) over the rows of lda.functions.",
      solve=lambda lda: float(lda.wilks_lambda), needs=("lda",))
 _add("11.5", "pd.crosstab(rfm_seg.segment_names, needs_seg.labels) over the customers in both; the needs "
@@ -296,10 +307,14 @@ def _interval_width(result) -> float:
 
 _add("13.1", "r* = cost per contact / margin per response, with margin = 0.30 x the mean revenue of the "
      "responders of campaign 5.", solve=_sms_break_even, needs=("camp",))
-_add("13.2", "Compare ci_high - ci_low of wb_beta.table with that of wb.table, and the two decisions. Answer "
-     "(beta interval wider?, same decision?).",
-     solve=lambda wb, wb_beta: (_interval_width(wb_beta) > _interval_width(wb), wb_beta.decision == wb.decision),
-     needs=("wb", "wb_beta"))
+def _beta_test(wb, wb_test, cost, margin) -> tuple[bool, bool]:
+    wb_beta = _crm().campaign_test(int(wb_test["responded"].sum()), len(wb_test), cost, margin, method="beta")
+    return (_interval_width(wb_beta) > _interval_width(wb), wb_beta.decision == wb.decision)
+
+
+_add("13.2", "crm.campaign_test(..., method='beta') on the same test cell; compare ci_high - ci_low with wb's, and "
+     "the two decisions. Answer (beta interval wider?, same decision?).",
+     solve=_beta_test, needs=("wb", "wb_test", "cost", "margin"))
 
 
 def _missed(rule, data) -> int:
