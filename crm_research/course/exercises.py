@@ -77,7 +77,8 @@ def _service_ratio(contacts: pd.DataFrame) -> float:
 
 _add("01.2", "Keep customer-initiated service contacts, average the cost by channel, divide store by web.",
      solve=lambda contacts: _service_ratio(contacts), needs=("contacts",))
-_add("01.3", "Four years of growth: (38 / 8) ** (1 / 4) - 1, as a fraction (0.476 for 47.6%).",
+_add("01.3", "Growth over n years at rate g multiplies by (1 + g) ** n; 1999 to 2003 is four years. "
+     "Answer as a fraction (0.05 for 5%).",
      solve=_const((38 / 8) ** 0.25 - 1))
 _add("01.4", "fw.SIX_ES.stage('empowerment').constructs; answer the tuple of construct names.",
      solve=_const(("EMP",)))
