@@ -48,8 +48,11 @@ test: install-test
 	$(BIN)/python -m pytest -n 2 ; $(PYTEST_STATUS)
 	CRM_FAST=1 $(BIN)/python -m pytest -n 2 --doctest-modules crm_research ; $(PYTEST_STATUS)
 
+# Jupyter refuses to run as root unless told to; Docker, WSL and Codespaces often run as root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
+
 lab: install-notebooks
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(ALLOW_ROOT)
 
 benchmarks: install
 	$(BIN)/python benchmarks/run.py

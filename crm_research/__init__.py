@@ -40,6 +40,11 @@ _EXPORTS: dict[str, str] = {
     "dataset_path": "data.datasets",
     # notebook series
     "build_notebooks": "notebooks",
+    # the notebook series as a course (auto-checked exercises, student and solution packs)
+    "check": "course.check",
+    "build_course": "course.build",
+    "CheckResult": "course.check",
+    "CoursePack": "course.build",
     "fast_mode": "core.fastmode",
     # --- sample company generator (samplecompany) ---
     "generate_sample_company": "data.samplecompany",

@@ -88,6 +88,19 @@ def _cmd_init(args) -> int:
     return 0
 
 
+def _cmd_course(args) -> int:
+    from crm_research.course.build import build_course
+
+    start = time.perf_counter()
+    pack = build_course(args.out, seeds=args.seeds, slides=not args.no_slides, overwrite=args.overwrite)
+    print(f"Wrote the course pack in {time.perf_counter() - start:.0f} s to {pack.out}")
+    print(f"  {len(pack.student)} student notebooks, {len(pack.solutions)} solution notebooks, "
+          f"{len(pack.slides)} slide decks, {len(pack.datasets)} personal datasets")
+    if pack.answer_key is not None:
+        print(f"  answer key (instructor only): {pack.answer_key}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crm-research", description="crm_research: CRM research and teaching toolkit")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -115,6 +128,14 @@ def build_parser() -> argparse.ArgumentParser:
     ini.add_argument("data", help="the questionnaire data file")
     ini.add_argument("--out", default=None, help="the study file to write (default: <data>_study.yaml)")
     ini.set_defaults(func=_cmd_init)
+
+    co = sub.add_parser("course", help="write the student pack, the solutions pack, slides and personal datasets")
+    co.add_argument("--out", required=True, help="output folder (created; see --overwrite)")
+    co.add_argument("--seeds", default=None, metavar="CSV",
+                    help="class list with the columns student and seed: one personal dataset per student")
+    co.add_argument("--no-slides", action="store_true", help="do not write the reveal.js slides")
+    co.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
+    co.set_defaults(func=_cmd_course)
     return parser
 
 

@@ -313,3 +313,18 @@ def test_readme_documents_every_dataset_and_column():
             assert f"| `{col}` |" in text, f"{name}.{col} missing from the README"
     for name in crm.list_datasets()["name"]:
         assert f"`{name}`" in text
+
+
+@pytest.mark.parametrize("name, golden", [
+    ("lavaan_pd_tutorial_estimates", "sem/pd_tutorial_estimates.csv"),
+    ("lavaan_pd_tutorial_fit", "sem/pd_tutorial_fit.csv"),
+    ("lavaan_hs_cfa_estimates", "sem/hs_cfa_estimates.csv"),
+    ("lavaan_hs_cfa_fit", "sem/hs_cfa_fit.csv"),
+    ("lavaan_wheaton_cov_estimates", "sem_wheaton/cov_estimates.csv"),
+    ("lavaan_wheaton_cov_fit", "sem_wheaton/cov_fit.csv"),
+    ("lavaan_wheaton_cor_estimates", "sem_wheaton/cor_estimates.csv"),
+])
+def test_shipped_lavaan_output_equals_the_golden_files(name, golden):
+    # notebook 09 reads lavaan's output from these datasets, so that it runs outside the repository
+    shipped = crm.dataset_path(_entries()[name]["file"]).read_bytes()
+    assert shipped == (Path(__file__).parent / "reference" / golden).read_bytes()

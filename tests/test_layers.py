@@ -28,12 +28,14 @@ LAYERS: dict[str, int] = {
     "inference": 3,
     "report": 4,
     "notebooks": 5,
+    "course": 5,
     "cli": 6,
 }
 
 # sideways arrows inside one layer, each with its reason
 ALLOWED_PEERS: dict[tuple[str, str], str] = {
     ("psychometrics", "sem"): "composite reliability, AVE and Fornell-Larcker are read off a fitted CFA",
+    ("course", "notebooks"): "the course pack is built from the notebook series that notebooks.find_notebooks lists",
 }
 
 

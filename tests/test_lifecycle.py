@@ -24,7 +24,7 @@ def test_phases_follow_the_stated_rules(company):
     assert set(ph.loc[ph["phase"] == "acquire", "customer_id"]) == expected_new
     old = ph[ph["phase"] != "acquire"]
     assert ((old["phase"] == "retain") == (old["recency_days"] > 180)).all()
-    assert set(ph["phase_fa"]) == {"جذب", "افزایش سودآوری", "حفظ"}
+    assert set(ph["phase_fa"]) == {"جذب", "ارتقا", "حفظ"}
 
 
 def test_retain_phase_holds_the_true_defectors(company):

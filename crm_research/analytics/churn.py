@@ -572,7 +572,10 @@ class PropensityResult(Result):
         Parameters
         ----------
         threshold : float, default 0.7
-            The primer's rule: act only at 70% confidence.
+            Cut on the predicted probability.  The primer's 70% rule is a
+            different quantity (precision >= 0.70 among the customers contacted):
+            :func:`crm_research.frameworks.programmes.confidence_rule` finds the
+            threshold that meets it.
         data : DataFrame, optional
             Customers to score with the refitted model; default: the modelling data,
             scored out-of-fold (honest probabilities for the customers already seen).

@@ -288,7 +288,25 @@ def _progress_bar(total: int, desc: str, enabled: bool):
         from tqdm.auto import tqdm
     else:
         from tqdm import tqdm
+
+        if _in_notebook_kernel():
+            # A text bar in a notebook writes every refresh to stderr, and a stored or rendered notebook
+            # keeps each frame (dozens of pink boxes). One line on stdout instead: the bar is drawn when
+            # it starts and when it ends, and the end overwrites the start (carriage return).
+            import sys
+
+            return tqdm(total=total, desc=desc, unit="resample", leave=True, file=sys.stdout,
+                        mininterval=float("inf"), ascii=True)
     return tqdm(total=total, desc=desc, unit="resample", leave=False)
+
+
+def _in_notebook_kernel() -> bool:
+    """Whether the code runs in a Jupyter kernel (IPython's ZMQ shell), not a terminal."""
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    return type(shell).__name__ == "ZMQInteractiveShell"
 
 
 def _cloudpickle():

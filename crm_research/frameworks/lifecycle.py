@@ -2,7 +2,7 @@
 
 Kalakota and Robinson (2001) describe CRM as three phases, each with its own focus:
 *acquire* new customers (چرخه جذب), *enhance* the profitability of existing ones
-(افزایش سودآوری) and *retain* the profitable ones (حفظ مشتری).
+(ارتقا) and *retain* the profitable ones (حفظ مشتری).
 :func:`lifecycle_phases` puts every customer in one phase from their history at a
 date, :func:`lifecycle_kpis` follows the phase KPIs over time, and
 :data:`LIFECYCLE_STRATEGIES` lists what the model prescribes in each phase.
@@ -28,7 +28,7 @@ PHASES = ("acquire", "enhance", "retain")
 LIFECYCLE_STRATEGIES = pd.DataFrame(
     {
         "phase": list(PHASES),
-        "phase_fa": ["جذب", "افزایش سودآوری", "حفظ"],
+        "phase_fa": ["جذب", "ارتقا", "حفظ"],
         "focus": ["win new customers", "grow the value of existing customers", "keep profitable customers"],
         "strategies": [
             "differentiation, innovation, convenience; a good first experience",
@@ -156,7 +156,7 @@ class LifecycleResult(Result):
             axes, fig = np.atleast_1d(ax), np.atleast_1d(ax)[0].figure
         k = self.kpis
         spec = [("new_customer_rate", "acquire: new-customer rate", "جذب"),
-                ("second_category_share", "enhance: share with 2+ categories", "افزایش سودآوری"),
+                ("second_category_share", "enhance: share with 2+ categories", "ارتقا"),
                 ("retention_rate", "retain: retention rate", "حفظ")]
         for a, (col, title, fa) in zip(axes, spec, strict=False):
             a.plot(k["period"], k[col], marker="o", ms=3)

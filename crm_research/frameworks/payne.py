@@ -1,8 +1,8 @@
 """Payne & Frow's five cross-functional CRM processes as a scorecard on the customer database.
 
 Payne and Frow (2005) describe CRM as five processes that have to work together:
-strategy development (توسعه راهبرد), value creation (خلق ارزش), multichannel integration
-(یکپارچگی چندکاناله), information management (مدیریت اطلاعات) and performance
+strategy development (توسعهٔ استراتژی), value creation (ایجاد ارزش), multichannel integration
+(ادغام چندکاناله), information management (مدیریت اطلاعات) and performance
 assessment (ارزیابی عملکرد).  :func:`payne_scorecard` measures each one on a
 :class:`~crm_research.data.database.CustomerDatabase`:
 
@@ -41,7 +41,7 @@ __all__ = ["PAYNE_PROCESSES", "data_quality_report", "payne_scorecard", "PayneSc
 PAYNE_PROCESSES = pd.DataFrame({
     "process": ["strategy_development", "value_creation", "multichannel_integration", "information_management",
                 "performance_assessment"],
-    "process_fa": ["توسعه راهبرد", "خلق ارزش", "یکپارچگی چندکاناله", "مدیریت اطلاعات", "ارزیابی عملکرد"],
+    "process_fa": ["توسعهٔ استراتژی", "ایجاد ارزش", "ادغام چندکاناله", "مدیریت اطلاعات", "ارزیابی عملکرد"],
     "question": [
         "Which customers do we serve, and which segments carry the business?",
         "What value do we give customers, and what value do they give us?",
@@ -193,7 +193,7 @@ class PayneScorecard(Result):
         s = self.strategy
         axes[0, 0].bar(s["segment"].astype(str), s["share_of_revenue"], color="#4C72B0", label="revenue")
         axes[0, 0].plot(s["segment"].astype(str), s["share_of_customers"], "o", color="#C44E52", label="customers")
-        axes[0, 0].set_title("1. Strategy: segment portfolio (توسعه راهبرد)")
+        axes[0, 0].set_title("1. Strategy: segment portfolio (توسعهٔ استراتژی)")
         axes[0, 0].legend()
         v = self.value
         axes[0, 1].scatter(v["on_time_rate"], v["net_value_per_customer"], s=80)
@@ -201,13 +201,13 @@ class PayneScorecard(Result):
             axes[0, 1].annotate(str(r["segment"]), (r["on_time_rate"], r["net_value_per_customer"]), fontsize=8)
         axes[0, 1].set_xlabel("value to the customer: on-time delivery rate")
         axes[0, 1].set_ylabel("value to the firm: net value per customer")
-        axes[0, 1].set_title("2. Value creation (خلق ارزش)")
+        axes[0, 1].set_title("2. Value creation (ایجاد ارزش)")
         c = self.channels
         labels = c["channel"].astype(str) + " / " + c["initiated_by"].astype(str)
         axes[1, 0].barh(labels, c["cost_per_contact"], color="#55A868")
         axes[1, 0].set_xscale("log")
         axes[1, 0].set_xlabel("cost per contact (log scale)")
-        axes[1, 0].set_title("3. Multichannel integration (یکپارچگی چندکاناله)")
+        axes[1, 0].set_title("3. Multichannel integration (ادغام چندکاناله)")
         p = self.performance
         axes[1, 1].plot(p["month"], p["revenue"], marker=".")
         axes[1, 1].set_title("5. Performance: monthly revenue (ارزیابی عملکرد)")
