@@ -299,3 +299,33 @@ def test_review_amounts_written_with_persian_digits_are_read(tiny):
     pd.testing.assert_frame_equal(crm.rfm(persian, "cust", "day", "paid"), expected)
     with pytest.raises(CRMInputError, match="'paid'.*must be numeric.*'ten'"):
         crm.rfm(tiny.assign(paid=["ten"] + persian["paid"].tolist()[1:]), "cust", "day", "paid")
+
+
+def test_duckdb_routes_score_a_clean_log_in_the_database(monkeypatch):
+    # issue 19: a clean, typed log is checked by aggregates and scored where it is, never copied into pandas;
+    # the result is the pandas engine's. A faulty log takes the checked path and its error names the rows.
+    import duckdb
+
+    from crm_research.analytics import rfm as rfm_module
+
+    tx = crm.load_dataset("cdnow_transactions")
+    def no_pandas_copy(*args, **kwargs):
+        raise AssertionError("the clean log was copied into pandas")
+
+    monkeypatch.setattr(rfm_module, "_log", no_pandas_copy)
+    fast = crm.rfm(tx, "customer_id", "date", "amount", engine="duckdb")
+    con = duckdb.connect()
+    con.register("tx", tx)
+    in_db = crm.rfm_sql(con, table="tx", date_col="date")
+    monkeypatch.undo()
+    reference = crm.rfm(tx, "customer_id", "date", "amount", engine="pandas")
+    pd.testing.assert_frame_equal(pd.DataFrame(fast), pd.DataFrame(reference))
+    pd.testing.assert_frame_equal(pd.DataFrame(in_db), pd.DataFrame(reference), check_index_type=False)
+    assert fast.analysis_date == reference.analysis_date
+    bad = tx.copy()
+    bad.loc[bad.index[3], "amount"] = -5.0
+    with pytest.raises(CRMInputError, match=r"negative amount.*rows 3"):
+        crm.rfm(bad, "customer_id", "date", "amount", engine="duckdb")
+    con.register("bad", bad)
+    with pytest.raises(CRMInputError, match=r"negative amount.*rows 3"):
+        crm.rfm_sql(con, table="bad", date_col="date")

@@ -289,6 +289,21 @@ def rfm(
 def _rfm(transactions: Any, customer_col: str, date_col: str, amount_col: str, at: Any, bins: Any, engine: str,
          func: str, name: str) -> RFMTable:
     engine = check_choice(engine, "engine", ["pandas", "duckdb"], func)
+    if engine == "duckdb" and isinstance(transactions, pd.DataFrame) and _sql_ready_frame(
+            transactions, customer_col, date_col, amount_col):
+        import duckdb
+
+        con = duckdb.connect()
+        try:
+            # DuckDB scans the caller's columns in place: no checked copy of the log in pandas
+            con.register("crm_rfm_input", transactions[[customer_col, date_col, amount_col]])
+            out = _rfm_in_sql(con, "crm_rfm_input", customer_col, date_col, amount_col, at, bins, func)
+        finally:
+            con.close()
+        if out is not None:
+            out.index = pd.Index(out.index.to_numpy()).astype(transactions[customer_col].dtype)
+            out.index.name = customer_col
+            return out
     log = _log(transactions, customer_col, date_col, amount_col, func, at=at, name=name)
     # Default: the day after the last transaction, so the most recent buyers get recency 1 day rather than 0.
     now = log["date"].max().normalize() + pd.Timedelta(days=1) if at is None else check_date(at, "at", func)
@@ -322,12 +337,82 @@ def _rfm(transactions: Any, customer_col: str, date_col: str, amount_col: str, a
     out["r_score"] = _scores(out["recency"].to_numpy(), bins, higher_is_better=False)
     out["f_score"] = _scores(out["frequency"].to_numpy(), bins, higher_is_better=True)
     out["m_score"] = _scores(out["monetary"].to_numpy(), bins, higher_is_better=True)
+    return RFMTable.of(_with_segments(out, bins), analysis_date=now)
+
+
+def _with_segments(out: pd.DataFrame, bins: int) -> pd.DataFrame:
+    """Add rfm_score, rfm_sum and segment to the per-customer scores (both engines: one rule)."""
     # bins <= 9, so the three digits can be formed arithmetically (string concatenation is slow).
     out["rfm_score"] = (100 * out["r_score"] + 10 * out["f_score"] + out["m_score"]).astype("string")
     out["rfm_sum"] = out["r_score"] + out["f_score"] + out["m_score"]
     out["segment"] = pd.Series(
         _segments(out["r_score"].to_numpy(), out["f_score"].to_numpy(), bins), index=out.index
     ).astype("string")
+    return out
+
+
+_SQL_DATE_TYPES = ("DATE", "TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S")
+_SQL_NUMBER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                     "UBIGINT", "FLOAT", "DOUBLE")
+
+
+def _sql_ready_frame(data: pd.DataFrame, customer_col: str, date_col: str, amount_col: str) -> bool:
+    """Whether a DataFrame's three columns have the types the in-database checks of :func:`_rfm_in_sql` cover."""
+    try:
+        ids, dates, amounts = data[customer_col], data[date_col], data[amount_col]
+    except (KeyError, TypeError):
+        return False
+    if any(isinstance(col, pd.DataFrame) for col in (ids, dates, amounts)):
+        return False  # a repeated column name: the checked path names it
+    naive_dates = pd.api.types.is_datetime64_dtype(dates.dtype) and getattr(dates.dtype, "tz", None) is None
+    return (naive_dates and pd.api.types.is_numeric_dtype(amounts.dtype)
+            and not pd.api.types.is_bool_dtype(amounts.dtype)
+            and (pd.api.types.is_integer_dtype(ids.dtype) or pd.api.types.is_string_dtype(ids.dtype))
+            and ids.dtype != object)
+
+
+def _rfm_in_sql(con, table: str, customer_col: str, date_col: str, amount_col: str, at: Any, bins: Any,
+                func: str) -> RFMTable | None:
+    """RFM run where the data are, when one aggregate query shows the log passes every transaction check.
+
+    The checks of :func:`crm_research.core.transactions.check_transactions` (ids and dates present, amounts
+    present, finite, not negative and summable, dates from 1800 on and not after today or ``at``) are
+    evaluated as aggregates in DuckDB; only when all hold does the RFM query run on the table itself, so
+    the log is never copied into pandas (that copy cost more time and memory than the query). Anything
+    else returns None and the caller takes the checked path, which reports the fault with its rows.
+    """
+    kinds = {row[0]: str(row[1]).upper() for row in con.execute(f"DESCRIBE {table}").fetchall()}
+    id_type, date_type, amount_type = (kinds.get(customer_col, ""), kinds.get(date_col, ""),
+                                       kinds.get(amount_col, ""))
+    if (date_type not in _SQL_DATE_TYPES or not (amount_type in _SQL_NUMBER_TYPES or amount_type.startswith("DECIMAL"))
+            or not (id_type in _SQL_NUMBER_TYPES or id_type == "VARCHAR")):
+        return None
+    c, d, a = _quote(customer_col), _quote(date_col), _quote(amount_col)
+    blank = f"COUNT(*) FILTER (WHERE trim({c}) = '')" if id_type == "VARCHAR" else "0"
+    n, n_id, n_date, n_amount, n_blank, first, last, low, big, bad = con.execute(f"""
+        SELECT COUNT(*), COUNT({c}), COUNT({d}), COUNT({a}), {blank}, MIN({d}), MAX({d}),
+               MIN(CAST({a} AS DOUBLE)), MAX(ABS(CAST({a} AS DOUBLE))),
+               COUNT(*) FILTER (WHERE isnan(CAST({a} AS DOUBLE)) OR isinf(CAST({a} AS DOUBLE)))
+        FROM {table}""").fetchone()
+    if not n or not (n == n_id == n_date == n_amount) or n_blank or bad or low < 0:
+        return None
+    if not np.isfinite(float(big) ** 2 * n):
+        return None
+    first, last = pd.Timestamp(first), pd.Timestamp(last)
+    today = pd.Timestamp.now(tz="UTC").tz_localize(None).normalize() + pd.Timedelta(days=2)
+    if first.year < 1800 or last >= today:
+        return None
+    if at is None:
+        now = last.normalize() + pd.Timedelta(days=1)
+    else:
+        now = check_date(at, "at", func)
+        if not first <= last <= now:
+            return None
+    # the number of customers is the length of the aggregate: no COUNT(DISTINCT) pass over the log
+    bins = check_int(bins, "bins", func, min_value=2, max_value=9)
+    out = _rfm_query(con, table, customer_col, date_col, amount_col, now, bins)
+    _check_bins(bins, len(out), func)
+    out.index.name = customer_col
     return RFMTable.of(out, analysis_date=now)
 
 
@@ -338,66 +423,32 @@ def _quote(name: str) -> str:
     return '"' + str(name).replace('"', '""') + '"'
 
 
-def _score_sql(col: str, ascending: bool, bins: int) -> str:
-    # Same integer formula as _scores: mid-rank of the tie, cut into `bins` groups.
-    order = "ASC" if ascending else "DESC"
-    return (
-        f"CAST(((2 * RANK() OVER (ORDER BY {col} {order}) + COUNT(*) OVER (PARTITION BY {col}) - 2) * {bins}) "
-        f"// (2 * COUNT(*) OVER ()) + 1 AS BIGINT)"
-    )
-
-
-def _segment_sql(bins: int) -> str:
-    r5 = f"(1 + ((r_score - 1) * 8 + {bins - 1}) // {2 * (bins - 1)})"
-    f5 = f"(1 + ((f_score - 1) * 8 + {bins - 1}) // {2 * (bins - 1)})"
-    cases = " ".join(
-        f"WHEN {r5} BETWEEN {row.r_low} AND {row.r_high} AND {f5} BETWEEN {row.f_low} AND {row.f_high} "
-        f"THEN '{row.segment}'"
-        for row in RFM_SEGMENTS.itertuples(index=False)
-    )
-    return f"CASE {cases} END"
-
-
 def _rfm_query(con, table: str, customer: str, date: str, amount: str, now: pd.Timestamp, bins: int) -> pd.DataFrame:
+    """The per-customer aggregates in the database, then the scores by the pandas engine's own rule.
+
+    The log (millions of rows) is reduced where it is; the scores of the customers (one row each) are
+    :func:`_scores` in numpy, which is faster than the same tie rule as window functions in DuckDB (a
+    ``COUNT(*) OVER (PARTITION BY x)`` per score cost more than the aggregation) and is one rule, not two.
+    """
     c, d, a = _quote(customer), _quote(date), _quote(amount)
     now_sql = f"TIMESTAMP '{now.strftime('%Y-%m-%d %H:%M:%S.%f')}'"
-    sql = f"""
-    WITH per_customer AS (
+    columns = con.execute(f"""
         SELECT {c} AS customer,
                CAST(epoch_us({now_sql} - MAX(CAST({d} AS TIMESTAMP))) AS DOUBLE) / 86400000000.0 AS recency,
                CAST(COUNT(*) AS BIGINT) AS frequency,
                ROUND(CAST(SUM(CAST({a} AS DOUBLE)) AS DOUBLE), {_MONEY_DECIMALS}) AS monetary
         FROM {table}
         GROUP BY {c}
-    ), scored AS (
-        SELECT *,
-               {_score_sql("recency", ascending=False, bins=bins)} AS r_score,
-               {_score_sql("frequency", ascending=True, bins=bins)} AS f_score,
-               {_score_sql("monetary", ascending=True, bins=bins)} AS m_score
-        FROM per_customer
-    )
-    SELECT customer, recency, frequency, monetary, r_score, f_score, m_score,
-           CAST(r_score AS VARCHAR) || CAST(f_score AS VARCHAR) || CAST(m_score AS VARCHAR) AS rfm_score,
-           r_score + f_score + m_score AS rfm_sum,
-           {_segment_sql(bins)} AS segment
-    FROM scored
-    ORDER BY customer
-    """
-    out = con.execute(sql).df()
-    out = out.set_index("customer")
-    return out.astype(
-        {
-            "recency": "float64",
-            "frequency": "int64",
-            "monetary": "float64",
-            "r_score": "int64",
-            "f_score": "int64",
-            "m_score": "int64",
-            "rfm_score": "string",
-            "rfm_sum": "int64",
-            "segment": "string",
-        }
-    )
+        ORDER BY {c}
+    """).fetchnumpy()
+    out = pd.DataFrame({"recency": np.asarray(columns["recency"], dtype="float64"),
+                        "frequency": np.asarray(columns["frequency"], dtype="int64"),
+                        "monetary": np.asarray(columns["monetary"], dtype="float64")},
+                       index=pd.Index(np.asarray(columns["customer"]), name="customer"))
+    out["r_score"] = _scores(out["recency"].to_numpy(), bins, higher_is_better=False)
+    out["f_score"] = _scores(out["frequency"].to_numpy(), bins, higher_is_better=True)
+    out["m_score"] = _scores(out["monetary"].to_numpy(), bins, higher_is_better=True)
+    return _with_segments(out, bins)
 
 
 @renamed_arguments(now="at")
@@ -433,8 +484,8 @@ def rfm_sql(
 
     Notes
     -----
-    Scores use the same tie rule as :func:`rfm`, written with window functions:
-    ``(2 * RANK() OVER (ORDER BY x) + COUNT(*) OVER (PARTITION BY x) - 2) * k // (2 * n) + 1``.
+    The log is aggregated to one row per customer in DuckDB; the scores then follow the tie rule of
+    :func:`rfm` (``(2 * min_rank + n_tied - 2) * k // (2 * n) + 1``) on those rows.
     A database table is checked by the rules of :func:`rfm` before the query runs:
     missing customers, unreadable dates and missing or negative amounts are
     counted and reported with example row numbers (from 0, in the table's order).
@@ -483,8 +534,12 @@ def rfm_sql(
             from None
     check_columns(pd.DataFrame(columns=columns), [customer_col, date_col, amount_col], name="columns", func=func,
                   params=["customer_col", "date_col", "amount_col"])
-    # The three columns are read and checked by the same rules as a DataFrame (row labels count from 0,
-    # in the table's order); the query then runs on the checked log.
+    # A clean, typed table is checked and scored in the database; otherwise the three columns are read and
+    # checked by the same rules as a DataFrame (row labels count from 0, in the table's order), which names
+    # the faulty rows, and the query then runs on the checked log.
+    out = _rfm_in_sql(con, table, customer_col, date_col, amount_col, at, bins, func)
+    if out is not None:
+        return out
     log = con.execute(f"SELECT {_quote(customer_col)}, {_quote(date_col)}, {_quote(amount_col)} FROM {table}").df()
     return _rfm(log, customer_col, date_col, amount_col, at, bins, "duckdb", func, table)
 
