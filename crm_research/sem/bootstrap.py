@@ -39,7 +39,7 @@ import numpy as np
 from crm_research.core.optimize import minimize
 from crm_research.core.resampling import bc_interval, bootstrap_map, percentile_interval
 from crm_research.sem.estimation import fit_ml
-from crm_research.sem.fiml import _loglik, _loglik_grad, _Patterns
+from crm_research.sem.fiml import _Patterns, fiml_objective
 from crm_research.sem.result import _defined_values, row_values
 
 __all__ = ["run_bootstrap"]
@@ -86,41 +86,6 @@ def _min_parallel(refit, n: int, bootstrap: int) -> int:
     return 0 if bootstrap * (time.perf_counter() - start) > PARALLEL_MIN_SECONDS else bootstrap + 1
 
 
-def _fiml_information(pat, Sigma, delta, q):
-    """Expected information of ``-l / N`` over ``(theta, mu)``: per missing-data pattern, the normal
-    information of the observed block (the mean and covariance parts are orthogonal)."""
-    p = pat.p
-    Dv = delta.reshape(p, p, q)
-    H = np.zeros((q + p, q + p))
-    for o, n_g, _ybar, _S_g, _rows in pat.groups:
-        Si = np.linalg.inv(Sigma[np.ix_(o, o)])
-        Do = Dv[np.ix_(o, o)].reshape(len(o) ** 2, q)
-        H[:q, :q] += 0.5 * n_g * Do.T @ np.kron(Si, Si) @ Do
-        H[np.ix_(q + o, q + o)] += n_g * Si
-    return H / pat.n
-
-
-def _fiml_objective(ram, pat, q):
-    """``evaluate(x, order)`` of ``-l / N`` over ``x = (theta, mu)`` for :func:`core.optimize.minimize`
-    (Fisher scoring: the expected information as curvature)."""
-    n = pat.n
-
-    def evaluate(x, order):
-        theta, mu = x[:q], x[q:]
-        Sigma, B, C = ram.implied(theta)
-        if order == 0:
-            ll = _loglik(pat, mu, Sigma)
-            return (-ll / n if np.isfinite(ll) else np.inf), None, None
-        ll, gm, gS = _loglik_grad(pat, mu, Sigma)
-        if gm is None:
-            return np.inf, None, None
-        delta = ram.delta(B, C)
-        g = -np.concatenate([delta.T @ gS.reshape(-1), gm]) / n
-        return -ll / n, g, (_fiml_information(pat, Sigma, delta, q) if order == 2 else None)
-
-    return evaluate
-
-
 class _FIMLRefit:
     """The statistic of one FIML resample: model rows, intercepts, latent means (0) and defined parameters."""
 
@@ -135,7 +100,7 @@ class _FIMLRefit:
         pat = _Patterns(Yb)
         q = spec.n_free
         try:
-            opt = minimize(_fiml_objective(ram, pat, q), self.x0, tol=BOOT_TOL, max_iter=200)
+            opt = minimize(fiml_objective(ram, pat, q), self.x0, tol=BOOT_TOL, max_iter=200)
         except ValueError:
             return None
         if not opt.converged:

@@ -359,20 +359,8 @@ def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
             theta0 = start_values(spec, h1_S)
         x0 = np.concatenate([theta0, h1_mu])
 
-        def evaluate(x, order):
-            theta, mu = x[:q], x[q:]
-            Sigma, B, C = ram.implied(theta)
-            if order == 0:
-                ll = _loglik(pat, mu, Sigma)
-                return (-ll / n if np.isfinite(ll) else np.inf), None, None
-            ll, gm, gS = _loglik_grad(pat, mu, Sigma)
-            if gm is None:
-                return np.inf, None, None
-            D = ram.delta(B, C)
-            g = -np.concatenate([D.T @ gS.reshape(-1), gm]) / n
-            # Newton: the observed information (Hessian of -l / N) by central differences of the gradient
-            H = _num_hessian(gradient, x) if order == 2 else None
-            return -ll / n, g, H
+        # Newton: the observed information (Hessian of -l / N) by central differences of the gradient
+        evaluate = fiml_objective(ram, pat, q, observed=True)
 
         def gradient(x):
             return evaluate(x, 1)[1]
@@ -453,3 +441,47 @@ def fit_fiml(data, model, *, std_lv=False, ci=0.95, func="sem") -> FIMLResult:
         spec=spec, ram=ram, fit=fit, S=h1_S, sample_cov=h1_cov, implied_cov=pd.DataFrame(Sigma, index=obs, columns=obs),
         vcov=vcov, raw=Y, h1_mean=pd.Series(h1_mu, index=obs, name="mean"), h1_cov=h1_cov,
         implied_mean=pd.Series(mu, index=obs, name="mean"), n_patterns=len(pat.groups), warnings=warnings)
+
+
+def _fiml_information(pat, Sigma, delta, q):
+    """Expected information of ``-l / N`` over ``(theta, mu)``: per missing-data pattern, the normal
+    information of the observed block (the mean and covariance parts are orthogonal)."""
+    p = pat.p
+    Dv = delta.reshape(p, p, q)
+    H = np.zeros((q + p, q + p))
+    for o, n_g, _ybar, _S_g, _rows in pat.groups:
+        Si = np.linalg.inv(Sigma[np.ix_(o, o)])
+        Do = Dv[np.ix_(o, o)].reshape(len(o) ** 2, q)
+        H[:q, :q] += 0.5 * n_g * Do.T @ np.kron(Si, Si) @ Do
+        H[np.ix_(q + o, q + o)] += n_g * Si
+    return H / pat.n
+
+
+def fiml_objective(ram, pat, q, *, observed=False):
+    """``evaluate(x, order)`` of ``-l / N`` over ``x = (theta, mu)`` for :func:`core.optimize.minimize`.
+
+    The curvature is the expected information (Fisher scoring: the bootstrap refits) or, with
+    ``observed=True``, the observed one by central differences of the gradient (Newton: the full fit,
+    whose standard errors use it).
+    """
+    n = pat.n
+
+    def evaluate(x, order):
+        theta, mu = x[:q], x[q:]
+        Sigma, B, C = ram.implied(theta)
+        if order == 0:
+            ll = _loglik(pat, mu, Sigma)
+            return (-ll / n if np.isfinite(ll) else np.inf), None, None
+        ll, gm, gS = _loglik_grad(pat, mu, Sigma)
+        if gm is None:
+            return np.inf, None, None
+        delta = ram.delta(B, C)
+        g = -np.concatenate([delta.T @ gS.reshape(-1), gm]) / n
+        if order < 2:
+            return -ll / n, g, None
+        return -ll / n, g, (_num_hessian(gradient, x) if observed else _fiml_information(pat, Sigma, delta, q))
+
+    def gradient(x):
+        return evaluate(x, 1)[1]
+
+    return evaluate
