@@ -4,7 +4,8 @@ Each ``benchmarks/bench_*.py`` defines ``BENCHMARKS``: a list of
 ``(task, size, func)`` or ``(task, size, func, reference)``; ``func()`` does the
 work once and returns the number of rows it processed (or None); ``reference``
 is a peer's stored time for the same task (e.g. "lavaan 0.890 s"), printed
-beside ours.  Timings are the best of ``--repeat`` runs
+beside ours, or a function returning that text, called only when the row runs
+(a peer timed on this machine, e.g. pingouin).  Timings are the best of ``--repeat`` runs
 (wall clock), because shared machines are noisy.
 
     python benchmarks/run.py                 # everything
@@ -49,6 +50,7 @@ def main(argv=None) -> int:
             n_rows = func()
             best = min(best, time.perf_counter() - start)
         rate = f"{n_rows / best:,.0f}" if n_rows else ""
+        reference = reference() if callable(reference) else reference
         rows.append((task, size, f"{best:.3f}", rate, reference))
         if not args.markdown:
             print(f"{task:<58} {size:>22} {best:>9.3f} s {rate:>14}  {reference}", flush=True)

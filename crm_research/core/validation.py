@@ -186,7 +186,7 @@ def check_numeric_columns(
     # (column by column in pandas it cost 4x pingouin's whole cronbach_alpha); the errors are then raised
     # column by column, in the order of ``columns``
     converted, non_numeric = {}, {}
-    dtypes = data.dtypes
+    dtypes = dict(zip(data.columns, data.dtypes))  # one dict: a Series lookup per column cost as much as the data
     for col in columns:
         if not (pd.api.types.is_bool_dtype(dtypes[col]) or pd.api.types.is_numeric_dtype(dtypes[col])):
             # as object: with pyarrow installed, map() on a "string" column returns an arrow dtype with <NA>

@@ -90,17 +90,21 @@ def prepare_items(
     if scale is not None:
         scale = check_scale(scale, func)
     x = check_numeric_columns(data, items, name=name, func=func, allow_constant=False, scale=scale)
-    if missing == "listwise":
-        kept = x.dropna()
-    else:
-        kept = x.dropna(how="all")
+    # the row drop and the constant check run on the numpy block: in pandas they cost a third of cronbach_alpha
+    block = x.to_numpy()
+    gaps = np.isnan(block)
+    keep = ~gaps.any(axis=1) if missing == "listwise" else ~gaps.all(axis=1)
+    # a new frame over the kept rows of the block (boolean indexing of the frame copies it twice)
+    kept = x if keep.all() else pd.DataFrame(block[keep], index=x.index[keep], columns=x.columns)
     if len(kept) < 3:
         raise CRMInputError(
             f"Only {len(kept)} row(s) of '{name}' are usable with missing={missing!r} "
             f"({len(x) - len(kept)} dropped for missing answers); {func} needs at least 3."
         )
     # an item can become constant once incomplete rows are dropped (max == min: one pass over the block)
-    constant = kept.columns[(kept.max() == kept.min()).to_numpy()]
+    rows = kept.to_numpy()
+    with np.errstate(invalid="ignore"):
+        constant = kept.columns[np.fmax.reduce(rows, axis=0) == np.fmin.reduce(rows, axis=0)]
     if len(constant):
         raise CRMInputError(
             f"Column {constant[0]!r} of '{name}' is constant in the {len(kept)} rows kept after "
