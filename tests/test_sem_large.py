@@ -52,3 +52,28 @@ def test_an_indefinite_matrix_with_a_positive_determinant_is_refused():
     logdet, inv = logdet_inverse(np.diag([2.0, 1.0, 0.5, 3.0]))
     assert logdet == pytest.approx(np.log(3.0))
     np.testing.assert_allclose(inv, np.diag([0.5, 1.0, 2.0, 1 / 3]))
+
+
+# MLR at 48 indicators: the robust statistics computed without the q x q weight or the ADF Gamma
+# (q = 1,176 moments here), from the casewise moments and p x p products, equal lavaan's
+MLR_FIT = ["chisq", "chisq_scaled", "chisq_scaling_factor", "pvalue_scaled", "cfi_scaled", "tli_scaled",
+           "cfi_robust", "tli_robust", "rmsea_scaled", "rmsea_robust", "baseline_chisq_scaled"]
+
+
+@pytest.fixture(scope="module")
+def mlr48():
+    return crm.cfa(pd.read_csv(REF / "cfa48_data.csv"), MODEL, estimator="MLR")
+
+
+def test_mlr_fit_measures_equal_lavaan(mlr48):
+    ref = pd.read_csv(REF / "cfa48_mlr_fit.csv").set_index("measure")["value"]
+    for name in MLR_FIT:
+        assert mlr48.fit_measures[name] == pytest.approx(ref[name.replace("_", ".")], abs=1e-3), name
+
+
+def test_mlr_standard_errors_equal_lavaan(mlr48):
+    ref = pd.read_csv(REF / "cfa48_mlr_se.csv")
+    ours = mlr48.estimates.set_index(["lhs", "op", "rhs"])
+    ref = ref.set_index(["lhs", "op", "rhs"]).loc[ours.index]
+    np.testing.assert_allclose(ours["est"], ref["est"], atol=1e-3)
+    np.testing.assert_allclose(ours["se"], ref["se"], atol=1e-3)

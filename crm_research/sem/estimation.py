@@ -237,6 +237,17 @@ def rank2_information(M, X1, Y1, X2=None, Y2=None, *, diagonal=False):
     return 2.0 * ((X1.T @ MX2) * (Y1.T @ MY2) + (X1.T @ MY2) * (Y1.T @ MX2))
 
 
+def dense_information(Si: np.ndarray, delta: np.ndarray) -> np.ndarray:
+    """``Delta' (Si kron Si) Delta`` for a dense ``Delta`` (p^2 x k, rows the row-major vec of each p x p
+    derivative), as ``Delta' vec(Si dSigma_k Si)``: k p^3 + k^2 p^2 products and no p^4 Kronecker product.
+
+    For derivatives that are not rank-2 cells (FIML patterns, modification-index cells of any kind).
+    """
+    p, k = Si.shape[0], delta.shape[1]
+    weighted = Si @ delta.T.reshape(k, p, p) @ Si
+    return delta.T @ weighted.reshape(k, p * p).T
+
+
 def _grad_info(ram: RAM, S, parts, want_info=True):
     """Gradient ``Delta' vec(W)`` and expected information ``Delta' (Si kron Si) Delta`` of F_ML.
 

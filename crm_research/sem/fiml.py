@@ -59,7 +59,7 @@ from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
 from crm_research.core.optimize import minimize
 from crm_research.core.threads import single_thread
 from crm_research.core.validation import examples_of
-from crm_research.sem.estimation import RAM, MLFit, _NonConvergence, fit_ml, logdet_inverse
+from crm_research.sem.estimation import RAM, MLFit, _NonConvergence, dense_information, fit_ml, logdet_inverse
 from crm_research.sem.fit import fit_indices
 from crm_research.sem.model import prepare_raw_fit, start_values
 from crm_research.sem.result import ParameterTable, SEMResult, _std_all, row_values, scaled_inverse
@@ -452,7 +452,7 @@ def _fiml_information(pat, Sigma, delta, q):
     for o, n_g, _ybar, _S_g, _rows in pat.groups:
         Si = np.linalg.inv(Sigma[np.ix_(o, o)])
         Do = Dv[np.ix_(o, o)].reshape(len(o) ** 2, q)
-        H[:q, :q] += 0.5 * n_g * Do.T @ np.kron(Si, Si) @ Do
+        H[:q, :q] += 0.5 * n_g * dense_information(Si, Do)
         H[np.ix_(q + o, q + o)] += n_g * Si
     return H / pat.n
 

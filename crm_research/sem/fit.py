@@ -238,14 +238,26 @@ def baseline_chisq(S: np.ndarray, n: int, x_idx: list[int]) -> tuple[float, int]
     return float(n * f), int(df)
 
 
-def _duplication(p: int) -> np.ndarray:
-    """Duplication matrix D with vec(X) = D vech(X), vech in upper-triangle row order (robust statistics)."""
-    iu = np.triu_indices(p)
-    D = np.zeros((p * p, len(iu[0])))
-    for k, (i, j) in enumerate(zip(*iu)):
-        D[i * p + j, k] = 1.0
-        D[j * p + i, k] = 1.0
-    return D
+def _vech_weight(Si: np.ndarray) -> np.ndarray:
+    """``D' (Si kron Si) D`` for vech in upper-triangle row order, built entry by entry.
+
+    With ``D`` the duplication matrix (``vec(X) = D vech(X)``), the entry for the moments ``(i, j)`` and
+    ``(k, l)`` is ``(s_ik s_jl + s_il s_jk) m_ij m_kl / 2`` with ``m = 2`` off the diagonal and 1 on it:
+    p^4/4 products, where the Kronecker form takes p^4 memory for ``Si kron Si`` and p^6 time.
+    """
+    i, j = np.triu_indices(Si.shape[0])
+    m = np.where(i == j, 1.0, 2.0)
+    W = Si[np.ix_(i, i)] * Si[np.ix_(j, j)] + Si[np.ix_(i, j)] * Si[np.ix_(j, i)]
+    W *= np.outer(m, m) / 2.0
+    return W
+
+
+def _vech_sum(X: np.ndarray, p: int) -> np.ndarray:
+    """``X @ D`` for rows ``X`` of vec'd p x p matrices: vech (upper-triangle row order) of ``X + X'`` with the
+    diagonal once, i.e. the duplication-matrix product by indexing (``D`` itself is p^2 x p^2/2 numbers)."""
+    i, j = np.triu_indices(p)
+    upper, lower = i * p + j, j * p + i
+    return X[..., upper] + np.where(i == j, 0.0, 1.0) * X[..., lower]
 
 
 def _ml_weighted_square(X: np.ndarray, Si: np.ndarray, x_idx: list[int]) -> float:

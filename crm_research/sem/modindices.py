@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crm_research.sem.estimation import rank2_information
+from crm_research.sem.estimation import dense_information, rank2_information
 
 __all__ = ["modification_indices", "fiml_modification_indices", "dwls_modification_indices"]
 
@@ -164,7 +164,7 @@ def fiml_modification_indices(result, patterns, grad_sigma) -> pd.DataFrame:
     for o, n_g, _ybar, _S_g, _rows in pat.groups:
         Si = np.linalg.inv(Sigma[np.ix_(o, o)])
         Do = Dv[np.ix_(o, o)].reshape(len(o) ** 2, q + k)
-        H += 0.5 * n_g * Do.T @ np.kron(Si, Si) @ Do
+        H += 0.5 * n_g * dense_information(Si, Do)
     H /= n
     H11, H12, H22 = H[:q, :q], H[:q, q:], H[q:, q:]
     V = np.diag(H22) - np.einsum("ij,ij->j", H12, np.linalg.solve(H11, H12))

@@ -409,14 +409,14 @@ def add_intercepts(result: SEMResult) -> SEMResult:
     # GFI with the means among the moments (lavaan): the mean residuals are 0, the sample means enter the
     # denominator with the normal-theory weight 2 Sigma^-1 (the covariance block's is D'(Si kron Si)D)
     if "gfi" in fm.index and np.isfinite(fm["gfi"]):
-        from crm_research.sem.fit import _duplication
+        from crm_research.sem.fit import _ml_weighted_square
 
         Sigma = result.fit.Sigma
         Si = np.linalg.inv(Sigma)
-        iu = np.triu_indices(p)
-        V = _duplication(p).T @ np.kron(Si, Si) @ _duplication(p)
-        e, o = (result.S - Sigma)[iu], result.S[iu]
-        fm["gfi"] = 1.0 - (e @ V @ e) / (o @ V @ o + 2.0 * mu @ Si @ mu)
+        S = np.asarray(result.S, dtype=float)
+        # vech(X)' D'(Si kron Si)D vech(X) = tr(X Si X Si): no p^4 Kronecker product
+        fm["gfi"] = 1.0 - _ml_weighted_square(S - Sigma, Si, []) / (_ml_weighted_square(S, Si, [])
+                                                                     + 2.0 * mu @ Si @ mu)
         df = float(fm["df"])
         fm["agfi"] = 1.0 - ((pstar + p) / df) * (1.0 - fm["gfi"]) if df > 0 else np.nan
     return result

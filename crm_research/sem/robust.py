@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from crm_research.sem.fiml import FIMLResult, _loglik_grad, _num_hessian, _Patterns, fiml_estimates
-from crm_research.sem.fit import _duplication, fit_indices
+from crm_research.sem.fit import _vech_sum, _vech_weight, fit_indices
 from crm_research.sem.result import ParameterTable, SEMResult, _std_all, row_values
 
 __all__ = ["RobustSEMResult", "RobustFIMLResult", "robust_fit", "robust_fiml", "scaling_factor",
@@ -108,29 +108,54 @@ def _vech_positions(p: int):
 
 def normal_weight(Sigma: np.ndarray) -> np.ndarray:
     """``W = 1/2 D' (Sigma^-1 kron Sigma^-1) D``: the normal-theory information of ``vech(Sigma)``."""
-    Si = np.linalg.inv(Sigma)
-    D = _duplication(Sigma.shape[0])
-    return 0.5 * D.T @ np.kron(Si, Si) @ D
+    return 0.5 * _vech_weight(np.linalg.inv(Sigma))
 
 
-def adf_gamma(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(Gamma, Z)``: the asymptotic covariance of ``sqrt(N) vech(S)`` (divisor N, as lavaan) and the
-    casewise ``vech((y_i - ybar)(y_i - ybar)')``."""
+def _weighted_delta(Si: np.ndarray, delta_full: np.ndarray) -> np.ndarray:
+    """``W Delta`` for ``W = 1/2 D'(Si kron Si)D`` and ``Delta`` given as full p^2 x k derivatives.
+
+    ``D'(Si kron Si) D vech(X) = D' vec(Si X Si)``, so each column is the vech of ``Si dSigma_k Si`` with
+    off-diagonal cells counted twice: k p^3 products, where forming ``W`` takes p^4/4 numbers and
+    ``W Delta`` p^4 k products (at 96 indicators a q x q weight of 4,656^2 and minutes of BLAS).
+    """
+    p, k = Si.shape[0], delta_full.shape[1]
+    weighted = Si @ delta_full.T.reshape(k, p, p) @ Si
+    return 0.5 * _vech_sum(weighted.reshape(k, p * p), p).T
+
+
+def _fourth_moment_rows(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(d, Zc)``: centred data and the centred casewise ``vech(d_i d_i')``, so that ``Gamma = Zc'Zc / N``
+    (the asymptotic covariance of ``sqrt(N) vech(S)``, divisor N, as lavaan); Gamma itself is never formed."""
     p = raw.shape[1]
     iu, _ = _vech_positions(p)
     d = raw - raw.mean(axis=0)
     Z = d[:, iu[0]] * d[:, iu[1]]
-    Zc = Z - Z.mean(axis=0)
-    return Zc.T @ Zc / len(raw), Z
+    return d, Z - Z.mean(axis=0)
+
+
+def _trace_weight_gamma(d: np.ndarray, Si: np.ndarray) -> float:
+    """``tr(W Gamma)`` for ``W = 1/2 D'(Si kron Si)D``, from the centred data ``d`` in O(N p^2).
+
+    Row i of ``Zc`` is the vech of ``M_i = d_i d_i' - S`` (S with divisor N), and ``vech(M)' W vech(M) =
+    1/2 tr(M Si M Si)``, which expands to ``(d_i' Si d_i)^2 - 2 d_i' Si S Si d_i + tr(S Si S Si)``.
+    """
+    S = d.T @ d / len(d)
+    u = d @ Si
+    quad = np.einsum("ij,ij->i", u, d)
+    cross = np.einsum("ij,ij->i", u @ S, u)
+    A = S @ Si
+    return 0.5 * (float(np.mean(quad * quad)) - 2.0 * float(np.mean(cross)) + float(np.sum(A * A.T)))
 
 
 def _observed_information(ram, S, theta):
     """Hessian of lavaan's ``F = 1/2 [log|Sigma| + tr(S Sigma^-1) - log|S| - p]`` by central differences
     of the analytic gradient (lavaan's ``information = "observed"``)."""
     def gradient(t):
+        # the rank-2 cell gradient (RAM.ml_gradient): each of the 2 x n_free calls stays O(p^2 cells) instead
+        # of building the p^2 x n_free Delta (at 96 indicators that took 23 s of a 26 s MLR fit)
         Sigma, B, C = ram.implied(t)
         Si = np.linalg.inv(Sigma)
-        return 0.5 * ram.delta(B, C).T @ (Si @ (Sigma - S) @ Si).reshape(-1)
+        return 0.5 * ram.ml_gradient(B, C, Si @ (Sigma - S) @ Si)
 
     return _num_hessian(gradient, np.asarray(theta, float))
 
@@ -171,21 +196,24 @@ def scaling_factor(ram, theta, S, raw, estimator: str, df: int) -> dict:
     n, p = raw.shape
     Sigma, B, C = ram.implied(theta)
     _, flat = _vech_positions(p)
-    delta = ram.delta(B, C)[flat]
-    gamma, _ = adf_gamma(raw)
-    W = normal_weight(Sigma)
+    delta_full = ram.delta(B, C)
+    delta = delta_full[flat]
+    d, Zc = _fourth_moment_rows(raw)
+    # B0 = Delta'W (Gamma [+ r r']) W Delta = (Zc W Delta)'(Zc W Delta) / N [+ ...]: no q x q matrix is formed
+    WD = _weighted_delta(np.linalg.inv(Sigma), delta_full)
+    Y = Zc @ WD
+    B0 = Y.T @ Y / n
     if estimator == "MLM":
-        E = delta.T @ W @ delta
+        E = delta.T @ WD
         Einv = np.linalg.inv(E)
-        B0 = delta.T @ W @ gamma @ W @ delta
-        trace_h1 = float(np.sum(W * gamma))
+        trace_h1 = _trace_weight_gamma(d, np.linalg.inv(Sigma))
     else:
         E = _observed_information(ram, S, theta)
         Einv = np.linalg.inv(E)
         iu, _ = _vech_positions(p)
-        r = (S - Sigma)[iu]
-        B0 = delta.T @ W @ (gamma + np.outer(r, r)) @ W @ delta
-        trace_h1 = float(np.sum(normal_weight(S) * gamma))
+        rW = (S - Sigma)[iu] @ WD
+        B0 = B0 + np.outer(rW, rW)
+        trace_h1 = _trace_weight_gamma(d, np.linalg.inv(S))
     vcov = Einv @ B0 @ Einv / n
     trace_ug = trace_h1 - float(np.sum(Einv * B0))
     c = trace_ug / df if df > 0 else np.nan
@@ -198,22 +226,23 @@ def _baseline_scaling(S, raw, estimator):
     """Scaling factor of the independence model (free variances), fitted with the same estimator."""
     n, p = raw.shape
     df = p * (p - 1) // 2
-    gamma, _ = adf_gamma(raw)
+    d, Zc = _fourth_moment_rows(raw)
     Sigma = np.diag(np.diag(S))
     iu, _ = _vech_positions(p)
-    delta = (iu[0] == iu[1]).astype(float)[:, None] * (np.arange(len(iu[0]))[:, None] ==
-                                                       np.flatnonzero(iu[0] == iu[1])[None, :])
-    W = normal_weight(Sigma)
+    delta_full = np.zeros((p * p, p))
+    delta_full[np.arange(p) * (p + 1), np.arange(p)] = 1.0  # one free variance per variable
+    WD = _weighted_delta(np.linalg.inv(Sigma), delta_full)
     # at the estimates (the sample variances) the observed information of the variances equals the expected one
-    E = delta.T @ W @ delta
+    E = delta_full[iu[0] * p + iu[1]].T @ WD
     Einv = np.linalg.inv(E)
+    Y = Zc @ WD
+    B0 = Y.T @ Y / n
     if estimator == "MLM":
-        B0 = delta.T @ W @ gamma @ W @ delta
-        trace_h1 = float(np.sum(W * gamma))
+        trace_h1 = _trace_weight_gamma(d, np.linalg.inv(Sigma))
     else:
-        r = (S - Sigma)[iu]
-        B0 = delta.T @ W @ (gamma + np.outer(r, r)) @ W @ delta
-        trace_h1 = float(np.sum(normal_weight(S) * gamma))
+        rW = (S - Sigma)[iu] @ WD
+        B0 = B0 + np.outer(rW, rW)
+        trace_h1 = _trace_weight_gamma(d, np.linalg.inv(S))
     return (trace_h1 - float(np.sum(Einv * B0))) / df
 
 
@@ -331,7 +360,6 @@ def _casewise_scores(pat, mu, Sigma):
 def _h1_trace(pat, mu, Sigma):
     """``tr(A1^-1 B1)`` of the unrestricted model at the EM estimates (observed information ``A1``)."""
     p, n = pat.p, pat.n
-    D = _duplication(p)
     iu, _ = _vech_positions(p)
 
     def gradient(x):
@@ -340,11 +368,11 @@ def _h1_trace(pat, mu, Sigma):
         S[iu] = v
         S = S + S.T - np.diag(np.diag(S))
         _, gm, gS = _loglik_grad(pat, m, S)
-        return -np.concatenate([gm, D.T @ gS.reshape(-1)]) / n
+        return -np.concatenate([gm, _vech_sum(gS.reshape(-1), p)]) / n
 
     A1 = _num_hessian(gradient, np.concatenate([mu, Sigma[iu]]))
     gm, gs = _casewise_scores(pat, mu, Sigma)
-    scores = np.hstack([gm, gs @ D])
+    scores = np.hstack([gm, _vech_sum(gs, p)])
     B1 = scores.T @ scores / n
     return float(np.sum(np.linalg.inv(A1) * B1.T))
 
