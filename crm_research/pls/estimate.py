@@ -255,6 +255,8 @@ class PLSResult(Result):
             ("Outer model", self.outer.set_index(["construct", "item"])[
                 ["mode", "loading", "weight", "vif"]]),
             ("HTMT (heterotrait-monotrait ratio)", self.htmt),
+            ("Model fit as SmartPLS reports it (SRMR < 0.08 and NFI > 0.90 are CB-SEM conventions; see "
+             "model_fit())", self.model_fit()),
         ]
         if len(self.indirect):
             ind = self.indirect.set_index("effect")
@@ -387,6 +389,25 @@ class PLSResult(Result):
         from crm_research.pls.assess import gof
 
         return gof(self)
+
+    def model_fit(self, *, approach: str = "smartpls") -> pd.DataFrame:
+        """SRMR, d_ULS, d_G, Chi² and NFI of the saturated and estimated model, as SmartPLS reports them.
+
+        See :func:`crm_research.pls.fit.model_fit`.
+        """
+        from crm_research.pls.fit import model_fit
+
+        return model_fit(self, approach=approach)
+
+    @property
+    def srmr(self) -> float:
+        """SRMR of the estimated model (SmartPLS's "Model fit", estimated-model column); see :meth:`model_fit`."""
+        return float(self.model_fit().loc["SRMR", "estimated"])
+
+    @property
+    def nfi(self) -> float:
+        """NFI of the estimated model (SmartPLS's "Model fit", estimated-model column); see :meth:`model_fit`."""
+        return float(self.model_fit().loc["NFI", "estimated"])
 
     def conventions(self, *, omission_distance: int | None = 7) -> pd.DataFrame:
         """R² (Chin, 1998; Hair et al., 2011), f² (Cohen, 1988) and blindfolding Q² against their rules of thumb."""
