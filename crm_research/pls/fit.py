@@ -14,13 +14,17 @@ items of two different constructs :math:`\\lambda_i \\lambda_j \\phi_{kl}`; item
 :math:`\\lambda_i\\lambda_j` when the construct is a common factor (SmartPLS treats its "reflective", mode A,
 constructs so, also for PLS estimates) and the observed :math:`s_{ij}` when it is a composite (mode B, whose
 indicators correlate freely); ones on the diagonal.  ``approach="composite"`` treats every construct as a
-composite (Henseler et al., 2014; ADANCO, cSEM with composites).
+composite (Henseler et al., 2014; ADANCO, cSEM with composites).  After ``consistent=True`` (PLSc) the
+loadings are the consistent ones and the construct correlations are disattenuated by rho_A, as in SmartPLS's
+PLSc model fit.  These choices reproduce SmartPLS 4.1.1.8's saturated SRMR, d_ULS and d_G for PLS and PLSc
+(``tests/reference/pls/smartpls4_hs100_fit.csv``).
 
 Measures (Dijkstra & Henseler, 2015; Henseler et al., 2014; Bentler & Bonett, 1980):
 :math:`SRMR = \\sqrt{\\sum_{i \\le j}(s_{ij} - \\hat\\sigma_{ij})^2 / (p(p+1)/2)}`,
 :math:`d_{ULS} = \\tfrac12 \\sum_{i,j}(s_{ij} - \\hat\\sigma_{ij})^2`,
-:math:`d_G = \\tfrac12 \\sum_k (\\ln \\varphi_k)^2` with :math:`\\varphi_k` the eigenvalues of
-:math:`S^{-1}\\hat\\Sigma`, :math:`\\chi^2 = (N-1) F_{ML}` with
+:math:`d_G = \\tfrac12 \\sum_k (\\log_{10} \\varphi_k)^2` with :math:`\\varphi_k` the eigenvalues of
+:math:`S^{-1}\\hat\\Sigma` (base-10 logarithms as SmartPLS 4 and cSEM compute it; Dijkstra & Henseler write
+the natural logarithm, which makes d_G larger by the factor :math:`\\ln(10)^2 \\approx 5.30`), :math:`\\chi^2 = (N-1) F_{ML}` with
 :math:`F_{ML} = \\mathrm{tr}(S\\hat\\Sigma^{-1}) - \\ln|S\\hat\\Sigma^{-1}| - p`, and
 :math:`NFI = 1 - \\chi^2 / \\chi^2_{null}` where the null model implies uncorrelated indicators
 (:math:`\\hat\\Sigma = I`, so :math:`F_{ML,null} = -\\ln|S|`).
@@ -43,8 +47,8 @@ def _engine_matrices(result):
     """Observed item correlations, loadings (items x constructs), modes, score correlations, paths, R²."""
     e = result.engine_model
     names = list(e.constructs)
-    # mode "A"/"B"; a two-stage higher-order construct's rows are typed "HOCA"/"HOCB"
-    owner = {r.measurement: (r.construct, r.type[-1]) for r in e.mm_matrix.rows}
+    # mode "A"/"B": seminr types composites "A"/"B", PLSc common factors "C", two-stage HOCs "HOCA"/"HOCB"
+    owner = {r.measurement: (r.construct, "B" if r.type.endswith("B") else "A") for r in e.mm_matrix.rows}
     # the model as last estimated: after a two-stage HOC its second stage (the LOC scores as the HOC's items)
     cols = list(e.data.columns)
     items = [i for i in cols if i in owner and owner[i][0] in names]
@@ -60,6 +64,21 @@ def _engine_matrices(result):
     zs = (scores - scores.mean(axis=0)) / scores.std(axis=0)
     lam = np.zeros((len(items), len(names)))
     lam[np.arange(len(items)), block] = (z * zs[:, block]).mean(axis=0)
+    if getattr(result, "consistent", False):
+        # PLSc: the consistent loadings of the common-factor constructs and their construct correlations
+        # disattenuated by rho_A (Dijkstra & Henseler, 2015), as SmartPLS's PLSc model fit uses them
+        rel = result.reliability.set_index("construct")["rho_a"]
+        rho = np.ones(len(names))
+        lam_engine = np.asarray(e.outer_loadings.values, dtype=float)
+        rows = list(e.outer_loadings.rows)
+        for j, c in enumerate(names):
+            own = [k for k, i in enumerate(items) if block[k] == j]
+            if mode[c] == "A" and len(own) > 1 and np.isfinite(rel.get(c, np.nan)):
+                rho[j] = float(rel[c])
+                for k in own:
+                    lam[k, j] = lam_engine[rows.index(items[k]), j]
+        phi = phi / np.sqrt(np.outer(rho, rho))
+        np.fill_diagonal(phi, 1.0)
     pattern = np.asarray(e.path_coef.values, dtype=float) != 0  # rows: from, columns: to
     paths = np.zeros_like(phi)
     for j in range(len(names)):
@@ -144,7 +163,9 @@ def _measures(s: np.ndarray, sigma: np.ndarray, n: int) -> dict[str, float]:
         return {"SRMR": srmr, "d_ULS": d_uls, "d_G": np.nan, "Chi-square": np.nan, "NFI": np.nan}
     try:
         phi_k = np.linalg.eigvals(np.linalg.solve(s, sigma)).real
-        d_g = float(0.5 * np.sum(np.log(phi_k) ** 2)) if (phi_k > 0).all() else np.nan
+        # base-10 logarithms, as SmartPLS 4 and cSEM compute d_G (Dijkstra & Henseler write the natural log;
+        # the two differ by the factor ln(10)^2 = 5.30)
+        d_g = float(0.5 * np.sum(np.log10(phi_k) ** 2)) if (phi_k > 0).all() else np.nan
         _, logdet_s = np.linalg.slogdet(s)
         sign, logdet_sig = np.linalg.slogdet(sigma)
         f_ml = float(np.trace(s @ np.linalg.inv(sigma)) - (logdet_s - logdet_sig) - p) if sign > 0 else np.nan

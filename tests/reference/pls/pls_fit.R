@@ -102,7 +102,7 @@ measures <- function(S, Sigma, n) {
   srmr <- sqrt(sum(R[lower.tri(R, diag = TRUE)]^2) / (p * (p + 1) / 2))
   d_uls <- 0.5 * sum(R^2)
   ev <- Re(eigen(solve(S) %*% Sigma, only.values = TRUE)$values)
-  d_g <- 0.5 * sum(log(ev)^2)
+  d_g <- 0.5 * sum(log10(ev)^2)  # base 10, as SmartPLS 4 and cSEM (Dijkstra & Henseler write ln)
   f_ml <- sum(diag(S %*% solve(Sigma))) - log(det(S %*% solve(Sigma))) - p
   f_null <- -log(det(S))
   c(SRMR = srmr, d_ULS = d_uls, d_G = d_g, Chi.square = (n - 1) * f_ml, NFI = 1 - f_ml / f_null)
