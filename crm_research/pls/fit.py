@@ -190,7 +190,9 @@ def model_fit(result, *, approach: str = "smartpls") -> pd.DataFrame:
     pandas.DataFrame
         Index ``SRMR, d_ULS, d_G, Chi-square, NFI``; columns ``saturated, estimated``.  ``d_G``, ``Chi-square``
         and ``NFI`` are NaN when the indicator correlation matrix is singular (repeated indicators of a
-        higher-order construct).
+        higher-order construct).  After a two-stage higher-order construct the table describes the
+        second-stage model (the LOC scores as the HOC's indicators), the model a SmartPLS user estimates
+        last; a two-stage interaction term enters as its single (standardized) product indicator.
 
     Notes
     -----
