@@ -349,3 +349,75 @@ _add("13.7", "crm.winback_timing(contacted, 'week', 'responded', first=1, compar
      "Answer True or False.",
      solve=lambda contacted: bool(_crm().winback_timing(contacted, "week", "responded", first=1, compare=2)
                                   .ratio["ci_low"].iloc[0] > 1), needs=("contacted",))
+
+
+# ----------------------------------------------------------------------------- 10 PLS-SEM
+def _path(fit, frm: str, to: str, col: str = "est") -> float:
+    return float(fit.paths.set_index(["from", "to"]).loc[(frm, to), col])
+
+
+def _pls_factorial_change(survey, model) -> float:
+    crm = _crm()
+    return abs(_path(crm.pls_sem(survey, model, progress=False), "OPR", "SAT")
+               - _path(crm.pls_sem(survey, model, scheme="factorial", progress=False), "OPR", "SAT"))
+
+
+def _pls_f2_by_hand(survey, model) -> float:
+    crm = _crm()
+    full = crm.pls_sem(survey, model, progress=False)
+    no_defs = "\n".join(line for line in model.splitlines() if ":=" not in line)
+    without = crm.pls_sem(survey, no_defs.replace("LOY ~ b1*SAT + ", "LOY ~ "), progress=False)
+    r2_in = float(full.r2.set_index("construct").loc["LOY", "r2"])
+    r2_out = float(without.r2.set_index("construct").loc["LOY", "r2"])
+    return (r2_in - r2_out) / (1 - r2_in)
+
+
+def _htmt_top_pair(ecsi_fit) -> set:
+    h = ecsi_fit.htmt.where(lambda d: d < 1).stack().idxmax()
+    return set(h)
+
+
+def _hoc_embedded_shift(survey, hoc_model) -> float:
+    crm = _crm()
+    emb = crm.pls_sem(survey, hoc_model, hoc="embedded_two_stage", progress=False)
+    dis = crm.pls_sem(survey, hoc_model, hoc="disjoint_two_stage", progress=False)
+    return abs(_path(emb, "ECRM", "SAT") - _path(dis, "ECRM", "SAT"))
+
+
+_add("10.1", "Refit with scheme='factorial'; the absolute difference of the SAT ~ OPR path (from OPR to SAT) between "
+     "the two fits.", solve=_pls_factorial_change, needs=("survey", "model"))
+_add("10.2", "f2 = (R2 with the path - R2 without it) / (1 - R2 with it), R2 of LOY; drop the ':=' lines and "
+     "'b1*SAT + ' from the LOY line for the model without the path.", solve=_pls_f2_by_hand,
+     needs=("survey", "model"))
+_add("10.3", "The rows of check with pvalue >= 0.05, each written 'From -> To' (e.g. 'Image -> Loyalty'); answer a "
+     "set of three strings.",
+     solve=lambda check: {f"{a} -> {b}" for a, b in check.loc[check["pvalue"] >= 0.05, ["from", "to"]]
+                          .itertuples(index=False)}, needs=("check",))
+_add("10.4", "crm.pls_sem(survey, model, missing='listwise').n: the respondents with no missing answer.",
+     solve=lambda survey, model: int(_crm().pls_sem(survey, model, missing="listwise", progress=False).n),
+     needs=("survey", "model"), abs_tol=0.5)
+_add("10.5", "ecsi_fit.htmt without its diagonal: the two construct names of the largest value, as a set.",
+     solve=_htmt_top_pair, needs=("ecsi_fit",))
+_add("10.6", "crm.pls_sem(corp_rep, moderation_model, interaction='orthogonal'); the path from 'CUSA*SC' to CUSL.",
+     solve=lambda corp_rep, moderation_model: _path(_crm().pls_sem(corp_rep, moderation_model,
+                                                                   interaction="orthogonal", progress=False),
+                                                    "CUSA*SC", "CUSL"),
+     needs=("corp_rep", "moderation_model"))
+_add("10.7", "hoc.outer rows of construct ECRM: the item (a lower-order construct) with the largest loading.",
+     solve=lambda hoc: str(hoc.outer.query("construct == 'ECRM'").set_index("item")["loading"].idxmax()),
+     needs=("hoc",))
+_add("10.8", "Answer (every construct partially invariant?, the smallest permutation p value of mga.paths): "
+     "mic.invariance['partial'].all() and mga.paths['pvalue'].min().",
+     solve=lambda mic, mga: (bool(mic.invariance["partial"].all()), float(mga.paths["pvalue"].min())),
+     needs=("mic", "mga"))
+_add("10.9", "Answer (construct of ip with the largest importance, construct of ip_ecrm with the lowest performance).",
+     solve=lambda ip, ip_ecrm: (str(ip.constructs.loc[ip.constructs["importance"].idxmax(), "construct"]),
+                                str(ip_ecrm.constructs.loc[ip_ecrm.constructs["performance"].idxmin(), "construct"])),
+     needs=("ip", "ip_ecrm"))
+_add("10.10", "drivers.formative() rows of QUAL with weight_pvalue >= 0.05: the set of their item names.",
+     solve=lambda drivers: set(drivers.formative().query("construct == 'QUAL' and weight_pvalue >= 0.05")["item"]),
+     needs=("drivers",))
+_add("10.11", "fit.model_fit().loc['SRMR', 'estimated'] (the same number as fit.srmr).",
+     solve=lambda fit: float(fit.srmr), needs=("fit",))
+_add("10.12", "Fit hoc_model with hoc='embedded_two_stage' and with hoc='disjoint_two_stage'; the absolute "
+     "difference of the path from ECRM to SAT.", solve=_hoc_embedded_shift, needs=("survey", "hoc_model"))

@@ -7,7 +7,9 @@ returns a :class:`PLSResult` with the measurement- and structural-model
 assessment tables; ``bootstrap=B`` adds standard errors, t, p and intervals;
 ``pls_predict`` (or ``result.predict()``) gives Q²predict and the LM benchmark;
 ``ipma`` the importance-performance map; ``micom`` and ``pls_mga`` compare two
-groups.  Interaction terms (``Y ~ X + M + X:M``) and higher-order constructs
+groups; ``result.model_fit()`` (with ``result.srmr`` and ``result.nfi``) is
+SmartPLS's "Model fit" table: SRMR, d_ULS, d_G, Chi² and NFI of the saturated
+and the estimated model.  Interaction terms (``Y ~ X + M + X:M``) and higher-order constructs
 (``HOC =~ LOC1 + LOC2``) are part of the model syntax.
 
 The engine.  The PLS algorithm of a fit, the two-stage interaction and

@@ -84,6 +84,22 @@ def _repeated_indicators(spec: PLSSpec) -> PLSSpec:
     return PLSSpec(constructs, modes, paths, spec.definitions, spec.notes, spec.text, dict(spec.interactions), {})
 
 
+def _embedded_stage2(spec: PLSSpec) -> PLSSpec:
+    """Stage 2 of the embedded two-stage approach: each HOC measured by its LOCs' stage-1 scores.
+
+    The LOCs leave the model as constructs and come back as the HOC's indicators (named after them), with the
+    HOC's mode: correlation weights for a reflective (``=~``) HOC, regression weights for a formative (``<~``)
+    one; every other construct keeps its items and every path stays (Sarstedt, Hair, Cheah, Becker & Ringle,
+    2019; Ringle, Sarstedt & Straub, 2012).
+    """
+    locs = set(spec.lower_order)
+    constructs = {c: list(i) for c, i in spec.constructs.items() if c not in locs}
+    for hoc, hoc_locs in spec.higher_order.items():
+        constructs[hoc] = list(hoc_locs)
+    modes = {c: spec.modes[c] for c in constructs}
+    return PLSSpec(constructs, modes, list(spec.paths), spec.definitions, spec.notes, spec.text, {}, {})
+
+
 def _chains(spec: PLSSpec) -> list[list[str]]:
     """Every directed chain of two or more paths (X -> M ... -> Y): the specific indirect effects."""
     succ: dict[str, list[str]] = {}
@@ -190,6 +206,10 @@ class PLSResult(Result):
     spec, engine_model, chains, defined_draws
         The parsed model, the seminr fit, the indirect chains and the
         bootstrap draws of every defined parameter.
+    stage1 : PLSResult or None
+        With ``hoc="embedded_two_stage"``: the first-stage (repeated
+        indicators) fit whose LOC scores are the HOC's indicators; the LOCs'
+        reliability rows of ``reliability`` come from it.
     warnings : list of str
     """
 
@@ -227,6 +247,7 @@ class PLSResult(Result):
     defined_jack: dict[str, np.ndarray] = field(default_factory=dict)
     interaction: str = "two_stage"
     hoc: str = "two_stage"
+    stage1: Any = None
 
     def __post_init__(self):
         _rule_of_thumb_warnings(self)
@@ -255,6 +276,8 @@ class PLSResult(Result):
             ("Outer model", self.outer.set_index(["construct", "item"])[
                 ["mode", "loading", "weight", "vif"]]),
             ("HTMT (heterotrait-monotrait ratio)", self.htmt),
+            ("Model fit as SmartPLS reports it (SRMR < 0.08 and NFI > 0.90 are CB-SEM conventions; see "
+             "model_fit())", self.model_fit()),
         ]
         if len(self.indirect):
             ind = self.indirect.set_index("effect")
@@ -280,6 +303,11 @@ class PLSResult(Result):
         if self.spec.interactions:
             notes.append(f"Interaction terms {list(self.spec.interactions)} estimated with the {self.interaction} "
                          "approach; the main effects are simple effects at the moderator's mean (see slopes()).")
+        if self.hoc == "embedded_two_stage" and self.spec.text:
+            notes.append("Higher-order construct(s) estimated with the embedded two-stage approach: stage 1 "
+                         "(repeated indicators) gives the lower-order construct scores, stage 2 uses them as the "
+                         "higher-order construct's indicators; the bootstrap resamples stage 2 with these scores "
+                         "held fixed, as SmartPLS does when the stage-1 scores are added to the data.")
         if self.spec.higher_order:
             notes.append(f"Higher-order construct(s) {list(self.spec.higher_order)} estimated with the {self.hoc} "
                          "approach.")
@@ -388,6 +416,25 @@ class PLSResult(Result):
 
         return gof(self)
 
+    def model_fit(self, *, approach: str = "smartpls") -> pd.DataFrame:
+        """SRMR, d_ULS, d_G, Chi² and NFI of the saturated and estimated model, as SmartPLS reports them.
+
+        See :func:`crm_research.pls.fit.model_fit`.
+        """
+        from crm_research.pls.fit import model_fit
+
+        return model_fit(self, approach=approach)
+
+    @property
+    def srmr(self) -> float:
+        """SRMR of the estimated model (SmartPLS's "Model fit", estimated-model column); see :meth:`model_fit`."""
+        return float(self.model_fit().loc["SRMR", "estimated"])
+
+    @property
+    def nfi(self) -> float:
+        """NFI of the estimated model (SmartPLS's "Model fit", estimated-model column); see :meth:`model_fit`."""
+        return float(self.model_fit().loc["NFI", "estimated"])
+
     def conventions(self, *, omission_distance: int | None = 7) -> pd.DataFrame:
         """R² (Chin, 1998; Hair et al., 2011), f² (Cohen, 1988) and blindfolding Q² against their rules of thumb."""
         from crm_research.pls.assess import conventions
@@ -467,16 +514,23 @@ def pls_sem(data, model, *, bootstrap: int = 0, seed: int | None = None, scheme:
         ``M``; "orthogonal" by those products residualized on the items
         (Little, Bovaird & Widaman, 2006).  The interaction construct is
         named ``"X*M"`` in the tables (``"X:M"`` in ``estimates``).
-    hoc : {"two_stage", "repeated_indicators"}, default "two_stage"
+    hoc : {"two_stage", "disjoint_two_stage", "embedded_two_stage", "repeated_indicators"}, default "two_stage"
         How a higher-order construct ``HOC =~ LOC1 + LOC2`` is estimated:
-        "two_stage" (the disjoint two-stage approach, as R seminr: a first
-        model with the HOC replaced by its LOCs, linked directly to the HOC's
-        antecedents and outcomes, gives the LOC scores that become the HOC's
-        indicators in the second stage; the bootstrap re-runs both stages)
-        or "repeated_indicators" (the HOC is measured by all its LOCs' items
-        repeated as ``"item@HOC"``; a reflective HOC points to its LOCs, a
-        formative one is pointed to by them).  Sarstedt, Hair, Cheah, Becker &
-        Ringle (2019).
+        "two_stage" (alias "disjoint_two_stage": the disjoint two-stage
+        approach, as R seminr: a first model with the HOC replaced by its
+        LOCs, linked directly to the HOC's antecedents and outcomes, gives the
+        LOC scores that become the HOC's indicators in the second stage; the
+        bootstrap re-runs both stages), "embedded_two_stage" (the first stage
+        is the repeated-indicators model, whose LOC scores become the HOC's
+        indicators in the second stage; the bootstrap resamples the second
+        stage with those scores fixed, as a SmartPLS user who adds them to
+        the data does) or "repeated_indicators" (the HOC is measured by all
+        its LOCs' items repeated as ``"item@HOC"``; a reflective HOC points
+        to its LOCs, a formative one is pointed to by them).  The two-stage
+        fits report the HOC's measurement model with its LOCs as indicators
+        (``outer``, ``reliability``, ``htmt``; for a formative HOC
+        :meth:`PLSResult.formative`).  Sarstedt, Hair, Cheah, Becker &
+        Ringle (2019); Becker, Klein & Wetzels (2012).
     ci_type : {"percentile", "bca"}, default "percentile"
         "bca" adds bias-corrected and accelerated intervals (Efron &
         Tibshirani, 1993; SmartPLS's "BCa") beside the percentile ones:
@@ -569,16 +623,18 @@ def pls_sem(data, model, *, bootstrap: int = 0, seed: int | None = None, scheme:
     if n_jobs is not None:
         n_jobs = check_int(n_jobs, "n_jobs", func, min_value=1)
     interaction = check_choice(interaction, "interaction", ["two_stage", "product_indicator", "orthogonal"], func)
-    hoc = check_choice(hoc, "hoc", ["two_stage", "repeated_indicators"], func)
+    hoc = check_choice(hoc, "hoc", ["two_stage", "disjoint_two_stage", "embedded_two_stage", "repeated_indicators"],
+                       func)
+    if hoc == "disjoint_two_stage":  # the explicit name of the default
+        hoc = "two_stage"
     ci_type = check_choice(ci_type, "ci_type", ["percentile", "bca"], func)
     if spec.interactions and consistent:
         raise CRMInputError("consistent=True with an interaction term is not supported; estimate the moderation "
                             "with consistent=False (SmartPLS 4's default PLS algorithm).")
     if spec.higher_order and consistent:
         raise CRMInputError("consistent=True with a higher-order construct is not supported; use consistent=False.")
-    if spec.higher_order and spec.interactions and hoc == "repeated_indicators":
-        raise CRMInputError("hoc='repeated_indicators' with an interaction term is not supported; use "
-                            "hoc='two_stage'.")
+    if spec.higher_order and spec.interactions and hoc in ("repeated_indicators", "embedded_two_stage"):
+        raise CRMInputError(f"hoc={hoc!r} with an interaction term is not supported; use hoc='two_stage'.")
     if 0 < bootstrap < 20:
         raise CRMInputError(f"The 'bootstrap' parameter of pls_sem must be 0 or at least 20 resamples (5000 for "
                             f"final results). Got {bootstrap} instead.")
@@ -617,12 +673,24 @@ def pls_sem(data, model, *, bootstrap: int = 0, seed: int | None = None, scheme:
     from seminr import estimate_pls, mean_replacement, na_omit, path_factorial, path_weighting
 
     engine_spec = spec
+    stage1, spec_hoc_locs = None, []
     values = clean[items].to_numpy(dtype=float)
     if spec.higher_order and hoc == "repeated_indicators":
         engine_spec = _repeated_indicators(spec)
         repeated = [i for h in spec.higher_order for i in engine_spec.constructs[h]]
         values = np.column_stack([values] + [clean[i.split("@")[0]].to_numpy(dtype=float) for i in repeated])
         items = items + repeated
+    elif spec.higher_order and hoc == "embedded_two_stage":
+        # stage 1: repeated indicators; stage 2: the LOC scores of stage 1 are the HOC's indicators
+        stage1 = pls_sem(data, model, scheme=scheme, missing=missing, max_iter=max_iter, progress=False,
+                         hoc="repeated_indicators")
+        engine_spec = _embedded_stage2(spec)
+        spec_hoc_locs = list(spec.lower_order)
+        locs = spec.lower_order
+        kept = [i for i in items if i in engine_spec.items]
+        values = np.column_stack([clean[kept].to_numpy(dtype=float),
+                                  stage1.scores.loc[clean.index, locs].to_numpy(dtype=float)])
+        items = kept + locs
     mm, sm = _seminr_model(engine_spec, consistent, interaction)
     dataset = (tuple(items), values)
     try:
@@ -679,6 +747,11 @@ def pls_sem(data, model, *, bootstrap: int = 0, seed: int | None = None, scheme:
         if jack is not None:
             res.defined_jack = _defined_values(spec, res.constructs, jack.paths)
     res.estimates = _estimates(res, spec)
+    if hoc == "embedded_two_stage" and spec_hoc_locs:
+        # the LOCs' own measurement models are assessed in stage 1 (Sarstedt et al., 2019)
+        res.stage1 = stage1
+        loc_rel = stage1.reliability[stage1.reliability["construct"].isin(spec_hoc_locs)]
+        res.reliability = pd.concat([loc_rel, res.reliability], ignore_index=True)
     return PLSResult(**vars(res))
 
 
