@@ -251,6 +251,51 @@ _add("06b.4", "crm.compare_groups(scores, 'SAT', 'preferred_channel').choice: th
 _add("06b.5", "crm.sample_size(1000)['n'] and crm.krejcie_morgan(1000). Answer (Cochran, Krejcie & Morgan).",
      solve=lambda **_: (int(_crm().sample_size(1000)["n"]), int(_crm().krejcie_morgan(1000))))
 
+# ----------------------------------------------------------------------------- 06c driver analysis
+def _ols(formula: str, data):
+    import statsmodels.formula.api as smf
+
+    return smf.ols(formula, data=data).fit(cov_type="HC3", use_t=True)
+
+
+def _drop_delivery(z) -> tuple[float, bool]:
+    full, reduced = _ols("SAT ~ OPR + ANL + EMP + DEL", z), _ols("SAT ~ OPR + ANL + EMP", z)
+    moved = (reduced.params[["OPR", "ANL", "EMP"]] - full.params[["OPR", "ANL", "EMP"]]).abs()
+    return (round(float(full.rsquared - reduced.rsquared), 4), bool((moved >= 0.01).any()))
+
+
+def _with_loyalty(z) -> tuple[float, float]:
+    fit = _ols("SAT ~ OPR + ANL + EMP + DEL + LOY", z)
+    return (float(fit.rsquared), float(fit.params["EMP"]))
+
+
+def _opr_share(importance) -> tuple[float, bool]:
+    order = list(importance["beta"].sort_values(ascending=False).index)
+    return (float(importance.loc["OPR", "dominance"] / importance["dominance"].sum()),
+            order == list(importance["dominance"].sort_values(ascending=False).index))
+
+
+def _large_sample() -> tuple[float, bool, bool]:
+    crm = _crm()
+    scores = crm.construct_scores(crm.recode_ecrm_survey(crm.generate_ecrm_survey(5000, seed=7)),
+                                  crm.ecrm_survey_constructs())
+    fit = _ols("SAT ~ OPR + ANL + EMP + DEL", (scores - scores.mean()) / scores.std())
+    ci = fit.conf_int()
+    return (float(fit.params["OPR"]), bool(ci.loc["OPR", 0] <= 0.35 <= ci.loc["OPR", 1]),
+            bool(fit.pvalues["DEL"] < 0.05))
+
+
+_add("06c.1", "Fit SAT ~ OPR + ANL + EMP on z (HC3, use_t=True); R2 of the full model minus R2 of this one (4 decimals), "
+     "and whether any of the three betas moves by 0.01 or more. Answer (loss, True/False).",
+     solve=_drop_delivery, needs=("z",), abs_tol=5e-5)
+_add("06c.2", "Fit SAT ~ OPR + ANL + EMP + DEL + LOY on z; answer (rsquared, params['EMP']).",
+     solve=_with_loyalty, needs=("z",))
+_add("06c.3", "importance['share of R2'] of OPR, and whether sorting importance by beta and by dominance gives the same "
+     "order. Answer (share, True/False).", solve=_opr_share, needs=("importance",))
+_add("06c.4", "crm.construct_scores on crm.recode_ecrm_survey(crm.generate_ecrm_survey(5000, seed=7)), z-scores, the "
+     "formula of section 2 with HC3 and use_t=True. Answer (beta of OPR, 0.35 inside its conf_int()?, p of DEL < 0.05?).",
+     solve=_large_sample)
+
 # ----------------------------------------------------------------------------- 07 exploratory factor analysis
 _BFI_REVERSED = {"A1", "C4", "C5", "E1", "E2", "O2", "O5"}
 
