@@ -25,7 +25,7 @@ from crm_research.core.errors import CRMInputError
 __all__ = ["build_course", "CoursePack"]
 
 #: the last line of every solution cell
-CHECK_LINE = re.compile(r"^assert crm\.check\((?P<q>[\"'])(?P<id>\d{2}\.\d+)(?P=q), (?P<name>[A-Za-z_]\w*)(?P<rest>.*)\)\s*$")
+CHECK_LINE = re.compile(r"^assert crm\.check\((?P<q>[\"'])(?P<id>\d{2}[a-z]?\.\d+)(?P=q), (?P<name>[A-Za-z_]\w*)(?P<rest>.*)\)\s*$")
 _STUDENT_NAME = re.compile(r"^[\w\-]{1,64}$")
 
 

@@ -100,7 +100,8 @@ def check(exercise: str, answer: Any, **context: Any) -> CheckResult:
     Parameters
     ----------
     exercise : str
-        The exercise id, ``"NN.k"`` (notebook NN, exercise k), as printed in the notebook.
+        The exercise id, ``"NN.k"`` (notebook NN, exercise k; lettered notebooks as in ``"06b.1"``),
+        as printed in the notebook.
     answer : object
         Your answer: a number, a text, a tuple or list of them, or ``True``/``False``.
         ``...`` (Ellipsis, the placeholder of the student notebooks) means "not answered yet".
@@ -126,7 +127,7 @@ def check(exercise: str, answer: Any, **context: Any) -> CheckResult:
     """
     if exercise not in EXERCISES:
         raise CRMInputError(f"check: unknown exercise {exercise!r}; exercise ids look like '06.1' "
-                            f"(notebook 06, exercise 1). Known: {', '.join(sorted(EXERCISES))}.")
+                            f"(notebook 06, exercise 1) or '06b.1'. Known: {', '.join(sorted(EXERCISES))}.")
     ex = EXERCISES[exercise]
     missing = [name for name in ex.needs if name not in context]
     if missing:

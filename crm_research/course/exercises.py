@@ -227,6 +227,154 @@ _add("06.5", "crm.cronbach_alpha(bfi[all 25 items]).alpha, after reverse coding 
      solve=lambda bfi, big5: _crm().cronbach_alpha(
          bfi[[i for its in big5.values() for i in its]]).alpha, needs=("bfi", "big5"))
 
+# ----------------------------------------------------------------------------- 06b describing and testing
+_add("06b.1", "crm.normality(scores, names, method='shapiro').table['normal']: count the True values.",
+     solve=lambda scores, names: int(_crm().normality(scores, names, method="shapiro").table["normal"].sum()),
+     needs=("scores", "names"))
+
+
+def _del_above(scores) -> tuple[float, bool]:
+    row = _crm().one_sample_test(scores, ["DEL"], mu=3.5, scale=(1, 5), alternative="greater").table.loc["DEL"]
+    return (round(float(row["mean"]), 3), bool(row["p"] < 0.05))
+
+
+_add("06b.2", "crm.one_sample_test(scores, ['DEL'], mu=3.5, scale=(1, 5), alternative='greater'); answer "
+     "(the mean to 3 decimals, p < 0.05?).", solve=_del_above, needs=("scores",))
+_add("06b.3", "crm.friedman_ranking(scores, names): the first row of .ranks, and whether .test's p is below 0.05. "
+     "Answer (construct, True/False).",
+     solve=lambda scores, names: (str(_crm().friedman_ranking(scores, names).ranks.index[0]),
+                                  bool(_crm().friedman_ranking(scores, names).test["p"].iloc[0] < 0.05)),
+     needs=("scores", "names"))
+_add("06b.4", "crm.compare_groups(scores, 'SAT', 'preferred_channel').choice: the test column of the SAT row.",
+     solve=lambda scores: str(_crm().compare_groups(scores, "SAT", "preferred_channel").choice.loc["SAT", "test"]),
+     needs=("scores",))
+_add("06b.5", "crm.sample_size(1000)['n'] and crm.krejcie_morgan(1000). Answer (Cochran, Krejcie & Morgan).",
+     solve=lambda **_: (int(_crm().sample_size(1000)["n"]), int(_crm().krejcie_morgan(1000))))
+
+# ----------------------------------------------------------------------------- 06c driver analysis
+def _ols(formula: str, data):
+    import statsmodels.formula.api as smf
+
+    return smf.ols(formula, data=data).fit(cov_type="HC3", use_t=True)
+
+
+def _drop_delivery(z) -> tuple[float, bool]:
+    full, reduced = _ols("SAT ~ OPR + ANL + EMP + DEL", z), _ols("SAT ~ OPR + ANL + EMP", z)
+    moved = (reduced.params[["OPR", "ANL", "EMP"]] - full.params[["OPR", "ANL", "EMP"]]).abs()
+    return (round(float(full.rsquared - reduced.rsquared), 4), bool((moved >= 0.01).any()))
+
+
+def _with_loyalty(z) -> tuple[float, float]:
+    fit = _ols("SAT ~ OPR + ANL + EMP + DEL + LOY", z)
+    return (float(fit.rsquared), float(fit.params["EMP"]))
+
+
+def _opr_share(importance) -> tuple[float, bool]:
+    order = list(importance["beta"].sort_values(ascending=False).index)
+    return (float(importance.loc["OPR", "dominance"] / importance["dominance"].sum()),
+            order == list(importance["dominance"].sort_values(ascending=False).index))
+
+
+def _large_sample() -> tuple[float, bool, bool]:
+    crm = _crm()
+    scores = crm.construct_scores(crm.recode_ecrm_survey(crm.generate_ecrm_survey(5000, seed=7)),
+                                  crm.ecrm_survey_constructs())
+    fit = _ols("SAT ~ OPR + ANL + EMP + DEL", (scores - scores.mean()) / scores.std())
+    ci = fit.conf_int()
+    return (float(fit.params["OPR"]), bool(ci.loc["OPR", 0] <= 0.35 <= ci.loc["OPR", 1]),
+            bool(fit.pvalues["DEL"] < 0.05))
+
+
+_add("06c.1", "Fit SAT ~ OPR + ANL + EMP on z (HC3, use_t=True); R2 of the full model minus R2 of this one (4 decimals), "
+     "and whether any of the three betas moves by 0.01 or more. Answer (loss, True/False).",
+     solve=_drop_delivery, needs=("z",), abs_tol=5e-5)
+_add("06c.2", "Fit SAT ~ OPR + ANL + EMP + DEL + LOY on z; answer (rsquared, params['EMP']).",
+     solve=_with_loyalty, needs=("z",))
+_add("06c.3", "importance['share of R2'] of OPR, and whether sorting importance by beta and by dominance gives the same "
+     "order. Answer (share, True/False).", solve=_opr_share, needs=("importance",))
+_add("06c.4", "crm.construct_scores on crm.recode_ecrm_survey(crm.generate_ecrm_survey(5000, seed=7)), z-scores, the "
+     "formula of section 2 with HC3 and use_t=True. Answer (beta of OPR, 0.35 inside its conf_int()?, p of DEL < 0.05?).",
+     solve=_large_sample)
+
+# ----------------------------------------------------------------------------- 07 exploratory factor analysis
+_BFI_REVERSED = {"A1", "C4", "C5", "E1", "E2", "O2", "O5"}
+
+
+def _lowest_msa(bfi, items) -> tuple[str, bool]:
+    item = str(_crm().kmo(bfi, items)["msa"].drop("overall", errors="ignore").idxmin())
+    return (item, item in _BFI_REVERSED)
+
+
+_add("07.1", "crm.kmo(bfi, items)['msa'].idxmin(); is it one of A1, C4, C5, E1, E2, O2, O5? Answer (item, True/False).",
+     solve=_lowest_msa, needs=("bfi", "items"))
+
+
+def _sixth_factor(bfi, items) -> tuple[set[str], bool]:
+    fa6 = _crm().efa(bfi, n_factors=6, rotation="oblimin", items=items, n_iter=5, seed=1403)
+    ss = fa6.variance.loc["ss_loadings"]
+    weakest = ss.idxmin()
+    members = set(fa6.loadings.index[fa6.loadings[weakest].abs() >= 0.3])
+    # keep a factor only if it is more than a wording artefact: here it is weaker than half the next one
+    return (members, bool(ss[weakest] >= 0.5 * ss.drop(weakest).min()))
+
+
+_add("07.2", "The factor of the 6-factor oblimin solution with the smallest ss_loadings: the items with "
+     "|loading| >= 0.3 on it, and whether its ss_loadings reach half of the weakest other factor's. "
+     "Answer ({items}, keep?).", solve=_sixth_factor, needs=("bfi", "items"))
+
+
+def _groups(loadings) -> set[frozenset]:
+    main = loadings.abs().idxmax(axis=1)
+    return {frozenset(main.index[main == f]) for f in main.unique()}
+
+
+def _promax(bfi, items, fa5) -> tuple[bool, float]:
+    pro = _crm().efa(bfi, n_factors=5, rotation="promax", items=items, n_iter=5, seed=1403)
+    phi = pro.factor_correlations.abs().to_numpy(copy=True)
+    np.fill_diagonal(phi, 0.0)
+    return (_groups(pro.loadings) == _groups(fa5.loadings), round(float(phi.max()), 3))
+
+
+_add("07.3", "Group each item by the factor of its largest |loading| in both solutions (the factors may come in a "
+     "different order). Answer (same groups?, the largest |factor correlation| of promax, 3 decimals).",
+     solve=_promax, needs=("bfi", "items", "fa5"), abs_tol=0.002)
+_add("07.4", "Reversing an item multiplies its loadings by -1; h2 is a sum of squares. Answer (the largest "
+     "absolute change of a communality, do the reversed items now load in the same direction as the other "
+     "items of their factor? True/False).", solve=_const((0.0, True)))
+
+
+def _weak_own_loadings(ecrm_fa) -> set[str]:
+    loadings = ecrm_fa.loadings
+    main = loadings.abs().idxmax(axis=1)
+    weak = set()
+    for construct in {item[:3] for item in loadings.index}:
+        own = [i for i in loadings.index if i[:3] == construct]
+        factor = main[own].mode().iloc[0]  # the factor most of the construct's items load on
+        weak |= {i for i in own if abs(loadings.loc[i, factor]) < 0.5}
+    return weak
+
+
+_add("07.5", "For each construct, the factor most of its items load on (largest |loading|); list the items whose "
+     "|loading| on that factor is below 0.5. Answer a set of item names.",
+     solve=_weak_own_loadings, needs=("ecrm_fa",))
+_add("07.6", "methods['pc'].communalities['A1'] and methods['pa'].communalities['A1']. Answer (the method with "
+     "the larger one, pc minus pa).",
+     solve=lambda methods: ("pc", float(methods["pc"].communalities["A1"] - methods["pa"].communalities["A1"]))
+     if methods["pc"].communalities["A1"] > methods["pa"].communalities["A1"]
+     else ("pa", float(methods["pa"].communalities["A1"] - methods["pc"].communalities["A1"])),
+     needs=("methods",))
+
+
+def _ecrm_omega(survey, om) -> tuple[float, bool]:
+    ecrm = _crm().recode_ecrm_survey(survey)
+    cols = [c for c in ecrm.columns if c[:3] in {"OPR", "ANL", "EMP", "SAT", "LOY", "DEL"}]
+    omega_h = float(_crm().omega(ecrm, 3, items=cols).omega_h)
+    return (omega_h, omega_h > om.omega_h)
+
+
+_add("07.7", "crm.omega(crm.recode_ecrm_survey(survey), 3, items=<the 22 items>).omega_h; compare it with om.omega_h "
+     "of the bfi. Answer (omega_h, larger than the bfi's?).", solve=_ecrm_omega, needs=("survey", "om"))
+
 # ----------------------------------------------------------------------------- 09 reproducing a published SEM
 def _delta_chisq(full, restricted) -> float:
     return float(restricted.fit_measures["chisq"] - full.fit_measures["chisq"])
