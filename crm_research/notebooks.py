@@ -107,11 +107,14 @@ def _write_atomic(path: Path, text: str) -> None:
 _INDEX_TEXT = {
     "en": {"title": "crm_research notebooks", "heading": "crm_research: the notebook series",
            "executed": "Executed on {when}{fast}.", "fast": " in fast mode",
-           "other": "Persian edition (ویرایش فارسی)", "other_href": "fa/index.html"},
+           "other_label": "Persian edition: ", "other": "ویرایش فارسی", "other_href": "fa/index.html"},
     "fa": {"title": "نوت‌بوک‌های crm_research", "heading": "crm_research: مجموعهٔ نوت‌بوک‌ها (ویرایش فارسی)",
            "executed": "اجراشده در {when}{fast}.", "fast": "، در حالت سریع",
-           "other": "English edition", "other_href": "../index.html"},
+           "other_label": "ویرایش انگلیسی: ", "other": "English edition", "other_href": "../index.html"},
 }
+
+
+_NUMBERED = re.compile(r"^[0-9۰-۹]{2}[a-z]?\s*[·.:\-–—]\s*")  # "06b · " before a title: the index numbers it
 
 
 def _index_page(runs: list[NotebookRun], lang: str, *, fast: bool, linked: bool) -> str:
@@ -119,8 +122,8 @@ def _index_page(runs: list[NotebookRun], lang: str, *, fast: bool, linked: bool)
     text = _INDEX_TEXT[lang]
     digits = to_persian_digits if lang == "fa" else str
     items = "\n".join(
-        f"<li><a href='notebooks/{html.escape(r.html.name)}'>{html.escape(digits(r.name.split('_')[0]))} "
-        f"&mdash; {html.escape(r.title)}</a></li>"
+        f"<li><a href='notebooks/{html.escape(r.html.name)}'>{html.escape(digits(r.name.split('_')[0]))} &middot; "
+        f"{html.escape(_NUMBERED.sub('', r.title))}</a></li>"
         for r in runs
     )
     if lang == "fa":  # a Persian reader dates by the Solar Hijri calendar: ۱۴۰۵/۰۹/۱۴، ۱۸:۵۰
@@ -136,12 +139,13 @@ def _index_page(runs: list[NotebookRun], lang: str, *, fast: bool, linked: bool)
     other = ""
     if linked:  # both editions were written: each index links to the other
         other_lang = "en" if lang == "fa" else "fa"
-        other = (f"<p><a href='{text['other_href']}' hreflang='{other_lang}' lang='{other_lang}' "
-                 f"dir='{'rtl' if other_lang == 'fa' else 'ltr'}'>{html.escape(text['other'])}</a></p>")
+        other = (f"<p>{html.escape(text['other_label'])}<a href='{text['other_href']}' hreflang='{other_lang}' "
+                 f"lang='{other_lang}' dir='{'rtl' if other_lang == 'fa' else 'ltr'}'>{html.escape(text['other'])}</a></p>")
     direction = "rtl" if lang == "fa" else "ltr"
+    font = "<style>body{font-family:Vazirmatn,'B Nazanin',Tahoma,sans-serif;text-align:right}</style>" if lang == "fa" else ""
     return (
         f"<!DOCTYPE html><html lang='{lang}' dir='{direction}'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(text['title'])}</title></head><body>"
+        f"<title>{html.escape(text['title'])}</title>{font}</head><body dir='{direction}'>"
         f"<h1>{html.escape(text['heading'])}</h1>"
         f"<p>{html.escape(executed)}</p>{other}"
         # one list item per notebook; their numbers (00, 06b ...) are written in the text, not by the list

@@ -42,13 +42,14 @@ def test_all_editions_with_linked_indexes(series, tmp_path, capsys):
     english = (out / "index.html").read_text(encoding="utf-8")
     assert "<html lang='en' dir='ltr'>" in english
     assert "href='fa/index.html'" in english  # the English index links to the Persian one
-    assert "06b &mdash; 06b · The survey" in english  # the number of a notebook between 06 and 07 stays 06b
+    assert "06b &middot; The survey</a>" in english  # the number of a notebook between 06 and 07 stays 06b
 
     persian = (out / "fa" / "index.html").read_text(encoding="utf-8")
     assert "<html lang='fa' dir='rtl'>" in persian
+    assert "<a href='fa/index.html' hreflang='fa' lang='fa' dir='rtl'>ویرایش فارسی</a>" in english
     assert "ویرایش فارسی" in persian and "href='../index.html'" in persian
     # Persian digits in the numbers, the title as the notebook has it, the date in the Solar Hijri calendar
-    assert "۰۰ &mdash; ۰۰ · شروع کار" in persian
+    assert "۰۰ &middot; شروع کار</a>" in persian
     assert re.search("اجراشده در ۱[۳-۵][۰-۹]{2}/[۰-۱][۰-۹]/[۰-۳][۰-۹]، [۰-۲][۰-۹]:[۰-۵][۰-۹]", persian)  # Solar Hijri date
     assert "06b" not in persian  # the Persian edition has no 06b yet: only its own notebooks are listed
 
