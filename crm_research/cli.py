@@ -1,8 +1,10 @@
 """The ``crm-research`` command.
 
-    crm-research notebooks [--out build] [--fast] [--only 00 06]
+    crm-research notebooks [--out build] [--fast] [--only 00 06] [--lang en|fa|all]
         Execute the notebook series headless and write rendered HTML plus an
-        index page under the output folder.
+        index page under the output folder; --lang fa renders the Persian
+        edition (notebooks/fa, under OUT/fa, right-to-left index), --lang all
+        both editions.
     crm-research datasets
         List the bundled datasets.
     crm-research report STUDY.yaml [--out DIR] [--lang en|fa]
@@ -29,12 +31,14 @@ from crm_research.core.errors import CRMInputError
 def _cmd_notebooks(args) -> int:
     from crm_research.notebooks import build_notebooks
 
-    print(f"Executing the notebook series{' in fast mode' if args.fast else ''} ...", flush=True)
+    edition = {"en": "", "fa": " (Persian edition)", "all": " (English and Persian editions)"}[args.lang]
+    print(f"Executing the notebook series{edition}{' in fast mode' if args.fast else ''} ...", flush=True)
     start = time.perf_counter()
-    runs = build_notebooks(out=args.out, fast=args.fast, only=args.only)
-    index = Path(args.out).resolve() / "index.html"
+    runs = build_notebooks(out=args.out, fast=args.fast, only=args.only, lang=args.lang)
+    out = Path(args.out).resolve()
     print(f"Rendered {len(runs)} notebooks in {time.perf_counter() - start:.0f} s.")
-    print(f"Open {index}")
+    # the English index links to the Persian one when both were built
+    print(f"Open {out / 'fa' / 'index.html' if args.lang == 'fa' else out / 'index.html'}")
     return 0
 
 
@@ -109,6 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     nb.add_argument("--out", default="build", help="output folder (default: build)")
     nb.add_argument("--fast", action="store_true", help="fewer resamples in heavy steps")
     nb.add_argument("--only", nargs="+", metavar="NN", help="only notebooks whose name starts with these")
+    nb.add_argument("--lang", choices=["en", "fa", "all"], default="en",
+                    help="edition: English (notebooks/), Persian (notebooks/fa, written under OUT/fa) or all "
+                         "(default: en)")
     nb.set_defaults(func=_cmd_notebooks)
 
     ds = sub.add_parser("datasets", help="list the bundled datasets")
