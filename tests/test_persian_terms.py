@@ -108,7 +108,8 @@ TERMS = [
     Term("mediation", "میانجی", "report:mediation", ("میانجیگری", "واسطه‌گری"), r"\bmediation\b"),
     Term("bootstrap", "بوت‌استرپ", "report:t_indirect", ("بوت استرپ", "بوتاسترپ", "بوت‌استراپ", "خودگردان‌سازی"),
          r"\bbootstrap\b"),
-    Term("missing value", "گمشده", "report:missing_n", ("مفقود", "ازدست‌رفته"), r"\bmissing\b"),
+    # (not "ازدست‌رفته": that is "lost", the word for a lapsed customer in notebook 11)
+    Term("missing value", "گمشده", "report:missing_n", ("مفقود",), r"\bmissing\b"),
     Term("percentile interval", "صدکی", "report:bootstrap percentile", ("درصدکی",), r"\bpercentile\b"),
     Term("bias-corrected interval", "اصلاح سوگیری", "report:bootstrap BC", ("تصحیح سوگیری", "تصحیح اریبی"),
          r"\bbias-corrected\b"),
@@ -160,6 +161,7 @@ def _source_drift() -> set[tuple[str, str]]:
     return {(name, t.concept) for name, text in _sources().items() for t in TERMS for v in t.variants if v in text}
 
 
+_REFERENCE_LINE = re.compile(r"^\s*[*-]\s[^\n\u0600-\u06ff]*\(\d{4}[a-z]?\)[^\n\u0600-\u06ff]*$", re.M)
 _CODE_BLOCK = re.compile(r"```.*?```", re.S)
 _CODE_SPAN = re.compile(r"`[^`\n]*`")
 _MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]*\$", re.S)
@@ -169,6 +171,8 @@ _TAG = re.compile(r"<[^>]+>")
 
 def _prose(text: str) -> str:
     """A markdown cell's prose: no code, formulas, English subtitle or HTML tags."""
+    # a reference list keeps the English titles of the works cited ("... discriminant validity testing")
+    text = _REFERENCE_LINE.sub(" ", text)
     for pattern in (_CODE_BLOCK, _CODE_SPAN, _MATH, _LTR, _TAG):
         text = pattern.sub(" ", text)
     return text
