@@ -124,13 +124,6 @@ TERMS = [
 # (notebook stem or source file, concept) -> the fix, for drift in files of other authors, reported to the lead
 KNOWN_DRIFT: dict[tuple[str, str], str] = {
     ("report/texts.py", "questionnaire"): "پرسش‌نامه -> پرسشنامه in t_wording (the diagrams' and notebooks' spelling)",
-    ("02_kalakota_lifecycle", "self-service"): "سلف‌سرویس -> خودخدمتی (the glossary's term)",
-    ("03_idic", "self-service"): "سلف‌سرویس -> خودخدمتی (the glossary's term)",
-    ("04_payne_five_processes", "self-service"): "سلف‌سرویس -> خودخدمتی (the glossary's term)",
-    ("05_winer_seven_steps", "process (Payne)"): "فرایند -> فرآیند in the title (the glossary's spelling)",
-    ("05_winer_seven_steps", "targeting"): "هدف‌گیری -> هدف‌گذاری (Winer's step 4 in the diagram and the glossary)",
-    ("05_winer_seven_steps", "relationship programmes (Winer)"):
-        "برنامه‌های رابطه‌ای -> برنامه‌های ایجاد ارتباط (Winer's step 5 in the diagram)",
 }
 
 
