@@ -125,7 +125,7 @@ def _check_pd(S, names, what):
 
 
 def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sample_cov, sample_cor, sample_sd,
-         sample_nobs, n_jobs, progress, group_col=None, group_equal=None, meanstructure=False):
+         sample_nobs, n_jobs, progress, group_col=None, group_equal=None, meanstructure=False, group_partial=None):
     estimator = check_choice(estimator, "estimator", ["ML", "MLM", "MLR", "DWLS", "WLSMV"], func)
     missing = check_choice(missing, "missing", ["listwise", "fiml", "ml"], func)
     bootstrap = check_int(bootstrap, "bootstrap", func, min_value=0)
@@ -139,17 +139,21 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
     progress = check_bool(progress, "progress", func)
     meanstructure = check_bool(meanstructure, "meanstructure", func)
     if group_col is not None:
-        # several groups: multigroup.py (ML, complete cases, raw data)
-        if estimator != "ML" or missing != "listwise" or bootstrap:
-            raise CRMInputError(f"{func}: a multi-group model (group_col={group_col!r}) is fitted by ML on complete cases "
-                                "without bootstrap for now; drop estimator/missing/bootstrap.")
+        # several groups: multigroup.py (ML, MLM or MLR, complete cases, raw data)
+        if estimator not in ("ML", "MLM", "MLR") or missing != "listwise" or bootstrap:
+            raise CRMInputError(f"{func}: a multi-group model (group_col={group_col!r}) is fitted by ML, MLM or MLR on "
+                                f"complete cases without bootstrap; got estimator={estimator!r}, "
+                                f"missing={missing!r}, bootstrap={bootstrap}.")
         if sample_cov is not None or sample_cor is not None or data is None:
             raise CRMInputError(f"{func}: a multi-group model needs the raw data with the grouping column.")
         from crm_research.sem.multigroup import fit_multigroup
 
-        return fit_multigroup(data, model, group_col, group_equal=group_equal, ci=ci, std_lv=std_lv, func=func)
+        return fit_multigroup(data, model, group_col, group_equal=group_equal, ci=ci, std_lv=std_lv, func=func,
+                              group_partial=group_partial, estimator=estimator)
     if group_equal is not None:
         raise CRMInputError(f"'group_equal' needs 'group_col' (the grouping column) in {func}.")
+    if group_partial is not None:
+        raise CRMInputError(f"'group_partial' needs 'group_col' (the grouping column) and 'group_equal' in {func}.")
     robust = estimator if estimator in ("MLM", "MLR") else None
     if robust:
         # robust ML needs the casewise data (fourth moments, casewise scores), never a matrix
@@ -290,7 +294,8 @@ def _full_exo(S, spec):
 @positional_options
 def sem(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=0, ci=0.95, seed=None,
         std_lv=False, sample_cov=None, sample_cor=None, sample_sd=None, sample_nobs=None, group_col=None,
-        group_equal=None, n_jobs=2, progress=True, meanstructure=False) -> SEMResult | MultiGroupSEMResult:
+        group_equal=None, n_jobs=2, progress=True, meanstructure=False,
+        group_partial=None) -> SEMResult | MultiGroupSEMResult:
     """Fit a structural equation model written in lavaan syntax, with lavaan's results.
 
     Parameters
@@ -346,8 +351,14 @@ def sem(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=
         is returned (see :func:`crm_research.sem.multigroup.multigroup_sem`).
         Called ``group`` before 0.2 (the old name still works, with a
         ``FutureWarning``).
-    group_equal : list of {"loadings", "intercepts"}, optional
+    group_equal : list of {"loadings", "intercepts", "residuals"}, optional
         Parameters held equal across groups (lavaan's ``group.equal``).
+        With ``group_col``, ``estimator`` may be ``"ML"``, ``"MLM"`` or
+        ``"MLR"``.
+    group_partial : list of str, optional
+        With ``group_equal``: parameters exempted from the equality
+        constraints (lavaan's ``group.partial``, partial invariance), named as
+        lavaan does: ``"F1 =~ x2"``, ``"x3 ~1"``, ``"x3 ~~ x3"``.
     n_jobs : int, default 2
         Processes for the bootstrap (``None`` means the default).
     progress : bool, default True
@@ -418,13 +429,14 @@ def sem(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=
         raise CRMInputError("The 'model' parameter of sem is required: lavaan syntax such as 'f =~ x1 + x2 + x3'.")
     return _fit(data, model, "sem", estimator, missing, bootstrap, ci, seed, std_lv, sample_cov, sample_cor,
                 sample_sd, sample_nobs, n_jobs, progress, group_col=group_col, group_equal=group_equal,
-                meanstructure=meanstructure)
+                meanstructure=meanstructure, group_partial=group_partial)
 
 
 @renamed_arguments(group="group_col")
 def cfa(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=0, ci=0.95, seed=None,
         std_lv=False, sample_cov=None, sample_cor=None, sample_sd=None, sample_nobs=None, group_col=None,
-        group_equal=None, n_jobs=2, progress=True, meanstructure=False, **unknown) -> SEMResult | MultiGroupSEMResult:
+        group_equal=None, n_jobs=2, progress=True, meanstructure=False, group_partial=None,
+        **unknown) -> SEMResult | MultiGroupSEMResult:
     """Confirmatory factor analysis: :func:`sem` for a measurement model.
 
     Takes the same arguments as :func:`sem` and applies the same lavaan
@@ -443,7 +455,7 @@ def cfa(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=
         As in :func:`sem`.
     sample_cov, sample_cor, sample_sd, sample_nobs : optional
         As in :func:`sem`.
-    group_col, group_equal, n_jobs, progress : optional
+    group_col, group_equal, group_partial, n_jobs, progress : optional
         As in :func:`sem` (``group_col`` was ``group`` before 0.2).
     meanstructure : bool, default False
         As in :func:`sem`.
@@ -485,4 +497,4 @@ def cfa(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=
         raise CRMInputError(f"cfa got unknown option(s) {sorted(unknown)}; allowed: {allowed}.")
     return _fit(data, model, "cfa", estimator, missing, bootstrap, ci, seed, std_lv, sample_cov, sample_cor,
                 sample_sd, sample_nobs, n_jobs, progress, group_col=group_col, group_equal=group_equal,
-                meanstructure=meanstructure)
+                meanstructure=meanstructure, group_partial=group_partial)

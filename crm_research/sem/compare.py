@@ -104,6 +104,12 @@ def _estimator(fit) -> str:
     return getattr(fit, "estimator", "ML")
 
 
+def _is_multigroup(fit) -> bool:
+    # multigroup.MultiGroupSEMResult, recognised by its fields: multigroup.py imports this module
+    # (measurement_invariance compares its steps here), so this module cannot import it back
+    return type(fit).__name__ == "MultiGroupSEMResult" and hasattr(fit, "group_sizes")
+
+
 def _key(lhs, op, rhs):
     return (min(lhs, rhs), op, max(lhs, rhs)) if op == "~~" else (lhs, op, rhs)
 
@@ -130,14 +136,16 @@ def compare_models(*fits, method: str = "default", names=None) -> ModelCompariso
 
     Parameters
     ----------
-    *fits : SEMResult
+    *fits : SEMResult or MultiGroupSEMResult
         Two or more models fitted to the same data with the same estimator
-        (``crm.sem``/``crm.cfa``: ML, MLM or MLR, complete data or FIML),
-        in any order.
+        (``crm.sem``/``crm.cfa``: ML, MLM or MLR, complete data or FIML;
+        multi-group fits of the same groups, e.g. the steps of
+        :func:`crm_research.sem.multigroup.measurement_invariance`), in any
+        order.
     method : {"default", "standard", "satorra.bentler.2001", "satorra.bentler.2010"}
         ``"default"``: ordinary difference for ML, Satorra-Bentler (2001)
         for MLM/MLR (lavaan's default).  ``"satorra.bentler.2010"`` is not
-        available for FIML fits.
+        available for FIML or multi-group fits.
     names : list of str, optional
         Model names for the table (default ``model1, model2, ...`` in the
         order given).
@@ -162,7 +170,8 @@ def compare_models(*fits, method: str = "default", names=None) -> ModelCompariso
     Models are sorted by degrees of freedom and each is compared with the one
     above it.  ``chisq`` is the unscaled statistic (as lavaan prints it);
     ``chisq_diff`` is ``T0 - T1`` for ML and ``(T0 - T1) / c_d`` for robust
-    fits; ``rmsea = sqrt(max(0, (chisq_diff - df_diff) / (N df_diff)))``.
+    fits; ``rmsea = sqrt(G) sqrt(max(0, (chisq_diff - df_diff) / (N df_diff)))``
+    with ``G`` groups.
 
     Examples
     --------
@@ -179,11 +188,14 @@ def compare_models(*fits, method: str = "default", names=None) -> ModelCompariso
     method = check_choice(method, "method", METHODS, "compare_models")
     if len(fits) < 2:
         raise CRMInputError(f"compare_models needs at least two fitted models; got {len(fits)}.")
+    multigroup = [_is_multigroup(f) for f in fits]
     for k, f in enumerate(fits):
-        if not isinstance(f, SEMResult):
-            raise CRMInputError(f"compare_models: argument {k + 1} is a {type(f).__name__}, not a single-group "
-                                "model fitted by crm.sem or crm.cfa (multi-group models are compared with "
-                                "crm.measurement_invariance).")
+        if not (isinstance(f, SEMResult) or multigroup[k]):
+            raise CRMInputError(f"compare_models: argument {k + 1} is a {type(f).__name__}, not a model fitted by "
+                                "crm.sem, crm.cfa or crm.multigroup_sem.")
+    if any(multigroup) and not all(multigroup):
+        raise CRMInputError("compare_models: a multi-group model cannot be nested in a single-group one; compare "
+                            "models fitted to the same groups.")
         if hasattr(f, "thresholds") or type(f).__name__ == "OrdinalSEMResult":
             raise CRMInputError("compare_models: DWLS/WLSMV fits (lavaan's 'satorra.2000' difference test) are not "
                                 "supported yet.")
@@ -200,7 +212,14 @@ def compare_models(*fits, method: str = "default", names=None) -> ModelCompariso
     estimator = est.pop()
     first = fits[0]
     fiml = [hasattr(f, "h1_mean") for f in fits]
-    for nm, f in zip(names[1:], fits[1:]):
+    if all(multigroup):
+        for nm, f in zip(names[1:], fits[1:]):
+            if (f.group_col != first.group_col or list(f.groups) != list(first.groups)
+                    or list(f.group_sizes) != list(first.group_sizes)):
+                raise CRMInputError(f"compare_models: {nm!r} was not fitted to the same groups as {names[0]!r} "
+                                    f"({f.group_col!r}: {dict(zip(f.groups, f.group_sizes))} vs "
+                                    f"{first.group_col!r}: {dict(zip(first.groups, first.group_sizes))}).")
+    for nm, f in zip(names[1:], fits[1:] if not all(multigroup) else ()):
         if f.n != first.n or sorted(f.spec.observed) != sorted(first.spec.observed) or fiml[0] != hasattr(f, "h1_mean"):
             raise CRMInputError(f"compare_models: {nm!r} was not fitted to the same data as {names[0]!r} (sample size "
                                 f"{f.n} vs {first.n}, or other variables, or another missing-data method). Nested "
@@ -213,9 +232,9 @@ def compare_models(*fits, method: str = "default", names=None) -> ModelCompariso
         method = "standard" if estimator == "ML" else "satorra.bentler.2001"
     if method != "standard" and estimator == "ML":
         raise CRMInputError(f"compare_models: method={method!r} needs robust fits (estimator='MLM' or 'MLR').")
-    if method == "satorra.bentler.2010" and any(fiml):
-        raise CRMInputError("compare_models: method='satorra.bentler.2010' is not available for FIML fits; use "
-                            "'satorra.bentler.2001'.")
+    if method == "satorra.bentler.2010" and (any(fiml) or all(multigroup)):
+        raise CRMInputError("compare_models: method='satorra.bentler.2010' is not available for FIML or "
+                            "multi-group fits; use 'satorra.bentler.2001'.")
 
     order = sorted(range(len(fits)), key=lambda k: float(fits[k].fit_measures["df"]))
     rows = []
@@ -258,7 +277,8 @@ def _difference(big, small, big_name, small_name, method) -> dict:
     if method == "standard":
         diff = t0 - t1
         n = float(big.n)
-        out["rmsea"] = float(np.sqrt(max(0.0, (diff - m) / (n * m))))
+        groups = len(big.groups) if _is_multigroup(big) else 1
+        out["rmsea"] = float(np.sqrt(groups) * np.sqrt(max(0.0, (diff - m) / (n * m))))
     else:
         c1 = float(fb["chisq_scaling_factor"]) if r1 > 0 else 1.0
         c0 = float(fs["chisq_scaling_factor"])

@@ -59,7 +59,7 @@ from crm_research.sem.fit import _duplication, fit_indices
 from crm_research.sem.result import ParameterTable, SEMResult, _std_all, row_values
 
 __all__ = ["RobustSEMResult", "RobustFIMLResult", "robust_fit", "robust_fiml", "scaling_factor",
-           "catml_robust_indices"]
+           "catml_robust_indices", "multigroup_scaling"]
 
 ROBUST_ESTIMATORS = ("MLM", "MLR")
 
@@ -217,7 +217,149 @@ def _baseline_scaling(S, raw, estimator):
     return (trace_h1 - float(np.sum(Einv * B0))) / df
 
 
-def robust_measures(fm: pd.Series, c: float, c_null: float, n: float, *, robust: bool = True) -> dict[str, float]:
+def _group_scores(X, mu, Sigma):
+    """Casewise derivatives of the normal log-likelihood with respect to ``(mu, vech(Sigma))`` (n x (p + p*))."""
+    p = X.shape[1]
+    iu = np.triu_indices(p)
+    Si = np.linalg.inv(Sigma)
+    d = (X - mu) @ Si
+    # dl/dSigma = (Si d d' Si - Si) / 2; an off-diagonal vech element stands for two cells
+    M = 0.5 * (d[:, iu[0]] * d[:, iu[1]] - Si[iu])
+    M[:, iu[0] != iu[1]] *= 2.0
+    return np.hstack([d, M])
+
+
+def _mean_weight(Sigma):
+    """Normal-theory information of ``(mu, vech(Sigma))`` per case: ``diag(Sigma^-1, W)``."""
+    p = Sigma.shape[0]
+    W = normal_weight(Sigma)
+    out = np.zeros((p + len(W), p + len(W)))
+    out[:p, :p] = np.linalg.inv(Sigma)
+    out[p:, p:] = W
+    return out
+
+
+def _adf_mean_gamma(X):
+    """ADF covariance of ``sqrt(n) (xbar, vech(S))`` (divisor n, third moments included), as lavaan's
+    ``Gamma`` with a mean structure."""
+    p = X.shape[1]
+    iu = np.triu_indices(p)
+    d = X - X.mean(axis=0)
+    Z = np.hstack([X, d[:, iu[0]] * d[:, iu[1]]])
+    Zc = Z - Z.mean(axis=0)
+    return Zc.T @ Zc / len(X)
+
+
+def _mg_trace(raws, moments, deltas, E, estimator):
+    """``(vcov, tr(U Gamma))`` of a multi-group fit from each group's data, implied ``(mu, Sigma)``,
+    ``Delta_g`` and the information ``E`` (per case, weighted by ``n_g / N``)."""
+    N = sum(len(X) for X in raws)
+    Einv = np.linalg.inv(E)
+    B0 = np.zeros_like(E)
+    trace_h1 = 0.0
+    for X, (mu, Sigma), delta in zip(raws, moments, deltas):
+        f = len(X) / N
+        if estimator == "MLM":
+            gamma = _adf_mean_gamma(X)
+            W = _mean_weight(Sigma)
+            B0 += f * delta.T @ W @ gamma @ W @ delta
+            trace_h1 += float(np.sum(W * gamma))
+        else:
+            sc = _group_scores(X, mu, Sigma)
+            B0 += f * delta.T @ (sc.T @ sc / len(X)) @ delta
+            # the unrestricted model: observed = expected information at (xbar, S)
+            S = np.cov(X.T, bias=True)
+            h1 = _group_scores(X, X.mean(axis=0), S)
+            trace_h1 += float(np.sum(np.linalg.inv(_mean_weight(S)) * (h1.T @ h1 / len(X))))
+    return Einv @ B0 @ Einv / N, trace_h1 - float(np.sum(Einv * B0))
+
+
+def multigroup_scaling(raws, implied, gradient, theta, estimator: str, df: int) -> dict:
+    """Robust covariance and scaling factors of a multi-group ML fit with a mean structure (MLM or MLR).
+
+    The formulas of :func:`scaling_factor` summed over groups, each weighted by
+    ``n_g / N`` as lavaan does: ``E = sum_g (n_g/N) Delta_g' W_g Delta_g``
+    (MLM; MLR: the Hessian of ``F/2``), ``B0`` from the fourth moments (MLM)
+    or the casewise scores (MLR) of each group,
+    ``tr(U Gamma) = sum_g tr(W_g Gamma_g) - tr(E^-1 B0)`` (MLR: the trace of
+    the unrestricted model ``tr(A1^-1 B1)`` in place of ``tr(W Gamma)``,
+    lavaan's ``yuan.bentler.mplus``).  ``Delta_g`` are the derivatives of
+    ``(mu_g, vech(Sigma_g))`` by central differences.
+
+    Parameters
+    ----------
+    raws : list of numpy.ndarray
+        Each group's complete data (n_g x p).
+    implied : callable
+        ``implied(theta)`` -> list of ``(mu_g, Sigma_g)``.
+    gradient : callable
+        ``gradient(theta)``: gradient of the multi-group discrepancy
+        ``F = sum_g (n_g/N) F_g`` (used for MLR's observed information).
+    theta : numpy.ndarray
+        The ML estimates.
+    estimator : {"MLM", "MLR"}
+    df : int
+        Degrees of freedom of the model.
+
+    Returns
+    -------
+    dict
+        ``vcov`` (robust), ``c`` and ``c_null`` (scaling factors of the model
+        and of the baseline model with free means and variances per group).
+
+    Examples
+    --------
+    >>> import crm_research as crm
+    >>> hs = crm.load_dataset("holzinger1939")
+    >>> fit = crm.multigroup_sem(hs, "visual =~ x1 + x2 + x3 + x9", group_col="school", estimator="MLR")
+    >>> round(float(fit.fit_measures["chisq_scaling_factor"]), 3)
+    0.857
+    """
+    theta = np.asarray(theta, float)
+    q = len(theta)
+    base = implied(theta)
+    p = len(base[0][0])
+    iu = np.triu_indices(p)
+
+    def moments(t):
+        return [np.concatenate([mu, Sig[iu]]) for mu, Sig in implied(t)]
+
+    deltas = [np.zeros((p + len(iu[0]), q)) for _ in base]
+    for j in range(q):
+        h = 1e-6 * max(1.0, abs(theta[j]))
+        up, dn = theta.copy(), theta.copy()
+        up[j] += h
+        dn[j] -= h
+        mu_up, mu_dn = moments(up), moments(dn)
+        for g in range(len(base)):
+            deltas[g][:, j] = (mu_up[g] - mu_dn[g]) / (2 * h)
+    N = sum(len(X) for X in raws)
+    if estimator == "MLM":
+        E = sum(len(X) / N * d.T @ _mean_weight(Sig) @ d for X, (_, Sig), d in zip(raws, base, deltas))
+    else:
+        E = _num_hessian(lambda t: 0.5 * gradient(t), theta)
+    vcov, trace_ug = _mg_trace(raws, base, deltas, E, estimator)
+    c = trace_ug / df if df > 0 else np.nan
+    # baseline: free means and variances in every group, at the sample values (observed = expected information)
+    G = len(raws)
+    nb = 2 * p
+    b_moments, b_deltas = [], []
+    diag_pos = np.flatnonzero(iu[0] == iu[1])
+    for g, X in enumerate(raws):
+        S = np.cov(X.T, bias=True)
+        b_moments.append((X.mean(axis=0), np.diag(np.diag(S))))
+        d = np.zeros((p + len(iu[0]), G * nb))
+        d[np.arange(p), g * nb + np.arange(p)] = 1.0
+        d[p + diag_pos, g * nb + p + np.arange(p)] = 1.0
+        b_deltas.append(d)
+    Eb = sum(len(X) / N * d.T @ _mean_weight(Sig) @ d for X, (_, Sig), d in zip(raws, b_moments, b_deltas))
+    _, trace_b = _mg_trace(raws, b_moments, b_deltas, Eb, estimator)
+    df_b = G * p * (p - 1) // 2
+    return {"vcov": vcov, "c": c if (np.isfinite(c) and c > 0) else np.nan, "c_null": trace_b / df_b}
+
+
+def robust_measures(fm: pd.Series, c: float, c_null: float, n: float, *, robust: bool = True,
+                    groups: int = 1) -> dict[str, float]:
     """lavaan's scaled and robust fit measures from the unscaled statistics and the two scaling factors.
 
     ``robust=False`` leaves out the ``*_robust`` indices (FIML fits: lavaan computes them with the
@@ -225,12 +367,12 @@ def robust_measures(fm: pd.Series, c: float, c_null: float, n: float, *, robust:
     """
     x2, d = float(fm["chisq"]), float(fm["df"])
     x2b, db = float(fm["baseline_chisq"]), float(fm["baseline_df"])
-    scaled = fit_indices(x2 / c, d, x2b / c_null, db, n)
+    scaled = fit_indices(x2 / c, d, x2b / c_null, db, n, groups=groups)
     # lavaan's rmsea.scaled and its interval/p-value: the unscaled statistic against df = c * df (the same
     # point value as X2/c on df, a different interval)
-    rm_scaled = fit_indices(x2, c * d, x2b, db, n)
+    rm_scaled = fit_indices(x2, c * d, x2b, db, n, groups=groups)
     robust_indices = robust
-    robust = fit_indices(x2, d, x2b, db, n, c_hat=c, c_hat_null=c_null, chisq_scaled=x2 / c)
+    robust = fit_indices(x2, d, x2b, db, n, c_hat=c, c_hat_null=c_null, chisq_scaled=x2 / c, groups=groups)
     out = {
         "chisq_scaled": x2 / c, "df_scaled": d, "pvalue_scaled": scaled["pvalue"], "chisq_scaling_factor": c,
         "baseline_chisq_scaled": x2b / c_null, "baseline_df_scaled": db,
