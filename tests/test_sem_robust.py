@@ -105,6 +105,8 @@ def test_robust_needs_raw_data(hs):
 FIML_KEYS = ["chisq", "df", "chisq.scaled", "pvalue.scaled", "chisq.scaling.factor", "baseline.chisq.scaled",
              "baseline.chisq.scaling.factor", "cfi.scaled", "tli.scaled", "rmsea.scaled", "rmsea.ci.lower.scaled",
              "rmsea.ci.upper.scaled", "cfi", "tli", "rmsea", "srmr", "aic", "bic", "logl"]
+FIML_ROBUST_KEYS = ["cfi.robust", "tli.robust", "rni.robust", "rmsea.robust", "rmsea.ci.lower.robust",
+                    "rmsea.ci.upper.robust", "rmsea.pvalue.robust"]
 
 
 def test_fiml_mlr_equals_lavaan(hs_holes):
@@ -113,8 +115,8 @@ def test_fiml_mlr_equals_lavaan(hs_holes):
     compare_estimates(res, "hs_fiml_mlr")
     res.fit_measures["logl"] = res.fit_measures["loglik"]
     compare_fit(res, "hs_fiml_mlr", FIML_KEYS)
-    # lavaan's robust CFI/RMSEA for FIML (Zhang & Savalei) are not computed: not reported rather than wrong
-    assert "cfi_robust" not in res.fit_measures.index
+    # lavaan's robust CFI/TLI/RMSEA for FIML: FIML-C (Zhang & Savalei, 2023), lav_fit_fiml_corrected
+    compare_fit(res, "hs_fiml_mlr", FIML_ROBUST_KEYS)
 
 
 def test_fiml_mlr_ecrm_equals_lavaan(survey):
@@ -122,6 +124,7 @@ def test_fiml_mlr_ecrm_equals_lavaan(survey):
     compare_estimates(res, "ecrm_fiml_mlr")
     res.fit_measures["logl"] = res.fit_measures["loglik"]
     compare_fit(res, "ecrm_fiml_mlr", FIML_KEYS)
+    compare_fit(res, "ecrm_fiml_mlr", FIML_ROBUST_KEYS)
 
 
 LRT_CASES = [("ML", "listwise", "default", "ml"), ("MLM", "listwise", "default", "mlm_default"),

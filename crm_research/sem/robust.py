@@ -23,9 +23,9 @@ chi-square too large.  The two corrections lavaan users report:
 The scaled and robust fit indices (``cfi.scaled``, ``cfi.robust``,
 ``rmsea.robust`` ...) are computed by :func:`crm_research.sem.fit.fit_indices`
 from these scaling factors (Brosseau-Liard, Savalei & Li, 2012;
-Brosseau-Liard & Savalei, 2014).  For FIML fits lavaan's robust CFI/RMSEA use
-the corrections of Zhang & Savalei (2023), which are not computed here:
-those fits report the scaled indices only.
+Brosseau-Liard & Savalei, 2014).  For FIML fits lavaan's robust CFI/TLI/RMSEA
+use the FIML-C corrections of Zhang & Savalei (2023, version V3), computed here
+as lavaan 0.6-14 does.
 
 References
 ----------
@@ -43,6 +43,8 @@ sample performance of two nonnormality corrections for RMSEA. *Multivariate
 Behavioral Research*, 47(6), 904-930.
 Brosseau-Liard, P. E., & Savalei, V. (2014). Adjusting incremental fit indices
 for nonnormality. *Multivariate Behavioral Research*, 49(5), 460-470.
+Zhang, X., & Savalei, V. (2023). New computations for RMSEA and CFI following
+FIML and TS estimation with missing data. *Psychological Methods*, 28(2), 263-283.
 """
 
 from __future__ import annotations
@@ -445,9 +447,9 @@ class RobustFIMLResult(RobustSEMResult, FIMLResult):
     """A FIML fit (``missing="fiml"``) with ``estimator="MLR"``: robust standard errors and the scaled statistic.
 
     Has the attributes of :class:`FIMLResult` and :class:`RobustSEMResult`.
-    The ``*_robust`` fit indices are not reported for FIML fits (lavaan
-    computes them with the corrections of Zhang & Savalei, 2023, not
-    provided here); ``cfi_scaled``, ``tli_scaled`` and ``rmsea_scaled`` are.
+    The ``*_robust`` fit indices are lavaan's for missing data (FIML-C,
+    Zhang & Savalei, 2023; NaN when a matrix involved is singular), beside
+    ``cfi_scaled``, ``tli_scaled`` and ``rmsea_scaled``.
     """
 
     title: ClassVar[str] = "Structural equation model (full-information ML, missing data, MLR)"
@@ -470,8 +472,9 @@ def _casewise_scores(pat, mu, Sigma):
     return np.vstack(gm_all), np.vstack(gs_all)
 
 
-def _h1_trace(pat, mu, Sigma):
-    """``tr(A1^-1 B1)`` of the unrestricted model at the EM estimates (observed information ``A1``)."""
+def _h1_information(pat, mu, Sigma):
+    """``(A1, B1)``: observed and first-order information of the unrestricted model at the EM estimates,
+    per case, for ``(mu, vech(Sigma))``."""
     p, n = pat.p, pat.n
     D = _duplication(p)
     iu, _ = _vech_positions(p)
@@ -487,8 +490,58 @@ def _h1_trace(pat, mu, Sigma):
     A1 = _num_hessian(gradient, np.concatenate([mu, Sigma[iu]]))
     gm, gs = _casewise_scores(pat, mu, Sigma)
     scores = np.hstack([gm, gs @ D])
-    B1 = scores.T @ scores / n
+    return A1, scores.T @ scores / n
+
+
+def _h1_trace(pat, mu, Sigma):
+    """``tr(A1^-1 B1)`` of the unrestricted model at the EM estimates (observed information ``A1``)."""
+    A1, B1 = _h1_information(pat, mu, Sigma)
     return float(np.sum(np.linalg.inv(A1) * B1.T))
+
+
+def _ml_chisq_at(n, mu, Sigma, m_tilde, S_tilde):
+    """``n F_ML`` of implied ``(mu, Sigma)`` against complete-data moments ``(m_tilde, S_tilde)``."""
+    p = len(mu)
+    Si = np.linalg.inv(Sigma)
+    d = m_tilde - mu
+    _, ld = np.linalg.slogdet(Sigma)
+    _, ld_s = np.linalg.slogdet(S_tilde)
+    return float(n * (ld + np.trace(S_tilde @ Si) - ld_s - p + d @ Si @ d))
+
+
+def _fiml_corrected_indices(Y, n, df, df_null, delta, mu, Sigma, m_tilde, S_tilde, A1, B1) -> dict[str, float]:
+    """lavaan's robust CFI/TLI/RMSEA of an MLR fit with missing data (FIML-C, Zhang & Savalei, 2023; version V3).
+
+    The model's estimates are compared with the EM (saturated) moments as if these were complete data:
+    ``XX3 = N F_ML(mu, Sigma; m~, S~)``, scaled by ``c3 = tr(U Wm^-1 Wc Wm^-1 U Gamma) / df`` with ``Wm``
+    and ``Jm`` the observed and first-order information of the saturated FIML model, ``Wc`` the
+    complete-data information at ``(m~, S~)``, ``Gamma = Wm^-1 Jm Wm^-1`` and
+    ``U = Wm - Wm Delta (Delta' Wm Delta)^-1 Delta' Wm``; the same for the independence model at its FIML
+    estimates.  As lavaan's ``lav_fit_fiml_corrected`` (lavaan 0.6-14).
+    """
+    p = len(mu)
+    Wm, Jm = A1, B1
+    Wmi = np.linalg.inv(Wm)
+    Wc = _mean_weight(S_tilde)
+    gamma = Wmi @ Jm @ Wmi
+    middle = Wmi @ Wc @ Wmi
+
+    def trace(d):
+        WD = Wm @ d
+        U = Wm - WD @ np.linalg.solve(d.T @ WD, WD.T)
+        return float(np.trace(U @ middle @ U @ gamma))
+
+    xx3 = _ml_chisq_at(n, mu, Sigma, m_tilde, S_tilde)
+    c3 = trace(delta) / df if df > 0 else np.nan
+    # independence model: free means and variances at their FIML estimates (the available values)
+    m_b, v_b = np.nanmean(Y, axis=0), np.nanvar(Y, axis=0)
+    iu = np.triu_indices(p)
+    d_b = np.zeros((p + len(iu[0]), 2 * p))
+    d_b[np.arange(p), np.arange(p)] = 1.0
+    d_b[p + np.flatnonzero(iu[0] == iu[1]), p + np.arange(p)] = 1.0
+    xx3_null = _ml_chisq_at(n, m_b, np.diag(v_b), m_tilde, S_tilde)
+    c3_null = trace(d_b) / df_null
+    return {"chisq": xx3, "df": df, "c": c3, "baseline_chisq": xx3_null, "baseline_df": df_null, "c_null": c3_null}
 
 
 def robust_fiml(result: FIMLResult) -> RobustFIMLResult:
@@ -505,7 +558,9 @@ def robust_fiml(result: FIMLResult) -> RobustFIMLResult:
     RobustFIMLResult
         The same estimates with robust standard errors (intercepts too),
         and ``chisq_scaled``, ``chisq_scaling_factor``, ``cfi_scaled``,
-        ``tli_scaled``, ``rmsea_scaled`` in ``fit_measures``.
+        ``tli_scaled``, ``rmsea_scaled`` and lavaan's ``cfi_robust,
+        tli_robust, rmsea_robust`` (+ interval; FIML-C of Zhang & Savalei,
+        2023) in ``fit_measures``.
 
     Notes
     -----
@@ -545,7 +600,9 @@ def robust_fiml(result: FIMLResult) -> RobustFIMLResult:
     B0 = scores.T @ scores / n
     Einv = np.linalg.inv(E)
     vcov_all = Einv @ B0 @ Einv / n
-    trace_h1 = _h1_trace(pat, result.h1_mean.to_numpy(float), result.h1_cov.to_numpy(float))
+    m_tilde, S_tilde = result.h1_mean.to_numpy(float), result.h1_cov.to_numpy(float)
+    A1, B1 = _h1_information(pat, m_tilde, S_tilde)
+    trace_h1 = float(np.sum(np.linalg.inv(A1) * B1.T))
     df = int(result.fit_measures["df"])
     c = (trace_h1 - float(np.sum(Einv * B0.T))) / df if df > 0 else np.nan
     # baseline: free means and variances, estimated from the observed values of each variable
@@ -559,7 +616,25 @@ def robust_fiml(result: FIMLResult) -> RobustFIMLResult:
     df_b = int(result.fit_measures["baseline_df"])
     c_null = (trace_h1 - float(np.sum((sb.T @ sb / n).diagonal() / e_b))) / df_b
     fm = result.fit_measures.copy()
-    fm = pd.concat([fm, pd.Series(robust_measures(fm, c, c_null, n, robust=False), dtype=float)])
+    extra = robust_measures(fm, c, c_null, n, robust=False)
+    # lavaan's robust indices for missing data: FIML-C (Zhang & Savalei, 2023), NaN when not computable
+    p = len(mu)
+    _, flat = _vech_positions(p)
+    delta_all = np.zeros((p + len(flat), q + p))
+    delta_all[:p, q:] = np.eye(p)
+    delta_all[p:, :q] = Delta[flat]
+    try:
+        fc = _fiml_corrected_indices(Y, n, df, df_b, delta_all, mu, Sigma, m_tilde, S_tilde, A1, B1)
+        rob = fit_indices(fc["chisq"], fc["df"], fc["baseline_chisq"], fc["baseline_df"], n, c_hat=fc["c"],
+                          c_hat_null=fc["c_null"], chisq_scaled=fc["chisq"] / fc["c"])
+        extra.update({"cfi_robust": rob["cfi"], "tli_robust": rob["tli"], "rni_robust": rob["rni"],
+                      "rmsea_robust": rob["rmsea"], "rmsea_ci_lower_robust": rob["rmsea_ci_lower"],
+                      "rmsea_ci_upper_robust": rob["rmsea_ci_upper"], "rmsea_pvalue_robust": rob["rmsea_pvalue"]})
+    except np.linalg.LinAlgError:
+        extra.update(dict.fromkeys(["cfi_robust", "tli_robust", "rni_robust", "rmsea_robust",
+                                    "rmsea_ci_lower_robust", "rmsea_ci_upper_robust", "rmsea_pvalue_robust"],
+                                   np.nan))
+    fm = pd.concat([fm, pd.Series(extra, dtype=float)])
     fm.name = "value"
     estimates = fiml_estimates(spec, ram, theta, mu, vcov_all, result.ci)
     keep = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)
