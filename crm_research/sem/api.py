@@ -257,10 +257,6 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
     if robust:
         from crm_research.sem.robust import robust_fit
 
-        if spec.ov_x:
-            raise CRMInputError(f"{func}: estimator='{robust}' with observed predictors (fixed.x) "
-                                f"{examples_of(spec.ov_x)} is not supported yet; make them indicators of a latent "
-                                "variable or use estimator='ML'.")
         with single_thread():
             result = robust_fit(result, robust)
     if meanstructure or spec.means:

@@ -287,7 +287,8 @@ def _difference(big, small, big_name, small_name, method) -> dict:
 
             if r1 > 0:
                 theta10 = _theta_at(big, small)
-                c1 = scaling_factor(big.ram, theta10, big.S, big.raw, big.estimator, r1)["c"]
+                x_idx = [big.spec.observed.index(v) for v in big.spec.ov_x]
+                c1 = scaling_factor(big.ram, theta10, big.S, big.raw, big.estimator, r1, x_idx=x_idx)["c"]
         cd = (r0 * c0 - r1 * c1) / m
         diff = (t0 - t1) / cd if cd > 0 else np.nan
     out["chisq_diff"] = float(diff)

@@ -126,6 +126,32 @@ def adf_gamma(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return Zc.T @ Zc / len(raw), Z
 
 
+def _fixed_x_gamma(raw: np.ndarray, x_idx) -> tuple[np.ndarray, np.ndarray]:
+    """``(Gamma, keep)`` with observed exogenous covariates fixed (lavaan's ``fixed.x = TRUE``).
+
+    As lavaan's ``lav_samplestats_Gamma(fixed.x = TRUE)``: the casewise
+    moments are taken minus those of the data with every other variable
+    replaced by its OLS prediction from the covariates, so the rows of the
+    covariances among covariates vanish; ``keep`` marks the other elements of
+    ``vech(S)`` (lavaan zeroes the information of the fixed ones).
+    """
+    n, p = raw.shape
+    iu, _ = _vech_positions(p)
+    x_idx = list(x_idx or [])
+    if not x_idx:
+        return adf_gamma(raw)[0], np.ones(len(iu[0]), dtype=bool)
+    y_idx = [j for j in range(p) if j not in x_idx]
+    X1 = np.column_stack([np.ones(n), raw[:, x_idx]])
+    coef, *_ = np.linalg.lstsq(X1, raw[:, y_idx], rcond=None)
+    fitted = raw.copy()
+    fitted[:, y_idx] = X1 @ coef
+    d, h = raw - raw.mean(axis=0), fitted - fitted.mean(axis=0)
+    Z = d[:, iu[0]] * d[:, iu[1]] - h[:, iu[0]] * h[:, iu[1]]
+    Zc = Z - Z.mean(axis=0)
+    keep = ~(np.isin(iu[0], x_idx) & np.isin(iu[1], x_idx))
+    return Zc.T @ Zc / n, keep
+
+
 def _observed_information(ram, S, theta):
     """Hessian of lavaan's ``F = 1/2 [log|Sigma| + tr(S Sigma^-1) - log|S| - p]`` by central differences
     of the analytic gradient (lavaan's ``information = "observed"``)."""
@@ -137,7 +163,7 @@ def _observed_information(ram, S, theta):
     return _num_hessian(gradient, np.asarray(theta, float))
 
 
-def scaling_factor(ram, theta, S, raw, estimator: str, df: int) -> dict:
+def scaling_factor(ram, theta, S, raw, estimator: str, df: int, *, x_idx=None) -> dict:
     """Robust covariance of the free parameters and the scaling factor ``c`` of the test statistic.
 
     Parameters
@@ -154,6 +180,11 @@ def scaling_factor(ram, theta, S, raw, estimator: str, df: int) -> dict:
     estimator : {"MLM", "MLR"}
     df : int
         Degrees of freedom of the test statistic.
+    x_idx : list of int, optional
+        Positions of observed exogenous covariates whose (co)variances are
+        fixed at their sample values (lavaan's ``fixed.x``): ``Gamma`` is
+        then lavaan's fixed.x version and the information of those
+        elements is zeroed.
 
     Returns
     -------
@@ -174,20 +205,24 @@ def scaling_factor(ram, theta, S, raw, estimator: str, df: int) -> dict:
     Sigma, B, C = ram.implied(theta)
     _, flat = _vech_positions(p)
     delta = ram.delta(B, C)[flat]
-    gamma, _ = adf_gamma(raw)
+    gamma_x, keep = _fixed_x_gamma(raw, x_idx)
+    mask = np.outer(keep, keep)
     W = normal_weight(Sigma)
     if estimator == "MLM":
+        W = np.where(mask, W, 0.0)
         E = delta.T @ W @ delta
         Einv = np.linalg.inv(E)
-        B0 = delta.T @ W @ gamma @ W @ delta
-        trace_h1 = float(np.sum(W * gamma))
+        B0 = delta.T @ W @ gamma_x @ W @ delta
+        trace_h1 = float(np.sum(W * gamma_x))
     else:
+        gamma, _ = adf_gamma(raw)
         E = _observed_information(ram, S, theta)
         Einv = np.linalg.inv(E)
         iu, _ = _vech_positions(p)
         r = (S - Sigma)[iu]
+        # the casewise scores of the model (the covariates' fixed moments have no parameter)
         B0 = delta.T @ W @ (gamma + np.outer(r, r)) @ W @ delta
-        trace_h1 = float(np.sum(normal_weight(S) * gamma))
+        trace_h1 = float(np.sum(np.where(mask, normal_weight(S), 0.0) * gamma_x))
     vcov = Einv @ B0 @ Einv / n
     trace_ug = trace_h1 - float(np.sum(Einv * B0))
     c = trace_ug / df if df > 0 else np.nan
@@ -196,26 +231,33 @@ def scaling_factor(ram, theta, S, raw, estimator: str, df: int) -> dict:
     return {"vcov": vcov, "c": c, "trace_ugamma": trace_ug}
 
 
-def _baseline_scaling(S, raw, estimator):
-    """Scaling factor of the independence model (free variances), fitted with the same estimator."""
+def _baseline_scaling(S, raw, estimator, x_idx=None):
+    """Scaling factor of the independence model (free variances; the covariates' block fixed at its sample
+    values with ``x_idx``), fitted with the same estimator."""
     n, p = raw.shape
-    df = p * (p - 1) // 2
-    gamma, _ = adf_gamma(raw)
+    x_idx = list(x_idx or [])
+    nx = len(x_idx)
+    df = p * (p - 1) // 2 - nx * (nx - 1) // 2
+    gamma_x, keep = _fixed_x_gamma(raw, x_idx)
+    mask = np.outer(keep, keep)
     Sigma = np.diag(np.diag(S))
+    Sigma[np.ix_(x_idx, x_idx)] = S[np.ix_(x_idx, x_idx)]
     iu, _ = _vech_positions(p)
-    delta = (iu[0] == iu[1]).astype(float)[:, None] * (np.arange(len(iu[0]))[:, None] ==
-                                                       np.flatnonzero(iu[0] == iu[1])[None, :])
+    free_var = np.flatnonzero((iu[0] == iu[1]) & ~np.isin(iu[0], x_idx))
+    delta = (np.arange(len(iu[0]))[:, None] == free_var[None, :]).astype(float)
     W = normal_weight(Sigma)
     # at the estimates (the sample variances) the observed information of the variances equals the expected one
     E = delta.T @ W @ delta
     Einv = np.linalg.inv(E)
     if estimator == "MLM":
-        B0 = delta.T @ W @ gamma @ W @ delta
-        trace_h1 = float(np.sum(W * gamma))
+        W = np.where(mask, W, 0.0)
+        B0 = delta.T @ W @ gamma_x @ W @ delta
+        trace_h1 = float(np.sum(W * gamma_x))
     else:
+        gamma, _ = adf_gamma(raw)
         r = (S - Sigma)[iu]
         B0 = delta.T @ W @ (gamma + np.outer(r, r)) @ W @ delta
-        trace_h1 = float(np.sum(normal_weight(S) * gamma))
+        trace_h1 = float(np.sum(np.where(mask, normal_weight(S), 0.0) * gamma_x))
     return (trace_h1 - float(np.sum(Einv * B0))) / df
 
 
@@ -424,8 +466,9 @@ def robust_fit(result: SEMResult, estimator: str) -> RobustSEMResult:
     """
     spec, ram, fit, n = result.spec, result.ram, result.fit, result.n
     df = int(result.fit_measures["df"])
-    rob = scaling_factor(ram, fit.theta, result.S, result.raw, estimator, df)
-    c_null = _baseline_scaling(result.S, result.raw, estimator)
+    x_idx = [spec.observed.index(v) for v in spec.ov_x]
+    rob = scaling_factor(ram, fit.theta, result.S, result.raw, estimator, df, x_idx=x_idx)
+    c_null = _baseline_scaling(result.S, result.raw, estimator, x_idx)
     vals = row_values(spec, ram, fit.theta)
     std = _std_all(spec, vals, fit.C, fit.S_model)
     table = ParameterTable(spec, ram, fit.theta, rob["vcov"], std, result.ci)
