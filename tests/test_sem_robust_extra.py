@@ -58,3 +58,42 @@ def test_wlsmv_modification_indices_second_dataset():
     np.testing.assert_allclose(merged["mi"], merged["mi_r"], atol=1e-3)
     np.testing.assert_allclose(merged["epc"], merged["epc_r"], atol=1e-3)
     np.testing.assert_allclose(merged["sepc_all"], merged["sepc.all"], atol=1e-3)
+
+
+ECRM_CFA = "OPR =~ OPR1 + OPR2 + OPR3 + OPR4\nSAT =~ SAT1 + SAT2 + SAT3 + SAT4\nLOY =~ LOY1 + LOY2 + LOY3 + LOY4"
+ECRM_CFA0 = ("OPR =~ OPR1 + a*OPR2 + a*OPR3 + a*OPR4\nSAT =~ SAT1 + SAT2 + SAT3 + SAT4\n"
+             "LOY =~ LOY1 + LOY2 + LOY3 + LOY4\nSAT ~~ 0*OPR")
+BFI_CFA = "agree =~ A1 + A2 + A3 + A4 + A5\nconsc =~ C1 + C2 + C3 + C4 + C5"
+
+
+@pytest.mark.parametrize("data_file, big, small, name", [
+    ("sem_robust_extra/ecrm_ordinal_items.csv", ECRM_CFA, ECRM_CFA0, "ecrm_wlsmv_default"),
+    ("sem_ordinal/bfi_items.csv", BFI_CFA, BFI_CFA + "\nagree ~~ 0*consc", "bfi_wlsmv_default"),
+])
+def test_wlsmv_compare_models_equals_lavtestlrt(data_file, big, small, name):
+    """lavaan's default for DWLS/WLSMV: the scaled-shifted difference test (Satorra 2000, A by the delta method)."""
+    items = pd.read_csv(Path(__file__).parent / "reference" / data_file)
+    cmp = crm.compare_models(crm.cfa(items, small, estimator="WLSMV"), crm.cfa(items, big, estimator="WLSMV"),
+                             names=["small", "big"])
+    assert cmp.method == "satorra.2000" and cmp.estimator == "WLSMV"
+    assert list(cmp.table.index) == ["big", "small"]
+    ref = pd.read_csv(REF / f"lrt_{name}.csv")
+    np.testing.assert_allclose(cmp.table[["df", "chisq"]].to_numpy(float), ref[["Df", "Chisq"]].to_numpy(float),
+                               atol=1e-3)
+    got = cmp.table.iloc[1][["chisq_diff", "df_diff", "pvalue"]].to_numpy(float)
+    np.testing.assert_allclose(got, ref.iloc[1][["Chisq diff", "Df diff", "Pr(>Chisq)"]].to_numpy(float), atol=1e-3)
+    assert "Satorra (2000)" in cmp.summary().as_text()
+
+
+def test_wlsmv_compare_models_bad_input():
+    items = pd.read_csv(REF / "ecrm_ordinal_items.csv")
+    big = crm.cfa(items, ECRM_CFA, estimator="WLSMV")
+    with pytest.raises(crm.CRMInputError, match="satorra.2000"):
+        crm.compare_models(big, crm.cfa(items, ECRM_CFA0, estimator="WLSMV"), method="satorra.bentler.2001")
+    with pytest.raises(crm.CRMInputError, match="different estimators"):
+        crm.compare_models(big, crm.cfa(items, ECRM_CFA0))
+    # not nested: a cross-loading added in one model, a factor covariance removed in the other
+    other = crm.cfa(items, ECRM_CFA.replace("SAT4", "SAT4 + LOY1") + "\nSAT ~~ 0*OPR\nLOY ~~ 0*OPR",
+                    estimator="WLSMV")
+    with pytest.raises(crm.CRMInputError, match="not nested|not a restriction"):
+        crm.compare_models(big, other)
