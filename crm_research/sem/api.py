@@ -24,6 +24,7 @@ from crm_research.core.validation import (
     param_error,
 )
 from crm_research.sem.estimation import RAM, _NonConvergence, fit_ml
+from crm_research.sem.means import MeanStructureResult, fit_mean_structure, has_structured_means
 from crm_research.sem.model import build_spec, start_values
 from crm_research.sem.multigroup import MultiGroupSEMResult
 from crm_research.sem.result import SEMResult, build_result
@@ -219,7 +220,7 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
             raise CRMInputError(f"'sample_nobs' and 'sample_sd' go with 'sample_cov'/'sample_cor' in {func}, "
                                 "not with 'data'.")
         data = check_dataframe(data, "data", func, min_rows=3)
-        spec = build_spec(parsed, data.columns, std_lv=std_lv, allow_means=True)
+        spec = build_spec(parsed, data.columns, std_lv=std_lv, allow_means=True, structured_means=True)
         clean = check_numeric_columns(data, spec.observed, name="data", func=func, allow_constant=False)
         complete = clean.dropna()
         dropped = len(clean) - len(complete)
@@ -231,6 +232,13 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
         S = np.cov(raw.T, bias=True)
         _check_pd(S, spec.observed, "sample covariance matrix")
         source = "raw data" + (f" ({dropped} incomplete row(s) dropped listwise)" if dropped else "")
+    if has_structured_means(spec):
+        # fixed/equal intercepts or latent means: the mean structure is part of the model (sem/means.py)
+        if bootstrap or spec.ov_x:
+            what = "bootstrap" if bootstrap else f"observed predictors (fixed.x) {examples_of(spec.ov_x)}"
+            raise CRMInputError(f"{func}: a restricted mean structure (fixed or equal intercepts, latent means) "
+                                f"with {what} is not available; free the intercepts or drop the option.")
+        return fit_mean_structure(spec, raw, estimator=robust or "ML", ci=ci, func=func, model=model)
     p = len(spec.observed)
     nx = len(spec.ov_x)
     moments = p * (p + 1) // 2 - nx * (nx + 1) // 2
@@ -291,7 +299,7 @@ def _full_exo(S, spec):
 def sem(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=0, ci=0.95, seed=None,
         std_lv=False, sample_cov=None, sample_cor=None, sample_sd=None, sample_nobs=None, group_col=None,
         group_equal=None, n_jobs=2, progress=True, meanstructure=False,
-        group_partial=None) -> SEMResult | MultiGroupSEMResult:
+        group_partial=None) -> SEMResult | MultiGroupSEMResult | MeanStructureResult:
     """Fit a structural equation model written in lavaan syntax, with lavaan's results.
 
     Parameters
@@ -366,12 +374,18 @@ def sem(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=
         intercepts are free (a saturated mean structure: they equal the
         sample means), so chi-square and df do not change; ``npar``,
         AIC/BIC and the SRMR (averaged over the zero mean residuals too)
-        do, as in lavaan.  Needs raw data; fixed intercepts and latent means
-        are not supported yet.
+        do, as in lavaan.  Needs raw data.  Fixed or equal intercepts
+        (``x1 ~ 0*1``, ``x1 ~ i*1; x2 ~ i*1``) and latent means (``F ~ 1``,
+        identified by a fixed intercept of one indicator) make the mean
+        structure part of the model: complete data with ``estimator="ML"``,
+        ``"MLM"`` or ``"MLR"`` is then fitted by
+        :func:`crm_research.sem.means.fit_mean_structure` and returns a
+        :class:`~crm_research.sem.means.MeanStructureResult` (equal to
+        lavaan; ``tests/reference/sem_means.R``).
 
     Returns
     -------
-    SEMResult or MultiGroupSEMResult
+    SEMResult or MultiGroupSEMResult or MeanStructureResult
         ``estimates`` (columns ``lhs, op, rhs, label, est, se, z, pvalue,
         ci_lower, ci_upper, std_all``), ``fit_measures`` (``chisq, df,
         pvalue, cfi, tli, rmsea, rmsea_ci_lower, rmsea_ci_upper,
@@ -380,7 +394,8 @@ def sem(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=
         ``summary()`` and ``plot()``.  With ``missing="fiml"`` a
         ``FIMLResult`` and with ``estimator="DWLS"`` an
         ``OrdinalSEMResult`` (both subclasses, with intercept/threshold rows);
-        with ``group_col=`` a ``MultiGroupSEMResult``.
+        with ``group_col=`` a ``MultiGroupSEMResult``; with fixed or equal
+        intercepts or latent means in the syntax a ``MeanStructureResult``.
 
     Raises
     ------
@@ -432,7 +447,7 @@ def sem(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=
 def cfa(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=0, ci=0.95, seed=None,
         std_lv=False, sample_cov=None, sample_cor=None, sample_sd=None, sample_nobs=None, group_col=None,
         group_equal=None, n_jobs=2, progress=True, meanstructure=False, group_partial=None,
-        **unknown) -> SEMResult | MultiGroupSEMResult:
+        **unknown) -> SEMResult | MultiGroupSEMResult | MeanStructureResult:
     """Confirmatory factor analysis: :func:`sem` for a measurement model.
 
     Takes the same arguments as :func:`sem` and applies the same lavaan
@@ -460,7 +475,7 @@ def cfa(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=
 
     Returns
     -------
-    SEMResult or MultiGroupSEMResult
+    SEMResult or MultiGroupSEMResult or MeanStructureResult
         See :func:`sem`.
 
     Notes
