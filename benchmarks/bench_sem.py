@@ -89,3 +89,22 @@ def interaction_holzinger():
 
 BENCHMARKS.append(("SEM: latent interaction, double-mean-centred products (HS)", "301 rows, 9 items + 3 products",
                    interaction_holzinger))
+
+
+# --- robust invariance and FIML-corrected robust indices (issue 13, second part)
+def invariance_mlr_holzinger():
+    inv = crm.measurement_invariance(_hs(), HS_MODEL, group_col="school", strict=True, estimator="MLR")
+    return len(inv.table)
+
+
+def fiml_mlr_holzinger():
+    fit = crm.cfa(_hs_holes(), HS_MODEL, estimator="MLR", missing="fiml")
+    return float(fit.fit_measures["cfi_robust"])
+
+
+BENCHMARKS += [
+    ("SEM: invariance by MLR, 4 steps + scaled differences (HS by school)", "2 groups, 301 rows",
+     invariance_mlr_holzinger),
+    ("SEM: MLR with FIML incl. robust CFI/RMSEA (FIML-C), HS with holes", "301 rows, 275 missing cells",
+     fiml_mlr_holzinger),
+]

@@ -100,6 +100,7 @@ _EXPORTS: dict[str, str] = {
     "measurement_invariance": "sem",
     "MultiGroupSEMResult": "sem",
     "InvarianceResult": "sem",
+    "MeanStructureResult": "sem",
     "product_indicators": "sem.interaction",
     "interaction_sem": "sem.interaction",
     "InteractionSEMResult": "sem.interaction",

@@ -105,6 +105,8 @@ def test_robust_needs_raw_data(hs):
 FIML_KEYS = ["chisq", "df", "chisq.scaled", "pvalue.scaled", "chisq.scaling.factor", "baseline.chisq.scaled",
              "baseline.chisq.scaling.factor", "cfi.scaled", "tli.scaled", "rmsea.scaled", "rmsea.ci.lower.scaled",
              "rmsea.ci.upper.scaled", "cfi", "tli", "rmsea", "srmr", "aic", "bic", "logl"]
+FIML_ROBUST_KEYS = ["cfi.robust", "tli.robust", "rni.robust", "rmsea.robust", "rmsea.ci.lower.robust",
+                    "rmsea.ci.upper.robust", "rmsea.pvalue.robust"]
 
 
 def test_fiml_mlr_equals_lavaan(hs_holes):
@@ -113,8 +115,8 @@ def test_fiml_mlr_equals_lavaan(hs_holes):
     compare_estimates(res, "hs_fiml_mlr")
     res.fit_measures["logl"] = res.fit_measures["loglik"]
     compare_fit(res, "hs_fiml_mlr", FIML_KEYS)
-    # lavaan's robust CFI/RMSEA for FIML (Zhang & Savalei) are not computed: not reported rather than wrong
-    assert "cfi_robust" not in res.fit_measures.index
+    # lavaan's robust CFI/TLI/RMSEA for FIML: FIML-C (Zhang & Savalei, 2023), lav_fit_fiml_corrected
+    compare_fit(res, "hs_fiml_mlr", FIML_ROBUST_KEYS)
 
 
 def test_fiml_mlr_ecrm_equals_lavaan(survey):
@@ -122,6 +124,7 @@ def test_fiml_mlr_ecrm_equals_lavaan(survey):
     compare_estimates(res, "ecrm_fiml_mlr")
     res.fit_measures["logl"] = res.fit_measures["loglik"]
     compare_fit(res, "ecrm_fiml_mlr", FIML_KEYS)
+    compare_fit(res, "ecrm_fiml_mlr", FIML_ROBUST_KEYS)
 
 
 LRT_CASES = [("ML", "listwise", "default", "ml"), ("MLM", "listwise", "default", "mlm_default"),
@@ -238,10 +241,12 @@ def test_mean_structure_parse_and_bad_input(hs):
     parsed = parse_model("f =~ x1 + x2 + x3\nx1 ~ 1\nx2 ~ a*1 + x3")
     ops = [(st.lhs, st.op) for st in parsed.statements]
     assert ("x1", "~1") in ops and ("x2", "~1") in ops and ("x2", "~") in ops
-    with pytest.raises(CRMInputError, match="latent means"):
-        parse_model("f =~ x1 + x2 + x3\nf ~ 1")
+    # latent means and fixed intercepts parse and fit (tests/test_sem_means.py); FIML cannot fit them yet
+    assert ("f", "~1") in [(st.lhs, st.op) for st in parse_model("f =~ x1 + x2 + x3\nf ~ 1").statements]
     with pytest.raises(CRMInputError, match="fixes the intercept"):
-        crm.cfa(hs, HS_MODEL + "\nx1 ~ 5*1")
+        crm.cfa(hs, HS_MODEL + "\nx1 ~ 5*1", missing="fiml")
+    with pytest.raises(CRMInputError, match="latent variable 'visual' a mean"):
+        crm.cfa(hs, HS_MODEL + "\nvisual ~ 1", missing="fiml")
     with pytest.raises(CRMInputError, match="raw data"):
         crm.cfa(model=HS_MODEL, sample_cov=hs[[f"x{j}" for j in range(1, 10)]].cov(), sample_nobs=301,
                 meanstructure=True)

@@ -48,7 +48,6 @@ def test_parse_operators_labels_fixed_values_and_definitions():
     ("f =~ x1 + x2 + x3\nf = x4", 2, 3, "unexpected character"),
     ("f =~ x1 + x2 + x3 ; f == 2", 1, 23, "not supported yet"),
     ("=~ x1 + x2", 1, 1, "variable name is needed"),
-    ("f =~ x1 + x2\nf ~ 1", 2, 5, "mean structure"),
     ("f g =~ x1 + x2", 1, 3, "only one variable name"),
 ])
 def test_syntax_errors_name_line_and_position_with_a_caret(model, line, col, fragment):

@@ -426,12 +426,7 @@ def parse_model(text: str) -> ParsedModel:
         if means:
             # lavaan's intercept operator: 'y ~ 1' is the row 'y ~1' of the parameter table
             parsed.statements.append(Statement(lhs=lhs, op="~1", terms=means[:1], line=oln))
-    latent = {st.lhs for st in parsed.statements if st.op == "=~"}
-    for st in parsed.statements:
-        if st.op == "~1" and st.lhs in latent:
-            ln, col = st.terms[0].position
-            raise _caret_error(f"latent means ('{st.lhs} ~ 1') need a mean structure over latent variables, which is "
-                               "not supported yet; intercepts of observed variables ('x1 ~ 1') are.", lines, ln, col)
+    # latent means ('F ~ 1') parse; the engines that cannot fit them say so (sem.model.build_spec)
     if not parsed.statements:
         raise CRMInputError("The 'model' contains no statements (e.g. 'f =~ x1 + x2 + x3').")
     return parsed

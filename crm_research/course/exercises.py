@@ -569,3 +569,50 @@ _add("10.11", "fit.model_fit().loc['SRMR', 'estimated'] (the same number as fit.
      solve=lambda fit: float(fit.srmr), needs=("fit",))
 _add("10.12", "Fit hoc_model with hoc='embedded_two_stage' and with hoc='disjoint_two_stage'; the absolute "
      "difference of the path from ECRM to SAT.", solve=_hoc_embedded_shift, needs=("survey", "hoc_model"))
+# ----------------------------------------------------------------------------- 08 SEM of e-CRM
+def _full_mediation_model(model: str) -> str:
+    restricted = model.replace("LOY ~ b1*SAT + c1*OPR + c2*ANL + c3*EMP", "LOY ~ b1*SAT")
+    return "\n".join(line for line in restricted.splitlines() if not line.startswith("total_"))
+
+
+def _full_mediation_dchisq(data, model, fit) -> float:
+    return _delta_chisq(fit, _crm().sem(data, _full_mediation_model(model)))
+
+
+def _interval_gap(fit) -> str:
+    ind = fit.estimates[fit.estimates["lhs"].str.startswith("ind_")].set_index("lhs")
+    gap = pd.concat([(ind["ci_lower"] - ind["bc_lower"]).abs(), (ind["ci_upper"] - ind["bc_upper"]).abs()],
+                    axis=1).max(axis=1)
+    return str(gap.idxmax())
+
+
+def _smallest_true(truth, table) -> tuple[str, bool]:
+    true_rows = truth[truth["hypothesis_true"].fillna(False).astype(bool)]
+    smallest = true_rows.loc[true_rows["std_all"].abs().idxmin()]
+    return (str(smallest["hypothesis"]), bool(table.set_index("hypothesis").loc[smallest["hypothesis"], "supported"]))
+
+
+def _residual_interaction_p(data, moderation_model) -> float:
+    est = _crm().interaction_sem(data, moderation_model, method="residual").fit.estimates
+    return float(est.query("op == '~' and rhs == 'OPR_x_ANL'")["pvalue"].iloc[0])
+
+
+def _robust_full_mediation(data, model) -> float:
+    crm = _crm()
+    cmp = crm.compare_models(crm.sem(data, model, estimator="MLR"),
+                             crm.sem(data, _full_mediation_model(model), estimator="MLR"))
+    return float(cmp.table["chisq_diff"].iloc[1])
+
+
+_add("08.1", "Fit the model without the direct paths of LOY (and the total_* lines); chi-square of that model "
+     "minus the chi-square of fit.", solve=_full_mediation_dchisq, needs=("data", "model", "fit"))
+_add("08.2", "The marker and the unit-variance identifications are the same model: compare chisq and std_all; "
+     "answer two booleans.", solve=_const((True, True)))
+_add("08.3", "For each ind_* row take |ci_lower - bc_lower| and |ci_upper - bc_upper|; answer the lhs with the "
+     "largest gap.", solve=_interval_gap, needs=("fit",))
+_add("08.4", "Among the rows of truth with hypothesis_true, take the smallest |std_all|; look its hypothesis up "
+     "in table['supported'].", solve=_smallest_true, needs=("truth", "table"))
+_add("08.5", "crm.interaction_sem(data, moderation_model, method='residual'); the pvalue of the '~' row whose rhs "
+     "is OPR_x_ANL.", solve=_residual_interaction_p, needs=("data", "moderation_model"))
+_add("08.6", "crm.compare_models of the two MLR fits; answer table['chisq_diff'] of the second row (the "
+     "Satorra-Bentler scaled difference).", solve=_robust_full_mediation, needs=("data", "model"))

@@ -24,6 +24,7 @@ from crm_research.core.validation import (
     param_error,
 )
 from crm_research.sem.estimation import RAM, _NonConvergence, fit_ml
+from crm_research.sem.means import MeanStructureResult, fit_mean_structure, has_structured_means
 from crm_research.sem.model import build_spec, start_values
 from crm_research.sem.multigroup import MultiGroupSEMResult
 from crm_research.sem.result import SEMResult, build_result
@@ -125,7 +126,7 @@ def _check_pd(S, names, what):
 
 
 def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sample_cov, sample_cor, sample_sd,
-         sample_nobs, n_jobs, progress, group_col=None, group_equal=None, meanstructure=False):
+         sample_nobs, n_jobs, progress, group_col=None, group_equal=None, meanstructure=False, group_partial=None):
     estimator = check_choice(estimator, "estimator", ["ML", "MLM", "MLR", "DWLS", "WLSMV"], func)
     missing = check_choice(missing, "missing", ["listwise", "fiml", "ml"], func)
     bootstrap = check_int(bootstrap, "bootstrap", func, min_value=0)
@@ -139,17 +140,21 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
     progress = check_bool(progress, "progress", func)
     meanstructure = check_bool(meanstructure, "meanstructure", func)
     if group_col is not None:
-        # several groups: multigroup.py (ML, complete cases, raw data)
-        if estimator != "ML" or missing != "listwise" or bootstrap:
-            raise CRMInputError(f"{func}: a multi-group model (group_col={group_col!r}) is fitted by ML on complete cases "
-                                "without bootstrap for now; drop estimator/missing/bootstrap.")
+        # several groups: multigroup.py (ML, MLM or MLR, complete cases, raw data)
+        if estimator not in ("ML", "MLM", "MLR") or missing != "listwise" or bootstrap:
+            raise CRMInputError(f"{func}: a multi-group model (group_col={group_col!r}) is fitted by ML, MLM or MLR on "
+                                f"complete cases without bootstrap; got estimator={estimator!r}, "
+                                f"missing={missing!r}, bootstrap={bootstrap}.")
         if sample_cov is not None or sample_cor is not None or data is None:
             raise CRMInputError(f"{func}: a multi-group model needs the raw data with the grouping column.")
         from crm_research.sem.multigroup import fit_multigroup
 
-        return fit_multigroup(data, model, group_col, group_equal=group_equal, ci=ci, std_lv=std_lv, func=func)
+        return fit_multigroup(data, model, group_col, group_equal=group_equal, ci=ci, std_lv=std_lv, func=func,
+                              group_partial=group_partial, estimator=estimator)
     if group_equal is not None:
         raise CRMInputError(f"'group_equal' needs 'group_col' (the grouping column) in {func}.")
+    if group_partial is not None:
+        raise CRMInputError(f"'group_partial' needs 'group_col' (the grouping column) and 'group_equal' in {func}.")
     robust = estimator if estimator in ("MLM", "MLR") else None
     if robust:
         # robust ML needs the casewise data (fourth moments, casewise scores), never a matrix
@@ -215,7 +220,7 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
             raise CRMInputError(f"'sample_nobs' and 'sample_sd' go with 'sample_cov'/'sample_cor' in {func}, "
                                 "not with 'data'.")
         data = check_dataframe(data, "data", func, min_rows=3)
-        spec = build_spec(parsed, data.columns, std_lv=std_lv, allow_means=True)
+        spec = build_spec(parsed, data.columns, std_lv=std_lv, allow_means=True, structured_means=True)
         clean = check_numeric_columns(data, spec.observed, name="data", func=func, allow_constant=False)
         complete = clean.dropna()
         dropped = len(clean) - len(complete)
@@ -227,6 +232,13 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
         S = np.cov(raw.T, bias=True)
         _check_pd(S, spec.observed, "sample covariance matrix")
         source = "raw data" + (f" ({dropped} incomplete row(s) dropped listwise)" if dropped else "")
+    if has_structured_means(spec):
+        # fixed/equal intercepts or latent means: the mean structure is part of the model (sem/means.py)
+        if bootstrap or spec.ov_x:
+            what = "bootstrap" if bootstrap else f"observed predictors (fixed.x) {examples_of(spec.ov_x)}"
+            raise CRMInputError(f"{func}: a restricted mean structure (fixed or equal intercepts, latent means) "
+                                f"with {what} is not available; free the intercepts or drop the option.")
+        return fit_mean_structure(spec, raw, estimator=robust or "ML", ci=ci, func=func, model=model)
     p = len(spec.observed)
     nx = len(spec.ov_x)
     moments = p * (p + 1) // 2 - nx * (nx + 1) // 2
@@ -253,10 +265,6 @@ def _fit(data, model, func, estimator, missing, bootstrap, ci, seed, std_lv, sam
     if robust:
         from crm_research.sem.robust import robust_fit
 
-        if spec.ov_x:
-            raise CRMInputError(f"{func}: estimator='{robust}' with observed predictors (fixed.x) "
-                                f"{examples_of(spec.ov_x)} is not supported yet; make them indicators of a latent "
-                                "variable or use estimator='ML'.")
         with single_thread():
             result = robust_fit(result, robust)
     if meanstructure or spec.means:
@@ -290,7 +298,8 @@ def _full_exo(S, spec):
 @positional_options
 def sem(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=0, ci=0.95, seed=None,
         std_lv=False, sample_cov=None, sample_cor=None, sample_sd=None, sample_nobs=None, group_col=None,
-        group_equal=None, n_jobs=2, progress=True, meanstructure=False) -> SEMResult | MultiGroupSEMResult:
+        group_equal=None, n_jobs=2, progress=True, meanstructure=False,
+        group_partial=None) -> SEMResult | MultiGroupSEMResult | MeanStructureResult:
     """Fit a structural equation model written in lavaan syntax, with lavaan's results.
 
     Parameters
@@ -346,8 +355,14 @@ def sem(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=
         is returned (see :func:`crm_research.sem.multigroup.multigroup_sem`).
         Called ``group`` before 0.2 (the old name still works, with a
         ``FutureWarning``).
-    group_equal : list of {"loadings", "intercepts"}, optional
+    group_equal : list of {"loadings", "intercepts", "residuals"}, optional
         Parameters held equal across groups (lavaan's ``group.equal``).
+        With ``group_col``, ``estimator`` may be ``"ML"``, ``"MLM"`` or
+        ``"MLR"``.
+    group_partial : list of str, optional
+        With ``group_equal``: parameters exempted from the equality
+        constraints (lavaan's ``group.partial``, partial invariance), named as
+        lavaan does: ``"F1 =~ x2"``, ``"x3 ~1"``, ``"x3 ~~ x3"``.
     n_jobs : int, default 2
         Processes for the bootstrap (``None`` means the default).
     progress : bool, default True
@@ -359,12 +374,18 @@ def sem(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=
         intercepts are free (a saturated mean structure: they equal the
         sample means), so chi-square and df do not change; ``npar``,
         AIC/BIC and the SRMR (averaged over the zero mean residuals too)
-        do, as in lavaan.  Needs raw data; fixed intercepts and latent means
-        are not supported yet.
+        do, as in lavaan.  Needs raw data.  Fixed or equal intercepts
+        (``x1 ~ 0*1``, ``x1 ~ i*1; x2 ~ i*1``) and latent means (``F ~ 1``,
+        identified by a fixed intercept of one indicator) make the mean
+        structure part of the model: complete data with ``estimator="ML"``,
+        ``"MLM"`` or ``"MLR"`` is then fitted by
+        :func:`crm_research.sem.means.fit_mean_structure` and returns a
+        :class:`~crm_research.sem.means.MeanStructureResult` (equal to
+        lavaan; ``tests/reference/sem_means.R``).
 
     Returns
     -------
-    SEMResult or MultiGroupSEMResult
+    SEMResult or MultiGroupSEMResult or MeanStructureResult
         ``estimates`` (columns ``lhs, op, rhs, label, est, se, z, pvalue,
         ci_lower, ci_upper, std_all``), ``fit_measures`` (``chisq, df,
         pvalue, cfi, tli, rmsea, rmsea_ci_lower, rmsea_ci_upper,
@@ -373,7 +394,8 @@ def sem(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=
         ``summary()`` and ``plot()``.  With ``missing="fiml"`` a
         ``FIMLResult`` and with ``estimator="DWLS"`` an
         ``OrdinalSEMResult`` (both subclasses, with intercept/threshold rows);
-        with ``group_col=`` a ``MultiGroupSEMResult``.
+        with ``group_col=`` a ``MultiGroupSEMResult``; with fixed or equal
+        intercepts or latent means in the syntax a ``MeanStructureResult``.
 
     Raises
     ------
@@ -418,13 +440,14 @@ def sem(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=
         raise CRMInputError("The 'model' parameter of sem is required: lavaan syntax such as 'f =~ x1 + x2 + x3'.")
     return _fit(data, model, "sem", estimator, missing, bootstrap, ci, seed, std_lv, sample_cov, sample_cor,
                 sample_sd, sample_nobs, n_jobs, progress, group_col=group_col, group_equal=group_equal,
-                meanstructure=meanstructure)
+                meanstructure=meanstructure, group_partial=group_partial)
 
 
 @renamed_arguments(group="group_col")
 def cfa(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=0, ci=0.95, seed=None,
         std_lv=False, sample_cov=None, sample_cor=None, sample_sd=None, sample_nobs=None, group_col=None,
-        group_equal=None, n_jobs=2, progress=True, meanstructure=False, **unknown) -> SEMResult | MultiGroupSEMResult:
+        group_equal=None, n_jobs=2, progress=True, meanstructure=False, group_partial=None,
+        **unknown) -> SEMResult | MultiGroupSEMResult | MeanStructureResult:
     """Confirmatory factor analysis: :func:`sem` for a measurement model.
 
     Takes the same arguments as :func:`sem` and applies the same lavaan
@@ -443,7 +466,7 @@ def cfa(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=
         As in :func:`sem`.
     sample_cov, sample_cor, sample_sd, sample_nobs : optional
         As in :func:`sem`.
-    group_col, group_equal, n_jobs, progress : optional
+    group_col, group_equal, group_partial, n_jobs, progress : optional
         As in :func:`sem` (``group_col`` was ``group`` before 0.2).
     meanstructure : bool, default False
         As in :func:`sem`.
@@ -452,7 +475,7 @@ def cfa(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=
 
     Returns
     -------
-    SEMResult or MultiGroupSEMResult
+    SEMResult or MultiGroupSEMResult or MeanStructureResult
         See :func:`sem`.
 
     Notes
@@ -485,4 +508,4 @@ def cfa(data=None, model=None, *, estimator="ML", missing="listwise", bootstrap=
         raise CRMInputError(f"cfa got unknown option(s) {sorted(unknown)}; allowed: {allowed}.")
     return _fit(data, model, "cfa", estimator, missing, bootstrap, ci, seed, std_lv, sample_cov, sample_cor,
                 sample_sd, sample_nobs, n_jobs, progress, group_col=group_col, group_equal=group_equal,
-                meanstructure=meanstructure)
+                meanstructure=meanstructure, group_partial=group_partial)

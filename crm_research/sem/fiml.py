@@ -25,11 +25,12 @@ the variables ``o``, with mean ``ybar_g`` and divisor-``n_g`` covariance
 * the baseline model: free means and variances, no covariances (its
   likelihood factorises by variable).
 
-Robust (MLR) standard errors and the scaled statistic: :func:`crm_research.sem.robust.robust_fiml`
-(``estimator="MLR", missing="fiml"``); the bootstrap: :mod:`crm_research.sem.bootstrap`.
+Robust (MLR) standard errors, the scaled statistic and lavaan's FIML-corrected robust CFI/RMSEA
+(Zhang & Savalei, 2023): :func:`crm_research.sem.robust.robust_fiml` (``estimator="MLR",
+missing="fiml"``); the bootstrap: :mod:`crm_research.sem.bootstrap`.
 Modification indices: :func:`crm_research.sem.modindices.fiml_modification_indices`.
 Not provided yet: observed predictors (``fixed.x``; lavaan then conditions
-on them), regressions among observed variables and lavaan's FIML-corrected robust CFI/RMSEA (Zhang & Savalei, 2023).
+on them) and regressions among observed variables.
 
 References
 ----------

@@ -94,14 +94,17 @@ def _unknown_variable(name: str, columns, statement_line: int) -> CRMInputError:
     return CRMInputError(msg)
 
 
-def build_spec(parsed: ParsedModel, columns, std_lv: bool = False, allow_means: bool = False) -> ModelSpec:
+def build_spec(parsed: ParsedModel, columns, std_lv: bool = False, allow_means: bool = False,
+               structured_means: bool = False) -> ModelSpec:
     """Build the full parameter table with lavaan's defaults.
 
     ``columns`` are the names of the available observed variables (data
     columns or the rows of a covariance matrix).  Intercepts (``x ~ 1``)
     are collected in ``spec.means`` when ``allow_means`` (the ML and FIML
-    engines); they must be free and each label used once (a saturated mean
-    structure: the intercepts equal the sample means).
+    engines); unless ``structured_means`` (complete-data ML/MLM/MLR,
+    :mod:`crm_research.sem.means`) they must be free, of observed variables,
+    and each label used once (a saturated mean structure: the intercepts
+    equal the sample means).
     """
     columns = [str(c) for c in columns]
     # c(...) modifiers and '==' constraints are resolved by the multi-group fit before it builds each group's spec
@@ -123,13 +126,14 @@ def build_spec(parsed: ParsedModel, columns, std_lv: bool = False, allow_means: 
                                 "not fit a mean structure. Remove the line.")
         for st in mean_statements:
             t = st.terms[0]
-            if t.fixed is not None:
-                raise CRMInputError(f"The model (line {st.line}) fixes the intercept of {st.lhs!r}; only free "
-                                    "intercepts ('x ~ 1', a saturated mean structure) are supported yet.")
+            if t.fixed is not None and not structured_means:
+                raise CRMInputError(f"The model (line {st.line}) fixes the intercept of {st.lhs!r}; fixed intercepts "
+                                    "are fitted for complete data by estimator='ML', 'MLM' or 'MLR' (not with "
+                                    "missing='fiml' or bootstrap); here only free intercepts ('x ~ 1') are.")
         labels = [st.terms[0].label for st in mean_statements if st.terms[0].label]
-        if len(labels) != len(set(labels)):
+        if len(labels) != len(set(labels)) and not structured_means:
             raise CRMInputError("The model gives two intercepts the same label (an equality constraint on means), "
-                                "which is not supported yet.")
+                                "which is fitted for complete data by estimator='ML', 'MLM' or 'MLR' only.")
         parsed = dataclasses.replace(parsed, statements=[st for st in parsed.statements if st.op != "~1"])
     latent: list[str] = []
     for st in parsed.statements:
@@ -293,12 +297,22 @@ def build_spec(parsed: ParsedModel, columns, std_lv: bool = False, allow_means: 
 
     means = []
     for st in mean_statements:
+        t = st.terms[0]
+        if st.lhs in latent:
+            if not structured_means:
+                raise CRMInputError(f"The model (line {st.line}) gives the latent variable {st.lhs!r} a mean "
+                                    f"('{st.lhs} ~ 1'); latent means are fitted for complete data by "
+                                    "estimator='ML', 'MLM' or 'MLR' (not with missing='fiml' or bootstrap).")
+            means.append(ParamRow(st.lhs, "~1", "", label=t.label or "", free=t.fixed is None,
+                                  value=float(t.fixed) if t.fixed is not None else 0.0))
+            continue
         if st.lhs not in observed:
             if st.lhs not in colset:
                 raise _unknown_variable(st.lhs, columns, st.line)
             raise CRMInputError(f"The model (line {st.line}) gives an intercept to {st.lhs!r}, which is not otherwise "
                                 "in the model.")
-        means.append(ParamRow(st.lhs, "~1", "", label=st.terms[0].label or ""))
+        means.append(ParamRow(st.lhs, "~1", "", label=t.label or "", free=t.fixed is None,
+                              value=float(t.fixed) if t.fixed is not None else 0.0))
     return ModelSpec(observed=observed, latent=latent, rows=rows, definitions=list(parsed.definitions),
                      n_free=n_free, ov_x=ov_x, endogenous=endogenous, cells=cells, means=means)
 

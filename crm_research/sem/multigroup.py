@@ -57,6 +57,7 @@ from crm_research.core.syntax import evaluate_definition, parse_model
 from crm_research.core.threads import single_thread
 from crm_research.core.validation import (
     check_bool,
+    check_choice,
     check_ci,
     check_columns,
     check_dataframe,
@@ -98,6 +99,10 @@ class MultiGroupSEMResult(Result):
     iterations : int
     n : int
         Total number of rows used.
+    estimator : str
+        ``"ML"``, ``"MLM"`` or ``"MLR"``; with a robust estimator the standard
+        errors are robust and ``fit_measures`` add lavaan's ``chisq_scaled,
+        chisq_scaling_factor, cfi_scaled, cfi_robust, rmsea_robust`` ...
     warnings : list of str
     """
 
@@ -111,6 +116,7 @@ class MultiGroupSEMResult(Result):
     converged: bool
     iterations: int
     n: int
+    estimator: str = "ML"
 
     def to_frame(self) -> pd.DataFrame:
         return self.estimates.copy()
@@ -118,13 +124,16 @@ class MultiGroupSEMResult(Result):
     def _summary_tables(self):
         keys = ["n", "npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
                 "srmr", "aic", "bic", "loglik"]
+        if self.estimator != "ML":
+            keys[5:5] = ["chisq_scaled", "pvalue_scaled", "chisq_scaling_factor", "cfi_robust", "tli_robust",
+                         "rmsea_robust"]
         fit = pd.DataFrame({"value": [float(self.fit_measures[k]) for k in keys]}, index=keys)
         est = self.estimates.copy()
         est.insert(0, "parameter", est["lhs"] + " " + est["op"] + " " + est["rhs"])
         est = est.drop(columns=["lhs", "op", "rhs"]).set_index("parameter")
         sizes = ", ".join(f"{g}: {n}" for g, n in zip(self.groups, self.group_sizes))
         eq = ", ".join(self.group_equal) if self.group_equal else "none (configural)"
-        return [(f"Groups by {self.group_col!r} ({sizes}); equal across groups: {eq}; "
+        return [(f"Estimator {self.estimator}; groups by {self.group_col!r} ({sizes}); equal across groups: {eq}; "
                  f"{'converged' if self.converged else 'NOT CONVERGED'}", fit),
                 ("Parameter estimates per group", est)]
 
@@ -160,11 +169,15 @@ class InvarianceResult(Result):
         ``pd.NA``, for the first step).
     fits : dict
         The :class:`MultiGroupSEMResult` of every step.
+    comparison : ModelComparison or None
+        The :func:`~crm_research.sem.compare.compare_models` result the
+        chi-square differences come from (lavaan's ``lavTestLRT`` of the steps).
     """
 
     title: ClassVar[str] = "Measurement invariance"
     table: pd.DataFrame
     fits: dict[str, MultiGroupSEMResult]
+    comparison: object = None
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
@@ -173,8 +186,10 @@ class InvarianceResult(Result):
         return list(self.warnings) + [
             "A step holds when the chi-square difference is not significant or CFI falls by at most .01 "
             "(Cheung & Rensvold, 2002); the chi-square test is strict in large samples. chen_holds: Chen's (2007) "
-            "criteria for N > 300 (a CFI drop >= .010 with an RMSEA rise >= .015 or an SRMR rise >= .030 for "
-            "loadings, >= .010 for intercepts and residuals indicates non-invariance).",
+            "criteria (N > 300: a CFI drop >= .010 with an RMSEA rise >= .015 or an SRMR rise >= .030 for "
+            "loadings, >= .010 for intercepts and residuals indicates non-invariance; N <= 300: .005, .010, "
+            ".025 / .005). Under MLM/MLR the chi-square difference is the Satorra-Bentler (2001) scaled one and "
+            "the CFI/RMSEA criteria read the robust indices.",
         ]
 
     def plot(self, ax=None):
@@ -377,7 +392,7 @@ def _check_partial(group_partial, spec, func):
 @renamed_arguments(group="group_col")
 @positional_options
 def multigroup_sem(data, model, group_col, *, group_equal=None, ci: float = 0.95,
-                   std_lv: bool = False, group_partial=None) -> MultiGroupSEMResult:
+                   std_lv: bool = False, group_partial=None, estimator: str = "ML") -> MultiGroupSEMResult:
     """Fit a lavaan-syntax model in every group of a grouping column.
 
     Parameters
@@ -411,6 +426,11 @@ def multigroup_sem(data, model, group_col, *, group_equal=None, ci: float = 0.95
         Level of the confidence intervals.
     std_lv : bool, default False
         Fix latent variances at 1 instead of marker loadings (in every group).
+    estimator : {"ML", "MLM", "MLR"}, default "ML"
+        ``"MLM"`` (Satorra-Bentler) and ``"MLR"`` (Huber-White standard
+        errors, Yuan-Bentler scaled statistic) keep the ML estimates and add
+        robust standard errors and lavaan's scaled and robust fit measures
+        (:func:`crm_research.sem.robust.multigroup_scaling`).
 
     Returns
     -------
@@ -448,11 +468,11 @@ def multigroup_sem(data, model, group_col, *, group_equal=None, ci: float = 0.95
     -0.293 (SE 0.201)
     """
     return fit_multigroup(data, model, group_col, group_equal=group_equal, ci=ci, std_lv=std_lv,
-                          func="multigroup_sem", group_partial=group_partial)
+                          func="multigroup_sem", group_partial=group_partial, estimator=estimator)
 
 
 def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95, std_lv: bool = False,
-                   func: str = "multigroup_sem", group_partial=None) -> MultiGroupSEMResult:
+                   func: str = "multigroup_sem", group_partial=None, estimator: str = "ML") -> MultiGroupSEMResult:
     """:func:`multigroup_sem` with the caller's name (``func``) in error messages (``sem``, ``cfa`` ...)."""
     from scipy.stats import chi2, norm
 
@@ -464,6 +484,7 @@ def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95
                             f"Got {type(group).__name__} {group!r} instead.")
     check_columns(data, [group], name="group_col", func=func)
     group_equal = _check_equal(group_equal, func)
+    estimator = check_choice(estimator, "estimator", ["ML", "MLM", "MLR"], func)
     ci = check_ci(ci, func)
     std_lv = check_bool(std_lv, "std_lv", func)
     parsed = parse_model(model)
@@ -486,6 +507,7 @@ def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95
     p = len(base_spec.observed)
     groups = []
     sizes = []
+    raws = []
     local_specs = []
     for k, lev in enumerate(levels):
         X = clean[labels == lev].to_numpy(float)
@@ -502,6 +524,7 @@ def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95
             copy.deepcopy(base_spec)
         local_specs.append(copy.deepcopy(spec))
         groups.append(_Group(spec, S, X.mean(axis=0), len(X)))
+        raws.append(X)
         sizes.append(len(X))
     N = sum(sizes)
 
@@ -576,8 +599,19 @@ def fit_multigroup(data, model, group_col, *, group_equal=None, ci: float = 0.95
 
     with single_thread():
         theta, F, grad, H, parts, converged, message, iterations = _optimize(groups, theta, N)
+        rob = None
+        if estimator != "ML":
+            from crm_research.sem.robust import multigroup_scaling
+
+            def implied(t):
+                return [(part[3], part[0]) for part in _evaluate(groups, t, N, order=0)[3]]
+
+            q_free = len(theta)
+            df_model = len(groups) * (p * (p + 1) // 2 + p) - q_free
+            rob = multigroup_scaling(raws, implied, lambda t: _evaluate(groups, t, N, order=1)[1], theta,
+                                     estimator, df_model)
         result = _build(groups, theta, F, H, parts, N, levels, sizes, group, group_equal, ci, converged, message,
-                        iterations, chi2, norm, parsed.definitions)
+                        iterations, chi2, norm, parsed.definitions, rob=rob, estimator=estimator)
     if not converged:
         _warnings.warn(f"{func}: the estimation did not converge ({message}); the estimates are not reliable.",
                        CRMConvergenceWarning, stacklevel=2)
@@ -634,12 +668,12 @@ def _defined(definitions, labels):
 
 
 def _build(groups, theta, F, H, parts, N, levels, sizes, group_col, group_equal, ci, converged, message, iterations,
-           chi2, norm, definitions=()):
+           chi2, norm, definitions=(), rob=None, estimator="ML"):
     q = len(theta)
     warnings: list[str] = []
     vcov = np.full((q, q), np.nan)
     try:
-        vcov = (2.0 / N) * scaled_inverse(H)
+        vcov = (2.0 / N) * scaled_inverse(H) if rob is None else rob["vcov"]
     except np.linalg.LinAlgError:
         warnings.append("The information matrix is singular: standard errors cannot be computed (the model may not "
                         "be identified in some group).")
@@ -732,35 +766,32 @@ def _build(groups, theta, F, H, parts, N, levels, sizes, group_col, group_equal,
         **{k: fi[k] for k in ("rmsea", "rmsea_ci_lower", "rmsea_ci_upper", "rmsea_pvalue")},
         "srmr": srmr_weighted,
     }, dtype=float, name="value")
+    if rob is not None:
+        from crm_research.sem.robust import robust_measures
+
+        extra = robust_measures(fit_measures, rob["c"], rob["c_null"], N, groups=G)
+        fit_measures = pd.concat([fit_measures, pd.Series(extra, dtype=float)])
+        fit_measures.name = "value"
     if not converged:
         warnings.insert(0, f"NOT CONVERGED ({message}): do not report these estimates.")
     return MultiGroupSEMResult(estimates=est, fit_measures=fit_measures, groups=levels, group_sizes=sizes,
                                group_col=group_col, group_equal=list(group_equal), converged=converged,
-                               iterations=iterations, n=N, warnings=warnings)
+                               iterations=iterations, n=N, warnings=warnings, estimator=estimator)
 
 
-def _chisq_difference(restricted: MultiGroupSEMResult, free: MultiGroupSEMResult) -> tuple[float, float, float]:
-    """Likelihood-ratio (chi-square difference) test of nested ML fits, as lavaan's ``lavTestLRT``.
-
-    The one place the invariance sequence compares two steps: a scaled
-    (Satorra-Bentler) difference for robust estimators belongs here.
-    """
-    from scipy.stats import chi2
-
-    dchi = float(restricted.fit_measures["chisq"] - free.fit_measures["chisq"])
-    ddf = float(restricted.fit_measures["df"] - free.fit_measures["df"])
-    return dchi, ddf, float(chi2.sf(dchi, ddf)) if ddf > 0 else np.nan
-
-
-# Chen (2007, abstract; recommended for total N > 300): non-invariance is indicated by a CFI drop of .010 or more
-# together with an RMSEA rise of .015 or more or an SRMR rise of .030 (loadings) / .010 (intercepts, residuals)
-_CHEN_SRMR = {"metric": 0.030, "scalar": 0.010, "strict": 0.010}
+# Chen (2007, abstract, p. 464): non-invariance is indicated by a CFI drop of at least .010 together with an
+# RMSEA rise of at least .015 or an SRMR rise of at least .030 (loadings) / .010 (intercepts, residuals) when the
+# total N > 300; with N <= 300 by a CFI drop of at least .005 with an RMSEA rise of at least .010 or an SRMR rise
+# of at least .025 (loadings) / .005 (intercepts, residuals)
+_CHEN = {"large": {"cfi": 0.010, "rmsea": 0.015, "srmr": {"metric": 0.030, "scalar": 0.010, "strict": 0.010}},
+         "small": {"cfi": 0.005, "rmsea": 0.010, "srmr": {"metric": 0.025, "scalar": 0.005, "strict": 0.005}}}
 
 
 @renamed_arguments(group="group_col")
 @positional_options
 def measurement_invariance(data, model, group_col, *, ci: float = 0.95, std_lv: bool = False,
-                           level: float = 0.05, group_partial=None, strict: bool = False) -> InvarianceResult:
+                           level: float = 0.05, group_partial=None, strict: bool = False,
+                           estimator: str = "ML") -> InvarianceResult:
     """Configural, metric, scalar (and strict) invariance of a measurement model across groups.
 
     Parameters
@@ -787,6 +818,11 @@ def measurement_invariance(data, model, group_col, *, ci: float = 0.95, std_lv: 
         :class:`CRMInputError`.
     strict : bool, default False
         Add the strict step (equal item residual variances as well).
+    estimator : {"ML", "MLM", "MLR"}, default "ML"
+        ``"MLR"`` or ``"MLM"`` for Likert items: every step is fitted with
+        robust standard errors and a scaled statistic, the steps are compared
+        by the Satorra-Bentler (2001) scaled chi-square difference and the
+        CFI/RMSEA criteria use lavaan's robust indices.
 
     Returns
     -------
@@ -795,23 +831,31 @@ def measurement_invariance(data, model, group_col, *, ci: float = 0.95, std_lv: 
         [, ``strict``]) with ``npar, chisq, df, pvalue, cfi, tli, rmsea, srmr,
         aic, bic, chisq_diff, df_diff, p_diff, cfi_diff, rmsea_diff,
         srmr_diff, holds, chen_holds`` (the booleans missing for the
-        configural step), and ``fits`` with every model.
+        configural step); for MLM/MLR also ``chisq_scaled,
+        chisq_scaling_factor, pvalue_scaled, cfi_robust, tli_robust,
+        rmsea_robust, cfi_robust_diff, rmsea_robust_diff``; ``fits`` with
+        every model and ``comparison`` (the :func:`~crm_research.sem.compare.compare_models`
+        table the differences come from).
 
     Notes
     -----
-    ``chisq_diff`` is the likelihood-ratio test of each step against the
-    previous one (lavaan's ``lavTestLRT``); ``cfi_diff = CFI(step) -
-    CFI(previous)`` and likewise for RMSEA and SRMR.  ``holds`` is True when
-    ``p_diff >= level`` or ``cfi_diff >= -0.01`` (Cheung & Rensvold, 2002).
-    ``chen_holds`` applies Chen's (2007) criteria for total N > 300:
-    non-invariance is indicated when CFI drops by .010 or more *and* RMSEA
-    rises by .015 or more or SRMR by .030 or more (metric step) / .010 or
-    more (scalar and strict steps).  Chen recommends stricter cut-offs for
-    small samples; with N <= 300 a warning says so.  The fits equal lavaan's
-    ``cfa(group.equal = ..., group.partial = ...)``, which are the models
-    ``semTools::measEq.syntax`` writes (except that measEq.syntax's default
-    marker identification ignores a freed marker intercept;
-    ``tests/reference/sem_invariance.R``).
+    Each step is compared with the previous one by
+    :func:`crm_research.sem.compare.compare_models` (lavaan's ``lavTestLRT``):
+    the likelihood-ratio test for ML, the scaled difference of Satorra &
+    Bentler (2001) for MLM/MLR (``chisq_diff`` is then the scaled statistic,
+    as lavaan prints it).  ``cfi_diff = CFI(step) - CFI(previous)`` and
+    likewise for RMSEA and SRMR (for MLM/MLR, ``holds`` and ``chen_holds``
+    read ``cfi_robust_diff`` and ``rmsea_robust_diff``).  ``holds`` is True
+    when ``p_diff >= level`` or the CFI drop is at most .01 (Cheung &
+    Rensvold, 2002).  ``chen_holds`` applies Chen's (2007, p. 464) criteria:
+    with total N > 300, non-invariance is indicated when CFI drops by .010
+    or more *and* RMSEA rises by .015 or more or SRMR by .030 or more
+    (metric step) / .010 or more (scalar and strict steps); with N <= 300
+    the cut-offs are .005 (CFI), .010 (RMSEA) and .025 / .005 (SRMR).  The
+    fits equal lavaan's ``cfa(group.equal = ..., group.partial = ...,
+    estimator = ...)``, which are the models ``semTools::measEq.syntax``
+    writes (except that measEq.syntax's default marker identification
+    ignores a freed marker intercept; ``tests/reference/sem_invariance.R``).
 
     References
     ----------
@@ -822,6 +866,8 @@ def measurement_invariance(data, model, group_col, *, ci: float = 0.95, std_lv: 
     Byrne, B. M., Shavelson, R. J., & Muthén, B. (1989). Testing for the
     equivalence of factor covariance and mean structures: The issue of partial
     measurement invariance. *Psychological Bulletin*, 105(3), 456-466.
+    Satorra, A., & Bentler, P. M. (2001). A scaled difference chi-square test
+    statistic for moment structure analysis. *Psychometrika*, 66(4), 507-514.
     Vandenberg, R. J., & Lance, C. E. (2000). A review and synthesis of the
     measurement invariance literature. *Organizational Research Methods*, 3(1), 4-70.
 
@@ -836,42 +882,64 @@ def measurement_invariance(data, model, group_col, *, ci: float = 0.95, std_lv: 
     ...                                      group_partial=["x3 ~1"])
     >>> int(partial.table.loc["scalar", "df_diff"])
     2
+    >>> robust = crm.measurement_invariance(hs, "visual =~ x1 + x2 + x3 + x9", "school", estimator="MLR")
+    >>> robust.table.loc["scalar", ["chisq_diff", "p_diff", "cfi_robust_diff"]].astype(float).round(3).tolist()
+    [23.656, 0.0, -0.112]
     """
+    from crm_research.sem.compare import compare_models
+
     func = "measurement_invariance"
     ci = check_ci(ci, func)
     level = check_ci(level, func, name="level")
     strict = check_bool(strict, "strict", func)
+    estimator = check_choice(estimator, "estimator", ["ML", "MLM", "MLR"], func)
     steps = {"configural": [], "metric": ["loadings"], "scalar": ["loadings", "intercepts"]}
     if strict:
         steps["strict"] = ["loadings", "intercepts", "residuals"]
     fits = {name: fit_multigroup(data, model, group_col, group_equal=eq, ci=ci, std_lv=std_lv, func=func,
-                                 group_partial=group_partial)
+                                 group_partial=group_partial, estimator=estimator)
             for name, eq in steps.items()}
+    robust = estimator != "ML"
+    names = list(steps)
+    comparison = compare_models(*fits.values(), names=names)
+    cmp = comparison.table
+    n = fits["configural"].n
+    chen = _CHEN["large" if n > 300 else "small"]
+    cfi_key, rmsea_key = ("cfi_robust", "rmsea_robust") if robust else ("cfi", "rmsea")
     rows = []
     prev = None
     for name, fit in fits.items():
         fm = fit.fit_measures
         row = {k: fm[k] for k in ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic"]}
+        if robust:
+            row.update({k: fm[k] for k in ["chisq_scaled", "chisq_scaling_factor", "pvalue_scaled", "cfi_robust",
+                                           "tli_robust", "rmsea_robust"]})
         if prev is None:
             row.update(chisq_diff=np.nan, df_diff=np.nan, p_diff=np.nan, cfi_diff=np.nan, rmsea_diff=np.nan,
                        srmr_diff=np.nan, holds=pd.NA, chen_holds=pd.NA)
+            if robust:
+                row.update(cfi_robust_diff=np.nan, rmsea_robust_diff=np.nan)
         else:
-            dchi, ddf, pdiff = _chisq_difference(fit, prev)
             pfm = prev.fit_measures
-            dcfi, drmsea, dsrmr = fm["cfi"] - pfm["cfi"], fm["rmsea"] - pfm["rmsea"], fm["srmr"] - pfm["srmr"]
-            # rounded to 1e-12 so that a change of exactly .010 counts as reaching the cut-off
-            chen_bad = round(dcfi, 12) <= -0.010 and (round(drmsea, 12) >= 0.015
-                                                      or round(dsrmr, 12) >= _CHEN_SRMR[name])
-            row.update(chisq_diff=dchi, df_diff=ddf, p_diff=pdiff, cfi_diff=dcfi, rmsea_diff=drmsea,
-                       srmr_diff=dsrmr, holds=bool(pdiff >= level or dcfi >= -0.01), chen_holds=not chen_bad)
+            diffs = {k: fm[k] - pfm[k] for k in ("cfi", "rmsea", "srmr", "cfi_robust", "rmsea_robust")
+                     if k in fm.index}
+            pdiff = float(cmp.loc[name, "pvalue"])
+            # rounded to 1e-12 so that a change of exactly the cut-off counts as reaching it
+            dcfi, drmsea = round(diffs[cfi_key], 12), round(diffs[rmsea_key], 12)
+            chen_bad = dcfi <= -chen["cfi"] and (drmsea >= chen["rmsea"]
+                                                 or round(diffs["srmr"], 12) >= chen["srmr"][name])
+            row.update(chisq_diff=float(cmp.loc[name, "chisq_diff"]), df_diff=float(cmp.loc[name, "df_diff"]),
+                       p_diff=pdiff, cfi_diff=diffs["cfi"], rmsea_diff=diffs["rmsea"], srmr_diff=diffs["srmr"],
+                       holds=bool(pdiff >= level or dcfi >= -0.01), chen_holds=not chen_bad)
+            if robust:
+                row.update(cfi_robust_diff=diffs["cfi_robust"], rmsea_robust_diff=diffs["rmsea_robust"])
         rows.append(row)
         prev = fit
-    table = pd.DataFrame(rows, index=list(steps))
+    table = pd.DataFrame(rows, index=names)
     table["holds"] = table["holds"].astype("boolean")
     table["chen_holds"] = table["chen_holds"].astype("boolean")
     warnings = [w for fit in fits.values() for w in fit.warnings]
-    n = fits["configural"].n
     if n <= 300:
-        warnings.append(f"Total N = {n} <= 300: Chen (2007) recommends stricter cut-offs for small samples than "
-                        "those used for chen_holds (which are for N > 300).")
-    return InvarianceResult(table=table, fits=fits, warnings=warnings)
+        warnings.append(f"Total N = {n} <= 300: chen_holds uses the cut-offs Chen (2007) recommends for small "
+                        "samples (CFI drop .005, RMSEA rise .010, SRMR rise .025 for loadings / .005 otherwise).")
+    return InvarianceResult(table=table, fits=fits, warnings=warnings, comparison=comparison)

@@ -29,10 +29,12 @@ standard errors, z, p-values and confidence intervals, ``std_all``, R², the
 unscaled DWLS chi-square with its df and p-value, baseline chi-square, CFI,
 TLI, RMSEA (with interval) and SRMR computed from it, the mean- and
 variance-adjusted ("scaled-shifted") chi-square with its p-value, and the
-"scaled" CFI, TLI and RMSEA computed from the scaled statistics.  Not
-provided: lavaan's "robust" CFI/TLI/RMSEA (Savalei's corrections, columns
-``cfi.robust``, ``rmsea.robust``), WRMR, GFI/AGFI, modification indices (they
-would need the DWLS information), log-likelihood, AIC and BIC (DWLS has no
+"scaled" CFI, TLI and RMSEA computed from the scaled statistics, lavaan's
+"robust" CFI/TLI/RMSEA (Savalei, 2021; ``cfi.robust``, ``rmsea.robust``),
+modification indices (:func:`crm_research.sem.modindices.dwls_modification_indices`)
+and the scaled-shifted difference test of nested fits
+(:func:`crm_research.sem.compare.compare_models`, lavaan's ``lavTestLRT``).  Not
+provided: WRMR, GFI/AGFI, log-likelihood, AIC and BIC (DWLS has no
 likelihood), bootstrap, multiple groups, the theta parameterization, and
 models with observed predictors (``fixed.x``) or items regressed on other
 items.
@@ -113,7 +115,7 @@ class OrdinalSEMResult(SEMResult):
         notes = list(self.warnings)
         notes.append("chisq is the unscaled DWLS statistic and CFI/TLI/RMSEA are computed from it (lavaan's "
                      "'standard' columns); report chisq_scaled (mean- and variance-adjusted, lavaan's WLSMV test) "
-                     "for the test of fit. Scaled/robust CFI, TLI and RMSEA are not computed.")
+                     "for the test of fit, and the robust CFI, TLI and RMSEA (cfi_robust, rmsea_robust).")
         return notes
 
     def modification_indices(self, min_mi: float = 0.0) -> pd.DataFrame:
