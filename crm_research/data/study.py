@@ -129,6 +129,17 @@ STUDY_SCHEMA: dict[str, Any] = {
                 "seed": {"type": "integer", "minimum": 0, "description": "random seed: the same seed, the same numbers"},
             },
         },
+        "group_comparisons": {
+            "type": "array", "items": {"type": "string"}, "uniqueItems": True,
+            "description": "grouping columns (e.g. [gender, preferred_channel]): the construct scores are "
+                           "compared across the groups of each (t / Mann-Whitney, ANOVA / Kruskal-Wallis, "
+                           "crm.compare_groups)",
+        },
+        "ipma": {"type": "string", "minLength": 1,
+                 "description": "PLS-SEM only: the target construct of an importance-performance map (crm.ipma)"},
+        "mga": {"type": "string", "minLength": 1,
+                "description": "PLS-SEM only: a grouping column with two groups for the multi-group analysis "
+                               "(crm.pls_mga, permutation test with the study's bootstrap.resamples permutations)"},
         "language": {"enum": ["en", "fa"], "description": "language of the report (default en)"},
         "output": {"type": "string", "minLength": 1, "description": "report folder, relative to the study file"},
     },
@@ -154,6 +165,9 @@ _EXPECTED = {  # what a key must hold, in words, for the error messages
     "bootstrap.resamples": "an integer >= 0 (0, or at least 10 resamples)",
     "bootstrap.seed": "an integer >= 0",
     "language": "'en' or 'fa'",
+    "group_comparisons": "a list of distinct grouping column names",
+    "ipma": "the name of a construct of the model",
+    "mga": "the name of a grouping column with two groups",
     "output": "a folder name",
     "title": "a non-empty text",
     "title_fa": "a non-empty text",
@@ -207,6 +221,11 @@ class Study:
     construct_labels, hypothesis_statements, item_wording : dict
         Construct / hypothesis / item -> ``{"en": text, "fa": text}`` (a
         single text in the file is used for both languages).
+    group_comparisons : list of str
+        Grouping columns across which the report compares the construct scores.
+    ipma, mga : str
+        PLS-SEM studies: the IPMA target construct and the MGA grouping column
+        (empty: not asked for).
     """
 
     path: Path
@@ -237,6 +256,9 @@ class Study:
     construct_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     hypothesis_statements: dict[str, dict[str, str]] = field(default_factory=dict)
     item_wording: dict[str, dict[str, str]] = field(default_factory=dict)
+    group_comparisons: list[str] = field(default_factory=list)
+    ipma: str = ""
+    mga: str = ""
 
     def text(self, key: str, name: str, lang: str, *, default: str | None = None) -> str:
         """The ``lang`` text of ``name`` under ``key`` (e.g. ``"construct_labels", "SAT", "fa"``).
@@ -255,7 +277,8 @@ class Study:
         """Dotted path of ``value`` inside the list or mapping under ``key`` (for its line number)."""
         if f"{key}.{value}" in self.lines:
             return f"{key}.{value}"
-        entries = self.reverse if key == "reverse_items" else self.demographics
+        entries = {"reverse_items": self.reverse, "group_comparisons": self.group_comparisons}.get(
+            key, self.demographics if key == "demographics" else [])
         names = list(entries)
         return f"{key}.{names.index(value)}" if value in names else key
 
@@ -663,6 +686,11 @@ def _check_columns(study: Study, data: pd.DataFrame) -> None:
     for col in study.demographics:
         if col not in columns:
             raise missing_column(col, "demographics")
+    for col in study.group_comparisons:
+        if col not in columns:
+            raise missing_column(col, "group_comparisons")
+    if study.mga and study.mga not in columns:
+        raise missing_column(study.mga, "mga")
     for col in study.reverse:
         if col not in columns:
             raise missing_column(col, "reverse_items")
@@ -712,7 +740,9 @@ def load_study(path: str | os.PathLike, *, check_data: bool = True) -> Study:
     ``demographics``, ``model`` (lavaan syntax or a ``.lav`` file),
     ``hypotheses`` (name -> path or defined parameter), ``estimator``
     (``CB-SEM`` default, or ``PLS-SEM``), ``bootstrap`` (``resamples``,
-    ``seed``), ``language`` (``en``/``fa``) and ``output`` (folder).
+    ``seed``), ``language`` (``en``/``fa``), ``output`` (folder),
+    ``group_comparisons`` (grouping columns) and, for PLS-SEM studies,
+    ``ipma`` (target construct) and ``mga`` (grouping column).
 
     Examples
     --------
@@ -770,6 +800,9 @@ def load_study(path: str | os.PathLike, *, check_data: bool = True) -> Study:
         construct_labels=_bilingual(doc.get("construct_labels", {})),
         hypothesis_statements=_bilingual(doc.get("hypothesis_statements", {})),
         item_wording=_bilingual(doc.get("item_wording", {})),
+        group_comparisons=[str(c) for c in doc.get("group_comparisons", [])],
+        ipma=str(doc.get("ipma", "")),
+        mga=str(doc.get("mga", "")),
     )
     for key, known, what in (("construct_labels", list(constructs), "construct of the model"),
                              ("hypothesis_statements", list(study.hypotheses), "hypothesis of the study"),
@@ -789,6 +822,14 @@ def load_study(path: str | os.PathLike, *, check_data: bool = True) -> Study:
                               + (f" (did you mean {' or '.join(map(repr, hint))}?)" if hint else "")
                               + f". Model items: {examples_of(observed, 8)}.")
     _check_hypotheses(study.hypotheses, parsed, lines, path)
+    for key in ("ipma", "mga"):
+        if getattr(study, key) and study.estimator != "PLS-SEM":
+            raise study.error(key, f"'{key}' is a PLS-SEM analysis; set 'estimator: PLS-SEM' or remove '{key}'")
+    if study.ipma and study.ipma not in constructs:
+        hint = closest_names(study.ipma, list(constructs))
+        raise study.error("ipma", f"{study.ipma!r} is not a construct of the model"
+                          + (f" (did you mean {' or '.join(map(repr, hint))}?)" if hint else "")
+                          + f". Constructs: {examples_of(list(constructs), 8)}.")
     if check_data:
         data, _, _ = _read_file(study)
         _check_columns(study, data)
@@ -834,7 +875,8 @@ def read_study_data(study: Study) -> StudyData:
     _check_columns(study, data)
     renamed = {new: old for old, new in study.reverse.items()}
     source_items = [renamed.get(i, i) if renamed.get(i, i) in data.columns else i for i in study.items]
-    used = list(dict.fromkeys(source_items + study.demographics))
+    groups = study.group_comparisons + ([study.mga] if study.mga else [])
+    used = list(dict.fromkeys(source_items + study.demographics + groups))
     raw = data.copy()
     counts = {}
     for col in used:

@@ -187,31 +187,55 @@ def _is_number(value) -> bool:
         return False
 
 
+def _robust_kind(fm) -> str:
+    """'robust' when the fit has lavaan's robust indices (MLR, complete data), 'scaled' when only the
+    scaled ones (MLR with FIML), '' for an ML fit."""
+    if "cfi_robust" in fm.index and np.isfinite(fm["cfi_robust"]):
+        return "robust"
+    return "scaled" if "chisq_scaled" in fm.index else ""
+
+
+def _fit_values(fm) -> dict:
+    """Display key -> value of the fit table: the robust statistics of an MLR fit, else the ML ones."""
+    kind = _robust_kind(fm)
+    if not kind:
+        return {"chisq": fm["chisq"], "df": fm["df"], "pvalue": fm["pvalue"],
+                "chisq_df": fm["chisq"] / fm["df"] if fm["df"] > 0 else np.nan,
+                "cfi": fm["cfi"], "tli": fm["tli"], "rmsea": fm["rmsea"], "srmr": fm["srmr"]}
+    return {"chisq_ml": fm["chisq"], "chisq_scaled": fm["chisq_scaled"], "df": fm["df"],
+            "pvalue_scaled": fm["pvalue_scaled"], "chisq_scaling_factor": fm["chisq_scaling_factor"],
+            "chisq_df_scaled": fm["chisq_scaled"] / fm["df"] if fm["df"] > 0 else np.nan,
+            f"cfi_{kind}": fm[f"cfi_{kind}"], f"tli_{kind}": fm[f"tli_{kind}"],
+            f"rmsea_{kind}": fm[f"rmsea_{kind}"], "srmr": fm["srmr"]}
+
+
+#: display key of a robust or scaled index -> the criterion it is read against
+_BASE_INDEX = {"pvalue_scaled": "pvalue", "chisq_df_scaled": "chisq_df", "cfi_robust": "cfi", "tli_robust": "tli",
+               "rmsea_robust": "rmsea", "cfi_scaled": "cfi", "tli_scaled": "tli", "rmsea_scaled": "rmsea"}
+
+
 def _fit_table(b: _Builder, fit, key, title_key):
     fm = fit.fit_measures
-    values = {
-        "chisq": fm["chisq"], "df": fm["df"], "pvalue": fm["pvalue"],
-        "chisq_df": fm["chisq"] / fm["df"] if fm["df"] > 0 else np.nan,
-        "cfi": fm["cfi"], "tli": fm["tli"], "rmsea": fm["rmsea"], "srmr": fm["srmr"],
-    }
+    values = _fit_values(fm)
     rows, shown = [], []
     for name, value in values.items():
-        crit = FIT_CRITERIA.get(name)
+        crit = FIT_CRITERIA.get(_BASE_INDEX.get(name, name))
         if crit is None:
             threshold, verdict = "", ""
         else:
             good, ok, direction = crit
             if direction == "min":
-                threshold = ("> " if name == "pvalue" else "≥ ") + fmt_num(good, b.lang, 2) + (
+                is_p = _BASE_INDEX.get(name, name) == "pvalue"
+                threshold = ("> " if is_p else "≥ ") + fmt_num(good, b.lang, 2) + (
                     f" ({b.t('acceptable')} ≥ {fmt_num(ok, b.lang, 2)})" if ok is not None else "")
                 verdict = "good" if value >= good else ("acceptable" if ok is not None and value >= ok else "poor")
-                if name == "pvalue":
+                if is_p:
                     verdict = "good" if value > good else "poor"
             else:
                 threshold = "≤ " + fmt_num(good, b.lang, 2) + f" ({b.t('acceptable')} ≤ {fmt_num(ok, b.lang, 2)})"
                 verdict = "good" if value <= good else ("acceptable" if value <= ok else "poor")
         rows.append({"index": name, "value": value, "criterion": threshold, "verdict": verdict})
-        cell = (fmt_int(value, b.lang) if name == "df" else fmt_p(value, b.lang) if name == "pvalue"
+        cell = (fmt_int(value, b.lang) if name == "df" else fmt_p(value, b.lang) if name.startswith("pvalue")
                 else fmt_num(value, b.lang))
         shown.append({"index": b.t(name), "value": cell, "threshold": threshold,
                       "verdict": b.t(verdict) if verdict else ""})
@@ -225,6 +249,16 @@ def _fit_table(b: _Builder, fit, key, title_key):
               "واحدی ندارند و کلاین (۲۰۱۶) داوری برازش با نسبت خی‌دو به درجه آزادی را توصیه نمی‌کند. آزمون "
               "خی‌دو در نمونه‌های بزرگ تقریباً هر مدلی را رد می‌کند؛ بنابراین داوری بر پایه شاخص‌های تقریبی است.",
     }[b.lang]
+    kind = _robust_kind(fm)
+    if kind:
+        note += {"en": " Estimator MLR: the scaled χ² is Yuan and Bentler's (2000), the ML χ² divided by the "
+                       "scaling factor; " + ("the robust CFI, TLI and RMSEA follow Brosseau-Liard, Savalei, and Li "
+                                             "(2012) and Brosseau-Liard and Savalei (2014)." if kind == "robust" else
+                                             "with missing data the scaled CFI, TLI and RMSEA are shown."),
+                 "fa": " برآوردگر MLR: خی‌دوی مقیاس‌شده یوان و بنتلر (۲۰۰۰) برابر خی‌دوی ML تقسیم بر ضریب مقیاس "
+                       "است؛ " + ("CFI، TLI و RMSEA مقاوم بر پایه بروسو-لیار، ساوالی و لی (۲۰۱۲) و بروسو-لیار و "
+                                 "ساوالی (۲۰۱۴) است." if kind == "robust" else
+                                 "با داده‌های گمشده CFI، TLI و RMSEA مقیاس‌شده نشان داده شده است.")}[b.lang]
     b.table(key, title_key, pd.DataFrame(shown), pd.DataFrame(rows), note)
     return pd.DataFrame(rows)
 
@@ -504,12 +538,14 @@ def _items_section(b, study, x, prog):
         elif multi_ok:
             text += "بنابراین برآوردگر بیشینه درست‌نمایی (ML) مناسب است."
         else:
-            text += ("برآوردهای نقطه‌ای بیشینه درست‌نمایی (ML) با داده‌های نانرمال همچنان سازگارند، اما خطاهای "
-                     "معیار و آزمون خی‌دوی آن دقیق نیستند؛ " + (
-                         "بنابراین فرضیه‌ها با فاصله‌های اطمینان بوت‌استرپ که به فرض نرمال بودن وابسته نیستند "
-                         "داوری شده‌اند. " if study.bootstrap else
-                         "در این اجرا بوت‌استرپ انجام نشد، پس مقادیر p با احتیاط خوانده شوند. ")
-                     + "برآوردگر ML مقاوم (MLR) در این ابزار هنوز در دسترس نیست.")
+            text += ("با داده‌های نانرمال برآوردهای نقطه‌ای بیشینه درست‌نمایی (ML) سازگار می‌مانند، اما آزمون خی‌دوی "
+                     "ML مدل‌های درست را بیش از حد رد می‌کند (کوران، وست و فینچ، ۱۹۹۶). بنابراین مدل‌های "
+                     "اندازه‌گیری و ساختاری با بیشینه درست‌نمایی مقاوم (MLR) برآورد شدند: همان برآوردهای ML با "
+                     "خطاهای معیار مقاوم (ساندویچ هوبر-وایت) و خی‌دوی مقیاس‌شده یوان-بنتلر (یوان و بنتلر، ۲۰۰۰)؛ "
+                     "برازش با CFI، TLI و RMSEA مقاوم داوری می‌شود (بروسو-لیار، ساوالی و لی، ۲۰۱۲؛ بروسو-لیار و "
+                     "ساوالی، ۲۰۱۴)." + (
+                         " فرضیه‌ها افزون بر این با فاصله‌های اطمینان بوت‌استرپ که به فرض نرمال بودن وابسته نیستند "
+                         "داوری شده‌اند." if study.bootstrap else ""))
     else:
         text = (f"The largest absolute skewness is {max_skew:.2f} and the largest absolute kurtosis "
                 f"{max_kurt:.2f}; "
@@ -522,13 +558,17 @@ def _items_section(b, study, x, prog):
         elif multi_ok:
             text += "Maximum likelihood (ML) estimation is therefore appropriate."
         else:
-            text += ("Maximum likelihood (ML) point estimates remain consistent under non-normality, but its "
-                     "standard errors and χ² test do not; " + (
-                         "the hypotheses are therefore judged by bootstrap confidence intervals, which do not assume "
-                         "normality. " if study.bootstrap else
-                         "no bootstrap was run here, so the p values should be read with caution. ")
-                     + "Robust ML (MLR, Satorra-Bentler corrections) is not yet available in this toolkit.")
+            text += ("Under non-normality the maximum likelihood (ML) point estimates remain consistent, but the ML "
+                     "χ² test rejects correct models too often (Curran, West, & Finch, 1996). The measurement and "
+                     "structural models are therefore estimated by robust maximum likelihood (MLR): the ML "
+                     "estimates with robust (Huber-White sandwich) standard errors and the Yuan-Bentler scaled χ² "
+                     "(Yuan & Bentler, 2000), and fit is judged by the robust CFI, TLI and RMSEA (Brosseau-Liard, "
+                     "Savalei, & Li, 2012; Brosseau-Liard & Savalei, 2014)." + (
+                         " The hypotheses are in addition judged by bootstrap confidence intervals, which do not "
+                         "assume normality either." if study.bootstrap else ""))
     b.para(text)
+    # the estimator that follows from the normality tests (CB-SEM): MLR when Mardia rejects
+    b.fits["estimator"] = "ML" if (pls or multi_ok) else "MLR"
     with _style(b.lang):
         import matplotlib.pyplot as plt
 
@@ -590,7 +630,8 @@ def _measurement_section(b, study, x, prog, model_data):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         syntax = _measurement_syntax(study)
-        cfa = crm.cfa(model_data, syntax, missing=study.missing_policy, progress=False)
+        cfa = crm.cfa(model_data, syntax, missing=study.missing_policy, estimator=b.fits.get("estimator", "ML"),
+                      progress=False)
         # reliability and validity use the complete respondents: under FIML the same model is fitted
         # once more on them, so omega's observed variance and the loadings come from the same people
         rel_fit = cfa if study.missing_policy != "fiml" else crm.cfa(x, syntax, progress=False)
@@ -612,9 +653,9 @@ def _measurement_section(b, study, x, prog, model_data):
     weak = load[load["std_all"] < 0.5]["item"].tolist()
     note = {"en": "The first loading of each construct is fixed to 1 (marker variable), so it has no standard "
                   "error. Standardized loadings of at least 0.70 are ideal and at least 0.50 acceptable "
-                  "(Hair et al., 2019).",
+                  "(Hair, Black, et al., 2019).",
             "fa": "نخستین بار عاملی هر سازه برای تعیین مقیاس برابر ۱ ثابت شده و خطای معیار ندارد. بارهای "
-                  "عاملی استاندارد ۰٫۷۰ و بیشتر مطلوب و ۰٫۵۰ و بیشتر قابل قبول است (هیر و همکاران، ۲۰۱۹)."}[lang]
+                  "عاملی استاندارد ۰٫۷۰ و بیشتر مطلوب و ۰٫۵۰ و بیشتر قابل قبول است (هیر، بلک و همکاران، ۲۰۱۹)."}[lang]
     b.table("loadings", "t_loadings", shown, load, note)
     if weak:
         b.para({"en": f"Items with a standardized loading below 0.50: {', '.join(weak)}.",
@@ -629,7 +670,7 @@ def _measurement_section(b, study, x, prog, model_data):
         "construct": rel_data["construct"], "n_items": [fmt_int(v, lang) for v in rel_data["n_items"]],
         "alpha": [fmt_num(v, lang) for v in rel_data["alpha"]], "omega": [fmt_num(v, lang) for v in rel_data["omega"]],
         "cr": [fmt_num(v, lang) for v in rel_data["cr"]], "ave": [fmt_num(v, lang) for v in rel_data["ave"]],
-    }), rel_data, {"en": "Criteria: α and CR ≥ 0.70, AVE ≥ 0.50 (Fornell & Larcker, 1981; Hair et al., 2019).",
+    }), rel_data, {"en": "Criteria: α and CR ≥ 0.70, AVE ≥ 0.50 (Fornell & Larcker, 1981; Hair, Black, et al., 2019).",
                    "fa": "معیارها: آلفا و پایایی ترکیبی ≥ ۰٫۷۰ و AVE ≥ ۰٫۵۰ (فورنل و لارکر، ۱۹۸۱؛ هیر و همکاران، "
                          "۲۰۱۹)."}[lang])
     bad_cr = rel_data.loc[rel_data["cr"] < 0.7, "construct"].tolist()
@@ -701,12 +742,18 @@ def _measurement_section(b, study, x, prog, model_data):
                 text += (f" The largest upper bound of the {boot}-resample percentile intervals is {upper:.3f}"
                          + (", below 1 (Henseler et al., 2015)." if upper < 1 else "."))
         b.para(text)
+        from crm_research.report.assessment import method_bias_section
+
+        b.fits["method_bias"] = method_bias_section(b, study, x)
         return cfa, rel, fl, ht, [w for w in caught]
     return cfa, rel, None, None, [w for w in caught]
 
 
 def _fit_sentence(fit: pd.DataFrame, lang: str, which: str) -> str:
     v = fit.set_index("index")
+    kind = "robust" if "cfi_robust" in v.index else "scaled" if "chisq_scaled" in v.index else ""
+    # an MLR fit reports its scaled χ² and robust (or scaled) indices under their base names
+    v = v.rename(index={k: base for k, base in {**_BASE_INDEX, "chisq_scaled": "chisq"}.items() if k in v.index})
     verdicts = v.loc[["cfi", "tli", "rmsea", "srmr"], "verdict"]
     overall = "good" if (verdicts == "good").all() else ("acceptable" if (verdicts != "poor").all() else "poor")
     df = int(round(float(v.loc["df", "value"])))
@@ -719,12 +766,17 @@ def _fit_sentence(fit: pd.DataFrame, lang: str, which: str) -> str:
         # algorithm scatters the Latin names and Persian numbers of a right-to-left sentence
         stats = [f"χ²({fmt_int(df, lang)}) = {fmt_num(chisq, lang, 2)}", f"p {p_text}"] + [
             f"{k.upper()} = {fmt_num(v.loc[k, 'value'], lang)}" for k in ("cfi", "tli", "rmsea", "srmr")]
-        return f"برازش {name}: " + "، ".join(ltr(t) for t in stats) + f"؛ در مجموع برازش {tr(overall, lang)} است."
+        how = {"robust": " (خی‌دوی مقیاس‌شده و شاخص‌های مقاوم MLR)",
+               "scaled": " (خی‌دو و شاخص‌های مقیاس‌شده MLR)"}.get(kind, "")
+        return (f"برازش {name}{how}: " + "، ".join(ltr(t) for t in stats)
+                + f"؛ در مجموع برازش {tr(overall, lang)} است.")
     name = "measurement model" if which == "cfa" else "structural model"
     p_text = p if p.startswith("<") else "= " + p
     return (f"The {name} fits {'well' if overall == 'good' else 'acceptably' if overall == 'acceptable' else 'poorly'}: "
-            f"χ²({df}) = {chisq:.2f}, p {p_text}, CFI = {fmt_num(v.loc['cfi', 'value'])}, "
-            f"TLI = {fmt_num(v.loc['tli', 'value'])}, RMSEA = {fmt_num(v.loc['rmsea', 'value'])}, "
+            f"{'scaled ' if kind else ''}χ²({df}) = {chisq:.2f}, p {p_text}, "
+            f"{kind + ' ' if kind else ''}CFI = {fmt_num(v.loc['cfi', 'value'])}, "
+            f"{kind + ' ' if kind else ''}TLI = {fmt_num(v.loc['tli', 'value'])}, "
+            f"{kind + ' ' if kind else ''}RMSEA = {fmt_num(v.loc['rmsea', 'value'])}, "
             f"SRMR = {fmt_num(v.loc['srmr', 'value'])}.")
 
 
@@ -742,8 +794,8 @@ def _structural_section(b, study, x, prog):
     prog(f"structural model (SEM{f', {boot} bootstrap resamples' if boot else ''})")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fit = crm.sem(x, study.model, missing=study.missing_policy, bootstrap=boot, seed=study.seed,
-                      progress=b.progress)
+        fit = crm.sem(x, study.model, missing=study.missing_policy, estimator=b.fits.get("estimator", "ML"),
+                      bootstrap=boot, seed=study.seed, progress=b.progress)
     import matplotlib.pyplot as plt
 
     with _style(lang):
@@ -779,6 +831,9 @@ def _structural_section(b, study, x, prog):
                  "fa": "مقادیر ۰٫۷۵، ۰٫۵۰ و ۰٫۲۵ برای R² در پژوهش‌های بازاریابی به ترتیب قوی، متوسط و ضعیف تفسیر "
                        "می‌شوند (هیر و همکاران، ۲۰۲۲)؛ این مرزها به رشته بستگی دارند."}[lang])
 
+    from crm_research.report.assessment import effect_size_section
+
+    b.fits["f2_vif"] = effect_size_section(b, study, fit, x, study.missing_policy)
     med = crm.mediation_effects(fit) if (est["op"] == ":=").any() else None
     if med is not None and len(med):
         _mediation_section(b, study, med, boot)
@@ -931,8 +986,20 @@ def _ci_note(boot, seed, lang, kind="percentile"):
 #: APA-7 references; *...* marks the italic part (journal and volume, or book title).  Only the works
 #: the chapter actually cites are listed (see :func:`cited_references`).
 REFERENCES = [
+    "Brosseau-Liard, P. E., & Savalei, V. (2014). Adjusting incremental fit indices for nonnormality. "
+    "*Multivariate Behavioral Research, 49*(5), 460-470. https://doi.org/10.1080/00273171.2014.933697",
+    "Brosseau-Liard, P. E., Savalei, V., & Li, L. (2012). An investigation of the sample performance of two "
+    "nonnormality corrections for RMSEA. *Multivariate Behavioral Research, 47*(6), 904-930. "
+    "https://doi.org/10.1080/00273171.2012.715252",
     "Browne, M. W., & Cudeck, R. (1993). Alternative ways of assessing model fit. In K. A. Bollen & J. S. Long "
     "(Eds.), *Testing structural equation models* (pp. 136-162). Sage.",
+    "Chin, W. W., & Dibbern, J. (2010). An introduction to a permutation based procedure for multi-group PLS "
+    "analysis: Results of tests of differences on simulated data and a cross cultural analysis of the sourcing of "
+    "information system services between Germany and the USA. In V. Esposito Vinzi, W. W. Chin, J. Henseler, & "
+    "H. Wang (Eds.), *Handbook of partial least squares* (pp. 171-193). Springer. "
+    "https://doi.org/10.1007/978-3-540-32827-8_8",
+    "Cohen, J. (1988). *Statistical power analysis for the behavioral sciences* (2nd ed.). Lawrence Erlbaum "
+    "Associates.",
     "Curran, P. J., West, S. G., & Finch, J. F. (1996). The robustness of test statistics to nonnormality and "
     "specification error in confirmatory factor analysis. *Psychological Methods, 1*(1), 16-29. "
     "https://doi.org/10.1037/1082-989X.1.1.16",
@@ -948,25 +1015,48 @@ REFERENCES = [
     "Cengage.",
     "Hair, J. F., Hult, G. T. M., Ringle, C. M., & Sarstedt, M. (2022). *A primer on partial least squares "
     "structural equation modeling (PLS-SEM)* (3rd ed.). Sage.",
+    "Hair, J. F., Risher, J. J., Sarstedt, M., & Ringle, C. M. (2019). When to use and how to report the results "
+    "of PLS-SEM. *European Business Review, 31*(1), 2-24. https://doi.org/10.1108/EBR-11-2018-0203",
     "Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterion for assessing discriminant validity in "
     "variance-based structural equation modeling. *Journal of the Academy of Marketing Science, 43*(1), 115-135. "
     "https://doi.org/10.1007/s11747-014-0403-8",
+    "Henseler, J., & Sarstedt, M. (2013). Goodness-of-fit indices for partial least squares path modeling. "
+    "*Computational Statistics, 28*(2), 565-580. https://doi.org/10.1007/s00180-012-0317-1",
     "Hu, L., & Bentler, P. M. (1999). Cutoff criteria for fit indexes in covariance structure analysis: "
     "Conventional criteria versus new alternatives. *Structural Equation Modeling, 6*(1), 1-55. "
     "https://doi.org/10.1080/10705519909540118",
     "Joanes, D. N., & Gill, C. A. (1998). Comparing measures of sample skewness and kurtosis. *Journal of the Royal "
     "Statistical Society: Series D (The Statistician), 47*(1), 183-189. https://doi.org/10.1111/1467-9884.00122",
     "Kline, R. B. (2016). *Principles and practice of structural equation modeling* (4th ed.). Guilford.",
+    "Kock, N. (2015). Common method bias in PLS-SEM: A full collinearity assessment approach. *International "
+    "Journal of e-Collaboration, 11*(4), 1-10. https://doi.org/10.4018/ijec.2015100101",
     "Mardia, K. V. (1970). Measures of multivariate skewness and kurtosis with applications. *Biometrika, 57*(3), "
     "519-530. https://doi.org/10.1093/biomet/57.3.519",
+    "Podsakoff, P. M., MacKenzie, S. B., Lee, J.-Y., & Podsakoff, N. P. (2003). Common method biases in "
+    "behavioral research: A critical review of the literature and recommended remedies. *Journal of Applied "
+    "Psychology, 88*(5), 879-903. https://doi.org/10.1037/0021-9010.88.5.879",
     "Preacher, K. J., & Hayes, A. F. (2008). Asymptotic and resampling strategies for assessing and comparing "
     "indirect effects in multiple mediator models. *Behavior Research Methods, 40*(3), 879-891. "
     "https://doi.org/10.3758/BRM.40.3.879",
+    "Ringle, C. M., & Sarstedt, M. (2016). Gain more insight from your PLS-SEM results: The importance-performance "
+    "map analysis. *Industrial Management & Data Systems, 116*(9), 1865-1886. "
+    "https://doi.org/10.1108/IMDS-10-2015-0449",
     "Roemer, E., Schuberth, F., & Henseler, J. (2021). HTMT2 - an improved criterion for assessing discriminant "
     "validity in structural equation modeling. *Industrial Management & Data Systems, 121*(12), 2637-2650. "
     "https://doi.org/10.1108/IMDS-02-2021-0082",
     "Rosseel, Y. (2012). lavaan: An R package for structural equation modeling. *Journal of Statistical Software, "
     "48*(2), 1-36. https://doi.org/10.18637/jss.v048.i02",
+    "Shmueli, G., Sarstedt, M., Hair, J. F., Cheah, J.-H., Ting, H., Vaithilingam, S., & Ringle, C. M. (2019). "
+    "Predictive model assessment in PLS-SEM: Guidelines for using PLSpredict. *European Journal of Marketing, "
+    "53*(11), 2322-2347. https://doi.org/10.1108/EJM-02-2019-0189",
+    "Stone, M. (1974). Cross-validatory choice and assessment of statistical predictions. *Journal of the Royal "
+    "Statistical Society: Series B (Methodological), 36*(2), 111-147. "
+    "https://doi.org/10.1111/j.2517-6161.1974.tb00994.x",
+    "Tenenhaus, M., Esposito Vinzi, V., Chatelin, Y.-M., & Lauro, C. (2005). PLS path modeling. *Computational "
+    "Statistics & Data Analysis, 48*(1), 159-205. https://doi.org/10.1016/j.csda.2004.03.005",
+    "Yuan, K.-H., & Bentler, P. M. (2000). Three likelihood-based methods for mean and covariance structure "
+    "analysis with nonnormal missing data. *Sociological Methodology, 30*(1), 165-200. "
+    "https://doi.org/10.1111/0081-1750.00078",
     "Zhao, X., Lynch, J. G., & Chen, Q. (2010). Reconsidering Baron and Kenny: Myths and truths about mediation "
     "analysis. *Journal of Consumer Research, 37*(2), 197-206. https://doi.org/10.1086/651257",
 ]
@@ -974,7 +1064,15 @@ REFERENCES = [
 #: the first author's name as the Persian text of the chapter writes it
 _SURNAME_FA = {"Browne": "براون", "Curran": "کوران", "Enders": "اندرز", "Fornell": "فورنل", "Fritz": "فریتز",
                "Hair": "هیر", "Henseler": "هنسلر", "Hu": "هو", "Joanes": "جونز", "Kline": "کلاین",
-               "Mardia": "ماردیا", "Preacher": "پریچر", "Roemer": "رومر", "Rosseel": "روسل", "Zhao": "ژائو"}
+               "Mardia": "ماردیا", "Preacher": "پریچر", "Roemer": "رومر", "Rosseel": "روسل", "Zhao": "ژائو",
+               "Brosseau-Liard": "بروسو-لیار", "Chin": "چین", "Cohen": "کوهن", "Kock": "کاک",
+               "Podsakoff": "پادساکف", "Ringle": "رینگل", "Shmueli": "شموئلی", "Stone": "استون",
+               "Tenenhaus": "تننهاوس", "Yuan": "یوان"}
+
+#: references sharing first author and year are cited with the second author too (APA 7, 8.18):
+#: "Hair, Black, et al., 2019" and "Hair, Risher, et al., 2019"
+_CITE_NAME = {"Hair, J. F., Black": ("Hair, Black", "هیر، بلک"),
+              "Hair, J. F., Risher": ("Hair, Risher", "هیر، ریشر")}
 
 
 def plain_reference(ref: str) -> str:
@@ -992,6 +1090,9 @@ def cited_references(texts, lang: str) -> list[str]:
         surname = ref.split(",", 1)[0]
         year = re.search(r"\((\d{4})\)", ref).group(1)
         name = _SURNAME_FA[surname] if lang == "fa" else surname
+        for start, names in _CITE_NAME.items():
+            if ref.startswith(start):
+                name = names[1] if lang == "fa" else names[0]
         pattern = rf"(?<!\w){re.escape(name)}(?!\w)[^)]{{0,60}}?{digits(year, lang)}"
         if re.search(pattern, blob):
             out.append(ref)
@@ -1010,12 +1111,14 @@ def _method_section(b, study, n, n_total):
             f"{fmt_int(n, lang)} از {fmt_int(n_total, lang)}).",
             "چولگی و کشیدگی هر گویه با برآوردگرهای G1 و G2 و نرمال بودن چندمتغیره با آزمون‌های ماردیا (۱۹۷۰) "
             "بررسی شد؛ آستانه‌های ۲ برای چولگی و ۷ برای کشیدگی از کوران، وست و فینچ (۱۹۹۶) است.",
-            "مدل اندازه‌گیری با تحلیل عاملی تأییدی و برآوردگر بیشینه درست‌نمایی و پیش‌فرض‌های lavaan (روسل، ۲۰۱۲) "
-            "برآورد شد. برازش با معیارهای هو و بنتلر (۱۹۹۹) داوری شد: CFI و TLI دست‌کم ۰٫۹۵، RMSEA حداکثر ۰٫۰۶ و "
+            "مدل اندازه‌گیری با تحلیل عاملی تأییدی و برآوردگر "
+            + ("بیشینه درست‌نمایی مقاوم (MLR؛ به سبب رد نرمال بودن چندمتغیره در آزمون‌های ماردیا) "
+               if b.fits.get("estimator") == "MLR" else "بیشینه درست‌نمایی ")
+            + "و پیش‌فرض‌های lavaan (روسل، ۲۰۱۲) برآورد شد. برازش با معیارهای هو و بنتلر (۱۹۹۹) داوری شد: CFI و TLI دست‌کم ۰٫۹۵، RMSEA حداکثر ۰٫۰۶ و "
             "SRMR حداکثر ۰٫۰۸؛ RMSEA تا ۰٫۰۸ برازش معقول (براون و کوداک، ۱۹۹۳) و CFI و TLI از ۰٫۹۰ به رسم رایج "
             "قابل قبول شمرده شد.",
             "پایایی با آلفای کرونباخ و پایایی ترکیبی (CR) و روایی همگرا با میانگین واریانس استخراج‌شده (AVE) "
-            "سنجیده شد (فورنل و لارکر، ۱۹۸۱؛ هیر و همکاران، ۲۰۱۹): CR ≥ ۰٫۷۰ و AVE ≥ ۰٫۵۰. روایی واگرا با معیار "
+            "سنجیده شد (فورنل و لارکر، ۱۹۸۱؛ هیر، بلک و همکاران، ۲۰۱۹): CR ≥ ۰٫۷۰ و AVE ≥ ۰٫۵۰. روایی واگرا با معیار "
             "فورنل و لارکر و نسبت HTMT (هنسلر و همکاران، ۲۰۱۵) با آستانه ۰٫۸۵ ارزیابی شد.",
             ("اثرهای مستقیم و غیرمستقیم با مدل معادلات ساختاری برآورد شد و فاصله‌های اطمینان با "
              f"{fmt_int(boot, lang)} نمونه بوت‌استرپ صدکی (پریچر و هیز، ۲۰۰۸) و بذر "
@@ -1036,14 +1139,16 @@ def _method_section(b, study, n, n_total):
             "Each item's skewness and kurtosis were estimated with G1 and G2 and multivariate normality was tested "
             "with Mardia's (1970) tests; the limits of 2 for skewness and 7 for kurtosis follow Curran, West, and "
             "Finch (1996).",
-            "The measurement model was estimated by confirmatory factor analysis with maximum likelihood and "
-            "lavaan's defaults (Rosseel, 2012). Fit was judged by the criteria of Hu and Bentler (1999): CFI and "
+            "The measurement model was estimated by confirmatory factor analysis with "
+            + ("robust maximum likelihood (MLR, chosen because Mardia's tests reject multivariate normality) "
+               if b.fits.get("estimator") == "MLR" else "maximum likelihood ")
+            + "and lavaan's defaults (Rosseel, 2012). Fit was judged by the criteria of Hu and Bentler (1999): CFI and "
             "TLI at least 0.95, RMSEA at most 0.06 and SRMR at most 0.08, with CFI and TLI from 0.90 and RMSEA up "
             "to 0.08 read as acceptable (for RMSEA, reasonable fit in Browne & Cudeck, 1993; for CFI and TLI a "
             "common convention).",
             "Reliability was assessed by Cronbach's alpha and composite reliability (CR), convergent validity by "
             "the average variance extracted (AVE), with CR >= 0.70 and AVE >= 0.50 (Fornell & Larcker, 1981; "
-            "Hair et al., 2019). Discriminant validity was assessed by the Fornell-Larcker criterion and the "
+            "Hair, Black, et al., 2019). Discriminant validity was assessed by the Fornell-Larcker criterion and the "
             "heterotrait-monotrait ratio (HTMT) with a threshold of 0.85 (Henseler et al., 2015).",
             (f"Direct and indirect effects were estimated in the structural model; intervals are percentile "
              f"intervals from {boot} bootstrap resamples (Preacher & Hayes, 2008) with seed {study.seed}, so a "
@@ -1076,12 +1181,12 @@ def _method_section(b, study, n, n_total):
         paras.insert(1, {
             "en": f"The CFA and the structural model used full-information maximum likelihood (FIML; {n} "
                   "respondents), which is unbiased when answers are missing at random and keeps the respondents "
-                  "that listwise deletion would discard (Enders & Bandalos, 2001). crm.sem cannot yet bootstrap "
-                  "a FIML fit, so the intervals of this chapter are normal-theory (delta-method) ones.",
+                  "that listwise deletion would discard (Enders & Bandalos, 2001)" + (
+                      "; each bootstrap resample is refitted by FIML." if boot else "."),
             "fa": f"تحلیل عاملی تأییدی و مدل ساختاری با بیشینه درست‌نمایی اطلاعات کامل (FIML؛ {fmt_int(n, lang)} "
                   "پاسخ‌دهنده) برآورد شد که اگر داده‌ها به‌طور تصادفی گمشده باشند نااریب است و پاسخ‌دهندگانی را که "
-                  "حذف فهرستی کنار می‌گذارد نگه می‌دارد (اندرز و باندالوس، ۲۰۰۱). crm.sem هنوز برای برازش FIML "
-                  "بوت‌استرپ ندارد؛ بنابراین فاصله‌های این فصل بر پایه نظریه نرمال (روش دلتا) است."}[lang])
+                  "حذف فهرستی کنار می‌گذارد نگه می‌دارد (اندرز و باندالوس، ۲۰۰۱)" + (
+                      "؛ هر نمونه بوت‌استرپ نیز با FIML برازش شد." if boot else ".")}[lang])
     for p in paras:
         b.para(p)
     b.heading("refs", 2)
@@ -1225,9 +1330,6 @@ def build_chapter(study, lang: str | None = None, progress: bool = True) -> Chap
     fiml = study.missing_policy == "fiml"
     if pls and fiml:
         raise study.error("missing.policy", "'fiml' is a CB-SEM method; PLS-SEM studies use 'listwise'")
-    if fiml and study.bootstrap:
-        raise study.error("missing.policy", "crm.sem cannot bootstrap a full-information ML fit yet; set "
-                          "bootstrap.resamples to 0 (normal-theory intervals) or use policy 'listwise'")
     prog = _Progress(progress, 6 if pls else 7)
     prog("reading the data")
     data = read_study_data(study)
@@ -1242,7 +1344,11 @@ def build_chapter(study, lang: str | None = None, progress: bool = True) -> Chap
     _introduction(b, study)
     _sample_section(b, study, data, x, prog)
     desc, mar = _items_section(b, study, x, prog)
-    results = {"data": data, "analysis_data": x, "item_descriptives": desc, "mardia": mar}
+    from crm_research.report.assessment import construct_tests_section
+
+    tests = construct_tests_section(b, study, x, data)
+    results = {"data": data, "analysis_data": x, "item_descriptives": desc, "mardia": mar,
+               "estimator": b.fits.get("estimator", "ML"), **tests}
     if pls:
         res, w = _measurement_section_pls(b, study, x, prog)
         hyp = _structural_section_pls(b, study, res, prog)
@@ -1256,6 +1362,7 @@ def build_chapter(study, lang: str | None = None, progress: bool = True) -> Chap
                         "sem": fit, "hypotheses": hyp, "warnings": [str(m.message) for m in w1 + w2]})
     b.fits["reliability"] = results["reliability"].set_index("construct") if "construct" in getattr(
         results["reliability"], "columns", []) else results["reliability"]
+    results.update({k: b.fits.get(k) for k in ("method_bias", "f2_vif", "pls_assessment", "moderation")})
     _summary(b, study)
     _method_section(b, study, len(model_data), data.n_total)
     chapter = Chapter(title, lang, b.blocks, results)

@@ -1,0 +1,427 @@
+"""Chapter sections built on the chapter-4 tests, the method-bias checks and the structural assessment.
+
+Each function adds one section to the chapter builder of :mod:`.sections` and,
+like the rest of the report, only formats what the toolkit's public functions
+return:
+
+* :func:`construct_tests_section` -- construct means against the scale midpoint
+  (``crm.one_sample_test``), their Friedman ranking (``crm.friedman_ranking``)
+  and the group comparisons the study file asks for (``group_comparisons``,
+  ``crm.compare_groups``);
+* :func:`method_bias_section` -- Harman's single-factor test, Kock's
+  full-collinearity VIFs and the common latent factor (``crm.common_method_bias``);
+* :func:`effect_size_section` -- f² and VIF of the latent predictors of a CB-SEM
+  model.  f² is Cohen's (1988) :math:`(R^2_{incl} - R^2_{excl}) / (1 - R^2_{incl})`,
+  where :math:`R^2_{excl}` is the outcome's R² when the model is re-estimated by
+  ``crm.sem`` with that one path fixed to zero (the CB-SEM counterpart of
+  re-estimating a PLS model without the predictor); the VIF of a predictor is
+  the diagonal of the inverse of the model-implied correlation matrix of the
+  outcome's latent predictors (lavaan's ``lavInspect(fit, "cor.lv")``); both
+  equal lavaan (``tests/reference/report_structural.R``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crm_research.core.plotting import ltr
+from crm_research.report.texts import fmt_int, fmt_num, fmt_p, fmt_pct, tr
+
+__all__ = ["construct_tests_section", "method_bias_section", "effect_size_section", "latent_vif",
+           "reduced_model", "f2_band"]
+
+
+def _sep(lang):
+    return "، " if lang == "fa" else ", "
+
+
+def _df_text(value, lang):
+    if value is None or not np.isfinite(value):
+        return ""
+    return fmt_int(value, lang) if float(value).is_integer() else fmt_num(value, lang, 1)
+
+
+# -- 4.2: one-sample tests, Friedman ranking, group comparisons ------------------------------------------
+
+def construct_tests_section(b, study, x, data) -> dict:
+    """4.2.1-4.2.3: construct means against the midpoint, Friedman ranking, group comparisons."""
+    import crm_research as crm
+
+    lang = b.lang
+    names = list(study.constructs)
+    scores = crm.construct_scores(x, study.constructs)
+    low, high = study.scale
+    mid = (low + high) / 2
+    out = {"scores": scores}
+    b.heading("s2a", 2)
+    one = crm.one_sample_test(scores, names, mu=mid, scale=study.scale)
+    tab = one.table.reset_index()
+    b.table("one_sample", "t_one_sample", pd.DataFrame({
+        "construct": tab["variable"], "mean": [fmt_num(v, lang, 2) for v in tab["mean"]],
+        "sd": [fmt_num(v, lang, 2) for v in tab["sd"]], "t": [fmt_num(v, lang, 2) for v in tab["statistic"]],
+        "df": [fmt_int(v, lang) for v in tab["df"]], "p": [fmt_p(v, lang) for v in tab["p"]],
+        "mean_diff": [fmt_num(v, lang, 2) for v in tab["mean_diff"]],
+        "ci_lower": [fmt_num(v, lang, 2) for v in tab["ci_low"]],
+        "ci_upper": [fmt_num(v, lang, 2) for v in tab["ci_high"]],
+        "cohen_d": [fmt_num(v, lang, 2) for v in tab["cohen_d"]],
+    }), tab, {"en": f"Test value: the scale midpoint {mid:g}; two-sided one-sample t-tests; the interval is "
+                    "that of the mean minus the test value; d = (M − test value) / SD.",
+              "fa": f"مقدار آزمون: میانه طیف ({b.d(f'{mid:g}')})؛ آزمون t تک‌نمونه‌ای دوطرفه؛ فاصله اطمینان "
+                    "مربوط به اختلاف میانگین و مقدار آزمون است؛ d برابر اختلاف میانگین و مقدار آزمون تقسیم بر "
+                    "انحراف معیار است."}[lang])
+    above = tab.loc[(tab["p"] < one.level) & (tab["mean"] > mid), "variable"].tolist()
+    below = tab.loc[(tab["p"] < one.level) & (tab["mean"] < mid), "variable"].tolist()
+    same = [c for c in names if c not in above + below]
+    sep = _sep(lang)
+    if lang == "fa":
+        parts = []
+        if above:
+            parts.append(f"میانگین سازه‌های {sep.join(above)} به‌طور معناداری بالاتر از میانه طیف است")
+        if below:
+            parts.append(f"میانگین سازه‌های {sep.join(below)} به‌طور معناداری پایین‌تر از میانه طیف است")
+        if same:
+            parts.append(f"میانگین سازه‌های {sep.join(same)} تفاوت معناداری با میانه طیف ندارد")
+        text = "؛ ".join(parts) + f" (سطح معناداری {fmt_num(one.level, lang, 2)})."
+    else:
+        parts = []
+        if above:
+            parts.append(f"the means of {sep.join(above)} lie significantly above the scale midpoint")
+        if below:
+            parts.append(f"the means of {sep.join(below)} lie significantly below it")
+        if same:
+            parts.append(f"the means of {sep.join(same)} do not differ significantly from it")
+        text = "; ".join(parts) + f" (p < {fmt_num(one.level, lang, 2).lstrip('0')})."
+        text = text[0].upper() + text[1:]
+    b.para(text)
+    out["one_sample"] = one
+
+    b.heading("s2b", 2)
+    fr = crm.friedman_ranking(scores, names)
+    ranks = fr.ranks.reset_index()
+    test = fr.test.iloc[0]
+    b.table("friedman", "t_friedman", pd.DataFrame({
+        "rank": [fmt_int(v, lang) for v in ranks["rank"]], "construct": ranks["variable"],
+        "label": [study.text("construct_labels", c, lang, default="") for c in ranks["variable"]],
+        "mean_rank": [fmt_num(v, lang, 2) for v in ranks["mean_rank"]],
+        "mean": [fmt_num(v, lang, 2) for v in ranks["mean"]],
+    }), ranks, {"en": f"Friedman χ²({int(test['df'])}) = {test['chisq']:.2f}, p {_p_eq(test['p'], lang)}, "
+                      f"Kendall's W = {test['kendall_w']:.3f}, n = {int(test['n'])}. Rank 1: the highest mean rank.",
+                "fa": "آزمون فریدمن: " + "، ".join(ltr(t) for t in (
+                    f"χ²({fmt_int(test['df'], lang)}) = {fmt_num(test['chisq'], lang, 2)}",
+                    f"p {_p_eq(test['p'], lang)}", f"W = {fmt_num(test['kendall_w'], lang)}",
+                    f"n = {fmt_int(test['n'], lang)}")) + "؛ رتبه ۱: بیشترین میانگین رتبه."}[lang])
+    first, last = ranks["variable"].iloc[0], ranks["variable"].iloc[-1]
+    sig = test["p"] < 0.05
+    if lang == "fa":
+        text = ("آزمون فریدمن نشان می‌دهد که رتبه سازه‌ها در نظر پاسخ‌دهندگان یکسان نیست" if sig else
+                "آزمون فریدمن تفاوت معناداری میان رتبه سازه‌ها نشان نمی‌دهد")
+        text += f"؛ سازه {first} بالاترین و سازه {last} پایین‌ترین میانگین رتبه را دارد."
+    else:
+        text = ("The Friedman test shows that the respondents do not rank the constructs equally" if sig else
+                "The Friedman test finds no significant difference between the constructs' ranks")
+        text += f"; {first} has the highest and {last} the lowest mean rank."
+    b.para(text)
+    out["friedman"] = fr
+
+    if study.group_comparisons:
+        out["groups"] = _group_comparisons(b, study, data, x, scores)
+    return out
+
+
+def _p_eq(p, lang):
+    text = fmt_p(p, lang)
+    return text if text.startswith("<") else "= " + text
+
+
+def _group_comparisons(b, study, data, x, scores) -> dict:
+    import crm_research as crm
+    from crm_research.report.sections import _label, _variable_label
+
+    lang = b.lang
+    b.heading("s2c", 2)
+    names = list(study.constructs)
+    rows, shown, results, sentences = [], [], {}, []
+    for col in study.group_comparisons:
+        labels = data.value_labels.get(col, {})
+        group = data.raw[col].loc[x.index]
+        frame = scores.copy()
+        frame[col] = [None if pd.isna(v) else _label(v, labels, "en") for v in group]
+        frame = frame.dropna(subset=[col])
+        res = crm.compare_groups(frame, names, col)
+        results[col] = res
+        gname = _variable_label(col, data, lang)
+        for k, var in enumerate(names):
+            t = res.tests[(res.tests["variable"] == var)]
+            test_name = res.choice.loc[var, "test"]
+            r = t[t["chosen"]].iloc[0]
+            desc = res.descriptives.reset_index()
+            desc = desc[desc["variable"] == var]
+            to_lang = {_label(v, labels, "en"): _label(v, labels, lang) for v in group.dropna().unique()}
+            means = "; ".join(f"{to_lang.get(g, g)}: {fmt_num(m, lang, 2)}" for g, m in zip(desc["group"],
+                                                                                          desc["mean"]))
+            df = _df_text(r["df1"], lang) + ("" if not np.isfinite(r["df2"]) else
+                                             f"{'، ' if lang == 'fa' else ', '}{_df_text(r['df2'], lang)}")
+            effect = (f"{tr(r['effect'], lang)} = {fmt_num(r['effect_size'], lang, 2)}"
+                      if r["effect"] and np.isfinite(r["effect_size"]) else "")
+            rows.append({"grouping": col, "construct": var, "test": test_name, "statistic": r["statistic"],
+                         "df1": r["df1"], "df2": r["df2"], "p": r["p"], "effect": r["effect"],
+                         "effect_size": r["effect_size"]})
+            shown.append({"group_var": gname if k == 0 else "", "construct": var, "groups_m": means,
+                          "test_used": tr(test_name, lang), "t_stat": fmt_num(r["statistic"], lang, 2), "df": df,
+                          "p": fmt_p(r["p"], lang), "effect_size": ltr(effect) if lang == "fa" and effect else effect})
+            if r["p"] < res.level:
+                sentences.append((col, gname, var, test_name, r["p"]))
+    b.table("group_comparisons", "t_groups", pd.DataFrame(shown), pd.DataFrame(rows), {
+        "en": "For each construct the test is chosen by crm.compare_groups: the parametric test when Shapiro-Wilk "
+              "accepts normality in every group (Student's t or one-way ANOVA when Levene's test accepts equal "
+              "variances, Welch's test otherwise), else Mann-Whitney U or Kruskal-Wallis H.",
+        "fa": "آزمون هر سازه با crm.compare_groups انتخاب شده است: آزمون پارامتری وقتی آزمون شاپیرو-ویلک نرمال "
+              "بودن را در همه گروه‌ها رد نکند (t مستقل یا تحلیل واریانس وقتی آزمون لون برابری واریانس‌ها را رد "
+              "نکند و در غیر این صورت آزمون ولچ)، و گرنه آزمون یو من-ویتنی یا H کروسکال-والیس."}[lang])
+    if lang == "fa":
+        if sentences:
+            text = " ".join(f"نمره سازه {var} در گروه‌های «{gname}» تفاوت معنادار دارد ({tr(test, lang)}، "
+                            f"{ltr('p ' + _p_eq(p, lang))})." for _, gname, var, test, p in sentences)
+        else:
+            text = "هیچ‌یک از سازه‌ها در گروه‌های مقایسه‌شده تفاوت معناداری ندارد (سطح معناداری ۰٫۰۵)."
+    else:
+        if sentences:
+            text = " ".join(f"{var} differs significantly across the groups of {gname} "
+                            f"({tr(test, lang)}, p {_p_eq(p, lang)})." for _, gname, var, test, p in sentences)
+        else:
+            text = "No construct differs significantly across the groups compared (p < .05)."
+    b.para(text)
+    return results
+
+
+# -- 4.3.5: common-method bias ----------------------------------------------------------------------------
+
+def method_bias_section(b, study, x):
+    """Harman's single-factor test, Kock's full-collinearity VIFs and the common latent factor."""
+    import crm_research as crm
+
+    lang = b.lang
+    b.heading("s3e", 2)
+    res = crm.common_method_bias(x, study.constructs, method_factor=True)
+    h, vif = res.harman, res.vif
+    rows = [{"check": k, "value": float(h.loc[k, "share"]), "threshold": 0.5, "flag": bool(h.loc[k, "flag"])}
+            for k in h.index]
+    rows += [{"check": f"VIF {c}", "value": float(vif.loc[c, "vif"]), "threshold": 3.3,
+              "flag": bool(vif.loc[c, "flag"])} for c in vif.index]
+    data = pd.DataFrame(rows)
+    shown = pd.DataFrame({
+        "check": [tr(r, lang) if r in h.index else (f"VIF {r[4:]}" if lang == "en" else f"VIF سازه {r[4:]}")
+                  for r in data["check"]],
+        "value": [fmt_pct(100 * v, lang) + ("%" if lang == "en" else "٪") if c in h.index else fmt_num(v, lang, 2)
+                  for c, v in zip(data["check"], data["value"])],
+        "threshold": [("> ۵۰٪" if lang == "fa" else "> 50%") if c in h.index else "> " + fmt_num(3.3, lang, 1)
+                      for c in data["check"]],
+        "flag": [tr("yes_flag" if f else "no_flag", lang) for f in data["flag"]],
+    })
+    shown = shown.rename(columns={"flag": "exceeds"})
+    b.table("method_bias", "t_harman", shown, data, {
+        "en": "Harman: share of the total item variance of the first unrotated principal component and of one "
+              "principal-axis factor; 50% is a convention, not a test (Podsakoff et al., 2003). VIF: each "
+              "construct score regressed on all the others; above 3.3 Kock (2015) sees possible common-method "
+              "contamination.",
+        "fa": "هارمن: سهم نخستین مؤلفه اصلی چرخش‌نیافته و یک عامل محور اصلی از کل واریانس گویه‌ها؛ مرز ۵۰ درصد یک "
+              "قرارداد است نه آزمون (پادساکف و همکاران، ۲۰۰۳). VIF: رگرسیون نمره هر سازه بر همه سازه‌های دیگر؛ "
+              "کاک (۲۰۱۵) مقدار بیشتر از ۳٫۳ را نشانه احتمالی آلودگی روش مشترک می‌داند."}[lang])
+    load = res.loadings.reset_index()
+    b.table("common_latent_factor", "t_clf", pd.DataFrame({
+        "construct": [c if i == 0 or c != prev else "" for i, (c, prev) in
+                      enumerate(zip(load["construct"], [None, *load["construct"].tolist()[:-1]]))],
+        "item": load["item"], "loading": [fmt_num(v, lang) for v in load["loading"]],
+        "loading_clf": [fmt_num(v, lang) for v in load["loading_clf"]],
+        "delta": [fmt_num(v, lang) for v in load["delta"]],
+    }), load, {"en": "Common latent factor: one extra factor on which every item loads with equal loadings, "
+                     "uncorrelated with the constructs (Podsakoff et al., 2003). Change: loading without minus "
+                     "with it.",
+               "fa": "عامل پنهان روش مشترک: یک عامل افزوده که همه گویه‌ها با بار برابر بر آن بار می‌شوند و با "
+                     "سازه‌ها همبسته نیست (پادساکف و همکاران، ۲۰۰۳). تغییر: بار بدون عامل روش منهای بار با آن."}[lang])
+    comp = float(h.loc["component_share", "share"])
+    fac = float(h.loc["factor_share", "share"])
+    vmax = float(vif["vif"].max())
+    dmax = float(load["delta"].abs().max())
+    improper = res.method_variance is not None and res.method_variance < 0
+    m = res.method_loading
+    if lang == "fa":
+        text = ("همه متغیرها از پاسخ‌دهندگان یکسان و با یک پرسش‌نامه گردآوری شده‌اند؛ بنابراین واریانس روش مشترک "
+                "ممکن است رابطه سازه‌ها را بزرگ‌تر یا کوچک‌تر نشان دهد (پادساکف و همکاران، ۲۰۰۳). در آزمون "
+                f"تک‌عاملی هارمن نخستین مؤلفه چرخش‌نیافته {fmt_pct(100 * comp, lang)} درصد و یک عامل محور اصلی "
+                f"{fmt_pct(100 * fac, lang)} درصد واریانس گویه‌ها را تبیین می‌کند"
+                + ("، کمتر از مرز قراردادی ۵۰ درصد. " if comp <= 0.5 else "، بیشتر از مرز قراردادی ۵۰ درصد. ")
+                + "پادساکف و همکاران (۲۰۰۳) نشان می‌دهند که این آزمون حساسیت کمی دارد: یک عامل جز در سوگیری بسیار "
+                "شدید بیشتر واریانس را تبیین نمی‌کند، پس سهم کمتر از ۵۰ درصد نبودِ سوگیری را نشان نمی‌دهد و "
+                f"آزمون هیچ اثری را کنترل نمی‌کند. بیشترین VIF هم‌خطی کامل {fmt_num(vmax, lang, 2)} است"
+                + (" که از آستانه ۳٫۳ کاک (۲۰۱۵) کمتر است. " if vmax <= 3.3 else
+                   " که از آستانه ۳٫۳ کاک (۲۰۱۵) بیشتر است. ")
+                + "افزودن عامل پنهان روش مشترک بارهای عاملی استاندارد را حداکثر "
+                f"{fmt_num(dmax, lang)} تغییر می‌دهد. ")
+        if improper:
+            text += ("واریانس برآوردشده عامل روش منفی است (جواب نامعتبر)؛ داده‌ها عامل مشترکی فراتر از سازه‌ها "
+                     "نشان نمی‌دهند و این تغییرها برآورد سوگیری نیستند. ")
+        elif m is not None and np.isfinite(m):
+            text += (f"میانگین بار استاندارد عامل روش {fmt_num(m, lang)} است، یعنی حدود "
+                     f"{fmt_pct(100 * m * m, lang)} درصد واریانس هر گویه. ")
+        text += ("این روش منبع واریانس روش را مشخص نمی‌کند و فرض می‌کند عامل روش با سازه‌ها تعامل ندارد (پادساکف و "
+                 "همکاران، ۲۰۰۳)؛ هیچ‌یک از این بررسی‌ها نبودِ سوگیری روش مشترک را اثبات نمی‌کند و بهترین راه "
+                 "کاستن از آن طراحی پژوهش است.")
+    else:
+        text = ("All variables come from the same respondents answering one questionnaire, so common-method "
+                "variance may inflate or deflate the relations between the constructs (Podsakoff et al., 2003). "
+                f"In Harman's single-factor test the first unrotated component explains {100 * comp:.1f}% of the "
+                f"item variance and one principal-axis factor {100 * fac:.1f}%, "
+                + ("below the conventional 50%. " if comp <= 0.5 else "above the conventional 50%. ")
+                + "Podsakoff et al. (2003) show that this test is insensitive: one factor rarely accounts for most "
+                "of the variance unless the bias is extreme, so a share below 50% does not show that the bias is "
+                f"absent, and the test controls for nothing. The largest full-collinearity VIF is {vmax:.2f}, "
+                + ("below Kock's (2015) threshold of 3.3. " if vmax <= 3.3 else
+                   "above Kock's (2015) threshold of 3.3. ")
+                + f"Adding a common latent factor changes the standardized loadings by at most {dmax:.3f}. ")
+        if improper:
+            text += ("The method factor's estimated variance is negative (an improper solution): the data hold no "
+                     "common factor beyond the constructs, and the changes are not an estimate of the bias. ")
+        elif m is not None and np.isfinite(m):
+            text += (f"The mean standardized method loading is {m:.3f}, about {100 * m * m:.1f}% of an item's "
+                     "variance. ")
+        text += ("This approach does not identify the source of the method variance and assumes that the method "
+                 "factor does not interact with the constructs (Podsakoff et al., 2003); none of these checks "
+                 "proves that common-method bias is absent, which the design of the study limits best.")
+    b.para(text)
+    return res
+
+
+# -- 4.4: f² and VIF of the latent predictors (CB-SEM) ----------------------------------------------------
+
+def _term(t) -> str:
+    if t.fixed is not None:
+        return f"{t.fixed:g}*{t.name}"
+    if t.free:
+        return f"NA*{t.name}"
+    if t.label:
+        return f"{t.label}*{t.name}"
+    return t.name
+
+
+def reduced_model(model: str, outcome: str, predictor: str) -> str:
+    """The model with the path ``outcome ~ predictor`` fixed to zero (defined parameters left out).
+
+    Defined parameters (``:=``) do not change the fit; they are dropped because they may name the
+    label of the removed path.  Constraints that name that label are dropped too.
+
+    Examples
+    --------
+    >>> print(reduced_model("F =~ a + b + c\\nY ~ x1*F + G\\nind := x1*2", "Y", "F"))
+    F =~ a + b + c
+    Y ~ 0*F + G
+    """
+    from crm_research.core.syntax import parse_model
+
+    parsed = parse_model(model)
+    lines, dropped = [], set()
+    for st in parsed.statements:
+        terms = []
+        for t in st.terms:
+            if st.op == "~" and st.lhs == outcome and t.name == predictor:
+                if t.label:
+                    dropped.add(t.label)
+                terms.append(f"0*{t.name}")
+            else:
+                terms.append(_term(t))
+        op = st.op
+        if op == "~1":
+            lines.append(f"{st.lhs} ~ 1")
+            continue
+        lines.append(f"{st.lhs} {op} " + " + ".join(terms))
+    for c in parsed.constraints:
+        if not any(lab in (c.lhs + " " + c.rhs) for lab in dropped):
+            lines.append(f"{c.lhs} == {c.rhs}")
+    return "\n".join(lines)
+
+
+def latent_vif(fit, outcome: str) -> pd.Series:
+    """VIF of the latent predictors of ``outcome``: the diagonal of the inverse of their implied correlations."""
+    est = fit.estimates
+    preds = est.loc[(est["op"] == "~") & (est["lhs"] == outcome), "rhs"].tolist()
+    names = list(fit.spec.observed) + list(fit.spec.latent)
+    C = pd.DataFrame(fit.fit.C, index=names, columns=names).loc[preds, preds].to_numpy()
+    sd = np.sqrt(np.diag(C))
+    R = C / np.outer(sd, sd)
+    if len(preds) == 1:
+        return pd.Series([1.0], index=preds)
+    return pd.Series(np.diag(np.linalg.inv(R)), index=preds)
+
+
+def f2_band(f2: float) -> str:
+    """Cohen's (1988) reading of f²: 0.02 small, 0.15 medium, 0.35 large."""
+    if not np.isfinite(f2) or f2 < 0.02:
+        return "none"
+    return "large" if f2 >= 0.35 else "medium" if f2 >= 0.15 else "small"
+
+
+def effect_size_section(b, study, fit, model_data, missing: str):
+    """Table of f² (re-estimation with the path fixed to zero) and latent VIF for every structural path."""
+    import warnings
+
+    import crm_research as crm
+
+    lang = b.lang
+    est = fit.estimates
+    latent = set(fit.spec.latent)
+    paths = est[(est["op"] == "~") & est["lhs"].isin(latent) & est["rhs"].isin(latent)]
+    if not len(paths):
+        return None
+    rows = []
+    for outcome in dict.fromkeys(paths["lhs"]):
+        vif = latent_vif(fit, outcome)
+        r2_in = float(fit.r2[outcome])
+        for pred in paths.loc[paths["lhs"] == outcome, "rhs"]:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                small = crm.sem(model_data, reduced_model(fit.model, outcome, pred), missing=missing,
+                                progress=False)
+            r2_out = float(small.r2[outcome])
+            f2 = (r2_in - r2_out) / (1 - r2_in)
+            rows.append({"outcome": outcome, "predictor": pred, "r2_included": r2_in, "r2_excluded": r2_out,
+                         "f2": f2, "effect": f2_band(f2), "vif": float(vif[pred])})
+    data = pd.DataFrame(rows)
+    b.table("f2_vif", "t_f2_vif", pd.DataFrame({
+        "path": data["outcome"] + " ← " + data["predictor"],
+        "r2": [fmt_num(v, lang) for v in data["r2_included"]],
+        "r2_excl": [fmt_num(v, lang) for v in data["r2_excluded"]],
+        "f2": [fmt_num(v, lang) for v in data["f2"]], "f2_effect": [tr(v, lang) for v in data["effect"]],
+        "vif": [fmt_num(v, lang, 2) for v in data["vif"]],
+    }).rename(columns={"r2_excl": "r2_excluded"}), data, {
+        "en": "f² = (R²included − R²excluded) / (1 − R²included), where R²excluded is the outcome's R² when the "
+              "model is re-estimated with this one path fixed to zero (the other estimates then change too, so a "
+              "path near zero can give a slightly negative f²); 0.02, 0.15 and 0.35 are small, medium and "
+              "large effects (Cohen, 1988). VIF: from the model-implied correlations of the outcome's latent "
+              "predictors; above 5 indicates probable collinearity and 3 to 5 possible collinearity (Hair, "
+              "Risher, et al., 2019).",
+        "fa": ltr("f² = (R²incl − R²excl) / (۱ − R²incl)") + "؛ " + ltr("R²excl") + " ضریب تعیین سازه درون‌زا "
+              "وقتی است که مدل با صفر شدن همین یک مسیر دوباره برآورد شود (برآوردهای دیگر نیز تغییر می‌کنند، پس "
+              "مسیری نزدیک صفر ممکن است f² اندکی منفی بدهد)؛ مقادیر ۰٫۰۲، ۰٫۱۵ و ۰٫۳۵ اثر کوچک، متوسط و بزرگ‌اند (کوهن، "
+              "۱۹۸۸). VIF از همبستگی‌های برآوردی پیش‌بین‌های پنهان هر سازه محاسبه شده است؛ مقدار بیشتر از ۵ "
+              "نشانه هم‌خطی محتمل و ۳ تا ۵ نشانه هم‌خطی ممکن است (هیر، ریشر و همکاران، ۲۰۱۹)."}[lang])
+    vmax = float(data["vif"].max())
+    big = data[data["effect"] != "none"]
+    sep = _sep(lang)
+    if lang == "fa":
+        text = (f"بیشترین VIF پیش‌بین‌های پنهان {fmt_num(vmax, lang, 2)} است"
+                + ("؛ هم‌خطی مسئله‌ای ایجاد نمی‌کند. " if vmax < 3 else
+                   "؛ هم‌خطی ممکن است خطای معیار ضرایب را بزرگ کرده باشد. ")
+                + ("مسیرهای دارای اثر دست‌کم کوچک: " + sep.join(
+                    f"{ltr(r['outcome'] + ' ← ' + r['predictor'])} ({tr(r['effect'], lang)})"
+                    for _, r in big.iterrows()) + "." if len(big) else
+                   "هیچ مسیری اندازه اثر دست‌کم کوچک (۰٫۰۲) ندارد."))
+    else:
+        text = (f"The largest VIF of the latent predictors is {vmax:.2f}"
+                + ("; collinearity is not a concern. " if vmax < 3 else
+                   "; collinearity may have inflated the standard errors of the paths. ")
+                + ("Paths with at least a small effect: " + sep.join(
+                    f"{r['outcome']} ← {r['predictor']} ({r['effect']})" for _, r in big.iterrows()) + "."
+                   if len(big) else "No path reaches a small effect size (0.02)."))
+    b.para(text)
+    return data
