@@ -371,3 +371,29 @@ def test_issue16_control_characters_in_titles_are_removed(tmp_path):
     text = BASE.replace("title: test study", 'title: "test\\vstudy\\x01"\nauthor: "A\\fB"')
     study = load_study(write(tmp_path, text))
     assert study.title == "test study" and study.author == "A B"
+
+
+def test_group_comparisons_ipma_mga_keys(tmp_path):
+    """Issue 15: the chapter's group comparisons and the PLS IPMA/MGA are asked for in the study file."""
+    text = BASE.replace("demographics: [gender, age_band]\n",
+                        "demographics: [gender, age_band]\ngroup_comparisons: [gender, preferred_channel]\n")
+    study = load_study(write(tmp_path, text))
+    assert study.group_comparisons == ["gender", "preferred_channel"] and study.ipma == "" and study.mga == ""
+    data = read_study_data(study)
+    assert "preferred_channel" in data.raw.columns
+    # a grouping column not in the data: the line of the list and the closest column
+    msg = error_of(write(tmp_path, text.replace("preferred_channel]", "prefered_channel]")))
+    assert "line 12, key 'group_comparisons'" in msg and "(did you mean 'preferred_channel'" in msg
+    # IPMA and MGA are PLS-SEM analyses
+    msg = error_of(write(tmp_path, text + "ipma: LOY\n"))
+    assert "key 'ipma'" in msg and "PLS-SEM" in msg
+    pls = text.replace("estimator: CB-SEM", "estimator: PLS-SEM")
+    study = load_study(write(tmp_path, pls + "ipma: LOY\nmga: gender\n"))
+    assert study.ipma == "LOY" and study.mga == "gender"
+    msg = error_of(write(tmp_path, pls + "ipma: LOYALTY\n"))
+    assert "key 'ipma'" in msg and "not a construct" in msg
+    msg = error_of(write(tmp_path, pls + "mga: sex\n"))
+    assert "key 'mga'" in msg and "'sex'" in msg
+    msg = error_of(write(tmp_path, text.replace("group_comparisons: [gender, preferred_channel]",
+                                                "group_comparisons: gender")))
+    assert "key 'group_comparisons'" in msg

@@ -136,7 +136,7 @@ def _p_eq(p, lang):
 
 def _group_comparisons(b, study, data, x, scores) -> dict:
     import crm_research as crm
-    from crm_research.report.sections import _label, _variable_label
+    from crm_research.report.texts import _label, _variable_label
 
     lang = b.lang
     b.heading("s2c", 2)

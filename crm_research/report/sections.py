@@ -32,7 +32,17 @@ import numpy as np
 import pandas as pd
 
 from crm_research.core.plotting import ltr
-from crm_research.report.texts import digits, fmt_int, fmt_num, fmt_p, fmt_pct, tr
+from crm_research.report.texts import (
+    _is_number,
+    _label,
+    _variable_label,
+    digits,
+    fmt_int,
+    fmt_num,
+    fmt_p,
+    fmt_pct,
+    tr,
+)
 
 __all__ = ["Heading", "Paragraph", "Table", "Figure", "Chapter", "build_chapter", "FIT_CRITERIA"]
 
@@ -150,41 +160,6 @@ class _Builder:
         plt.close(fig)
         self.n_figures += 1
         self.blocks.append(Figure(key, self.n_figures, self.t(caption_key), buf.getvalue()))
-
-
-def _label(value, labels: dict, lang: str) -> str:
-    """Category text: the SPSS value label (its English or Persian half, 'en | fa'), else the value."""
-    if isinstance(value, float) and value.is_integer():
-        key = value
-        shown = str(int(value))
-    else:
-        key, shown = value, str(value)
-    text = labels.get(key, labels.get(float(key)) if _is_number(key) else None)
-    if text is None:
-        return digits(shown, lang)
-    parts = [p.strip() for p in str(text).split("|")]
-    if len(parts) == 2:
-        return parts[1] if lang == "fa" else parts[0]
-    return digits(str(text), lang) if lang == "fa" else str(text)
-
-
-def _variable_label(col: str, data, lang: str) -> str:
-    """A demographic variable's label (its English or Persian half), else the column name."""
-    text = data.variable_labels.get(col)
-    if not text:
-        return col
-    parts = [p.strip() for p in str(text).split("|")]
-    if len(parts) == 2:
-        return parts[1] if lang == "fa" else parts[0]
-    return str(text)
-
-
-def _is_number(value) -> bool:
-    try:
-        float(value)
-        return True
-    except (TypeError, ValueError):
-        return False
 
 
 def _robust_kind(fm) -> str:

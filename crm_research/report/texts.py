@@ -286,3 +286,38 @@ def fmt_p(value, lang: str = "en") -> str:
     if lang == "fa":
         return digits("<\u00a00.001" if value < 0.001 else f"{value:.3f}", lang)
     return "<\u00a0.001" if value < 0.001 else f"{value:.3f}".lstrip("0")
+
+
+def _label(value, labels: dict, lang: str) -> str:
+    """Category text: the SPSS value label (its English or Persian half, 'en | fa'), else the value."""
+    if isinstance(value, float) and value.is_integer():
+        key = value
+        shown = str(int(value))
+    else:
+        key, shown = value, str(value)
+    text = labels.get(key, labels.get(float(key)) if _is_number(key) else None)
+    if text is None:
+        return digits(shown, lang)
+    parts = [p.strip() for p in str(text).split("|")]
+    if len(parts) == 2:
+        return parts[1] if lang == "fa" else parts[0]
+    return digits(str(text), lang) if lang == "fa" else str(text)
+
+
+def _variable_label(col: str, data, lang: str) -> str:
+    """A demographic variable's label (its English or Persian half), else the column name."""
+    text = data.variable_labels.get(col)
+    if not text:
+        return col
+    parts = [p.strip() for p in str(text).split("|")]
+    if len(parts) == 2:
+        return parts[1] if lang == "fa" else parts[0]
+    return str(text)
+
+
+def _is_number(value) -> bool:
+    try:
+        float(value)
+        return True
+    except (TypeError, ValueError):
+        return False
