@@ -309,6 +309,72 @@ def test_pls_report_equals_pls_sem(tmp_path, api):
     assert ind["B"].iloc[0] == f"{ref.estimates.set_index('lhs').loc['ind_OPR', 'est']:.3f}"
 
 
+def test_pls_chapter_q2_gof_ipma_mga_equal_api(tmp_path, api):
+    """The SmartPLS chapter: Q² (blindfolding, PLSpredict), GoF with its caveat, IPMA and MGA when asked."""
+    path = _pls_study(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace("estimator: PLS-SEM",
+                                                             "estimator: PLS-SEM\nipma: LOY\nmga: gender"),
+                    encoding="utf-8")
+    en_rep = crm.report(path, out=tmp_path / "en", progress=False)
+    fa_rep = crm.report(path, out=tmp_path / "fa", lang="fa", progress=False)
+    study, x = en_rep.study, api["x"]
+    ref = crm.pls_sem(x, study.model, bootstrap=30, seed=study.seed, missing="listwise", progress=False)
+    t_en, t_fa = docx_tables(en_rep.docx), docx_tables(fa_rep.docx)
+    bf = ref.blindfolding(7)  # 282 respondents: D = 7 does not divide the sample
+    pred = ref.predict(folds=10, repeats=1, seed=study.seed)
+    q2 = t_en["Predictive relevance: blindfolding Q² and PLSpredict Q²predict"].set_index("Construct")
+    for _, r in bf.iterrows():
+        assert q2.loc[r["construct"], "Q² (blindfolding)"] == f"{r['q2']:.3f}"
+        assert q2.loc[r["construct"], "Reading"] == r["predictive_relevance"]
+    for _, r in pred.constructs.iterrows():
+        assert q2.loc[r["construct"], "Q²predict"] == f"{r['q2_predict']:.3f}"
+    q2_fa = t_fa["ربط پیش‌بین: Q² بلایندفولدینگ و Q²predict"]
+    np.testing.assert_allclose([_fa_num(v) for v in q2_fa["Q² بلایندفولدینگ"]], bf["q2"].round(3))
+    items = t_en["PLSpredict: out-of-sample prediction errors of the indicators"]
+    assert items["Item"].tolist() == pred.items["item"].tolist()
+    assert items["RMSE PLS"].tolist() == [f"{v:.3f}" for v in pred.items["rmse_pls"]]
+    assert items["RMSE LM"].tolist() == [f"{v:.3f}" for v in pred.items["rmse_lm"]]
+    import docx
+
+    text = " ".join(p.text for p in docx.Document(str(en_rep.docx)).paragraphs)
+    assert f"GoF = {ref.gof()['gof']:.3f}" in text and "not a goodness-of-fit index" in text
+    assert "Henseler and Sarstedt (2013)" in text and "(Hair, Risher, et al., 2019)" in " ".join(
+        t.note for t in en_rep.chapter.tables)
+    # IPMA of the study's target construct
+    ip = crm.ipma(ref, "LOY", scale=(1, 5)).constructs
+    got = t_en["Importance-performance map"]
+    assert got["Construct"].tolist() == ip["construct"].tolist()
+    assert got["Importance"].tolist() == [f"{v:.3f}" for v in ip["importance"]]
+    assert got["Performance"].tolist() == [f"{v:.1f}" for v in ip["performance"]]
+    got_fa = t_fa["نقشه اهمیت-عملکرد"]
+    np.testing.assert_allclose([_fa_num(v) for v in got_fa["عملکرد"]], ip["performance"].round(1))
+    assert any(f.key == "ipma" for f in en_rep.chapter.figures)
+    # MGA between the gender groups: permutations = the study's resamples, same seed
+    frame = x.copy()
+    frame["gender"] = api["data"].loc[x.index, "gender"].to_numpy()
+    mga = crm.pls_mga(frame, study.model, "gender", permutations=30, seed=study.seed, progress=False).paths
+    got = t_en["Multi-group analysis of the path coefficients"]
+    assert list(got.columns[1:3]) == ["female", "male"]
+    assert got["female"].tolist() == [f"{v:.3f}" for v in mga["est_1"]]
+    assert got["Difference"].tolist() == [f"{v:.3f}" for v in mga["diff"]]
+    assert got["p"].tolist() == [("<\u00a0.001" if p < 0.001 else f"{p:.3f}".lstrip("0")) for p in mga["pvalue"]]
+    got_fa = t_fa["تحلیل چندگروهی ضرایب مسیر"]
+    assert list(got_fa.columns[1:3]) == ["زن", "مرد"]
+    np.testing.assert_allclose([_fa_num(v) for v in got_fa["اختلاف"]], mga["diff"].round(3))
+    for heading in ("4.4.4 Importance-performance map analysis (IPMA)", "4.4.5 Multi-group analysis (MGA)"):
+        assert heading in [p.text for p in docx.Document(str(en_rep.docx)).paragraphs]
+    assert "۴-۴-۵ تحلیل چندگروهی (MGA)" in [p.text for p in docx.Document(str(fa_rep.docx)).paragraphs]
+    assert t_en["Results of the hypothesis tests"].columns[4] == "t"
+    # the PLS chapter's tables never break a number or a word either (font metrics, as test_report_layout)
+    from crm_research.report.docx_writer import CELL_MARGIN_PT, text_width_pt, unbreakable_tokens
+    from tests.test_report_layout import _tables_with_widths
+
+    for rep in (en_rep, fa_rep):
+        for cell, width, size, bold in _tables_with_widths(rep.docx):
+            for token in unbreakable_tokens(cell):
+                assert text_width_pt(token, size, rep.lang, bold=bold) + CELL_MARGIN_PT <= width + 0.01, token
+
+
 def test_pls_needs_bootstrap(tmp_path):
     with pytest.raises(CRMInputError, match="key 'bootstrap.resamples'.*PLS-SEM"):
         crm.report(_pls_study(tmp_path, resamples=0), out=tmp_path / "pls", progress=False)

@@ -17,7 +17,12 @@ return:
   re-estimating a PLS model without the predictor); the VIF of a predictor is
   the diagonal of the inverse of the model-implied correlation matrix of the
   outcome's latent predictors (lavaan's ``lavInspect(fit, "cor.lv")``); both
-  equal lavaan (``tests/reference/report_structural.R``).
+  equal lavaan (``tests/reference/report_structural.R``);
+* :func:`pls_assessment_section` -- blindfolding Q² (``PLSResult.blindfolding``),
+  PLSpredict (``PLSResult.predict``) and GoF with its caveat (``PLSResult.gof``);
+  :func:`ipma_section` and :func:`mga_section` (``crm.ipma``, ``crm.micom`` and
+  ``crm.pls_mga``) when the study file names an ``ipma`` target or an ``mga``
+  grouping column.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from crm_research.core.plotting import ltr
 from crm_research.report.texts import fmt_int, fmt_num, fmt_p, fmt_pct, tr
 
 __all__ = ["construct_tests_section", "method_bias_section", "effect_size_section", "latent_vif",
-           "reduced_model", "f2_band"]
+           "reduced_model", "f2_band", "pls_assessment_section", "ipma_section", "mga_section"]
 
 
 def _sep(lang):
@@ -425,3 +430,192 @@ def effect_size_section(b, study, fit, model_data, missing: str):
                    if len(big) else "No path reaches a small effect size (0.02)."))
     b.para(text)
     return data
+
+
+# -- 4.4 (PLS-SEM): Q², PLSpredict, GoF, IPMA, MGA --------------------------------------------------------
+
+def _omission_distance(n: int) -> int:
+    """The first omission distance from 7 to 12 that does not divide the sample size (Hair et al.'s rule)."""
+    return next(d for d in range(7, 13) if n % d)
+
+
+def pls_assessment_section(b, study, res, x, data) -> dict:
+    """Blindfolding Q², PLSpredict (Q²predict, RMSE against the LM benchmark) and GoF with its caveat."""
+    lang = b.lang
+    out = {}
+    b.heading("s4e", 3)
+    d = _omission_distance(res.n)
+    bf = res.blindfolding(d)
+    pred = res.predict(folds=10, repeats=1, seed=study.seed)
+    q = bf.merge(pred.constructs, on="construct", how="left")
+    b.table("q2", "t_q2", pd.DataFrame({
+        "construct": q["construct"], "q2": [fmt_num(v, lang) for v in q["q2"]],
+        "reading": [tr(v, lang) for v in q["predictive_relevance"]],
+        "q2_predict": [fmt_num(v, lang) for v in q["q2_predict"]],
+    }), q, {"en": f"Blindfolding with omission distance D = {d}. Q² above 0 shows predictive relevance for the "
+                  "construct; 0.25 and 0.50 mark medium and large predictive relevance (Hair, Risher, et al., 2019). "
+                  "Q²predict: 10-fold cross-validation of the construct scores against the training means "
+                  "(Shmueli et al., 2019).",
+            "fa": f"بلایندفولدینگ با فاصله حذف {ltr('D = ' + fmt_int(d, lang))}. مقدار Q² بیشتر از صفر ربط پیش‌بین "
+                  "برای سازه را نشان می‌دهد و ۰٫۲۵ و ۰٫۵۰ مرز ربط پیش‌بین متوسط و بزرگ است (هیر، ریشر و همکاران، "
+                  "۲۰۱۹). Q²predict: اعتبارسنجی متقابل ده‌بخشی نمره سازه‌ها در برابر میانگین داده‌های آموزشی "
+                  "(شموئلی و همکاران، ۲۰۱۹)."}[lang])
+    items = pred.items
+    b.table("plspredict", "t_plspredict", pd.DataFrame({
+        "construct": [c if i == 0 or c != prev else "" for i, (c, prev) in
+                      enumerate(zip(items["construct"], [None, *items["construct"].tolist()[:-1]]))],
+        "item": items["item"], "q2_predict": [fmt_num(v, lang) for v in items["q2_predict"]],
+        "rmse_pls": [fmt_num(v, lang) for v in items["rmse_pls"]],
+        "rmse_lm": [fmt_num(v, lang) for v in items["rmse_lm"]],
+        "pls_beats_lm": [tr("yes_flag" if v else "no_flag", lang) for v in items["pls_beats_lm"]],
+    }), items, {"en": "Out-of-sample RMSE of the PLS predictions and of the linear-model (LM) benchmark, 10 folds "
+                      f"(seed {study.seed}). PLS below LM for all indicators: high predictive power; for the "
+                      "majority: medium; for a minority: low; for none: no predictive power (Shmueli et al., 2019).",
+                "fa": "RMSE برون‌نمونه‌ای پیش‌بینی PLS و مدل خطی مبنا (LM)، ده بخش (بذر "
+                      f"{fmt_int(study.seed, lang)}). PLS کمتر از LM برای همه شاخص‌ها: توان پیش‌بین بالا؛ برای "
+                      "بیشتر شاخص‌ها: متوسط؛ برای کمتر آن‌ها: پایین؛ برای هیچ‌کدام: بدون توان پیش‌بین (شموئلی و "
+                      "همکاران، ۲۰۱۹)."}[lang])
+    k, m = int(items["pls_beats_lm"].sum()), len(items)
+    power = "high" if k == m else "medium" if k > m / 2 else "low" if k else "no"
+    g = res.gof()
+    if lang == "fa":
+        power_fa = {"high": "بالا", "medium": "متوسط", "low": "پایین", "no": "ناچیز"}[power]
+        text = ("Q² بلایندفولدینگ همه سازه‌های درون‌زا بیشتر از صفر است. " if (q["q2"] > 0).all() else
+                "Q² بلایندفولدینگ دست‌کم یک سازه درون‌زا صفر یا منفی است. ")
+        text += (f"در PLSpredict خطای PLS برای {fmt_int(k, lang)} از {fmt_int(m, lang)} شاخص کمتر از مدل خطی مبناست؛ "
+                 f"توان پیش‌بین مدل {power_fa} است. ")
+        text += (f"شاخص GoF برابر {fmt_num(g['gof'], lang)} است (جذر حاصل‌ضرب میانگین اشتراک "
+                 f"{fmt_num(g['mean_communality'], lang)} و میانگین R² برابر {fmt_num(g['mean_r2'], lang)}؛ "
+                 "تننهاوس و همکاران، ۲۰۰۵). این شاخص برازش مدل نیست: هنسلر و سارستد (۲۰۱۳) نشان می‌دهند که GoF "
+                 "مدل درست را از نادرست تشخیص نمی‌دهد؛ پس تنها گزارش می‌شود و شاهدی بر برازش مدل نیست.")
+    else:
+        text = ("Blindfolding Q² is above zero for every endogenous construct. " if (q["q2"] > 0).all() else
+                "Blindfolding Q² is zero or negative for at least one endogenous construct. ")
+        text += (f"In PLSpredict the PLS errors are below the linear-model benchmark for {k} of {m} indicators: "
+                 f"{power} predictive power. ")
+        text += (f"GoF = {g['gof']:.3f}, the square root of the mean communality ({g['mean_communality']:.3f}) times "
+                 f"the mean R² ({g['mean_r2']:.3f}) (Tenenhaus et al., 2005). It is not a goodness-of-fit index: "
+                 "Henseler and Sarstedt (2013) show that GoF cannot separate valid from invalid models, so it is "
+                 "reported for completeness, not as evidence of model fit.")
+    b.para(text)
+    out.update({"blindfolding": bf, "predict": pred, "gof": g, "omission_distance": d})
+    return out
+
+
+def _numbered(b, number: str, key: str) -> None:
+    """A level-2 heading numbered at run time ('4.4.4 ...'), as the optional sections follow the hypotheses."""
+    # Persian headings number as ۴-۴-۵ (a hyphen, which the digit conversion would turn into a minus sign)
+    shown = "-".join(b.d(part) for part in number.split(".")) if b.lang == "fa" else number
+    b.heading(f"{shown} {tr(key, b.lang)}", 2)
+
+
+def ipma_section(b, study, res, number: str):
+    """Importance-performance map of the study's ``ipma`` target construct (Ringle & Sarstedt, 2016)."""
+    import matplotlib.pyplot as plt
+
+    import crm_research as crm
+
+    lang = b.lang
+    _numbered(b, number, "s4f")
+    ip = crm.ipma(res, study.ipma, scale=study.scale)
+    t = ip.constructs
+    b.table("ipma", "t_ipma", pd.DataFrame({
+        "construct": t["construct"],
+        "label": [study.text("construct_labels", c, lang, default="") for c in t["construct"]],
+        "importance": [fmt_num(v, lang) for v in t["importance"]],
+        "performance": [fmt_num(v, lang, 1) for v in t["performance"]],
+    }), t, {"en": f"Target construct {study.ipma} (performance {ip.target_performance:.1f}). Importance: the "
+                  "unstandardized total effect on the target; performance: the mean score rescaled to 0-100 "
+                  "(Ringle & Sarstedt, 2016).",
+            "fa": f"سازه هدف {study.ipma} (عملکرد {fmt_num(ip.target_performance, lang, 1)}). اهمیت: اثر کل "
+                  "استانداردنشده بر سازه هدف؛ عملکرد: میانگین نمره بازمقیاس‌شده به ۰ تا ۱۰۰ (رینگل و سارستد، "
+                  "۲۰۱۶)."}[lang])
+    with _style(lang):
+        fig, ax = plt.subplots(figsize=(6.5, 4.5))
+        ip.plot(ax=ax, lang=lang)
+    b.figure("ipma", "f_ipma", fig)
+    mi, mp = float(t["importance"].mean()), float(t["performance"].mean())
+    top = t.loc[t["importance"].idxmax(), "construct"]
+    priority = t.loc[(t["importance"] > mi) & (t["performance"] < mp), "construct"].tolist()
+    sep = _sep(lang)
+    if lang == "fa":
+        text = f"بیشترین اهمیت را برای {study.ipma} سازه {top} دارد. "
+        text += (f"سازه‌های {sep.join(priority)} اهمیتی بیش از میانگین و عملکردی کمتر از میانگین دارند و در "
+                 "نقشه اهمیت-عملکرد اولویت بهبودند (رینگل و سارستد، ۲۰۱۶)." if priority else
+                 "هیچ سازه‌ای هم‌زمان اهمیت بیش از میانگین و عملکرد کمتر از میانگین ندارد.")
+    else:
+        text = f"{top} has the largest importance for {study.ipma}. "
+        text += (f"{sep.join(priority)} combine above-average importance with below-average performance, the "
+                 "priority area of the map (Ringle & Sarstedt, 2016)." if priority else
+                 "No construct combines above-average importance with below-average performance.")
+    b.para(text)
+    return ip
+
+
+def mga_section(b, study, x, data, number: str):
+    """MICOM (steps 1-2) and the permutation MGA of the path coefficients between the two groups of ``mga``."""
+    import crm_research as crm
+    from crm_research.core.errors import CRMInputError
+    from crm_research.report.texts import _label, _variable_label
+
+    lang = b.lang
+    _numbered(b, number, "s4g")
+    col = study.mga
+    labels = data.value_labels.get(col, {})
+    frame = x.copy()
+    frame[col] = data.raw.loc[x.index, col].to_numpy()
+    frame = frame.dropna(subset=[col])
+    perms = max(study.bootstrap, 10)
+    try:
+        mic = crm.micom(frame, study.model, col, permutations=perms, seed=study.seed, progress=False)
+        mga = crm.pls_mga(frame, study.model, col, permutations=perms, seed=study.seed, progress=False)
+    except CRMInputError as exc:
+        raise study.error("mga", str(exc)) from None
+    names = [_label(g, labels, lang) for g in mga.groups]
+    sizes = list(mga.groups.values())
+    p = mga.paths
+    b.table("mga", "t_mga", pd.DataFrame({
+        "path": p["to"] + " ← " + p["from"],
+        "group_a": [fmt_num(v, lang) for v in p["est_1"]], "group_b": [fmt_num(v, lang) for v in p["est_2"]],
+        "diff": [fmt_num(v, lang) for v in p["diff"]], "p": [fmt_p(v, lang) for v in p["pvalue"]],
+        "ci_lower": [fmt_num(v, lang) for v in p["ci_low"]], "ci_upper": [fmt_num(v, lang) for v in p["ci_high"]],
+    }).rename(columns={"group_a": names[0], "group_b": names[1]}), p, {
+        "en": f"Group 1: {names[0]} (n = {sizes[0]}); group 2: {names[1]} (n = {sizes[1]}); difference: group 1 "
+              f"minus group 2. p: permutation test with {mga.resamples} permutations (Chin & Dibbern, 2010); "
+              "the interval holds 95% of the differences under random reassignment of the groups, and a "
+              "difference outside it is significant.",
+        "fa": f"گروه ۱: {names[0]} ({ltr('n = ' + fmt_int(sizes[0], lang))})؛ گروه ۲: {names[1]} "
+              f"({ltr('n = ' + fmt_int(sizes[1], lang))})؛ اختلاف: گروه ۱ منهای گروه ۲. p: آزمون جایگشتی با "
+              f"{fmt_int(mga.resamples, lang)} جایگشت (چین و دیبرن، ۲۰۱۰)؛ فاصله ۹۵ درصد اختلاف‌ها را با جابه‌جایی تصادفی "
+              "گروه‌ها در بر دارد و اختلافی بیرون از آن معنادار است."}[lang])
+    inv = mic.invariance
+    partial = inv.loc[inv["partial"].astype(bool), "construct"].tolist()
+    not_inv = [c for c in inv["construct"] if c not in partial]
+    sig = p[p["significant"].astype(bool)]
+    gname = _variable_label(col, data, lang)
+    sep = _sep(lang)
+    if lang == "fa":
+        text = ("آزمون میکام (هنسلر، رینگل و سارستد، ۲۰۱۶) ناوردایی جزئی همه سازه‌ها را تأیید می‌کند؛ پس مقایسه "
+                "ضرایب مسیر گروه‌ها معتبر است. " if not not_inv else
+                f"آزمون میکام (هنسلر، رینگل و سارستد، ۲۰۱۶) ناوردایی جزئی سازه‌های {sep.join(not_inv)} را تأیید "
+                "نمی‌کند؛ مقایسه مسیرهای این سازه‌ها با احتیاط خوانده شود. ")
+        text += (f"ضریب مسیرهای {sep.join(ltr(a) for a in sig['to'] + ' ← ' + sig['from'])} در گروه‌های «{gname}» "
+                 "تفاوت معنادار دارد." if len(sig) else
+                 f"هیچ ضریب مسیری در گروه‌های «{gname}» تفاوت معنادار ندارد.")
+    else:
+        text = ("MICOM (Henseler, Ringle, & Sarstedt, 2016) establishes partial measurement invariance for every "
+                "construct, so the path coefficients of the groups can be compared. " if not not_inv else
+                f"MICOM (Henseler, Ringle, & Sarstedt, 2016) does not establish partial invariance for "
+                f"{sep.join(not_inv)}; the comparison of their paths is to be read with caution. ")
+        text += (f"{'The path' if len(sig) == 1 else 'The paths'} {sep.join(sig['to'] + ' ← ' + sig['from'])} "
+                 f"{'differs' if len(sig) == 1 else 'differ'} significantly between the groups of {gname}."
+                 if len(sig) else f"No path coefficient differs significantly between the groups "
+                 f"of {gname}.")
+    b.para(text)
+    return mic, mga
+
+
+def _style(lang):
+    from crm_research.core.plotting import style
+
+    return style(lang)

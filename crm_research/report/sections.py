@@ -890,10 +890,12 @@ def _hypothesis_paths(hyp, chains) -> list[str]:
 
 def _hypotheses_table(b, hyp, chains=None):
     lang = b.lang
+    # a PLS fit's statistic is the bootstrap t (estimate / bootstrap SE), as SmartPLS labels it
+    stat = "t" if b.study is not None and b.study.estimator == "PLS-SEM" else "z"
     b.table("hypotheses", "t_hyp", pd.DataFrame({
         "hypothesis": [b.d(h) for h in hyp["hypothesis"]], "path": _hypothesis_paths(hyp, chains or {}),
         "beta": [fmt_num(v, lang) for v in hyp["beta"]], "est": [fmt_num(v, lang) for v in hyp["est"]],
-        "z": [fmt_num(v, lang, 2) for v in hyp["z"]], "p": [fmt_p(v, lang) for v in hyp["pvalue"]],
+        stat: [fmt_num(v, lang, 2) for v in hyp["z"]], "p": [fmt_p(v, lang) for v in hyp["pvalue"]],
         "ci_lower": [fmt_num(v, lang) for v in hyp["ci_low"]], "ci_upper": [fmt_num(v, lang) for v in hyp["ci_high"]],
         "result": [b.t("yes" if v else "no") for v in hyp["supported"]],
     }), hyp, {"en": "A hypothesis is supported when both p < .05 and its 95% interval "
@@ -995,6 +997,8 @@ REFERENCES = [
     "Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterion for assessing discriminant validity in "
     "variance-based structural equation modeling. *Journal of the Academy of Marketing Science, 43*(1), 115-135. "
     "https://doi.org/10.1007/s11747-014-0403-8",
+    "Henseler, J., Ringle, C. M., & Sarstedt, M. (2016). Testing measurement invariance of composites using partial "
+    "least squares. *International Marketing Review, 33*(3), 405-431. https://doi.org/10.1108/IMR-09-2014-0304",
     "Henseler, J., & Sarstedt, M. (2013). Goodness-of-fit indices for partial least squares path modeling. "
     "*Computational Statistics, 28*(2), 565-580. https://doi.org/10.1007/s00180-012-0317-1",
     "Hu, L., & Bentler, P. M. (1999). Cutoff criteria for fit indexes in covariance structure analysis: "
@@ -1024,9 +1028,6 @@ REFERENCES = [
     "Shmueli, G., Sarstedt, M., Hair, J. F., Cheah, J.-H., Ting, H., Vaithilingam, S., & Ringle, C. M. (2019). "
     "Predictive model assessment in PLS-SEM: Guidelines for using PLSpredict. *European Journal of Marketing, "
     "53*(11), 2322-2347. https://doi.org/10.1108/EJM-02-2019-0189",
-    "Stone, M. (1974). Cross-validatory choice and assessment of statistical predictions. *Journal of the Royal "
-    "Statistical Society: Series B (Methodological), 36*(2), 111-147. "
-    "https://doi.org/10.1111/j.2517-6161.1974.tb00994.x",
     "Tenenhaus, M., Esposito Vinzi, V., Chatelin, Y.-M., & Lauro, C. (2005). PLS path modeling. *Computational "
     "Statistics & Data Analysis, 48*(1), 159-205. https://doi.org/10.1016/j.csda.2004.03.005",
     "Yuan, K.-H., & Bentler, P. M. (2000). Three likelihood-based methods for mean and covariance structure "
@@ -1041,7 +1042,7 @@ _SURNAME_FA = {"Browne": "براون", "Curran": "کوران", "Enders": "اند
                "Hair": "هیر", "Henseler": "هنسلر", "Hu": "هو", "Joanes": "جونز", "Kline": "کلاین",
                "Mardia": "ماردیا", "Preacher": "پریچر", "Roemer": "رومر", "Rosseel": "روسل", "Zhao": "ژائو",
                "Brosseau-Liard": "بروسو-لیار", "Chin": "چین", "Cohen": "کوهن", "Kock": "کاک",
-               "Podsakoff": "پادساکف", "Ringle": "رینگل", "Shmueli": "شموئلی", "Stone": "استون",
+               "Podsakoff": "پادساکف", "Ringle": "رینگل", "Shmueli": "شموئلی",
                "Tenenhaus": "تننهاوس", "Yuan": "یوان"}
 
 #: references sharing first author and year are cited with the second author too (APA 7, 8.18):
@@ -1141,13 +1142,13 @@ def _method_section(b, study, n, n_total):
                   "mode A (correlation weights) for the reflective constructs, as SmartPLS (Hair et al., 2022). "
                   "Indicator reliability (loadings >= 0.708), internal consistency (alpha, rhoA and rhoC between "
                   "0.70 and 0.95), convergent validity (AVE >= 0.50) and discriminant validity (HTMT < 0.85; "
-                  "Henseler et al., 2015) were assessed first, then collinearity (VIF < 3), path coefficients, "
-                  "R² and f².",
+                  "Henseler et al., 2015) were assessed first, then collinearity (VIF), path coefficients, "
+                  "R², f² and the predictive relevance (blindfolding Q² and PLSpredict).",
             "fa": "مدل با روش حداقل مربعات جزئی (PLS-SEM)، طرح وزن‌دهی مسیر و وزن‌های همبستگی (حالت A) برای "
                   "سازه‌های انعکاسی، همانند SmartPLS برآورد شد (هیر و همکاران، ۲۰۲۲). ابتدا پایایی شاخص (بار ≥ "
                   "۰٫۷۰۸)، همسانی درونی (آلفا، ρA و ρC بین ۰٫۷۰ و ۰٫۹۵)، روایی همگرا (AVE ≥ ۰٫۵۰) و روایی واگرا "
-                  "(HTMT کمتر از ۰٫۸۵؛ هنسلر و همکاران، ۲۰۱۵) و سپس هم‌خطی (VIF کمتر از ۳)، ضرایب مسیر، R² و f² "
-                  "بررسی شد."}[lang], {
+                  "(HTMT کمتر از ۰٫۸۵؛ هنسلر و همکاران، ۲۰۱۵) و سپس هم‌خطی (VIF)، ضرایب مسیر، R²، f² و ربط پیش‌بین "
+                  "(Q² بلایندفولدینگ و PLSpredict) بررسی شد."}[lang], {
             "en": f"Significance was judged by {boot} bootstrap resamples (percentile intervals, seed {study.seed}); "
                   "a rerun with the same seed gives the same numbers.",
             "fa": f"معناداری با {fmt_int(boot, lang)} نمونه بوت‌استرپ (فاصله‌های صدکی، بذر {fmt_int(study.seed, lang)}) "
@@ -1237,10 +1238,13 @@ def _measurement_section_pls(b, study, x, prog):
                    "< 0.90 for conceptually similar constructs.",
              "fa": "HTMT با میانگین حسابی (هنسلر و همکاران، ۲۰۱۵) همانند SmartPLS. معیار: کمتر از ۰٫۸۵ یا برای "
                    "سازه‌های مفهومی نزدیک کمتر از ۰٫۹۰."}[lang])
+    from crm_research.report.assessment import method_bias_section
+
+    b.fits["method_bias"] = method_bias_section(b, study, x)
     return res, [w for w in caught]
 
 
-def _structural_section_pls(b, study, res, prog):
+def _structural_section_pls(b, study, res, prog, x, sdata):
     import matplotlib.pyplot as plt
 
     import crm_research as crm
@@ -1265,14 +1269,20 @@ def _structural_section_pls(b, study, res, prog):
         "ci_upper": [fmt_num(v, lang) for v in data["ci_high"]],
         "f2": [fmt_num(v, lang) for v in data["f2"]], "vif": [fmt_num(v, lang, 2) for v in data["vif"]],
     }), data, _ci_note(study.bootstrap, study.seed, lang, "percentile") + {
-        "en": " f² of 0.02, 0.15 and 0.35 are small, medium and large effects; VIF should be below 3.",
-        "fa": " مقادیر f² برابر ۰٫۰۲، ۰٫۱۵ و ۰٫۳۵ اثر کوچک، متوسط و بزرگ‌اند؛ VIF باید کمتر از ۳ باشد."}[lang])
+        "en": " f² of 0.02, 0.15 and 0.35 are small, medium and large effects (Cohen, 1988). VIF above 5 indicates "
+              "probable collinearity among the predictors and 3 to 5 possible collinearity (Hair, Risher, et al., "
+              "2019).",
+        "fa": " مقادیر f² برابر ۰٫۰۲، ۰٫۱۵ و ۰٫۳۵ اثر کوچک، متوسط و بزرگ‌اند (کوهن، ۱۹۸۸). VIF بیشتر از ۵ نشانه "
+              "هم‌خطی محتمل میان پیش‌بین‌ها و ۳ تا ۵ نشانه هم‌خطی ممکن است (هیر، ریشر و همکاران، ۲۰۱۹)."}[lang])
     r2 = res.r2[["construct", "r2", "r2_adj"]]
     b.table("r2", "t_r2", pd.DataFrame({"construct": r2["construct"], "r2": [fmt_num(v, lang) for v in r2["r2"]],
                                         "r2_adj": [fmt_num(v, lang) for v in r2["r2_adj"]]}), r2,
             {"en": "R² of 0.75, 0.50 and 0.25 are often read as substantial, moderate and weak (Hair et al., 2022).",
              "fa": "مقادیر ۰٫۷۵، ۰٫۵۰ و ۰٫۲۵ برای R² معمولاً قوی، متوسط و ضعیف تفسیر می‌شوند (هیر و همکاران، "
                    "۲۰۲۲)."}[lang])
+    from crm_research.report.assessment import ipma_section, mga_section, pls_assessment_section
+
+    b.fits["pls_assessment"] = pls_assessment_section(b, study, res, x, sdata)
     med = crm.mediation_effects(res)
     if len(med):
         _mediation_section(b, study, med, study.bootstrap)
@@ -1281,6 +1291,14 @@ def _structural_section_pls(b, study, res, prog):
     # crm.hypotheses reads a PLS fit as an SEM fit (percentile intervals, as SmartPLS)
     hyp = crm.hypotheses(res, study.hypotheses)
     _hypotheses_table(b, hyp, dict(zip(med["effect"], med["chain"])))
+    number = 4
+    if study.ipma:
+        b.fits["pls_assessment"]["ipma"] = ipma_section(b, study, res, f"4.4.{number}")
+        number += 1
+    if study.mga:
+        prog(f"multi-group analysis ({max(study.bootstrap, 10)} permutations)")
+        b.fits["pls_assessment"]["micom"], b.fits["pls_assessment"]["mga"] = mga_section(
+            b, study, x, sdata, f"4.4.{number}")
     return hyp
 
 
@@ -1305,7 +1323,7 @@ def build_chapter(study, lang: str | None = None, progress: bool = True) -> Chap
     fiml = study.missing_policy == "fiml"
     if pls and fiml:
         raise study.error("missing.policy", "'fiml' is a CB-SEM method; PLS-SEM studies use 'listwise'")
-    prog = _Progress(progress, 6 if pls else 7)
+    prog = _Progress(progress, (6 + bool(study.mga)) if pls else 7)
     prog("reading the data")
     data = read_study_data(study)
     x = data.items.dropna()
@@ -1326,7 +1344,7 @@ def build_chapter(study, lang: str | None = None, progress: bool = True) -> Chap
                "estimator": b.fits.get("estimator", "ML"), **tests}
     if pls:
         res, w = _measurement_section_pls(b, study, x, prog)
-        hyp = _structural_section_pls(b, study, res, prog)
+        hyp = _structural_section_pls(b, study, res, prog, x, data)
         results.update({"pls": res, "sem": None, "cfa": None, "reliability": res.reliability,
                         "fornell_larcker": res.fornell_larcker, "htmt": res.htmt, "hypotheses": hyp,
                         "warnings": [str(m.message) for m in w] + list(res.warnings)})
