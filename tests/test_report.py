@@ -494,7 +494,7 @@ def test_construct_tests_equal_api(en, fa, api):
     for c, r in one.iterrows():
         assert got.loc[c, "t"] == f"{r['statistic']:.2f}"
         assert got.loc[c, "df"] == str(int(r["df"]))
-        assert got.loc[c, "M − test value"] == f"{r['mean_diff']:.2f}"
+        assert got.loc[c, "Difference"] == f"{r['mean_diff']:.2f}"
         assert got.loc[c, "95% CI lower"] == f"{r['ci_low']:.2f}" and got.loc[c, "95% CI upper"] == f"{r['ci_high']:.2f}"
         assert got.loc[c, "Cohen's d"] == f"{r['cohen_d']:.2f}"
         assert got.loc[c, "p"] == ("<\u00a0.001" if r["p"] < 0.001 else f"{r['p']:.3f}".lstrip("0"))
@@ -524,13 +524,19 @@ def test_construct_tests_equal_api(en, fa, api):
             assert row["Construct"] == var
             assert row["Statistic"] == f"{chosen['statistic']:.2f}", (col, var)
             assert row["p"] == ("<\u00a0.001" if chosen["p"] < 0.001 else f"{chosen['p']:.3f}".lstrip("0"))
-            assert row["Test"] == {"mann_whitney": "Mann-Whitney U", "kruskal": "Kruskal-Wallis H",
+            assert row["Test"].replace("\u00a0", " ") == {"mann_whitney": "Mann-Whitney U", "kruskal": "Kruskal-Wallis H",
                                    "student_t": "Student's t", "welch_t": "Welch's t", "anova": "ANOVA F",
                                    "welch_anova": "Welch's F"}[chosen["test"]]
     assert k == len(rows)
     groups_fa = t_fa["مقایسه نمره سازه‌ها در گروه‌ها"]
     np.testing.assert_allclose([_fa_num(v) for v in groups_fa["آماره"]], [float(r["Statistic"]) for r in rows])
-    assert "مرد" in "".join(groups_fa["میانگین گروه‌ها"])  # the SPSS value labels' Persian half
+    means = t_en["Construct means by group"]
+    assert means["Category"].tolist()[:2] == ["female", "male"]
+    female = scores[api["data"].loc[x.index, "gender"].to_numpy() == 1].mean()
+    assert means.iloc[0][list(study.constructs)].tolist() == [f"{v:.2f}" for v in female]
+    means_fa = t_fa["میانگین سازه‌ها به تفکیک گروه"]
+    assert means_fa["طبقه"].tolist()[:2] == ["زن", "مرد"]  # the SPSS value labels' Persian half
+    np.testing.assert_allclose([_fa_num(v) for v in means_fa["OPR"]], [float(v) for v in means["OPR"]])
 
 
 def test_method_bias_and_effect_sizes_equal_api_and_lavaan(en, fa, api):

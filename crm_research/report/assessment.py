@@ -70,8 +70,8 @@ def construct_tests_section(b, study, x, data) -> dict:
         "ci_lower": [fmt_num(v, lang, 2) for v in tab["ci_low"]],
         "ci_upper": [fmt_num(v, lang, 2) for v in tab["ci_high"]],
         "cohen_d": [fmt_num(v, lang, 2) for v in tab["cohen_d"]],
-    }), tab, {"en": f"Test value: the scale midpoint {mid:g}; two-sided one-sample t-tests; the interval is "
-                    "that of the mean minus the test value; d = (M − test value) / SD.",
+    }), tab, {"en": f"Test value: the scale midpoint {mid:g}; two-sided one-sample t-tests. Difference: M minus "
+                    "the test value, with its 95% interval; d = (M − test value) / SD.",
               "fa": f"مقدار آزمون: میانه طیف ({b.d(f'{mid:g}')})؛ آزمون t تک‌نمونه‌ای دوطرفه؛ فاصله اطمینان "
                     "مربوط به اختلاف میانگین و مقدار آزمون است؛ d برابر اختلاف میانگین و مقدار آزمون تقسیم بر "
                     "انحراف معیار است."}[lang])
@@ -139,6 +139,10 @@ def _p_eq(p, lang):
     return text if text.startswith("<") else "= " + text
 
 
+#: short effect-size symbols of the group-comparison table (spelled out in its note)
+_EFFECT = {"cohen_d": "d", "rank_biserial_r": "r", "eta_squared": "η²", "epsilon_squared": "ε²"}
+
+
 def _group_comparisons(b, study, data, x, scores) -> dict:
     import crm_research as crm
     from crm_research.report.texts import _label, _variable_label
@@ -146,7 +150,7 @@ def _group_comparisons(b, study, data, x, scores) -> dict:
     lang = b.lang
     b.heading("s2c", 2)
     names = list(study.constructs)
-    rows, shown, results, sentences = [], [], {}, []
+    rows, shown, results, sentences, mean_rows, mean_shown = [], [], {}, [], [], []
     for col in study.group_comparisons:
         labels = data.value_labels.get(col, {})
         group = data.raw[col].loc[x.index]
@@ -156,34 +160,44 @@ def _group_comparisons(b, study, data, x, scores) -> dict:
         res = crm.compare_groups(frame, names, col)
         results[col] = res
         gname = _variable_label(col, data, lang)
+        to_lang = {_label(v, labels, "en"): _label(v, labels, lang) for v in group.dropna().unique()}
+        desc = res.descriptives.reset_index()
+        for j, (level, part) in enumerate(desc.groupby("group", sort=False)):
+            means = part.set_index("variable")["mean"]
+            mean_rows.append({"grouping": col, "group": level, "n": int(part["n"].iloc[0]),
+                              **{c: float(means[c]) for c in names}})
+            mean_shown.append({"group_var": gname if j == 0 else "", "category": to_lang.get(level, level),
+                               "n": fmt_int(part["n"].iloc[0], lang),
+                               **{c: fmt_num(means[c], lang, 2) for c in names}})
         for k, var in enumerate(names):
             t = res.tests[(res.tests["variable"] == var)]
             test_name = res.choice.loc[var, "test"]
             r = t[t["chosen"]].iloc[0]
-            desc = res.descriptives.reset_index()
-            desc = desc[desc["variable"] == var]
-            to_lang = {_label(v, labels, "en"): _label(v, labels, lang) for v in group.dropna().unique()}
-            means = "; ".join(f"{to_lang.get(g, g)}: {fmt_num(m, lang, 2)}" for g, m in zip(desc["group"],
-                                                                                          desc["mean"]))
             df = _df_text(r["df1"], lang) + ("" if not np.isfinite(r["df2"]) else
                                              f"{'، ' if lang == 'fa' else ', '}{_df_text(r['df2'], lang)}")
-            effect = (f"{tr(r['effect'], lang)} = {fmt_num(r['effect_size'], lang, 2)}"
+            # no-break spaces: "r = -0.05" stays on one line (a line may otherwise break after the minus)
+            effect = (f"{_EFFECT[r['effect']]}\u00a0=\u00a0{fmt_num(r['effect_size'], lang, 2)}"
                       if r["effect"] and np.isfinite(r["effect_size"]) else "")
             rows.append({"grouping": col, "construct": var, "test": test_name, "statistic": r["statistic"],
                          "df1": r["df1"], "df2": r["df2"], "p": r["p"], "effect": r["effect"],
                          "effect_size": r["effect_size"]})
-            shown.append({"group_var": gname if k == 0 else "", "construct": var, "groups_m": means,
-                          "test_used": tr(test_name, lang), "t_stat": fmt_num(r["statistic"], lang, 2), "df": df,
+            shown.append({"group_var": gname if k == 0 else "", "construct": var,
+                          "test_used": tr(test_name, lang).replace(" ", "\u00a0"), "t_stat": fmt_num(r["statistic"], lang, 2), "df": df,
                           "p": fmt_p(r["p"], lang), "effect_size": ltr(effect) if lang == "fa" and effect else effect})
             if r["p"] < res.level:
                 sentences.append((col, gname, var, test_name, r["p"]))
+    b.table("group_means", "t_group_means", pd.DataFrame(mean_shown), pd.DataFrame(mean_rows),
+            {"en": "Construct scores: the mean of each construct's items.",
+             "fa": "نمره سازه: میانگین گویه‌های هر سازه."}[lang])
     b.table("group_comparisons", "t_groups", pd.DataFrame(shown), pd.DataFrame(rows), {
         "en": "For each construct the test is chosen by crm.compare_groups: the parametric test when Shapiro-Wilk "
               "accepts normality in every group (Student's t or one-way ANOVA when Levene's test accepts equal "
-              "variances, Welch's test otherwise), else Mann-Whitney U or Kruskal-Wallis H.",
+              "variances, Welch's test otherwise), else Mann-Whitney U or Kruskal-Wallis H. Effect sizes: d, "
+              "Cohen's d; r, the rank-biserial correlation; η², eta squared; ε², epsilon squared.",
         "fa": "آزمون هر سازه با crm.compare_groups انتخاب شده است: آزمون پارامتری وقتی آزمون شاپیرو-ویلک نرمال "
               "بودن را در همه گروه‌ها رد نکند (t مستقل یا تحلیل واریانس وقتی آزمون لون برابری واریانس‌ها را رد "
-              "نکند و در غیر این صورت آزمون ولچ)، و گرنه آزمون یو من-ویتنی یا H کروسکال-والیس."}[lang])
+              "نکند و در غیر این صورت آزمون ولچ)، و گرنه آزمون یو من-ویتنی یا H کروسکال-والیس. اندازه اثر: d، "
+              "d کوهن؛ r، همبستگی رتبه‌ای دوسری؛ η²، اِتا مجذور؛ ε²، اپسیلون مجذور."}[lang])
     if lang == "fa":
         if sentences:
             text = " ".join(f"نمره سازه {var} در گروه‌های «{gname}» تفاوت معنادار دارد ({tr(test, lang)}، "
