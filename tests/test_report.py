@@ -583,3 +583,52 @@ def test_mlr_follows_from_mardia_and_is_cited(en, fa):
         assert any(r.startswith(start) for r in refs), start
     fa_text = " ".join(p.text for p in docx.Document(str(fa.docx)).paragraphs)
     assert "MLR" in fa_text and "یوان و بنتلر" in fa_text and "هیر، بلک و همکاران، ۲۰۱۹" in fa_text
+
+
+def _moderation_study(tmp_path):
+    model = dataset_path("ecrm_survey_model.lav").read_text(encoding="utf-8").replace(
+        "SAT ~ a1*OPR + a2*ANL + a3*EMP", "SAT ~ a1*OPR + a2*ANL + a3*EMP + OPR:ANL")
+    (tmp_path / "moderation.lav").write_text(model, encoding="utf-8")
+    text = STUDY.read_text(encoding="utf-8").replace(
+        "file: ecrm_survey.sav", f"file: {dataset_path('ecrm_survey.sav')}").replace(
+        "model: ecrm_survey_model.lav", "model: moderation.lav").replace(
+        "  H12: ind_EMP\n", "  H12: ind_EMP\n  H13: SAT ~ OPR:ANL\n")
+    path = tmp_path / "moderation.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path, model
+
+
+def test_moderation_section_equals_interaction_sem(tmp_path, api):
+    """A model with a latent interaction: simple slopes, Johnson-Neyman and the interaction's hypothesis row."""
+    import docx
+
+    from crm_research.report.docx_writer import CELL_MARGIN_PT, text_width_pt, unbreakable_tokens
+    from tests.test_report_layout import _tables_with_widths
+
+    path, model = _moderation_study(tmp_path)
+    assert crm.load_study(path).interactions == [("SAT", "OPR", "ANL")]
+    reps = [crm.report(path, out=tmp_path / lang, lang=lang, bootstrap=0, progress=False) for lang in ("en", "fa")]
+    ires = crm.interaction_sem(api["x"], model)
+    slopes = ires.probe(outcome="SAT", focal="OPR", moderator="ANL")
+    jn = ires.johnson_neyman(outcome="SAT", focal="OPR", moderator="ANL")
+    t_en, t_fa = docx_tables(reps[0].docx), docx_tables(reps[1].docx)
+    got = t_en["Simple slopes of the moderated path"]
+    assert got["Simple slope"].tolist() == [f"{v:.3f}" for v in slopes["est"]]
+    assert got["SE"].tolist() == [f"{v:.3f}" for v in slopes["se"]]
+    assert got["95% CI lower"].tolist() == [f"{v:.3f}" for v in slopes["ci_low"]]
+    got_fa = t_fa["شیب‌های ساده مسیر تعدیل‌شده"]
+    np.testing.assert_allclose([_fa_num(v) for v in got_fa["شیب ساده"]], slopes["est"].round(3))
+    ref = crm.hypotheses(ires.fit, {"H13": "SAT ~ OPR_x_ANL"}).iloc[0]
+    hyp = t_en["Results of the hypothesis tests"].set_index("Hypothesis").loc["H13"]
+    assert hyp["Path"] == "SAT ← OPR × ANL" and hyp["β"] == f"{ref['beta']:.3f}" and hyp["B"] == f"{ref['est']:.3f}"
+    assert hyp["Result"] == ("supported" if ref["supported"] else "not supported")
+    text = " ".join(p.text for p in docx.Document(str(reps[0].docx)).paragraphs)
+    assert "4.4.4 Moderation (latent interaction)" in text
+    assert f"between {jn['lower']:.3f} and {jn['upper']:.3f}" in text and "(Johnson & Neyman, 1936)" in text
+    assert "(Lin, Wen, Marsh, & Lin, 2010)" in text
+    f2 = t_en["Effect sizes (f²) and collinearity (VIF) of the latent predictors"].set_index("Path")
+    assert "SAT ← OPR × ANL" in f2.index
+    for rep in reps:  # the new tables never break a number or a word
+        for cell, width, size, bold in _tables_with_widths(rep.docx):
+            for token in unbreakable_tokens(cell):
+                assert text_width_pt(token, size, rep.lang, bold=bold) + CELL_MARGIN_PT <= width + 0.01, token

@@ -397,3 +397,17 @@ def test_group_comparisons_ipma_mga_keys(tmp_path):
     msg = error_of(write(tmp_path, text.replace("group_comparisons: [gender, preferred_channel]",
                                                 "group_comparisons: gender")))
     assert "key 'group_comparisons'" in msg
+
+
+def test_latent_interaction_in_the_model(tmp_path):
+    """'SAT ~ OPR + OPR:ANL' (moderation) is read; the product factor is latent, not a data column."""
+    model = tmp_path / "m.lav"
+    model.write_text(MODEL.read_text(encoding="utf-8").replace(
+        "SAT ~ a1*OPR + a2*ANL + a3*EMP", "SAT ~ a1*OPR + a2*ANL + a3*EMP + OPR:ANL"), encoding="utf-8")
+    text = BASE.replace("  H10: ind_OPR\n", "  H10: ind_OPR\n  H13: SAT ~ OPR:ANL\n")
+    study = load_study(write(tmp_path, text, model=str(model)))
+    assert study.interactions == [("SAT", "OPR", "ANL")] and "OPR_x_ANL" not in study.items
+    model.write_text(MODEL.read_text(encoding="utf-8").replace(
+        "SAT ~ a1*OPR + a2*ANL + a3*EMP", "SAT ~ a1*OPR + a2*ANL + a3*EMP + OPR:OPR1"), encoding="utf-8")
+    msg = error_of(write(tmp_path, text, model=str(model)))
+    assert "key 'model'" in msg and "OPR:OPR1" in msg and "'OPR1' is not one" in msg

@@ -223,6 +223,9 @@ class Study:
         single text in the file is used for both languages).
     group_comparisons : list of str
         Grouping columns across which the report compares the construct scores.
+    interactions : list of tuple
+        ``(outcome, x, z)`` of every latent interaction ``x:z`` written in the model
+        (moderation, fitted by :func:`crm_research.interaction_sem`).
     ipma, mga : str
         PLS-SEM studies: the IPMA target construct and the MGA grouping column
         (empty: not asked for).
@@ -257,6 +260,7 @@ class Study:
     hypothesis_statements: dict[str, dict[str, str]] = field(default_factory=dict)
     item_wording: dict[str, dict[str, str]] = field(default_factory=dict)
     group_comparisons: list[str] = field(default_factory=list)
+    interactions: list[tuple[str, str, str]] = field(default_factory=list)
     ipma: str = ""
     mga: str = ""
 
@@ -481,9 +485,38 @@ def _read_model(doc, lines, path: Path) -> str:
     return text
 
 
+#: a latent interaction term ``x:z`` in a regression (not ``:=``), the notation of crm.interaction_sem; the
+#: data layer cannot import the sem package, so the study check reads the term with this pattern
+_INTERACTION = re.compile(r"([A-Za-z_.\u0600-\u06FF][\w.\u0600-\u06FF]*)\s*:(?!=)\s*"
+                          r"([A-Za-z_.\u0600-\u06FF][\w.\u0600-\u06FF]*)")
+
+
+def _interaction_terms(text: str) -> tuple[str, list[tuple[str, str, str]]]:
+    """The model with every ``x:z`` regression term named ``x_x_z`` (as crm.interaction_sem names its
+    product factor), and the ``(outcome, x, z)`` of each term.
+
+    Examples
+    --------
+    >>> _interaction_terms("SAT ~ OPR + ANL + OPR:ANL\\nind := a*b")
+    ('SAT ~ OPR + ANL + OPR_x_ANL\\nind := a*b', [('SAT', 'OPR', 'ANL')])
+    """
+    out, terms = [], []
+    for line in text.split("\n"):
+        code = line.split("#")[0]
+        if "~" in code and "=~" not in code and ":=" not in code and _INTERACTION.search(code):
+            lhs = code.split("~")[0].strip()
+            for m in _INTERACTION.finditer(code):
+                if (lhs, m.group(1), m.group(2)) not in terms:
+                    terms.append((lhs, m.group(1), m.group(2)))
+            line = _INTERACTION.sub(lambda m: f"{m.group(1)}_x_{m.group(2)}", code)
+        out.append(line)
+    return "\n".join(out), terms
+
+
 def _parse_model(text, lines, path):
     from crm_research.core.syntax import parse_model
 
+    text, interactions = _interaction_terms(text)
     try:
         parsed = parse_model(text)
     except CRMInputError as exc:
@@ -495,7 +528,14 @@ def _parse_model(text, lines, path):
     if not constructs:
         raise _error(path, lines.get("model"), "model",
                      "the model has no measurement part ('=~' lines); a questionnaire study needs one")
-    latent = set(constructs)
+    for _y, x, z in interactions:
+        for name in (x, z):
+            if name not in constructs:
+                raise _error(path, lines.get("model"), "model",
+                             f"the interaction term {x}:{z} needs two constructs measured in the model ('=~'); "
+                             f"{name!r} is not one")
+    # the product factor of an interaction is latent: it is measured by product indicators built at fit time
+    latent = set(constructs) | {f"{x}_x_{z}" for _y, x, z in interactions}
     observed: list[str] = []
     for st in parsed.statements:
         names = [t.name for t in st.terms] + ([st.lhs] if st.op != "=~" else [])
@@ -517,7 +557,7 @@ def _check_hypotheses(hyps, parsed, lines, path):
                 labels.add(t.label)
     defined = {d.name for d in parsed.definitions}
     for name, spec in hyps.items():
-        text = " ".join(spec.replace("=~", " =~ ").replace("~~", " ~~ ").split())
+        text = " ".join(_interaction_terms(spec)[0].replace("=~", " =~ ").replace("~~", " ~~ ").split())
         if "~" in text and "=~" not in text and "~~" not in text:
             text = " ".join(text.replace("~", " ~ ").split())
         if text in paths or text in labels or text in defined:
@@ -801,6 +841,7 @@ def load_study(path: str | os.PathLike, *, check_data: bool = True) -> Study:
         hypothesis_statements=_bilingual(doc.get("hypothesis_statements", {})),
         item_wording=_bilingual(doc.get("item_wording", {})),
         group_comparisons=[str(c) for c in doc.get("group_comparisons", [])],
+        interactions=_interaction_terms(model_text)[1],
         ipma=str(doc.get("ipma", "")),
         mga=str(doc.get("mga", "")),
     )

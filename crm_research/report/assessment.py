@@ -34,7 +34,8 @@ from crm_research.core.plotting import ltr
 from crm_research.report.texts import fmt_int, fmt_num, fmt_p, fmt_pct, tr
 
 __all__ = ["construct_tests_section", "method_bias_section", "effect_size_section", "latent_vif",
-           "reduced_model", "f2_band", "pls_assessment_section", "ipma_section", "mga_section"]
+           "reduced_model", "f2_band", "pls_assessment_section", "ipma_section", "mga_section",
+           "moderation_section", "product_name"]
 
 
 def _sep(lang):
@@ -314,6 +315,19 @@ def method_bias_section(b, study, x):
 
 # -- 4.4: f² and VIF of the latent predictors (CB-SEM) ----------------------------------------------------
 
+def product_name(text: str) -> str:
+    """'SAT ← OPR_x_ANL' as 'SAT ← OPR × ANL' (the product factor of crm.interaction_sem).
+
+    Examples
+    --------
+    >>> product_name("SAT ← OPR_x_ANL")
+    'SAT ← OPR × ANL'
+    """
+    import re
+
+    return re.sub(r"(\w+)_x_(\w+)", r"\1 × \2", text)
+
+
 def _term(t) -> str:
     if t.fixed is not None:
         return f"{t.fixed:g}*{t.name}"
@@ -407,7 +421,7 @@ def effect_size_section(b, study, fit, model_data, missing: str):
                          "f2": f2, "effect": f2_band(f2), "vif": float(vif[pred])})
     data = pd.DataFrame(rows)
     b.table("f2_vif", "t_f2_vif", pd.DataFrame({
-        "path": data["outcome"] + " ← " + data["predictor"],
+        "path": [product_name(f"{o} ← {p}") for o, p in zip(data["outcome"], data["predictor"])],
         "r2": [fmt_num(v, lang) for v in data["r2_included"]],
         "r2_excl": [fmt_num(v, lang) for v in data["r2_excluded"]],
         "f2": [fmt_num(v, lang) for v in data["f2"]], "f2_effect": [tr(v, lang) for v in data["effect"]],
@@ -432,7 +446,7 @@ def effect_size_section(b, study, fit, model_data, missing: str):
                 + ("؛ هم‌خطی مسئله‌ای ایجاد نمی‌کند. " if vmax < 3 else
                    "؛ هم‌خطی ممکن است خطای معیار ضرایب را بزرگ کرده باشد. ")
                 + ("مسیرهای دارای اثر دست‌کم کوچک: " + sep.join(
-                    f"{ltr(r['outcome'] + ' ← ' + r['predictor'])} ({tr(r['effect'], lang)})"
+                    f"{ltr(product_name(r['outcome'] + ' ← ' + r['predictor']))} ({tr(r['effect'], lang)})"
                     for _, r in big.iterrows()) + "." if len(big) else
                    "هیچ مسیری اندازه اثر دست‌کم کوچک (۰٫۰۲) ندارد."))
     else:
@@ -440,7 +454,8 @@ def effect_size_section(b, study, fit, model_data, missing: str):
                 + ("; collinearity is not a concern. " if vmax < 3 else
                    "; collinearity may have inflated the standard errors of the paths. ")
                 + ("Paths with at least a small effect: " + sep.join(
-                    f"{r['outcome']} ← {r['predictor']} ({r['effect']})" for _, r in big.iterrows()) + "."
+                    f"{product_name(r['outcome'] + ' ← ' + r['predictor'])} ({r['effect']})"
+                    for _, r in big.iterrows()) + "."
                    if len(big) else "No path reaches a small effect size (0.02)."))
     b.para(text)
     return data
@@ -633,3 +648,70 @@ def _style(lang):
     from crm_research.core.plotting import style
 
     return style(lang)
+
+
+# -- 4.4.4 (CB-SEM): moderation -----------------------------------------------------------------------------
+
+def moderation_section(b, study, ires, hyp, number: str) -> dict:
+    """Simple slopes at -1 SD, the mean and +1 SD of the moderator and the Johnson-Neyman bounds."""
+    import matplotlib.pyplot as plt
+
+    lang = b.lang
+    _numbered(b, number, "s4m")
+    est = ires.fit.estimates
+    out = {}
+    sentences = []
+    for y, x, z, xz in ires.interactions:
+        slopes = ires.probe(outcome=y, focal=x, moderator=z)
+        jn = ires.johnson_neyman(outcome=y, focal=x, moderator=z)
+        row = est[(est["lhs"] == y) & (est["op"] == "~") & (est["rhs"] == xz)].iloc[0]
+        where = ["−1 SD", "M", "+1 SD"] if lang == "en" else ["۱− انحراف معیار", "میانگین", "۱+ انحراف معیار"]
+        b.table(f"simple_slopes_{xz}", "t_probe", pd.DataFrame({
+            # no-break spaces keep "ANL = -0.672" on one line
+            "moderator_value": [f"{z}\u00a0=\u00a0{fmt_num(w, lang)} ({lab})"
+                                for w, lab in zip(slopes["moderator"], where)],
+            "slope": [fmt_num(v, lang) for v in slopes["est"]], "se": [fmt_num(v, lang) for v in slopes["se"]],
+            "z": [fmt_num(v, lang, 2) for v in slopes["z"]], "p": [fmt_p(v, lang) for v in slopes["pvalue"]],
+            "ci_lower": [fmt_num(v, lang) for v in slopes["ci_low"]],
+            "ci_upper": [fmt_num(v, lang) for v in slopes["ci_high"]],
+        }), slopes.assign(outcome=y, focal=x, moderator_name=z), {
+            "en": f"Simple slopes of {x} on {y} at values of {z} in its latent metric (mean 0), with delta-method "
+                  "standard errors, as semTools::probe2WayMC.",
+            "fa": f"شیب‌های ساده اثر {x} بر {y} در مقادیر {z} در مقیاس پنهان آن (میانگین صفر) با خطای معیار روش "
+                  "دلتا، همانند semTools::probe2WayMC."}[lang])
+        with _style(lang):
+            fig, ax = plt.subplots(figsize=(6, 4))
+            ires.plot(ax=ax, outcome=y, focal=x, moderator=z)
+        b.figure(f"moderation_{xz}", "f_moderation", fig)
+        h = hyp[hyp["path"].str.replace(" ", "") == f"{y}~{xz}"]
+        label = f" ({h['hypothesis'].iloc[0]})" if len(h) else ""
+        lo, hi, outside = jn["lower"], jn["upper"], bool(jn["significant_outside"])
+        p = _p_eq(row["pvalue"], lang)
+        if lang == "fa":
+            text = (f"اثر تعاملی {ltr(x + ' × ' + z)} بر {y}{b.d(label)}: "
+                    + "، ".join(ltr(t) for t in (f"B = {fmt_num(row['est'], lang)}", f"β = {fmt_num(row['std_all'], lang)}",
+                                                 f"p {p}")) + ". ")
+            if np.isfinite(lo) and np.isfinite(hi):
+                text += (f"بر پایه روش جانسون-نیمن (جانسون و نیمن، ۱۹۳۶) اثر {x} بر {y} "
+                         + (f"بیرون از بازه {ltr('[' + fmt_num(lo, lang) + '، ' + fmt_num(hi, lang) + ']')} از {z} "
+                            if outside else
+                            f"درون بازه {ltr('[' + fmt_num(lo, lang) + '، ' + fmt_num(hi, lang) + ']')} از {z} ")
+                         + "معنادار است (سطح ۰٫۰۵).")
+            else:
+                text += (f"روش جانسون-نیمن (جانسون و نیمن، ۱۹۳۶) مرز معناداری برای اثر {x} در دامنه {z} "
+                         "نمی‌یابد.")
+        else:
+            text = (f"The interaction {x} × {z} on {y}{label} is B = {fmt_num(row['est'])}, "
+                    f"β = {fmt_num(row['std_all'])}, p {p}. ")
+            if np.isfinite(lo) and np.isfinite(hi):
+                text += (f"By the Johnson-Neyman technique (Johnson & Neyman, 1936) the effect of {x} on {y} is "
+                         f"significant (p < .05) where {z} is "
+                         + (f"below {fmt_num(lo)} or above {fmt_num(hi)}" if outside else
+                            f"between {fmt_num(lo)} and {fmt_num(hi)}") + " (latent metric, mean 0).")
+            else:
+                text += (f"The Johnson-Neyman technique (Johnson & Neyman, 1936) finds no bound of significance "
+                         f"for the effect of {x} along {z}.")
+        sentences.append(text)
+        out[xz] = {"slopes": slopes, "johnson_neyman": jn}
+    b.para(" ".join(sentences))
+    return out

@@ -586,8 +586,9 @@ def _measurement_syntax(study) -> str:
     or its fit, loadings, CR/AVE and Fornell-Larcker verdicts describe a different one.
     """
     from crm_research.core.syntax import parse_model
+    from crm_research.data.study import _interaction_terms
 
-    parsed = parse_model(study.model)
+    parsed = parse_model(_interaction_terms(study.model)[0])
     observed = set(study.items)
     lines = []
     for st in parsed.statements:
@@ -767,10 +768,18 @@ def _structural_section(b, study, x, prog):
     b.heading("s4")
     boot = study.bootstrap
     prog(f"structural model (SEM{f', {boot} bootstrap resamples' if boot else ''})")
+    ires = None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fit = crm.sem(x, study.model, missing=study.missing_policy, estimator=b.fits.get("estimator", "ML"),
-                      bootstrap=boot, seed=study.seed, progress=b.progress)
+        if study.interactions:
+            # a latent interaction (x:z): product indicators, ML (crm.interaction_sem has no robust or
+            # bootstrap option), so the intervals of this model are normal-theory ones
+            ires = crm.interaction_sem(x, study.model)
+            fit, boot = ires.fit, 0
+        else:
+            fit = crm.sem(x, study.model, missing=study.missing_policy, estimator=b.fits.get("estimator", "ML"),
+                          bootstrap=boot, seed=study.seed, progress=b.progress)
+    b.fits["interaction"] = ires
     import matplotlib.pyplot as plt
 
     with _style(lang):
@@ -781,6 +790,14 @@ def _structural_section(b, study, x, prog):
         else:
             ax.set_title("Standardized estimates; * p < .05, ** p < .01, *** p < .001", fontsize=9)
     b.figure("path_diagram", "f_path", fig)
+    if ires is not None:
+        b.para({"en": "The structural model contains a latent interaction, estimated with double-mean-centred "
+                      "product indicators (Lin, Wen, Marsh, & Lin, 2010) by maximum likelihood: robust standard "
+                      "errors and the bootstrap are not available for this model, and its standard errors treat "
+                      "the products as normal, so they are approximate.",
+                "fa": "مدل ساختاری یک تعامل پنهان دارد که با شاخص‌های حاصل‌ضربی دوبار میانگین‌زدایی‌شده (لین، ون، "
+                      "مارش و لین، ۲۰۱۰) و بیشینه درست‌نمایی برآورد شد؛ خطای معیار مقاوم و بوت‌استرپ برای این مدل "
+                      "در دسترس نیست و خطاهای معیار آن حاصل‌ضرب‌ها را نرمال فرض می‌کنند، پس تقریبی‌اند."}[lang])
     sem_fit = _fit_table(b, fit, "sem_fit", "t_sem_fit")
     b.para(_fit_sentence(sem_fit, lang, "sem"))
 
@@ -793,7 +810,7 @@ def _structural_section(b, study, x, prog):
                                "std_all": paths["std_all"], "ci_low": paths[lo_col], "ci_high": paths[hi_col]})
     arrow = " ← "
     b.table("paths", "t_paths", pd.DataFrame({
-        "path": paths["lhs"] + arrow + paths["rhs"], "est": [fmt_num(v, lang) for v in paths["est"]],
+        "path": [_product_name(p) for p in paths["lhs"] + arrow + paths["rhs"]], "est": [fmt_num(v, lang) for v in paths["est"]],
         "se": [fmt_num(v, lang) for v in paths["se"]], "z": [fmt_num(v, lang, 2) for v in paths["z"]],
         "p": [fmt_p(v, lang) for v in paths["pvalue"]], "beta": [fmt_num(v, lang) for v in paths["std_all"]],
         "ci_lower": [fmt_num(v, lang) for v in paths[lo_col]], "ci_upper": [fmt_num(v, lang) for v in paths[hi_col]],
@@ -808,6 +825,11 @@ def _structural_section(b, study, x, prog):
 
     from crm_research.report.assessment import effect_size_section
 
+    if ires is not None:
+        # the refits of f² need the same product indicators as the interaction model
+        for _y, fx, fz, _xz in ires.interactions:
+            xi, zi = study.constructs[fx], study.constructs[fz]
+            x = crm.product_indicators(x, xi, zi, method=ires.method, match=len(xi) == len(zi))
     b.fits["f2_vif"] = effect_size_section(b, study, fit, x, study.missing_policy)
     med = crm.mediation_effects(fit) if (est["op"] == ":=").any() else None
     if med is not None and len(med):
@@ -815,9 +837,22 @@ def _structural_section(b, study, x, prog):
 
     prog("hypotheses")
     b.heading("s4c", 2)
-    hyp = crm.hypotheses(fit, study.hypotheses)
+    from crm_research.data.study import _interaction_terms
+
+    # 'SAT ~ OPR:ANL' is the path from the product factor OPR_x_ANL in the fitted model
+    hyp = crm.hypotheses(fit, {h: _interaction_terms(spec)[0] for h, spec in study.hypotheses.items()})
     _hypotheses_table(b, hyp, dict(zip(med["effect"], med["chain"])) if med is not None else {})
+    if ires is not None:
+        from crm_research.report.assessment import moderation_section
+
+        b.fits["moderation"] = moderation_section(b, study, ires, hyp, "4.4.4")
     return fit, hyp, [w for w in caught]
+
+
+def _product_name(text: str) -> str:
+    from crm_research.report.assessment import product_name
+
+    return product_name(text)
 
 
 def _persian_diagram(ax) -> None:
@@ -884,7 +919,7 @@ def _hypothesis_paths(hyp, chains) -> list[str]:
     out = []
     for path in hyp["path"]:
         name = path.split(" := ")[0]
-        out.append(chains[name] if " := " in path and name in chains else path.replace(" ~ ", " ← "))
+        out.append(chains[name] if " := " in path and name in chains else _product_name(path.replace(" ~ ", " ← ")))
     return out
 
 
@@ -1006,9 +1041,14 @@ REFERENCES = [
     "https://doi.org/10.1080/10705519909540118",
     "Joanes, D. N., & Gill, C. A. (1998). Comparing measures of sample skewness and kurtosis. *Journal of the Royal "
     "Statistical Society: Series D (The Statistician), 47*(1), 183-189. https://doi.org/10.1111/1467-9884.00122",
+    "Johnson, P. O., & Neyman, J. (1936). Tests of certain linear hypotheses and their application to some "
+    "educational problems. *Statistical Research Memoirs, 1*, 57-93.",
     "Kline, R. B. (2016). *Principles and practice of structural equation modeling* (4th ed.). Guilford.",
     "Kock, N. (2015). Common method bias in PLS-SEM: A full collinearity assessment approach. *International "
     "Journal of e-Collaboration, 11*(4), 1-10. https://doi.org/10.4018/ijec.2015100101",
+    "Lin, G.-C., Wen, Z., Marsh, H. W., & Lin, H.-S. (2010). Structural equation models of latent interactions: "
+    "Clarification of orthogonalizing and double-mean-centering strategies. *Structural Equation Modeling, 17*(3), "
+    "374-391. https://doi.org/10.1080/10705511.2010.488999",
     "Mardia, K. V. (1970). Measures of multivariate skewness and kurtosis with applications. *Biometrika, 57*(3), "
     "519-530. https://doi.org/10.1093/biomet/57.3.519",
     "Podsakoff, P. M., MacKenzie, S. B., Lee, J.-Y., & Podsakoff, N. P. (2003). Common method biases in "
@@ -1042,7 +1082,7 @@ _SURNAME_FA = {"Browne": "براون", "Curran": "کوران", "Enders": "اند
                "Hair": "هیر", "Henseler": "هنسلر", "Hu": "هو", "Joanes": "جونز", "Kline": "کلاین",
                "Mardia": "ماردیا", "Preacher": "پریچر", "Roemer": "رومر", "Rosseel": "روسل", "Zhao": "ژائو",
                "Brosseau-Liard": "بروسو-لیار", "Chin": "چین", "Cohen": "کوهن", "Kock": "کاک",
-               "Podsakoff": "پادساکف", "Ringle": "رینگل", "Shmueli": "شموئلی",
+               "Podsakoff": "پادساکف", "Johnson": "جانسون", "Lin": "لین", "Ringle": "رینگل", "Shmueli": "شموئلی",
                "Tenenhaus": "تننهاوس", "Yuan": "یوان"}
 
 #: references sharing first author and year are cited with the second author too (APA 7, 8.18):
@@ -1323,6 +1363,10 @@ def build_chapter(study, lang: str | None = None, progress: bool = True) -> Chap
     fiml = study.missing_policy == "fiml"
     if pls and fiml:
         raise study.error("missing.policy", "'fiml' is a CB-SEM method; PLS-SEM studies use 'listwise'")
+    if study.interactions and (fiml or pls):
+        raise study.error("model", "a latent interaction (x:z) is fitted by crm.interaction_sem on complete rows "
+                          "(CB-SEM, missing.policy 'listwise'); " + ("'fiml' cannot be used with it" if fiml else
+                          "for a PLS-SEM moderation use crm.pls_sem directly"))
     prog = _Progress(progress, (6 + bool(study.mga)) if pls else 7)
     prog("reading the data")
     data = read_study_data(study)
