@@ -112,7 +112,10 @@ STUDY_SCHEMA: dict[str, Any] = {
         },
         "demographics": {"type": "array", "items": {"type": "string"}, "uniqueItems": True,
                          "description": "columns describing the respondents (categories, or numbers such as years)"},
-        "model": {"type": "string", "minLength": 1, "description": "lavaan syntax, or a .lav file name"},
+        "model": {"type": "string", "minLength": 1,
+                  "description": "lavaan syntax, or a .lav file name; a latent interaction 'SAT ~ OPR + ANL + "
+                                 "OPR:ANL' (moderation, CB-SEM) is fitted with product indicators "
+                                 "(crm.interaction_sem)"},
         "hypotheses": {
             "type": "object",
             "minProperties": 1,
