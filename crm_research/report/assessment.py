@@ -161,6 +161,9 @@ def _group_comparisons(b, study, data, x, scores) -> dict:
         res = crm.compare_groups(frame, names, col)
         results[col] = res
         gname = _variable_label(col, data, lang)
+        # in a sentence: "across the groups of preferred channel ..."
+        in_text = (gname[0].lower() + gname[1:] if lang == "en" and gname[:1].isupper() and gname[1:2].islower()
+                   else gname)
         to_lang = {_label(v, labels, "en"): _label(v, labels, lang) for v in group.dropna().unique()}
         desc = res.descriptives.reset_index()
         for j, (level, part) in enumerate(desc.groupby("group", sort=False)):
@@ -186,7 +189,7 @@ def _group_comparisons(b, study, data, x, scores) -> dict:
                           "test_used": tr(test_name, lang).replace(" ", "\u00a0"), "t_stat": fmt_num(r["statistic"], lang, 2), "df": df,
                           "p": fmt_p(r["p"], lang), "effect_size": ltr(effect) if lang == "fa" and effect else effect})
             if r["p"] < res.level:
-                sentences.append((col, gname, var, test_name, r["p"]))
+                sentences.append((col, in_text, var, test_name, r["p"]))
     b.table("group_means", "t_group_means", pd.DataFrame(mean_shown), pd.DataFrame(mean_rows),
             {"en": "Construct scores: the mean of each construct's items.",
              "fa": "نمره سازه: میانگین گویه‌های هر سازه."}[lang])
@@ -562,6 +565,8 @@ def ipma_section(b, study, res, number: str):
     with _style(lang):
         fig, ax = plt.subplots(figsize=(6.5, 4.5))
         ip.plot(ax=ax, lang=lang)
+        if lang == "fa":
+            _persian_ticks(ax)
     b.figure("ipma", "f_ipma", fig)
     mi, mp = float(t["importance"].mean()), float(t["performance"].mean())
     top = t.loc[t["importance"].idxmax(), "construct"]
@@ -650,6 +655,16 @@ def _style(lang):
     return style(lang)
 
 
+def _persian_ticks(ax) -> None:
+    """Persian digits on both axes of a figure of the Persian chapter."""
+    from matplotlib.ticker import FuncFormatter
+
+    from crm_research.core.plotting import number
+
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(FuncFormatter(lambda v, _pos: number(f"{v:g}", "fa")))
+
+
 # -- 4.4.4 (CB-SEM): moderation -----------------------------------------------------------------------------
 
 def moderation_section(b, study, ires, hyp, number: str) -> dict:
@@ -682,6 +697,14 @@ def moderation_section(b, study, ires, hyp, number: str) -> dict:
         with _style(lang):
             fig, ax = plt.subplots(figsize=(6, 4))
             ires.plot(ax=ax, outcome=y, focal=x, moderator=z)
+            if lang == "fa":
+                # the figure in the chapter's language: Persian labels and digits (codes stay Latin)
+                ax.set_title(f"تعدیل اثر {ltr(x + ' → ' + y)} به‌وسیله {z}")
+                ax.set_xlabel(f"{z} (مقیاس پنهان، میانگین صفر؛ خط‌چین: مرزهای جانسون-نیمن)")
+                ax.set_ylabel(f"اثر {x} بر {y}")
+                handles, _ = ax.get_legend_handles_labels()
+                ax.legend(handles, [f"شیب {x}", "فاصله ۹۵٪"], fontsize="small")
+                _persian_ticks(ax)
         b.figure(f"moderation_{xz}", "f_moderation", fig)
         h = hyp[hyp["path"].str.replace(" ", "") == f"{y}~{xz}"]
         label = f" ({h['hypothesis'].iloc[0]})" if len(h) else ""
