@@ -365,6 +365,10 @@ def test_pls_chapter_q2_gof_ipma_mga_equal_api(tmp_path, api):
         assert heading in [p.text for p in docx.Document(str(en_rep.docx)).paragraphs]
     assert "۴-۴-۵ تحلیل چندگروهی (MGA)" in [p.text for p in docx.Document(str(fa_rep.docx)).paragraphs]
     assert t_en["Results of the hypothesis tests"].columns[4] == "t"
+    refs = _citations_two_way(en_rep)
+    for start in ("Shmueli, G.", "Tenenhaus, M.", "Henseler, J., & Sarstedt", "Ringle, C. M.", "Chin, W. W.",
+                  "Henseler, J., Ringle, C. M., & Sarstedt, M. (2016)", "Hair, J. F., Risher"):
+        assert any(r.startswith(start) for r in refs), start
     # the PLS chapter's tables never break a number or a word either (font metrics, as test_report_layout)
     from crm_research.report.docx_writer import CELL_MARGIN_PT, text_width_pt, unbreakable_tokens
     from tests.test_report_layout import _tables_with_widths
@@ -465,6 +469,10 @@ def test_fiml_report_equals_sem_fiml(tmp_path, api):
     path = tmp_path / "fiml.yaml"
     path.write_text(text, encoding="utf-8")
     rep = crm.report(path, out=tmp_path / "out", bootstrap=0, progress=False)
+    # a FIML fit is bootstrapped too (each resample refitted by FIML)
+    boot = crm.report(path, out=tmp_path / "boot", bootstrap=10, progress=False)
+    assert boot.sem.boot_n == 10 and set(boot.hypotheses["interval"]) == {"bootstrap percentile"}
+    assert "refitted by FIML" in boot.html.read_text(encoding="utf-8")
     study = api["study"]
     items = api["data"][study.items].dropna(how="all")
     # Mardia rejects normality on the complete respondents: FIML with robust standard errors (MLR)
@@ -598,6 +606,26 @@ def _moderation_study(tmp_path):
     return path, model
 
 
+def _citations_two_way(rep):
+    """Every author-year citation of the chapter has its reference, and every listed reference is cited."""
+    import re
+
+    import docx
+
+    paras = [p.text for p in docx.Document(str(rep.docx)).paragraphs]
+    start = paras.index("References")
+    body = " ".join(paras[:start]) + " " + " ".join(t.note for t in rep.chapter.tables)
+    refs = paras[start + 1:]
+    cites = set(re.findall(r"(?<![\w-])([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?:,| and| &| et al\.)[^()]{0,40}?\(?"
+                           r"((?:19|20)\d\d)[);]", body))
+    for name, year in cites:
+        assert any(r.startswith(name) and f"({year})" in r for r in refs), (name, year)
+    for ref in refs:
+        surname, year = ref.split(",", 1)[0], re.search(r"\((\d{4})\)", ref).group(1)
+        assert re.search(rf"{re.escape(surname)}[^)]{{0,60}}?{year}", body), ref
+    return refs
+
+
 def test_moderation_section_equals_interaction_sem(tmp_path, api):
     """A model with a latent interaction: simple slopes, Johnson-Neyman and the interaction's hypothesis row."""
     import docx
@@ -628,6 +656,8 @@ def test_moderation_section_equals_interaction_sem(tmp_path, api):
     assert "(Lin, Wen, Marsh, & Lin, 2010)" in text
     f2 = t_en["Effect sizes (f²) and collinearity (VIF) of the latent predictors"].set_index("Path")
     assert "SAT ← OPR × ANL" in f2.index
+    refs = _citations_two_way(reps[0])
+    assert any(r.startswith("Johnson, P. O.") for r in refs) and any(r.startswith("Lin, G.-C.") for r in refs)
     for rep in reps:  # the new tables never break a number or a word
         for cell, width, size, bold in _tables_with_widths(rep.docx):
             for token in unbreakable_tokens(cell):
