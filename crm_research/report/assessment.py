@@ -225,8 +225,17 @@ def method_bias_section(b, study, x):
     import crm_research as crm
 
     lang = b.lang
+    import warnings
+
+    from crm_research.core.errors import CRMConvergenceWarning
+
     b.heading("s3e", 2)
-    res = crm.common_method_bias(x, study.constructs, method_factor=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = crm.common_method_bias(x, study.constructs, method_factor=True)
+    b.fits.setdefault("warnings", []).extend(str(w.message) for w in caught)
+    # a common-latent-factor CFA that did not converge gives no loadings to read
+    converged = not any(issubclass(w.category, CRMConvergenceWarning) for w in caught)
     h, vif = res.harman, res.vif
     rows = [{"check": k, "value": float(h.loc[k, "share"]), "threshold": 0.5, "flag": bool(h.loc[k, "flag"])}
             for k in h.index]
@@ -252,23 +261,27 @@ def method_bias_section(b, study, x):
               "قرارداد است نه آزمون (پادساکف و همکاران، ۲۰۰۳). VIF: رگرسیون نمره هر سازه بر همه سازه‌های دیگر؛ "
               "کاک (۲۰۱۵) مقدار بیشتر از ۳٫۳ را نشانه احتمالی آلودگی روش مشترک می‌داند."}[lang])
     load = res.loadings.reset_index()
-    b.table("common_latent_factor", "t_clf", pd.DataFrame({
-        "construct": [c if i == 0 or c != prev else "" for i, (c, prev) in
-                      enumerate(zip(load["construct"], [None, *load["construct"].tolist()[:-1]]))],
-        "item": load["item"], "loading": [fmt_num(v, lang) for v in load["loading"]],
-        "loading_clf": [fmt_num(v, lang) for v in load["loading_clf"]],
-        "delta": [fmt_num(v, lang) for v in load["delta"]],
-    }), load, {"en": "Common latent factor: one extra factor on which every item loads with equal loadings, "
-                     "uncorrelated with the constructs (Podsakoff et al., 2003). Change: loading without minus "
-                     "with it.",
-               "fa": "عامل پنهان روش مشترک: یک عامل افزوده که همه گویه‌ها با بار برابر بر آن بار می‌شوند و با "
-                     "سازه‌ها همبسته نیست (پادساکف و همکاران، ۲۰۰۳). تغییر: بار بدون عامل روش منهای بار با آن."}[lang])
+    if converged:
+        b.table("common_latent_factor", "t_clf", pd.DataFrame({
+            "construct": [c if i == 0 or c != prev else "" for i, (c, prev) in
+                          enumerate(zip(load["construct"], [None, *load["construct"].tolist()[:-1]]))],
+            "item": load["item"], "loading": [fmt_num(v, lang) for v in load["loading"]],
+            "loading_clf": [fmt_num(v, lang) for v in load["loading_clf"]],
+            "delta": [fmt_num(v, lang) for v in load["delta"]],
+        }), load, {"en": "Common latent factor: one extra factor on which every item loads with equal loadings, "
+                         "uncorrelated with the constructs (Podsakoff et al., 2003). Change: loading without minus "
+                         "with it.",
+                   "fa": "عامل پنهان روش مشترک: یک عامل افزوده که همه گویه‌ها با بار برابر بر آن بار می‌شوند و با "
+                         "سازه‌ها همبسته نیست (پادساکف و همکاران، ۲۰۰۳). تغییر: بار بدون عامل روش منهای بار با آن."}[lang])
     comp = float(h.loc["component_share", "share"])
     fac = float(h.loc["factor_share", "share"])
     vmax = float(vif["vif"].max())
     dmax = float(load["delta"].abs().max())
-    improper = res.method_variance is not None and res.method_variance < 0
-    m = res.method_loading
+    improper = converged and res.method_variance is not None and res.method_variance < 0
+    if not converged:
+        m = None
+    if converged:
+        m = res.method_loading
     if lang == "fa":
         text = ("همه متغیرها از پاسخ‌دهندگان یکسان و با یک پرسش‌نامه گردآوری شده‌اند؛ بنابراین واریانس روش مشترک "
                 "ممکن است رابطه سازه‌ها را بزرگ‌تر یا کوچک‌تر نشان دهد (پادساکف و همکاران، ۲۰۰۳). در آزمون "
@@ -280,8 +293,9 @@ def method_bias_section(b, study, x):
                 f"آزمون هیچ اثری را کنترل نمی‌کند. بیشترین VIF هم‌خطی کامل {fmt_num(vmax, lang, 2)} است"
                 + (" که از آستانه ۳٫۳ کاک (۲۰۱۵) کمتر است. " if vmax <= 3.3 else
                    " که از آستانه ۳٫۳ کاک (۲۰۱۵) بیشتر است. ")
-                + "افزودن عامل پنهان روش مشترک بارهای عاملی استاندارد را حداکثر "
-                f"{fmt_num(dmax, lang)} تغییر می‌دهد. ")
+                + ("افزودن عامل پنهان روش مشترک بارهای عاملی استاندارد را حداکثر "
+                   f"{fmt_num(dmax, lang)} تغییر می‌دهد. " if converged else
+                   "مدل با عامل پنهان روش مشترک همگرا نشد، پس تغییر بارهای آن گزارش نمی‌شود. "))
         if improper:
             text += ("واریانس برآوردشده عامل روش منفی است (جواب نامعتبر)؛ داده‌ها عامل مشترکی فراتر از سازه‌ها "
                      "نشان نمی‌دهند و این تغییرها برآورد سوگیری نیستند. ")
@@ -302,7 +316,9 @@ def method_bias_section(b, study, x):
                 f"absent, and the test controls for nothing. The largest full-collinearity VIF is {vmax:.2f}, "
                 + ("below Kock's (2015) threshold of 3.3. " if vmax <= 3.3 else
                    "above Kock's (2015) threshold of 3.3. ")
-                + f"Adding a common latent factor changes the standardized loadings by at most {dmax:.3f}. ")
+                + (f"Adding a common latent factor changes the standardized loadings by at most {dmax:.3f}. "
+                   if converged else "The model with a common latent factor did not converge, so its loading "
+                   "changes are not reported. "))
         if improper:
             text += ("The method factor's estimated variance is negative (an improper solution): the data hold no "
                      "common factor beyond the constructs, and the changes are not an estimate of the bias. ")
@@ -402,6 +418,7 @@ def effect_size_section(b, study, fit, model_data, missing: str):
     import warnings
 
     import crm_research as crm
+    from crm_research.core.errors import CRMConvergenceWarning
 
     lang = b.lang
     est = fit.estimates
@@ -414,20 +431,25 @@ def effect_size_section(b, study, fit, model_data, missing: str):
         vif = latent_vif(fit, outcome)
         r2_in = float(fit.r2[outcome])
         for pred in paths.loc[paths["lhs"] == outcome, "rhs"]:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
                 small = crm.sem(model_data, reduced_model(fit.model, outcome, pred), missing=missing,
                                 progress=False)
-            r2_out = float(small.r2[outcome])
+            # a refit that did not converge gives no R² to compare: its f² stays empty (and is reported)
+            failed = any(issubclass(w.category, CRMConvergenceWarning) for w in caught)
+            if failed:
+                b.fits.setdefault("warnings", []).append(
+                    f"f² of {outcome} <- {pred}: the model with this path fixed to zero did not converge.")
+            r2_out = np.nan if failed else float(small.r2[outcome])
             f2 = (r2_in - r2_out) / (1 - r2_in)
             rows.append({"outcome": outcome, "predictor": pred, "r2_included": r2_in, "r2_excluded": r2_out,
-                         "f2": f2, "effect": f2_band(f2), "vif": float(vif[pred])})
+                         "f2": f2, "effect": f2_band(f2) if np.isfinite(f2) else "", "vif": float(vif[pred])})
     data = pd.DataFrame(rows)
     b.table("f2_vif", "t_f2_vif", pd.DataFrame({
         "path": [product_name(f"{o} ← {p}") for o, p in zip(data["outcome"], data["predictor"])],
         "r2": [fmt_num(v, lang) for v in data["r2_included"]],
         "r2_excl": [fmt_num(v, lang) for v in data["r2_excluded"]],
-        "f2": [fmt_num(v, lang) for v in data["f2"]], "f2_effect": [tr(v, lang) for v in data["effect"]],
+        "f2": [fmt_num(v, lang) for v in data["f2"]], "f2_effect": [tr(v, lang) if v else "" for v in data["effect"]],
         "vif": [fmt_num(v, lang, 2) for v in data["vif"]],
     }).rename(columns={"r2_excl": "r2_excluded"}), data, {
         "en": "f² = (R²included − R²excluded) / (1 − R²included), where R²excluded is the outcome's R² when the "
@@ -442,7 +464,7 @@ def effect_size_section(b, study, fit, model_data, missing: str):
               "۱۹۸۸). VIF از همبستگی‌های برآوردی پیش‌بین‌های پنهان هر سازه محاسبه شده است؛ مقدار بیشتر از ۵ "
               "نشانه هم‌خطی محتمل و ۳ تا ۵ نشانه هم‌خطی ممکن است (هیر، ریشر و همکاران، ۲۰۱۹)."}[lang])
     vmax = float(data["vif"].max())
-    big = data[data["effect"] != "none"]
+    big = data[~data["effect"].isin(["none", ""])]
     sep = _sep(lang)
     if lang == "fa":
         text = (f"بیشترین VIF پیش‌بین‌های پنهان {fmt_num(vmax, lang, 2)} است"

@@ -1400,6 +1400,7 @@ def build_chapter(study, lang: str | None = None, progress: bool = True) -> Chap
     b.fits["reliability"] = results["reliability"].set_index("construct") if "construct" in getattr(
         results["reliability"], "columns", []) else results["reliability"]
     results.update({k: b.fits.get(k) for k in ("method_bias", "f2_vif", "pls_assessment", "moderation")})
+    results["warnings"] = results["warnings"] + b.fits.get("warnings", [])
     _summary(b, study)
     _method_section(b, study, len(model_data), data.n_total)
     chapter = Chapter(title, lang, b.blocks, results)
