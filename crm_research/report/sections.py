@@ -1193,6 +1193,21 @@ def _method_section(b, study, n, n_total):
                   "a rerun with the same seed gives the same numbers.",
             "fa": f"معناداری با {fmt_int(boot, lang)} نمونه بوت‌استرپ (فاصله‌های صدکی، بذر {fmt_int(study.seed, lang)}) "
                   "داوری شد؛ اجرای دوباره با همین بذر همین اعداد را می‌دهد."}[lang]]
+    # the analyses of 4.2 and 4.3.5 and the effect sizes, in one paragraph after the estimation ones
+    paras.insert(len(paras) - 1, {
+        "en": "Construct scores (the mean of each construct's items) were compared with the scale midpoint by "
+              "one-sample t-tests and ranked by the Friedman test"
+              + ("; group differences were tested by the test crm.compare_groups chooses from Shapiro-Wilk's and "
+                 "Levene's tests" if study.group_comparisons else "")
+              + ". Common-method bias was examined by Harman's single-factor test, full-collinearity VIFs (Kock, "
+              "2015) and a common latent factor (Podsakoff et al., 2003), and the effect size f² was read against "
+              "Cohen's (1988) bands.",
+        "fa": "نمره سازه‌ها (میانگین گویه‌های هر سازه) با آزمون t تک‌نمونه‌ای با میانه طیف مقایسه و با آزمون "
+              "فریدمن رتبه‌بندی شد"
+              + ("؛ تفاوت گروه‌ها با آزمونی سنجیده شد که crm.compare_groups بر پایه آزمون‌های شاپیرو-ویلک و لون "
+                 "برمی‌گزیند" if study.group_comparisons else "")
+              + ". سوگیری روش مشترک با آزمون تک‌عاملی هارمن، VIF هم‌خطی کامل (کاک، ۲۰۱۵) و عامل پنهان روش "
+              "مشترک (پادساکف و همکاران، ۲۰۰۳) بررسی شد و اندازه اثر f² با مرزهای کوهن (۱۹۸۸) تفسیر شد."}[lang])
     if study.missing_policy == "fiml":
         paras.insert(1, {
             "en": f"The CFA and the structural model used full-information maximum likelihood (FIML; {n} "
