@@ -371,3 +371,43 @@ def test_issue16_control_characters_in_titles_are_removed(tmp_path):
     text = BASE.replace("title: test study", 'title: "test\\vstudy\\x01"\nauthor: "A\\fB"')
     study = load_study(write(tmp_path, text))
     assert study.title == "test study" and study.author == "A B"
+
+
+def test_group_comparisons_ipma_mga_keys(tmp_path):
+    """Issue 15: the chapter's group comparisons and the PLS IPMA/MGA are asked for in the study file."""
+    text = BASE.replace("demographics: [gender, age_band]\n",
+                        "demographics: [gender, age_band]\ngroup_comparisons: [gender, preferred_channel]\n")
+    study = load_study(write(tmp_path, text))
+    assert study.group_comparisons == ["gender", "preferred_channel"] and study.ipma == "" and study.mga == ""
+    data = read_study_data(study)
+    assert "preferred_channel" in data.raw.columns
+    # a grouping column not in the data: the line of the list and the closest column
+    msg = error_of(write(tmp_path, text.replace("preferred_channel]", "prefered_channel]")))
+    assert "line 12, key 'group_comparisons'" in msg and "(did you mean 'preferred_channel'" in msg
+    # IPMA and MGA are PLS-SEM analyses
+    msg = error_of(write(tmp_path, text + "ipma: LOY\n"))
+    assert "key 'ipma'" in msg and "PLS-SEM" in msg
+    pls = text.replace("estimator: CB-SEM", "estimator: PLS-SEM")
+    study = load_study(write(tmp_path, pls + "ipma: LOY\nmga: gender\n"))
+    assert study.ipma == "LOY" and study.mga == "gender"
+    msg = error_of(write(tmp_path, pls + "ipma: LOYALTY\n"))
+    assert "key 'ipma'" in msg and "not a construct" in msg
+    msg = error_of(write(tmp_path, pls + "mga: sex\n"))
+    assert "key 'mga'" in msg and "'sex'" in msg
+    msg = error_of(write(tmp_path, text.replace("group_comparisons: [gender, preferred_channel]",
+                                                "group_comparisons: gender")))
+    assert "key 'group_comparisons'" in msg
+
+
+def test_latent_interaction_in_the_model(tmp_path):
+    """'SAT ~ OPR + OPR:ANL' (moderation) is read; the product factor is latent, not a data column."""
+    model = tmp_path / "m.lav"
+    model.write_text(MODEL.read_text(encoding="utf-8").replace(
+        "SAT ~ a1*OPR + a2*ANL + a3*EMP", "SAT ~ a1*OPR + a2*ANL + a3*EMP + OPR:ANL"), encoding="utf-8")
+    text = BASE.replace("  H10: ind_OPR\n", "  H10: ind_OPR\n  H13: SAT ~ OPR:ANL\n")
+    study = load_study(write(tmp_path, text, model=str(model)))
+    assert study.interactions == [("SAT", "OPR", "ANL")] and "OPR_x_ANL" not in study.items
+    model.write_text(MODEL.read_text(encoding="utf-8").replace(
+        "SAT ~ a1*OPR + a2*ANL + a3*EMP", "SAT ~ a1*OPR + a2*ANL + a3*EMP + OPR:OPR1"), encoding="utf-8")
+    msg = error_of(write(tmp_path, text, model=str(model)))
+    assert "key 'model'" in msg and "OPR:OPR1" in msg and "'OPR1' is not one" in msg

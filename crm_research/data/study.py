@@ -112,7 +112,10 @@ STUDY_SCHEMA: dict[str, Any] = {
         },
         "demographics": {"type": "array", "items": {"type": "string"}, "uniqueItems": True,
                          "description": "columns describing the respondents (categories, or numbers such as years)"},
-        "model": {"type": "string", "minLength": 1, "description": "lavaan syntax, or a .lav file name"},
+        "model": {"type": "string", "minLength": 1,
+                  "description": "lavaan syntax, or a .lav file name; a latent interaction 'SAT ~ OPR + ANL + "
+                                 "OPR:ANL' (moderation, CB-SEM) is fitted with product indicators "
+                                 "(crm.interaction_sem)"},
         "hypotheses": {
             "type": "object",
             "minProperties": 1,
@@ -129,6 +132,17 @@ STUDY_SCHEMA: dict[str, Any] = {
                 "seed": {"type": "integer", "minimum": 0, "description": "random seed: the same seed, the same numbers"},
             },
         },
+        "group_comparisons": {
+            "type": "array", "items": {"type": "string"}, "uniqueItems": True,
+            "description": "grouping columns (e.g. [gender, preferred_channel]): the construct scores are "
+                           "compared across the groups of each (t / Mann-Whitney, ANOVA / Kruskal-Wallis, "
+                           "crm.compare_groups)",
+        },
+        "ipma": {"type": "string", "minLength": 1,
+                 "description": "PLS-SEM only: the target construct of an importance-performance map (crm.ipma)"},
+        "mga": {"type": "string", "minLength": 1,
+                "description": "PLS-SEM only: a grouping column with two groups for the multi-group analysis "
+                               "(crm.pls_mga, permutation test with the study's bootstrap.resamples permutations)"},
         "language": {"enum": ["en", "fa"], "description": "language of the report (default en)"},
         "output": {"type": "string", "minLength": 1, "description": "report folder, relative to the study file"},
     },
@@ -154,6 +168,9 @@ _EXPECTED = {  # what a key must hold, in words, for the error messages
     "bootstrap.resamples": "an integer >= 0 (0, or at least 10 resamples)",
     "bootstrap.seed": "an integer >= 0",
     "language": "'en' or 'fa'",
+    "group_comparisons": "a list of distinct grouping column names",
+    "ipma": "the name of a construct of the model",
+    "mga": "the name of a grouping column with two groups",
     "output": "a folder name",
     "title": "a non-empty text",
     "title_fa": "a non-empty text",
@@ -207,6 +224,14 @@ class Study:
     construct_labels, hypothesis_statements, item_wording : dict
         Construct / hypothesis / item -> ``{"en": text, "fa": text}`` (a
         single text in the file is used for both languages).
+    group_comparisons : list of str
+        Grouping columns across which the report compares the construct scores.
+    interactions : list of tuple
+        ``(outcome, x, z)`` of every latent interaction ``x:z`` written in the model
+        (moderation, fitted by :func:`crm_research.interaction_sem`).
+    ipma, mga : str
+        PLS-SEM studies: the IPMA target construct and the MGA grouping column
+        (empty: not asked for).
     """
 
     path: Path
@@ -237,6 +262,10 @@ class Study:
     construct_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     hypothesis_statements: dict[str, dict[str, str]] = field(default_factory=dict)
     item_wording: dict[str, dict[str, str]] = field(default_factory=dict)
+    group_comparisons: list[str] = field(default_factory=list)
+    interactions: list[tuple[str, str, str]] = field(default_factory=list)
+    ipma: str = ""
+    mga: str = ""
 
     def text(self, key: str, name: str, lang: str, *, default: str | None = None) -> str:
         """The ``lang`` text of ``name`` under ``key`` (e.g. ``"construct_labels", "SAT", "fa"``).
@@ -255,7 +284,8 @@ class Study:
         """Dotted path of ``value`` inside the list or mapping under ``key`` (for its line number)."""
         if f"{key}.{value}" in self.lines:
             return f"{key}.{value}"
-        entries = self.reverse if key == "reverse_items" else self.demographics
+        entries = {"reverse_items": self.reverse, "group_comparisons": self.group_comparisons}.get(
+            key, self.demographics if key == "demographics" else [])
         names = list(entries)
         return f"{key}.{names.index(value)}" if value in names else key
 
@@ -458,9 +488,38 @@ def _read_model(doc, lines, path: Path) -> str:
     return text
 
 
+#: a latent interaction term ``x:z`` in a regression (not ``:=``), the notation of crm.interaction_sem; the
+#: data layer cannot import the sem package, so the study check reads the term with this pattern
+_INTERACTION = re.compile(r"([A-Za-z_.\u0600-\u06FF][\w.\u0600-\u06FF]*)\s*:(?!=)\s*"
+                          r"([A-Za-z_.\u0600-\u06FF][\w.\u0600-\u06FF]*)")
+
+
+def _interaction_terms(text: str) -> tuple[str, list[tuple[str, str, str]]]:
+    """The model with every ``x:z`` regression term named ``x_x_z`` (as crm.interaction_sem names its
+    product factor), and the ``(outcome, x, z)`` of each term.
+
+    Examples
+    --------
+    >>> _interaction_terms("SAT ~ OPR + ANL + OPR:ANL\\nind := a*b")
+    ('SAT ~ OPR + ANL + OPR_x_ANL\\nind := a*b', [('SAT', 'OPR', 'ANL')])
+    """
+    out, terms = [], []
+    for line in text.split("\n"):
+        code = line.split("#")[0]
+        if "~" in code and "=~" not in code and ":=" not in code and _INTERACTION.search(code):
+            lhs = code.split("~")[0].strip()
+            for m in _INTERACTION.finditer(code):
+                if (lhs, m.group(1), m.group(2)) not in terms:
+                    terms.append((lhs, m.group(1), m.group(2)))
+            line = _INTERACTION.sub(lambda m: f"{m.group(1)}_x_{m.group(2)}", code)
+        out.append(line)
+    return "\n".join(out), terms
+
+
 def _parse_model(text, lines, path):
     from crm_research.core.syntax import parse_model
 
+    text, interactions = _interaction_terms(text)
     try:
         parsed = parse_model(text)
     except CRMInputError as exc:
@@ -472,7 +531,14 @@ def _parse_model(text, lines, path):
     if not constructs:
         raise _error(path, lines.get("model"), "model",
                      "the model has no measurement part ('=~' lines); a questionnaire study needs one")
-    latent = set(constructs)
+    for _y, x, z in interactions:
+        for name in (x, z):
+            if name not in constructs:
+                raise _error(path, lines.get("model"), "model",
+                             f"the interaction term {x}:{z} needs two constructs measured in the model ('=~'); "
+                             f"{name!r} is not one")
+    # the product factor of an interaction is latent: it is measured by product indicators built at fit time
+    latent = set(constructs) | {f"{x}_x_{z}" for _y, x, z in interactions}
     observed: list[str] = []
     for st in parsed.statements:
         names = [t.name for t in st.terms] + ([st.lhs] if st.op != "=~" else [])
@@ -494,7 +560,7 @@ def _check_hypotheses(hyps, parsed, lines, path):
                 labels.add(t.label)
     defined = {d.name for d in parsed.definitions}
     for name, spec in hyps.items():
-        text = " ".join(spec.replace("=~", " =~ ").replace("~~", " ~~ ").split())
+        text = " ".join(_interaction_terms(spec)[0].replace("=~", " =~ ").replace("~~", " ~~ ").split())
         if "~" in text and "=~" not in text and "~~" not in text:
             text = " ".join(text.replace("~", " ~ ").split())
         if text in paths or text in labels or text in defined:
@@ -663,6 +729,11 @@ def _check_columns(study: Study, data: pd.DataFrame) -> None:
     for col in study.demographics:
         if col not in columns:
             raise missing_column(col, "demographics")
+    for col in study.group_comparisons:
+        if col not in columns:
+            raise missing_column(col, "group_comparisons")
+    if study.mga and study.mga not in columns:
+        raise missing_column(study.mga, "mga")
     for col in study.reverse:
         if col not in columns:
             raise missing_column(col, "reverse_items")
@@ -712,7 +783,9 @@ def load_study(path: str | os.PathLike, *, check_data: bool = True) -> Study:
     ``demographics``, ``model`` (lavaan syntax or a ``.lav`` file),
     ``hypotheses`` (name -> path or defined parameter), ``estimator``
     (``CB-SEM`` default, or ``PLS-SEM``), ``bootstrap`` (``resamples``,
-    ``seed``), ``language`` (``en``/``fa``) and ``output`` (folder).
+    ``seed``), ``language`` (``en``/``fa``), ``output`` (folder),
+    ``group_comparisons`` (grouping columns) and, for PLS-SEM studies,
+    ``ipma`` (target construct) and ``mga`` (grouping column).
 
     Examples
     --------
@@ -770,6 +843,10 @@ def load_study(path: str | os.PathLike, *, check_data: bool = True) -> Study:
         construct_labels=_bilingual(doc.get("construct_labels", {})),
         hypothesis_statements=_bilingual(doc.get("hypothesis_statements", {})),
         item_wording=_bilingual(doc.get("item_wording", {})),
+        group_comparisons=[str(c) for c in doc.get("group_comparisons", [])],
+        interactions=_interaction_terms(model_text)[1],
+        ipma=str(doc.get("ipma", "")),
+        mga=str(doc.get("mga", "")),
     )
     for key, known, what in (("construct_labels", list(constructs), "construct of the model"),
                              ("hypothesis_statements", list(study.hypotheses), "hypothesis of the study"),
@@ -789,6 +866,14 @@ def load_study(path: str | os.PathLike, *, check_data: bool = True) -> Study:
                               + (f" (did you mean {' or '.join(map(repr, hint))}?)" if hint else "")
                               + f". Model items: {examples_of(observed, 8)}.")
     _check_hypotheses(study.hypotheses, parsed, lines, path)
+    for key in ("ipma", "mga"):
+        if getattr(study, key) and study.estimator != "PLS-SEM":
+            raise study.error(key, f"'{key}' is a PLS-SEM analysis; set 'estimator: PLS-SEM' or remove '{key}'")
+    if study.ipma and study.ipma not in constructs:
+        hint = closest_names(study.ipma, list(constructs))
+        raise study.error("ipma", f"{study.ipma!r} is not a construct of the model"
+                          + (f" (did you mean {' or '.join(map(repr, hint))}?)" if hint else "")
+                          + f". Constructs: {examples_of(list(constructs), 8)}.")
     if check_data:
         data, _, _ = _read_file(study)
         _check_columns(study, data)
@@ -834,7 +919,8 @@ def read_study_data(study: Study) -> StudyData:
     _check_columns(study, data)
     renamed = {new: old for old, new in study.reverse.items()}
     source_items = [renamed.get(i, i) if renamed.get(i, i) in data.columns else i for i in study.items]
-    used = list(dict.fromkeys(source_items + study.demographics))
+    groups = study.group_comparisons + ([study.mga] if study.mga else [])
+    used = list(dict.fromkeys(source_items + study.demographics + groups))
     raw = data.copy()
     counts = {}
     for col in used:

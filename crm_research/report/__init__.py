@@ -293,18 +293,25 @@ def report(study, *, out=None, lang=None, bootstrap=None, progress=True) -> Thes
 
     Notes
     -----
-    The chapter has five sections: (1) sample and missing data with
-    demographic frequency tables and charts; (2) item descriptives (mean,
-    SD, skewness G1, kurtosis G2), Mardia's tests and the estimator choice
-    they imply; (3) the measurement model: CFA fit with Hu and Bentler's
-    (1999) criteria and a verdict per index, loadings, alpha / CR / AVE
-    (Fornell & Larcker, 1981), Fornell-Larcker and HTMT (Henseler et al.,
-    2015); (4) the structural model: path diagram, coefficients, R²,
-    indirect effects with bias-corrected bootstrap intervals and the
-    hypotheses table; (5) method notes with references.  Every number comes
-    from the toolkit's public functions (``crm.item_descriptives``,
-    ``crm.mardia``, ``crm.cfa``, ``crm.construct_reliability``,
-    ``crm.fornell_larcker``, ``crm.htmt``, ``crm.sem``, ``crm.hypotheses``).
+    The chapter: introduction; (4.1) sample and missing data with
+    demographic tables and charts; (4.2) item and construct descriptives,
+    Mardia's tests and the estimator they imply (MLR when normality is
+    rejected), construct means against the scale midpoint, the Friedman
+    ranking and the group comparisons of ``group_comparisons``; (4.3) the
+    measurement model: CFA fit (robust indices under MLR) with Hu and
+    Bentler's (1999) criteria, loadings, alpha / omega / CR / AVE,
+    Fornell-Larcker and HTMT, common-method bias; (4.4) the structural
+    model: path diagram, coefficients, R², f² and VIF, indirect effects with
+    their mediation type and the hypotheses table -- for ``estimator:
+    PLS-SEM`` the SmartPLS chapter with Q² (blindfolding, PLSpredict), GoF
+    with its caveat, and IPMA / MGA when the study names ``ipma`` / ``mga``;
+    (4.5) summary; (4.6) method notes with the references cited.  Every
+    number comes from the toolkit's public functions (``crm.item_descriptives``,
+    ``crm.mardia``, ``crm.one_sample_test``, ``crm.friedman_ranking``,
+    ``crm.compare_groups``, ``crm.cfa``, ``crm.construct_reliability``,
+    ``crm.fornell_larcker``, ``crm.htmt``, ``crm.common_method_bias``,
+    ``crm.sem``, ``crm.hypotheses``, ``crm.pls_sem``, ``crm.ipma``,
+    ``crm.micom``, ``crm.pls_mga``).
 
     The output is atomic: everything is written into a temporary folder next
     to the target and moved into place with :func:`os.replace` only when all

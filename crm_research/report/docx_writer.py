@@ -221,6 +221,12 @@ def _add_table(doc, block: Table, lang: str) -> None:
     from docx.shared import Pt
 
     rtl = lang == "fa"
+    display = block.display
+    size = _table_font_size(display, lang)
+    # sized before anything is written: a table too wide for the page starts a landscape section, which
+    # must come before its label, title and the table itself (else the table stays on the portrait page)
+    widths, size = _fitted_widths(doc, display, size, lang, block)
+    widths = [Pt(w) for w in widths]
     label = doc.add_paragraph()
     run = label.add_run(f"{tr('table', lang)} {_digits(block.number, lang)}")
     _bold(run)
@@ -231,10 +237,7 @@ def _add_table(doc, block: Table, lang: str) -> None:
         p.paragraph_format.keep_with_next = True
         if rtl:
             _set_rtl_paragraph(p)
-    display = block.display
     table = doc.add_table(rows=len(display) + 1, cols=len(display.columns))
-    size = _table_font_size(display, lang)
-    widths = [Pt(w) for w in _fitted_widths(doc, display, size, lang, block)]
     table.autofit = False
     grid = table._tbl.tblGrid
     for j, width in enumerate(widths):
@@ -266,8 +269,6 @@ def _add_table(doc, block: Table, lang: str) -> None:
                         _bold(run)
                 if rtl:
                     _set_rtl_paragraph(p)
-    if getattr(block, "_landscape", False):
-        _new_section(doc, landscape=False, lang=lang)
     if block.note:
         note = doc.add_paragraph()
         _italic(note.add_run(tr("note", lang)))
@@ -276,8 +277,10 @@ def _add_table(doc, block: Table, lang: str) -> None:
             _size(run, 10)
         if rtl:
             _set_rtl_paragraph(note)
-    else:
+    elif not getattr(block, "_landscape", False):
         doc.add_paragraph()
+    if getattr(block, "_landscape", False):  # the note stays with its table on the landscape page
+        _new_section(doc, landscape=False, lang=lang)
 
 
 def _table_font_size(display, lang: str) -> float:
@@ -289,18 +292,21 @@ def _text_width(doc) -> float:
     return (sec.page_width - sec.left_margin - sec.right_margin) / 12700  # EMU -> points
 
 
-def _fitted_widths(doc, display, size, lang, block) -> list[float]:
-    """Portrait when the table fits; else a landscape section; else a smaller font (down to 8 pt)."""
+def _fitted_widths(doc, display, size, lang, block) -> tuple[list[float], float]:
+    """Portrait when the table fits; else a landscape section; else a smaller font (down to 8 pt).
+
+    Returns the column widths and the font size they were planned for.
+    """
     widths, ok = plan_columns(display, _text_width(doc), size, lang)
     if ok:
-        return widths
+        return widths, size
     # a landscape page for this table alone (APA 7 allows it for wide tables)
     _new_section(doc, landscape=True, lang=lang)
     block._landscape = True
     while True:
         widths, ok = plan_columns(display, _text_width(doc), size, lang)
         if ok or size <= 8:
-            return widths
+            return widths, size
         size -= 0.5
 
 

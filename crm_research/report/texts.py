@@ -30,6 +30,15 @@ T: dict[str, tuple[str, str]] = {
     "s4c": ("4.4.3 Hypothesis tests", "۴-۴-۳ آزمون فرضیه‌ها"),
     "s5": ("4.6 Method notes", "۴-۶ یادداشت‌های روش‌شناختی"),
     "s6": ("4.5 Summary", "۴-۵ جمع‌بندی"),
+    "s2a": ("4.2.1 Construct means against the scale midpoint", "۴-۲-۱ مقایسه میانگین سازه‌ها با میانه طیف"),
+    "s2b": ("4.2.2 Ranking of the constructs (Friedman test)", "۴-۲-۲ رتبه‌بندی سازه‌ها (آزمون فریدمن)"),
+    "s2c": ("4.2.3 Group comparisons", "۴-۲-۳ مقایسه گروه‌ها"),
+    "s3e": ("4.3.5 Common-method bias", "۴-۳-۵ سوگیری روش مشترک"),
+    "s4d": ("Effect sizes (f²) and collinearity (VIF)", "اندازه اثر (f²) و هم‌خطی (VIF)"),
+    "s4e": ("Predictive relevance (Q²) and GoF", "ربط پیش‌بین (Q²) و شاخص GoF"),
+    "s4f": ("Importance-performance map analysis (IPMA)", "تحلیل نقشه اهمیت-عملکرد (IPMA)"),
+    "s4g": ("Multi-group analysis (MGA)", "تحلیل چندگروهی (MGA)"),
+    "s4m": ("Moderation (latent interaction)", "تعدیل‌گری (تعامل پنهان)"),
     "intro": ("Introduction", "مقدمه"),
     "t_constructs": ("Constructs of the model and their items", "سازه‌های مدل و گویه‌های آن‌ها"),
     "t_construct_desc": ("Descriptive statistics of the constructs", "آمار توصیفی سازه‌ها"),
@@ -56,11 +65,31 @@ T: dict[str, tuple[str, str]] = {
     "t_indirect": ("Indirect and total effects with bootstrap intervals",
                    "اثرهای غیرمستقیم و کل با فاصله‌های اطمینان بوت‌استرپ"),
     "t_hyp": ("Results of the hypothesis tests", "نتایج آزمون فرضیه‌ها"),
+    "t_one_sample": ("One-sample t-tests of the construct means against the scale midpoint",
+                     "آزمون t تک‌نمونه‌ای میانگین سازه‌ها در مقایسه با میانه طیف"),
+    "t_friedman": ("Friedman test: mean ranks of the constructs", "آزمون فریدمن: میانگین رتبه سازه‌ها"),
+    "t_group_means": ("Construct means by group", "میانگین سازه‌ها به تفکیک گروه"),
+    "t_groups": ("Comparison of the construct scores across groups", "مقایسه نمره سازه‌ها در گروه‌ها"),
+    "t_harman": ("Common-method bias: Harman's single-factor test and full-collinearity VIFs",
+                 "سوگیری روش مشترک: آزمون تک‌عاملی هارمن و VIF هم‌خطی کامل"),
+    "t_clf": ("Standardized loadings with and without a common latent factor",
+              "بارهای عاملی استاندارد با و بدون عامل پنهان روش مشترک"),
+    "t_f2_vif": ("Effect sizes (f²) and collinearity (VIF) of the latent predictors",
+                 "اندازه اثر (f²) و هم‌خطی (VIF) پیش‌بین‌های پنهان"),
+    "t_q2": ("Predictive relevance: blindfolding Q² and PLSpredict Q²predict",
+             "ربط پیش‌بین: Q² بلایندفولدینگ و Q²predict"),
+    "t_plspredict": ("PLSpredict: out-of-sample prediction errors of the indicators",
+                     "PLSpredict: خطای پیش‌بینی برون‌نمونه‌ای شاخص‌ها"),
+    "t_ipma": ("Importance-performance map", "نقشه اهمیت-عملکرد"),
+    "t_mga": ("Multi-group analysis of the path coefficients", "تحلیل چندگروهی ضرایب مسیر"),
+    "t_probe": ("Simple slopes of the moderated path", "شیب‌های ساده مسیر تعدیل‌شده"),
     "f_demo": ("Demographic profile of the respondents", "ویژگی‌های جمعیت‌شناختی پاسخ‌دهندگان"),
     "f_qq": ("Chi-square Q-Q plot of squared Mahalanobis distances",
              "نمودار چندک-چندک خی‌دو برای مجذور فاصله‌های ماهالانوبیس"),
     "f_path": ("Path diagram of the structural model (standardized estimates)",
                "نمودار مسیر مدل ساختاری (برآوردهای استانداردشده)"),
+    "f_ipma": ("Importance-performance map of the target construct", "نقشه اهمیت-عملکرد سازه هدف"),
+    "f_moderation": ("Simple slopes and Johnson-Neyman region", "شیب‌های ساده و ناحیه جانسون-نیمن"),
     # column labels
     "item": ("Item", "گویه"),
     "construct": ("Construct", "سازه"),
@@ -113,6 +142,47 @@ T: dict[str, tuple[str, str]] = {
     "t_pls_paths": ("Structural path coefficients (PLS-SEM)", "ضرایب مسیر مدل ساختاری (PLS-SEM)"),
     "f_pls_path": ("PLS path model (path coefficients and R²)", "مدل مسیر PLS (ضرایب مسیر و R²)"),
     "interval": ("Interval", "نوع فاصله"),
+    "midpoint": ("Test value", "مقدار آزمون"),
+    "mean_diff": ("Difference", "اختلاف میانگین"),
+    "cohen_d": ("Cohen's d", "d کوهن"),
+    "reading": ("Reading", "تفسیر"),
+    "mean_rank": ("Mean rank", "میانگین رتبه"),
+    "rank": ("Rank", "رتبه"),
+    "group_var": ("Grouping", "متغیر گروه‌بندی"),
+    "groups_m": ("Group means", "میانگین گروه‌ها"),
+    "test_used": ("Test", "آزمون"),
+    "effect_size": ("Effect size", "اندازه اثر"),
+    "share": ("Variance share", "سهم واریانس"),
+    "check": ("Check", "بررسی"),
+    "loading_clf": ("With CLF", "با عامل روش"),
+    "delta": ("Change", "تغییر"),
+    "r2_excluded": ("R² excluded", "R² بدون مسیر"),
+    "exceeds": ("Above criterion", "بیشتر از معیار"),
+    "f2_effect": ("f² effect", "اندازه اثر f²"),
+    "predictor": ("Predictor", "پیش‌بین"),
+    "outcome": ("Outcome", "سازه درون‌زا"),
+    "q2": ("Q² (blindfolding)", "Q² بلایندفولدینگ"),
+    "q2_predict": ("Q²predict", "Q²predict"),
+    "rmse_pls": ("RMSE PLS", "RMSE PLS"),
+    "rmse_lm": ("RMSE LM", "RMSE LM"),
+    "pls_beats_lm": ("PLS < LM", "PLS < LM"),
+    "importance": ("Importance", "اهمیت"),
+    "performance": ("Performance", "عملکرد"),
+    "diff": ("Difference", "اختلاف"),
+    "group_a": ("Group 1", "گروه ۱"),
+    "group_b": ("Group 2", "گروه ۲"),
+    "moderator_value": ("Moderator", "مقدار تعدیل‌گر"),
+    "slope": ("Simple slope", "شیب ساده"),
+    "t_stat": ("Statistic", "آماره"),
+    "small": ("small", "کوچک"),
+    "medium": ("medium", "متوسط"),
+    "large": ("large", "بزرگ"),
+    "none": ("none", "ناچیز"),
+    "above": ("above", "بالاتر"),
+    "below": ("below", "پایین‌تر"),
+    "not_different": ("not different", "بدون تفاوت"),
+    "yes_flag": ("yes", "بله"),
+    "no_flag": ("no", "خیر"),
     "mediation": ("Mediation type", "نوع میانجی‌گری"),
     "eff_indirect": ("indirect", "غیرمستقیم"),
     "eff_direct": ("direct", "مستقیم"),
@@ -139,6 +209,29 @@ T: dict[str, tuple[str, str]] = {
     "tli": ("TLI", "TLI"),
     "rmsea": ("RMSEA", "RMSEA"),
     "srmr": ("SRMR", "SRMR"),
+    "chisq_ml": ("χ² (ML)", "خی‌دو (ML)"),
+    "chisq_scaled": ("Scaled χ² (Yuan-Bentler)", "خی‌دوی مقیاس‌شده (یوان-بنتلر)"),
+    "pvalue_scaled": ("p (scaled χ²)", "p (خی‌دوی مقیاس‌شده)"),
+    "chisq_scaling_factor": ("Scaling factor", "ضریب مقیاس"),
+    "chisq_df_scaled": ("Scaled χ²/df", "خی‌دوی مقیاس‌شده بر درجه آزادی"),
+    "cfi_robust": ("Robust CFI", "CFI مقاوم"),
+    "tli_robust": ("Robust TLI", "TLI مقاوم"),
+    "rmsea_robust": ("Robust RMSEA", "RMSEA مقاوم"),
+    "cfi_scaled": ("Scaled CFI", "CFI مقیاس‌شده"),
+    "tli_scaled": ("Scaled TLI", "TLI مقیاس‌شده"),
+    "rmsea_scaled": ("Scaled RMSEA", "RMSEA مقیاس‌شده"),
+    # tests chosen by crm.compare_groups
+    "student_t": ("Student's t", "t مستقل"),
+    "welch_t": ("Welch's t", "t ولچ"),
+    "mann_whitney": ("Mann-Whitney U", "یو من‌ویتنی"),
+    "anova": ("ANOVA F", "F تحلیل واریانس"),
+    "welch_anova": ("Welch's F", "F ولچ"),
+    "kruskal": ("Kruskal-Wallis H", "H کروسکال‌والیس"),
+    "eta_squared": ("η²", "η²"),
+    "epsilon_squared": ("ε²", "ε²"),
+    "rank_biserial_r": ("rank-biserial r", "r رتبه‌ای دوسری"),
+    "component_share": ("First unrotated component (Harman)", "نخستین مؤلفه چرخش‌نیافته (هارمن)"),
+    "factor_share": ("One principal-axis factor (Harman)", "یک عامل محور اصلی (هارمن)"),
 }
 
 
@@ -194,3 +287,38 @@ def fmt_p(value, lang: str = "en") -> str:
     if lang == "fa":
         return digits("<\u00a00.001" if value < 0.001 else f"{value:.3f}", lang)
     return "<\u00a0.001" if value < 0.001 else f"{value:.3f}".lstrip("0")
+
+
+def _label(value, labels: dict, lang: str) -> str:
+    """Category text: the SPSS value label (its English or Persian half, 'en | fa'), else the value."""
+    if isinstance(value, float) and value.is_integer():
+        key = value
+        shown = str(int(value))
+    else:
+        key, shown = value, str(value)
+    text = labels.get(key, labels.get(float(key)) if _is_number(key) else None)
+    if text is None:
+        return digits(shown, lang)
+    parts = [p.strip() for p in str(text).split("|")]
+    if len(parts) == 2:
+        return parts[1] if lang == "fa" else parts[0]
+    return digits(str(text), lang) if lang == "fa" else str(text)
+
+
+def _variable_label(col: str, data, lang: str) -> str:
+    """A demographic variable's label (its English or Persian half), else the column name."""
+    text = data.variable_labels.get(col)
+    if not text:
+        return col
+    parts = [p.strip() for p in str(text).split("|")]
+    if len(parts) == 2:
+        return parts[1] if lang == "fa" else parts[0]
+    return str(text)
+
+
+def _is_number(value) -> bool:
+    try:
+        float(value)
+        return True
+    except (TypeError, ValueError):
+        return False
