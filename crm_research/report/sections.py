@@ -619,6 +619,10 @@ def _measurement_section(b, study, x, prog, model_data):
     if weak:
         b.para({"en": f"Items with a standardized loading below 0.50: {', '.join(weak)}.",
                 "fa": f"گویه‌های دارای بار عاملی استاندارد کمتر از ۰٫۵۰: {'، '.join(weak)}."}[lang])
+    b.figure("measurement_model", {"en": "Measurement model (standardized loadings)",
+                                   "fa": "مدل اندازه‌گیری (بارهای عاملی استانداردشده)"}[lang],
+             crm.measurement_diagram(cfa, lang=lang, labels={c: study.text("construct_labels", c, lang)
+                                                             for c in study.constructs}))
 
     prog("reliability and validity")
     b.heading("s3c", 2)
@@ -748,10 +752,8 @@ def _structural_section(b, study, x, prog):
 
     with _style(lang):
         fig, ax = plt.subplots(figsize=(11, 7))
-        fit.plot(ax=ax)
-        if lang == "fa":
-            _persian_diagram(ax)
-        else:
+        fit.plot(ax=ax, lang=lang, labels={c: study.text("construct_labels", c, lang) for c in study.constructs})
+        if lang == "en":
             ax.set_title("Standardized estimates; * p < .05, ** p < .01, *** p < .001", fontsize=9)
     b.figure("path_diagram", "f_path", fig)
     sem_fit = _fit_table(b, fit, "sem_fit", "t_sem_fit")
@@ -1169,7 +1171,7 @@ def _structural_section_pls(b, study, res, prog):
     b.heading("s4")
     with _style(lang):
         fig, ax = plt.subplots(figsize=(10, 6))
-        res.plot(ax=ax)
+        res.plot(ax=ax, lang=lang)
     b.figure("path_diagram", "f_pls_path", fig)
     b.heading("s4a", 2)
     p = res.paths

@@ -258,7 +258,7 @@ def _geometry(ax, layout, size, edges, latent):
     return pos, curves
 
 
-def _fit_layout(ax, layout, names, latent, texts, edges, resize):
+def _fit_layout(ax, layout, names, latent, texts, edges, resize, page=(15.0, 13.0)):
     """Node sizes that hold their text at the scale the finished diagram has: the scale depends on
     the layout's extent and the layout on the node sizes, so a few rounds settle both."""
     texts = {**texts, _LABEL: (_SAMPLE, 7)}
@@ -266,9 +266,9 @@ def _fit_layout(ax, layout, names, latent, texts, edges, resize):
     size = {n: (_LAT_W, _LAT_H) if n in latent else (_OBS_W, _OBS_H) for n in names}
     for _ in range(5):
         pos, curves = _geometry(ax, layout, size, edges, latent)
-        if resize:  # a figure made here: about 0.6 inch per unit, within a page-sized frame
+        if resize:  # a figure made here: about 0.6 inch per unit, within a frame of ``page`` inches
             (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-            scale = min(0.6, 15.0 / (x1 - x0), 13.0 / (y1 - y0))
+            scale = min(0.6, page[0] / (x1 - x0), page[1] / (y1 - y0))
             ax.figure.set_size_inches(max(4.0, (x1 - x0) * scale + 0.4), max(3.0, (y1 - y0) * scale + 0.8))
         new = _sizes(ax, texts, latent)
         if all(new[n][0] <= size[n][0] + 1e-3 and new[n][1] <= size[n][1] + 1e-3 for n in names):
@@ -511,7 +511,7 @@ def measurement_diagram(result, *, lang: str = "en", labels: dict[str, str] | No
         for lv, its in indicators.items():
             own = [i for i in its if i not in latent and i not in pos]
             k = max(len(own), 1)
-            block = max(k * _spacing(size)[0], size[lv][1] + 0.4)
+            block = max(k * _spacing(size)[0] * 0.85, size[lv][1] + 0.4)  # no crossing arrows here
             for j, item in enumerate(own):
                 pos[item] = (-sign * gap, y - (j + 0.5) * block / k)
             pos[lv] = (0.0, y - block / 2)
@@ -524,7 +524,7 @@ def measurement_diagram(result, *, lang: str = "en", labels: dict[str, str] | No
         ax.grid(False)
         edges = [e for e in _edges(result, show_covariances, True, lang, keep=("=~", "~~"))
                  if e["op"] == "=~" or (e["a"] not in latent and e["b"] not in latent)]
-        pos, size, curves = _fit_layout(ax, layout, names, latent, texts, edges, figsize is None)
+        pos, size, curves = _fit_layout(ax, layout, names, latent, texts, edges, figsize is None, page=(6.0, 8.6))
         _draw(ax, pos, size, curves, latent, texts, edges)
         if lang == "fa":
             ax.set_title("مدل اندازه‌گیری، بارهای عاملی استانداردشده؛ "
