@@ -146,8 +146,8 @@ def test_collision_check_catches_an_overlap():
 def test_sem_path_diagram_labels_never_collide(model, lang, request):
     fit = request.getfixturevalue({"study": "study_sem"}.get(model, model))
     labels = {"study": STUDY_LABELS, "democracy": DEMO_LABELS}.get(model, {}).get(lang)
-    with style(lang):  # the report's size (11 x 7 inches) and the default one
-        fig, ax = plt.subplots(figsize=(11, 7))
+    with style(lang):  # the report's size (8 x 6 inches) and the default one
+        fig, ax = plt.subplots(figsize=(8, 6))
         path_diagram(fit, ax=ax, lang=lang, labels=labels)
     assert _collisions(ax) == []
     plt.close(fig)

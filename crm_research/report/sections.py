@@ -751,7 +751,7 @@ def _structural_section(b, study, x, prog):
     import matplotlib.pyplot as plt
 
     with _style(lang):
-        fig, ax = plt.subplots(figsize=(11, 7))
+        fig, ax = plt.subplots(figsize=(8, 6))  # near the printed width: the labels stay legible
         fit.plot(ax=ax, lang=lang, labels={c: study.text("construct_labels", c, lang) for c in study.constructs})
         if lang == "en":
             ax.set_title("Standardized estimates; * p < .05, ** p < .01, *** p < .001", fontsize=9)

@@ -38,7 +38,7 @@ def _spacing(size) -> tuple[float, float]:
     """Distance of neighbouring indicators and gap between a latent variable and its indicators: room
     for the coefficient labels as large as they are drawn at the diagram's scale."""
     w, h = size.get(_LABEL, (0.6, 0.2))
-    return max(_ITEM_STEP, 2.6 * h), max(1.5, w + 0.7)
+    return max(_ITEM_STEP, 2.6 * h), max(1.5, 1.6 * w)
 _LAT_W, _LAT_H, _OBS_W, _OBS_H = 1.7, 1.0, 1.0, 0.55  # smallest node sizes (data units)
 
 
@@ -252,29 +252,38 @@ def _geometry(ax, layout, size, edges, latent):
     half = np.array([size[n] for n in pos]) / 2
     pts = np.vstack([np.column_stack([xs, ys]) - half, np.column_stack([xs, ys]) + half] + curves)
     # room beyond the outermost arcs for their labels
-    ax.set_xlim(pts[:, 0].min() - 0.8, pts[:, 0].max() + 0.8)
-    ax.set_ylim(pts[:, 1].min() - 0.5, pts[:, 1].max() + 0.5)
+    lab_w, lab_h = size.get(_LABEL, (0.8, 0.3))
+    ax.set_xlim(pts[:, 0].min() - 0.3 - 0.6 * lab_w, pts[:, 0].max() + 0.3 + 0.6 * lab_w)
+    ax.set_ylim(pts[:, 1].min() - 0.3 - 1.2 * lab_h, pts[:, 1].max() + 0.3 + 1.2 * lab_h)
     ax.set_aspect("equal")
     return pos, curves
 
 
 def _fit_layout(ax, layout, names, latent, texts, edges, resize, page=(15.0, 13.0)):
-    """Node sizes that hold their text at the scale the finished diagram has: the scale depends on
-    the layout's extent and the layout on the node sizes, so a few rounds settle both."""
-    texts = {**texts, _LABEL: (_SAMPLE, 7)}
+    """Node sizes that hold their text at the scale the finished diagram has.
+
+    The scale depends on the layout's extent and the layout on the node sizes, so a few rounds settle
+    both.  In an axes too small for the diagram at the normal font sizes the rounds do not settle (the
+    text keeps outgrowing the nodes): the fonts are then made smaller, down to 60 %.  Returns the
+    positions, the sizes, the arrows' curves and the font factor.
+    """
     names = [*names, _LABEL]
-    size = {n: (_LAT_W, _LAT_H) if n in latent else (_OBS_W, _OBS_H) for n in names}
-    for _ in range(5):
-        pos, curves = _geometry(ax, layout, size, edges, latent)
-        if resize:  # a figure made here: about 0.6 inch per unit, within a frame of ``page`` inches
-            (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-            scale = min(0.6, page[0] / (x1 - x0), page[1] / (y1 - y0))
-            ax.figure.set_size_inches(max(4.0, (x1 - x0) * scale + 0.4), max(3.0, (y1 - y0) * scale + 0.8))
-        new = _sizes(ax, texts, latent)
-        if all(new[n][0] <= size[n][0] + 1e-3 and new[n][1] <= size[n][1] + 1e-3 for n in names):
-            break
-        size = {n: (max(new[n][0], size[n][0]), max(new[n][1], size[n][1])) for n in names}
-    return pos, size, curves
+    for fs in (1.0, 0.9, 0.8, 0.7, 0.6):
+        scaled = {n: (text, size * fs) for n, (text, size) in {**texts, _LABEL: (_SAMPLE, 7)}.items()}
+        size = {n: (_LAT_W, _LAT_H) if n in latent else (_OBS_W, _OBS_H) for n in names}
+        for _ in range(6):
+            pos, curves = _geometry(ax, layout, size, edges, latent)
+            if resize:  # a figure made here: about 0.6 inch per unit, within a frame of ``page`` inches
+                (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+                scale = min(0.6, page[0] / (x1 - x0), page[1] / (y1 - y0))
+                ax.figure.set_size_inches(max(4.0, (x1 - x0) * scale + 0.4), max(3.0, (y1 - y0) * scale + 0.8))
+            new = _sizes(ax, scaled, latent)
+            if all(new[n][0] <= size[n][0] + 1e-3 and new[n][1] <= size[n][1] + 1e-3 for n in names):
+                return pos, size, curves, fs
+            # 6% to spare: each round's growth shrinks the scale and enlarges the text again, a little less
+            size = {n: (max(1.06 * new[n][0], size[n][0]), max(1.06 * new[n][1], size[n][1])) for n in names}
+    pos, curves = _geometry(ax, layout, size, edges, latent)  # the smallest fonts, laid out for their sizes
+    return pos, size, curves, fs
 
 
 def _inside(points, name, pos, size, latent):
@@ -284,13 +293,20 @@ def _inside(points, name, pos, size, latent):
     return dx ** 2 + dy ** 2 < 1 if name in latent else (np.abs(dx) < 1) & (np.abs(dy) < 1)
 
 
-def _visible(curve, a, b, pos, size, latent):
-    """The part of an arrow's curve between the outlines of its two nodes (where its label can go)."""
+def _visible(curve, a, b, pos, size, latent, head=0.0, both=False):
+    """The part of an arrow's curve between the outlines of its two nodes, less its arrowhead(s) of
+    length ``head`` (where its label can go without hiding the head)."""
     keep = ~(_inside(curve, a, pos, size, latent) | _inside(curve, b, pos, size, latent))
-    return curve[keep] if keep.sum() >= 2 else curve
+    if keep.sum() < 2:
+        return curve
+    part = curve[keep]
+    away = np.hypot(*(part - part[-1]).T) > head
+    if both:
+        away &= np.hypot(*(part - part[0]).T) > head
+    return part[away] if away.sum() >= 2 else part
 
 
-def _draw(ax, pos, size, curves, latent, node_texts, edges):
+def _draw(ax, pos, size, curves, latent, node_texts, edges, fs=1.0):
     """Nodes, arrows and their labels on ``ax``, whose limits are set."""
     from matplotlib.patches import Ellipse, FancyArrowPatch, Rectangle
     from matplotlib.transforms import offset_copy
@@ -309,6 +325,7 @@ def _draw(ax, pos, size, curves, latent, node_texts, edges):
         ax.add_patch(patch)
         nodes.append(patch)
         text, fontsize = node_texts[name]
+        fontsize *= fs
         head, _, last = text.rpartition("\n")
         if head and "R²" in last:  # the name and its R² as two texts, one above the other, centred together
             line = fontsize * 1.15 * 1.2  # points per line
@@ -350,8 +367,10 @@ def _draw(ax, pos, size, curves, latent, node_texts, edges):
             continue
         # a loading near its item, a path near its middle: where readers look for it
         at = (0.6, 0.7, 0.5) if e["op"] == "=~" else (0.5, 0.45, 0.55)
-        labels.append({"curve": _visible(curve, e["a"], e["b"], pos, size, latent), "text": e["label"], "at": at,
-                       "kwargs": {"fontsize": 7, "color": color, "zorder": 4,
+        head = (9 if covariance else 11) / points_per_unit  # the arrowhead's length (mutation_scale, points)
+        labels.append({"curve": _visible(curve, e["a"], e["b"], pos, size, latent, head, covariance),
+                       "text": e["label"], "at": at,
+                       "kwargs": {"fontsize": 7 * fs, "color": color, "zorder": 4,
                                   "bbox": {"boxstyle": "round,pad=0.1", "facecolor": "white",
                                            "edgecolor": "none", "alpha": 0.9}}})
     place_labels(ax, labels, obstacles=nodes)
@@ -433,8 +452,8 @@ def path_diagram(result, *, ax=None, standardized: bool = True, show_covariances
             _, ax = plt.subplots(figsize=figsize or (10, 6))
         ax.grid(False)
         edges = _edges(result, show_covariances, standardized, lang)
-        pos, size, curves = _fit_layout(ax, layout, names, latent, texts, edges, resize and figsize is None)
-        _draw(ax, pos, size, curves, latent, texts, edges)
+        pos, size, curves, fs = _fit_layout(ax, layout, names, latent, texts, edges, resize and figsize is None)
+        _draw(ax, pos, size, curves, latent, texts, edges, fs)
         if lang == "fa":
             kind = "استانداردشده" if standardized else "استانداردنشده"
             ax.set_title(f"نمودار مسیر، برآوردهای {kind}؛ " + ltr("* p < ۰٫۰۵، ** p < ۰٫۰۱، *** p < ۰٫۰۰۱"),
@@ -524,8 +543,9 @@ def measurement_diagram(result, *, lang: str = "en", labels: dict[str, str] | No
         ax.grid(False)
         edges = [e for e in _edges(result, show_covariances, True, lang, keep=("=~", "~~"))
                  if e["op"] == "=~" or (e["a"] not in latent and e["b"] not in latent)]
-        pos, size, curves = _fit_layout(ax, layout, names, latent, texts, edges, figsize is None, page=(6.0, 8.6))
-        _draw(ax, pos, size, curves, latent, texts, edges)
+        pos, size, curves, fs = _fit_layout(ax, layout, names, latent, texts, edges, figsize is None,
+                                            page=(6.0, 8.6))
+        _draw(ax, pos, size, curves, latent, texts, edges, fs)
         if lang == "fa":
             ax.set_title("مدل اندازه‌گیری، بارهای عاملی استانداردشده؛ "
                          + ltr("* p < ۰٫۰۵، ** p < ۰٫۰۱، *** p < ۰٫۰۰۱"), fontsize=9)
