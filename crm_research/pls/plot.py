@@ -155,6 +155,7 @@ def plot_paths(result, ax=None, show_r2: bool = True, lang: str = "en", *, label
             visible = curve_px[~inside] if (~inside).sum() >= 2 else curve_px
             star = "*" if sig else ""
             value = number(f"{p['est']:.3f}", lang) + star
+            value = ltr(value) if lang == "fa" else value  # the star stays after the number
             # (transData.inverted() is a frozen copy: taken now, after the limits have moved)
             coefs.append({"curve": ax.transData.inverted().transform(visible), "text": value, "at": (0.5, 0.4, 0.6),
                           "kwargs": {"fontsize": 9, "zorder": 4,

@@ -1166,12 +1166,13 @@ def _structural_section_pls(b, study, res, prog):
     import matplotlib.pyplot as plt
 
     import crm_research as crm
+    from crm_research.pls.plot import plot_paths
 
     lang = b.lang
     b.heading("s4")
     with _style(lang):
         fig, ax = plt.subplots(figsize=(10, 6))
-        res.plot(ax=ax, lang=lang)
+        plot_paths(res, ax=ax, lang=lang, labels={c: study.text("construct_labels", c, lang) for c in study.constructs})
     b.figure("path_diagram", "f_pls_path", fig)
     b.heading("s4a", 2)
     p = res.paths
