@@ -98,16 +98,19 @@ def _layout(spec, size):
             h_node = size[v][1]
             if middle:
                 side[v] = "up" if i < len(members) / 2 else "down"
-                heights.append(h_node + 0.8 + (gap - 0.1 + _max_h(indicators.get(v, []), size) if k else 0.0))
+                # room beside the node for an arrow that skips this column, with its label
+                room = 0.8 + 3 * size.get(_LABEL, (0, 0.3))[1]
+                heights.append(h_node + room + (gap - 0.1 + _max_h(indicators.get(v, []), size) if k else 0.0))
             else:
                 side[v] = "left" if L == 0 else "right"
                 heights.append(max(k * step_y, h_node + 0.6) + 0.6)
         y = sum(heights) / 2
         for v, h in zip(members, heights):
+            room = 0.8 + 3 * size.get(_LABEL, (0, 0.3))[1]
             if middle and side[v] == "up":  # the row of indicators takes the top of the slot
-                pos[v] = (xs[L], y - h + (size[v][1] + 0.8) / 2)
+                pos[v] = (xs[L], y - h + (size[v][1] + room) / 2)
             elif middle:
-                pos[v] = (xs[L], y - (size[v][1] + 0.8) / 2)
+                pos[v] = (xs[L], y - (size[v][1] + room) / 2)
             else:
                 pos[v] = (xs[L], y - h / 2)
             y -= h
@@ -167,12 +170,32 @@ def _hits(curve, boxes) -> int:
     return count
 
 
-def _route(a, b, pos, size, centre, covariance, latent):
+def _crossings(curve, segments) -> int:
+    """How many of the straight ``segments`` (pairs of points) the polyline ``curve`` crosses."""
+    count = 0
+    c0, c1 = curve[:-1], curve[1:]
+    for p, q in segments:
+        d = q - p
+
+        def side(x, p=p, d=d):
+            return d[0] * (x[:, 1] - p[1]) - d[1] * (x[:, 0] - p[0])
+
+        e = c1 - c0
+        s0 = e[:, 0] * (p[1] - c0[:, 1]) - e[:, 1] * (p[0] - c0[:, 0])
+        s1 = e[:, 0] * (q[1] - c0[:, 1]) - e[:, 1] * (q[0] - c0[:, 0])
+        count += int(np.any((side(c0) * side(c1) < 0) & (s0 * s1 < 0)))
+    return count
+
+
+def _route(a, b, pos, size, centre, covariance, latent, loadings=()):
     """The arc3 ``rad`` of the arrow a -> b: straight when nothing is in the way, else the smallest arc
     around the variables in between; a covariance is always an arc, bulging away from the diagram's centre."""
     from crm_research.core.plotting import bezier
 
     boxes = [(x, y, *size[n]) for n, (x, y) in pos.items() if n not in (a, b)]
+    # the arrows this one could cut across (those of its own ends excluded)
+    segments = [(np.asarray(pos[u], dtype=float), np.asarray(pos[v], dtype=float)) for u, v in loadings
+                if not {u, v} & {a, b}]
     p0, p2 = np.asarray(pos[a]), np.asarray(pos[b])
     dist = float(np.hypot(*(p2 - p0)))
     if covariance:
@@ -185,14 +208,15 @@ def _route(a, b, pos, size, centre, covariance, latent):
             base = max(base, 2 * (reach + 0.45) / max(dist, 1e-9))
         rads = [s * base * f for f in (1.0, 1.25, 1.5, 2.0) for s in (1, -1)]
     else:
-        rads = [0.0] + [s * r for r in (0.12, 0.2, 0.3, 0.4, 0.55) for s in (1, -1)]
+        rads = [0.0] + [s * r for r in (0.12, 0.2, 0.3, 0.4, 0.55, 0.7) for s in (1, -1)]
     best, best_cost = rads[0], np.inf
     for rad in rads:
         curve = bezier(p0, p2, rad, n=80)[6:-6]
         mid = curve[len(curve) // 2]
         # outward is better: an arc bending into the diagram crosses the structural arrows
         inward = float(np.linalg.norm(mid - centre) < np.linalg.norm((p0 + p2) / 2 - centre)) if rad else 0.0
-        cost = 100 * _hits(curve, boxes) + abs(rad) * 10 + inward * 2
+        cost = (100 * _hits(curve, boxes) + 4 * _crossings(curve, segments) + abs(rad) * 10
+                + inward * (10 if covariance else 2))
         if cost < best_cost:
             best, best_cost = rad, cost
     return best
@@ -245,9 +269,10 @@ def _geometry(ax, layout, size, edges, latent):
     xs = np.array([p[0] for p in pos.values()])
     ys = np.array([p[1] for p in pos.values()])
     centre = np.array([xs.mean(), ys.mean()])
+    loadings = [(e["a"], e["b"]) for e in edges if e["op"] != "~~"]  # loadings and paths, as if straight
     curves = []
     for e in edges:
-        e["rad"] = _route(e["a"], e["b"], pos, size, centre, e["op"] == "~~", latent)
+        e["rad"] = _route(e["a"], e["b"], pos, size, centre, e["op"] == "~~", latent, loadings)
         curves.append(bezier(pos[e["a"]], pos[e["b"]], e["rad"], n=201))
     half = np.array([size[n] for n in pos]) / 2
     pts = np.vstack([np.column_stack([xs, ys]) - half, np.column_stack([xs, ys]) + half] + curves)
@@ -271,7 +296,7 @@ def _fit_layout(ax, layout, names, latent, texts, edges, resize, page=(15.0, 13.
     for fs in (1.0, 0.9, 0.8, 0.7, 0.6):
         scaled = {n: (text, size * fs) for n, (text, size) in {**texts, _LABEL: (_SAMPLE, 7)}.items()}
         size = {n: (_LAT_W, _LAT_H) if n in latent else (_OBS_W, _OBS_H) for n in names}
-        for _ in range(6):
+        for _ in range(10):
             pos, curves = _geometry(ax, layout, size, edges, latent)
             if resize:  # a figure made here: about 0.6 inch per unit, within a frame of ``page`` inches
                 (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
@@ -280,8 +305,8 @@ def _fit_layout(ax, layout, names, latent, texts, edges, resize, page=(15.0, 13.
             new = _sizes(ax, scaled, latent)
             if all(new[n][0] <= size[n][0] + 1e-3 and new[n][1] <= size[n][1] + 1e-3 for n in names):
                 return pos, size, curves, fs
-            # 6% to spare: each round's growth shrinks the scale and enlarges the text again, a little less
-            size = {n: (max(1.06 * new[n][0], size[n][0]), max(1.06 * new[n][1], size[n][1])) for n in names}
+            # 8% to spare: each round's growth shrinks the scale and enlarges the text again, a little less
+            size = {n: (max(1.08 * new[n][0], size[n][0]), max(1.08 * new[n][1], size[n][1])) for n in names}
     pos, curves = _geometry(ax, layout, size, edges, latent)  # the smallest fonts, laid out for their sizes
     return pos, size, curves, fs
 
