@@ -241,6 +241,8 @@ _EXPORTS: dict[str, str] = {
     "MICOMResult": "pls",
     "pls_mga": "pls",
     "PLSMGAResult": "pls",
+    "path_diagram": "sem.plot",
+    "measurement_diagram": "sem.plot",
 }
 
 # submodules reachable as attributes, e.g. crm.frameworks.IDIC: attribute -> module

@@ -47,6 +47,8 @@ __all__ = [
     "ltr",
     "rtl_axes",
     "save_figure",
+    "bezier",
+    "place_labels",
 ]
 
 LANGUAGES = ("en", "fa")
@@ -269,3 +271,150 @@ def save_figure(fig, path: str | os.PathLike, **kwargs) -> Path:
             os.unlink(tmp)
         raise
     return path
+
+
+def bezier(start, end, rad: float = 0.0, n: int = 41):
+    """Points of the arrow matplotlib draws from ``start`` to ``end`` with ``connectionstyle="arc3,rad=rad"``.
+
+    arc3 is a quadratic Bezier curve whose control point lies ``rad`` times the
+    chord, turned by 90 degrees, off the chord's middle.  Returns an ``(n, 2)``
+    array in the units of ``start`` and ``end``.
+
+    Examples
+    --------
+    >>> bezier((0, 0), (2, 0), 0.5, n=3).round(2).tolist()
+    [[0.0, 0.0], [1.0, -0.5], [2.0, 0.0]]
+    """
+    import numpy as np
+
+    p0, p2 = np.asarray(start, dtype=float), np.asarray(end, dtype=float)
+    d = p2 - p0
+    control = (p0 + p2) / 2 + rad * np.array([d[1], -d[0]])
+    t = np.linspace(0.0, 1.0, n)[:, None]
+    return (1 - t) ** 2 * p0 + 2 * (1 - t) * t * control + t ** 2 * p2
+
+
+def _overlap(a, b) -> float:
+    """Area shared by two boxes ``(x0, y0, x1, y1)`` (0 when they do not meet)."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+def _dense(points, step: float = 3.0):
+    """``points`` (pixels) resampled every ``step`` pixels along the line, so that no label fits between two."""
+    import numpy as np
+
+    seg = np.hypot(*np.diff(points, axis=0).T)
+    along = np.concatenate([[0.0], np.cumsum(seg)])
+    if along[-1] <= 0:
+        return points
+    at = np.linspace(0.0, along[-1], max(len(points), int(along[-1] / step) + 2))
+    return np.column_stack([np.interp(at, along, points[:, 0]), np.interp(at, along, points[:, 1])])
+
+
+def place_labels(ax, labels, *, obstacles=(), pad: float = 2.0) -> list:
+    """Write each label on its own curve where it covers no other text, box or arrow.
+
+    A label of a path diagram (a loading, a path coefficient, a covariance)
+    belongs on its arrow; where two arrows cross or converge, labels at a fixed
+    fraction of the arrow print on top of each other or hide another arrow.
+    Each label is tried at points along its curve (its preferred fractions
+    first), measured as the Agg renderer draws it, and put at the first point
+    where it overlaps no text already in ``ax``, no patch in ``obstacles`` and
+    no other label's curve.  When no point on the curve is free, points beside
+    the curve are tried, and in the end the point with the least overlap is
+    taken.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes, with its limits already set (positions are measured on screen).
+    labels : list of dict
+        One dict per label: ``curve`` (an ``(n, 2)`` array of data points along
+        the arrow, e.g. from :func:`bezier`), ``text``, optional ``at`` (the
+        preferred fractions of the curve, best first) and ``kwargs`` for
+        :meth:`~matplotlib.axes.Axes.text`.
+    obstacles : sequence of matplotlib artists
+        Patches (nodes) the labels must not cover.
+    pad : float, default 2.0
+        Clearance around a label, in pixels.
+
+    Returns
+    -------
+    list of matplotlib.text.Text
+        The labels written, in the order given.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.set_xlim(0, 2); _ = ax.set_ylim(-1, 1)
+    >>> a, b = place_labels(ax, [{"curve": bezier((0, 0), (2, 0)), "text": "0.50"},
+    ...                          {"curve": bezier((0, 0), (2, 0)), "text": "0.70"}])
+    >>> r = fig.canvas.get_renderer()
+    >>> bool(a.get_window_extent(r).overlaps(b.get_window_extent(r)))
+    False
+    >>> plt.close(fig)
+    """
+    import numpy as np
+
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    ax.apply_aspect()
+    to_px = ax.transData.transform
+    to_data = ax.transData.inverted().transform
+
+    def box(artist):
+        e = artist.get_window_extent(renderer)
+        return (e.x0 - pad, e.y0 - pad, e.x1 + pad, e.y1 + pad)
+
+    taken = [box(t) for t in ax.texts if t.get_visible() and t.get_text().strip()]
+    taken += [box(p) for p in obstacles]
+    curves = [_dense(to_px(np.asarray(lab["curve"], dtype=float))) for lab in labels]
+    frame = ax.get_window_extent(renderer)
+    fractions = [0.5, 0.4, 0.6, 0.3, 0.7, 0.45, 0.55, 0.35, 0.65, 0.25, 0.75, 0.2, 0.8, 0.15, 0.85, 0.1, 0.9]
+    written = []
+    for i, (lab, curve) in enumerate(zip(labels, curves)):
+        kwargs = {"ha": "center", "va": "center", **lab.get("kwargs", {})}
+        kwargs.update(ha="center", va="center")
+        text = ax.text(0, 0, lab["text"], **kwargs)
+        e = text.get_window_extent(renderer)
+        w, h = e.width / 2 + pad, e.height / 2 + pad
+        others = [c for j, c in enumerate(curves) if j != i]
+        steps = np.hypot(*np.diff(curve, axis=0).T)
+        along = np.concatenate([[0.0], np.cumsum(steps)])
+        along = along / along[-1] if along[-1] > 0 else np.linspace(0, 1, len(curve))
+        order = list(lab.get("at", ())) + [f for f in fractions if f not in lab.get("at", ())]
+        best, best_cost = None, np.inf
+        for shift in (0.0, 1.0, -1.0, 2.0, -2.0, 3.0, -3.0):  # on the curve, then beside it (label heights)
+            for rank, f in enumerate(order):
+                x = np.interp(f, along, curve[:, 0])
+                y = np.interp(f, along, curve[:, 1])
+                if shift:  # perpendicular to the curve at f
+                    k = min(int(np.searchsorted(along, f)), len(curve) - 1)
+                    tx, ty = curve[min(k + 1, len(curve) - 1)] - curve[max(k - 1, 0)]
+                    norm = np.hypot(tx, ty) or 1.0
+                    x, y = x - shift * 2 * h * ty / norm, y + shift * 2 * h * tx / norm
+                cand = (x - w, y - h, x + w, y + h)
+                hard = sum(_overlap(cand, t) for t in taken)
+                if cand[0] < frame.x0 or cand[2] > frame.x1 or cand[1] < frame.y0 or cand[3] > frame.y1:
+                    hard += 4 * w * h
+                # how many other arrows the label would hide a piece of
+                hidden = sum(bool(np.any((c[:, 0] > cand[0]) & (c[:, 0] < cand[2])
+                                         & (c[:, 1] > cand[1]) & (c[:, 1] < cand[3]))) for c in others)
+                # a label beside its arrow reads less surely than one on it that hides a piece of one other arrow
+                cost = hard * 1000 + hidden * 40 + rank + abs(shift) * 60
+                if cost < best_cost:
+                    best, best_cost = (x, y, cand), cost
+                if hard == 0 and hidden == 0:
+                    break
+            if best_cost < 40 or (shift and best_cost < 1000):
+                break
+        x, y, cand = best
+        text.set_position(to_data((x, y)))
+        taken.append(cand)
+        written.append(text)
+    return written

@@ -15,6 +15,7 @@ font.  Numbers already carry Persian digits (see :mod:`.texts`).
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from crm_research.report.sections import Chapter, Figure, Heading, Paragraph, Table
@@ -413,6 +414,38 @@ def _schema_order(root) -> None:
                 rPr.append(el)
 
 
+_URL = re.compile(r"(https?://\S+)")
+
+
+def _url_run(paragraph, url: str):
+    """A run holding ``url`` with Word's non-breaking hyphens (``w:noBreakHyphen``) for its hyphens.
+
+    A line may break after a hyphen, and a DOI such as 10.1037/1082-989X.1.1.16 cut there reads as
+    two strings (LibreOffice and Word both do it).  ``w:noBreakHyphen`` is drawn with the font's own
+    hyphen, so it needs no U+2011 glyph in the font.
+    """
+    run = paragraph.add_run()
+    for k, piece in enumerate(url.split("-")):
+        if k:
+            run._r.append(_el("w:noBreakHyphen"))
+        if piece:
+            t = _el("w:t")
+            t.text = piece
+            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            run._r.append(t)
+    return run
+
+
+def _picture_width(png: bytes) -> float:
+    """Width in inches for a figure: its own size at the report's 150 dpi (never enlarged, so its
+    fonts keep their size), at most the 6-inch text width, and no taller than 8.2 inches (A4 with
+    thesis margins and the caption)."""
+    import struct
+
+    w, h = struct.unpack(">II", png[16:24])  # the PNG header: width and height in pixels
+    return min(6.0, w / 150, 8.2 * w / h)
+
+
 def _digits(value, lang):
     from crm_research.report.texts import digits
 
@@ -446,8 +479,10 @@ def write_docx(chapter: Chapter, path: str | Path) -> Path:
                 # APA 7: hanging indent, the journal and volume (or book title) in italics (*...*)
                 p = doc.add_paragraph()
                 for k, part in enumerate(block.text.split("*")):
-                    if part:
-                        run = p.add_run(part)
+                    for piece in _URL.split(part):
+                        if not piece:
+                            continue
+                        run = p.add_run(piece) if not _URL.fullmatch(piece) else _url_run(p, piece)
                         if k % 2:
                             _italic(run)
                 p.paragraph_format.left_indent = Inches(0.5)
@@ -463,7 +498,7 @@ def write_docx(chapter: Chapter, path: str | Path) -> Path:
         elif isinstance(block, Figure):
             p = doc.add_paragraph()
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            p.add_run().add_picture(io.BytesIO(block.png), width=Inches(6.0))
+            p.add_run().add_picture(io.BytesIO(block.png), width=Inches(_picture_width(block.png)))
             cap = doc.add_paragraph()
             _bold(cap.add_run(f"{tr('figure', lang)} {_digits(block.number, lang)}. "))
             _italic(cap.add_run(block.caption))

@@ -636,6 +636,10 @@ def _measurement_section(b, study, x, prog, model_data):
     if weak:
         b.para({"en": f"Items with a standardized loading below 0.50: {', '.join(weak)}.",
                 "fa": f"گویه‌های دارای بار عاملی استاندارد کمتر از ۰٫۵۰: {'، '.join(weak)}."}[lang])
+    b.figure("measurement_model", {"en": "Measurement model (standardized loadings)",
+                                   "fa": "مدل اندازه‌گیری (بارهای عاملی استانداردشده)"}[lang],
+             crm.measurement_diagram(cfa, lang=lang, labels={c: study.text("construct_labels", c, lang)
+                                                             for c in study.constructs}))
 
     prog("reliability and validity")
     b.heading("s3c", 2)
@@ -783,11 +787,9 @@ def _structural_section(b, study, x, prog):
     import matplotlib.pyplot as plt
 
     with _style(lang):
-        fig, ax = plt.subplots(figsize=(11, 7))
-        fit.plot(ax=ax)
-        if lang == "fa":
-            _persian_diagram(ax)
-        else:
+        fig, ax = plt.subplots(figsize=(8, 6))  # near the printed width: the labels stay legible
+        fit.plot(ax=ax, lang=lang, labels={c: study.text("construct_labels", c, lang) for c in study.constructs})
+        if lang == "en":
             ax.set_title("Standardized estimates; * p < .05, ** p < .01, *** p < .001", fontsize=9)
     b.figure("path_diagram", "f_path", fig)
     if ires is not None:
@@ -1303,12 +1305,13 @@ def _structural_section_pls(b, study, res, prog, x, sdata):
     import matplotlib.pyplot as plt
 
     import crm_research as crm
+    from crm_research.pls.plot import plot_paths
 
     lang = b.lang
     b.heading("s4")
     with _style(lang):
         fig, ax = plt.subplots(figsize=(10, 6))
-        res.plot(ax=ax)
+        plot_paths(res, ax=ax, lang=lang, labels={c: study.text("construct_labels", c, lang) for c in study.constructs})
     b.figure("path_diagram", "f_pls_path", fig)
     b.heading("s4a", 2)
     p = res.paths
