@@ -113,7 +113,7 @@ def test_pareto_loglik_is_exact_to_40_digits(exact_summary):
     for (x, tx, T), value in zip(rows[::7], ours[::7]):
         x, tx, T = mp.mpf(x), mp.mpf(tx), mp.mpf(T)
 
-        def part(t):
+        def part(t, x=x):
             return mp.hyp2f1(r + s + x, r + x, r + s + x + 1, (b - a) / (b + t)) / (b + t) ** (r + s + x)
 
         lik = mp.gamma(r + x) * a**r * b**s / mp.gamma(r) * (
