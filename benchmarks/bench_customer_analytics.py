@@ -167,13 +167,19 @@ def _summary_spark(n_rows):
 
 @functools.cache
 def _btyd_customers(n: int) -> pd.DataFrame:
-    """A BG/NBD-like calibration summary of n customers (fixed seed), recency and T in weeks to 2 decimals."""
+    """A calibration summary of n customers drawn from the Pareto/NBD at the CDNOW estimates (fixed seed).
+
+    Purchase rate Gamma(0.55, 10.6), death rate Gamma(0.61, 11.7) per week, T uniform on 1-52 weeks;
+    recency and T in weeks to 2 decimals (as cdnow_summary), so about a quarter of the histories are distinct.
+    """
     rng = np.random.default_rng(17)
     T = np.round(rng.uniform(1, 52, n), 2)
-    lam = rng.gamma(0.25, 1 / 4.4, n)
-    x = np.minimum(rng.poisson(lam * T), rng.geometric(0.25, n) - 1)
-    tx = np.where(x > 0, np.round(T * rng.beta(x + 1, 1.5), 2), 0.0)
-    return pd.DataFrame({"frequency": x, "recency": tx, "T": T})
+    lam, mu = rng.gamma(0.55, 1 / 10.6, n), rng.gamma(0.61, 1 / 11.7, n)
+    active = np.minimum(rng.exponential(1 / mu), T)
+    x = rng.poisson(lam * active)
+    # the last of x uniform purchase times on (0, active) is active * U^(1/x)
+    tx = np.where(x > 0, np.round(active * rng.random(n) ** (1 / np.maximum(x, 1)), 2), 0.0)
+    return pd.DataFrame({"frequency": x, "recency": np.minimum(tx, T), "T": T})
 
 
 def _fit(n, fit):

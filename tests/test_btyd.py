@@ -282,3 +282,21 @@ def test_bad_input(summary, retention):
     with pytest.raises(CRMInputError, match="different numbers of customers"):
         crm.compare_btyd_models(crm.fit_pareto_nbd(summary.iloc[:500], time_unit="W"),
                                 crm.fit_mbgnbd(summary, time_unit="W"))
+
+
+def test_large_data_route_gives_the_same_maximum(summary, pareto, mbg, monkeypatch):
+    # Above _WARM_ROWS distinct histories the fit starts from a sample's optimum and takes Newton steps with the
+    # sample's curvature (the 1M-customer route); on CDNOW, forced onto that route, it reaches the same maximum.
+    from crm_research.analytics import clv as clv_module
+
+    cold_bg = crm.fit_bgnbd(summary, time_unit="W")
+    monkeypatch.setattr(clv_module, "_WARM_ROWS", 100)
+    monkeypatch.setattr(clv_module, "_WARM_CUSTOMERS", 1500)
+    for cold, fit in ((pareto, crm.fit_pareto_nbd), (mbg, crm.fit_mbgnbd), (cold_bg, crm.fit_bgnbd)):
+        warm = fit(summary, time_unit="W")
+        assert warm.converged and warm.message.startswith("Newton from a sample fit")
+        assert warm.loglik == pytest.approx(cold.loglik, abs=1e-6)
+        # beta of the Pareto/NBD sits on the flat ridge (se 6.2): compare it on the scale of its standard error
+        tol = np.where(warm.params.index == "beta", 1e-3 * cold.table["se"], 1e-4 * cold.params)
+        assert np.all(np.abs(warm.params - cold.params) <= tol), (warm.params, cold.params)
+        assert np.allclose(warm.table["se"], cold.table["se"], rtol=1e-3)

@@ -35,10 +35,12 @@ from scipy import special
 
 from crm_research.analytics.clv import (
     BGNBDResult,
+    _distinct_rows,
     _mle,
     _resolve_time_unit,
     _summary_columns,
     _times,
+    _weighted_mle,
 )
 from crm_research.core.errors import CRMConvergenceWarning, CRMInputError
 from crm_research.core.results import Result
@@ -62,15 +64,9 @@ def _fit_continuous(summary, cols, time_unit, ci, func, loglik, start_fn, names)
                             "observation end after the first purchases.")
     if not (x > 0).any():
         raise CRMInputError(f"{func}: no customer made a repeat purchase, so the model cannot be estimated.")
-    unique, weight = np.unique(np.column_stack([x, tx, T]), axis=0, return_counts=True)
-    ux, utx, uT = unique.T
-
-    def negll(z):
-        with np.errstate(all="ignore"):
-            total = -(weight * loglik(np.exp(z), ux, utx, uT)).sum()
-        return total if np.isfinite(total) else 1e300
-
-    params, table, ll, converged, message, cov = _mle(negll, start_fn(x, T), names, len(x), ci)
+    columns, weight = _distinct_rows(x, tx, T)
+    params, table, ll, converged, message, cov = _weighted_mle(loglik, columns, weight, start_fn(x, T), names,
+                                                               len(x), ci)
     if not converged:
         warnings.warn(f"{func}: the optimiser did not converge ({message})", CRMConvergenceWarning, stacklevel=3)
     data = pd.DataFrame({"frequency": x, "recency": tx, "T": T}, index=summary.index)
@@ -616,13 +612,10 @@ def fit_bgbb(
     if w.sum() < 4 or not (x > 0).any():
         raise CRMInputError(f"{func} needs at least 4 customers and some transactions to estimate 4 parameters.")
 
-    def negll(z):
-        with np.errstate(all="ignore"):
-            total = -(w * _bgbb_loglik(np.exp(z), x, tx, n)).sum()
-        return total if np.isfinite(total) else 1e300
-
-    params, table, ll, converged, message, cov = _mle(negll, np.zeros(4), ["alpha", "beta", "gamma", "delta"],
-                                                      int(round(w.sum())), ci)
+    columns, weight = _distinct_rows(x, tx, n, weight=w)
+    params, table, ll, converged, message, cov = _weighted_mle(_bgbb_loglik, columns, weight, np.zeros(4),
+                                                               ["alpha", "beta", "gamma", "delta"],
+                                                               int(round(w.sum())), ci)
     if not converged:
         warnings.warn(f"{func}: the optimiser did not converge ({message})", CRMConvergenceWarning, stacklevel=2)
     frame = pd.DataFrame({"frequency": x, "recency": tx, "n_periods": n, "weight": w}, index=data.index)
