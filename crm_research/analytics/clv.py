@@ -1014,15 +1014,13 @@ def fit_gamma_gamma(
             f"the summary has {len(x)}."
         )
 
-    def negll(z):
-        total = -_gg_loglik(np.exp(z), x, m).sum()
-        return total if np.isfinite(total) else 1e300
-
     # Method-of-moments-ish start: p from the spread of spend, q = 3, v so that the mean matches.
     mean_m = m.mean()
     start = np.log([max(mean_m**2 / max(m.var(), 1e-9), 0.5), 3.0, 2.0 * mean_m / max(mean_m**2 / max(m.var(),
                                                                                          1e-9), 0.5)])
-    params, table, loglik, converged, message, cov = _mle(negll, start, ["p", "q", "v"], len(x), ci)
+    columns, weight = _distinct_rows(x, m)
+    params, table, loglik, converged, message, cov = _weighted_mle(_gg_loglik, columns, weight, start,
+                                                                   ["p", "q", "v"], len(x), ci)
     if not converged:
         warnings.warn(f"{func}: the optimiser did not converge ({message})", CRMConvergenceWarning, stacklevel=2)
     if np.ptp(x) > 0 and np.ptp(m) > 0:
