@@ -149,6 +149,7 @@ def _spark():
     from pyspark.sql import SparkSession
 
     return (SparkSession.builder.master("local[2]").appName("crm_research-bench").config("spark.ui.enabled", "false")
+            .config("spark.driver.memory", "6g")  # the 10M-row pandas frame is sent to the driver
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
             .config("spark.sql.session.timeZone", "UTC").getOrCreate())
 
