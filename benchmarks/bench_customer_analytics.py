@@ -149,6 +149,7 @@ def _spark():
     from pyspark.sql import SparkSession
 
     return (SparkSession.builder.master("local[2]").appName("crm_research-bench").config("spark.ui.enabled", "false")
+            .config("spark.driver.memory", "6g")  # the 10M-row pandas frame is sent to the driver
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
             .config("spark.sql.session.timeZone", "UTC").getOrCreate())
 
@@ -167,13 +168,19 @@ def _summary_spark(n_rows):
 
 @functools.cache
 def _btyd_customers(n: int) -> pd.DataFrame:
-    """A BG/NBD-like calibration summary of n customers (fixed seed), recency and T in weeks to 2 decimals."""
+    """A calibration summary of n customers drawn from the Pareto/NBD at the CDNOW estimates (fixed seed).
+
+    Purchase rate Gamma(0.55, 10.6), death rate Gamma(0.61, 11.7) per week, T uniform on 1-52 weeks;
+    recency and T in weeks to 2 decimals (as cdnow_summary), so about a quarter of the histories are distinct.
+    """
     rng = np.random.default_rng(17)
     T = np.round(rng.uniform(1, 52, n), 2)
-    lam = rng.gamma(0.25, 1 / 4.4, n)
-    x = np.minimum(rng.poisson(lam * T), rng.geometric(0.25, n) - 1)
-    tx = np.where(x > 0, np.round(T * rng.beta(x + 1, 1.5), 2), 0.0)
-    return pd.DataFrame({"frequency": x, "recency": tx, "T": T})
+    lam, mu = rng.gamma(0.55, 1 / 10.6, n), rng.gamma(0.61, 1 / 11.7, n)
+    active = np.minimum(rng.exponential(1 / mu), T)
+    x = rng.poisson(lam * active)
+    # the last of x uniform purchase times on (0, active) is active * U^(1/x)
+    tx = np.where(x > 0, np.round(active * rng.random(n) ** (1 / np.maximum(x, 1)), 2), 0.0)
+    return pd.DataFrame({"frequency": x, "recency": np.minimum(tx, T), "T": T})
 
 
 def _fit(n, fit):
@@ -184,11 +191,54 @@ def _fit(n, fit):
     return run
 
 
+def _fit_gamma_gamma(n):
+    def run():
+        data = _btyd_customers(n)
+        rng = np.random.default_rng(18)
+        # average spend of the repeat buyers: Gamma-Gamma at the CDNOW estimates (p 6.25, q 3.74, gamma 15.44)
+        nu = rng.gamma(3.74, 1 / 15.44, n)
+        spend = rng.gamma(6.25 * np.maximum(data["frequency"], 1), 1 / nu) / np.maximum(data["frequency"], 1)
+        crm.fit_gamma_gamma(data.assign(monetary_value=np.where(data["frequency"] > 0, np.round(spend, 2), 0.0)))
+        return n
+
+    return run
+
+
+def _fit_bgbb(n):
+    def run():
+        # six purchase opportunities, BG/BB at the donation estimates (alpha 1.204, beta 0.750, gamma 0.657,
+        # delta 2.783): p ~ Beta(alpha, beta) per opportunity while alive, theta ~ Beta(gamma, delta) to die
+        rng = np.random.default_rng(19)
+        p, theta = rng.beta(1.204, 0.750, n), rng.beta(0.657, 2.783, n)
+        alive = np.cumprod(rng.random((n, 6)) > theta[:, None], axis=1).astype(bool)
+        buys = alive & (rng.random((n, 6)) < p[:, None])
+        last = np.where(buys.any(axis=1), 6 - np.argmax(buys[:, ::-1], axis=1), 0)
+        crm.fit_bgbb(pd.DataFrame({"frequency": buys.sum(axis=1), "recency": last, "n_periods": 6}))
+        return n
+
+    return run
+
+
+def _fit_sbg(n, model):
+    def run():
+        # one cohort of n subscribers over 12 periods, churn probability Beta(0.668, 3.806) (FH 2007, high end)
+        rng = np.random.default_rng(20)
+        lifetime = rng.geometric(rng.beta(0.668, 3.806, n))
+        crm.fit_sbg([(lifetime > t).sum() for t in range(13)], model=model)
+        return n
+
+    return run
+
+
 BENCHMARKS += [
     ("btyd_summary (DuckDB via Ibis)", "1,000,000 transactions", _summary_duckdb(1_000_000)),
     ("fit_bgnbd", "1,000,000 customers", _fit(1_000_000, crm.fit_bgnbd)),
     ("fit_mbgnbd", "1,000,000 customers", _fit(1_000_000, crm.fit_mbgnbd)),
     ("fit_pareto_nbd", "1,000,000 customers", _fit(1_000_000, crm.fit_pareto_nbd)),
+    ("fit_gamma_gamma (incl. simulating spend)", "1,000,000 customers", _fit_gamma_gamma(1_000_000)),
+    ("fit_bgbb, 6 opportunities (incl. simulation)", "1,000,000 customers", _fit_bgbb(1_000_000)),
+    ("fit_sbg, 12 periods (incl. simulation)", "1,000,000 customers", _fit_sbg(1_000_000, "sbg")),
+    ("fit_sbg model='bdw', 12 periods (incl. simulation)", "1,000,000 customers", _fit_sbg(1_000_000, "bdw")),
 ]
 if os.environ.get("CRM_BENCH_10M") == "1":
     BENCHMARKS += [("btyd_summary (DuckDB via Ibis)", "10,000,000 transactions", _summary_duckdb(10_000_000))]

@@ -19,11 +19,6 @@ from crm_research.notebooks import find_notebooks
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = find_notebooks(ROOT / "notebooks")
 
-# Notebooks whose exercises are not converted to checked solutions yet (other branches own them this
-# session). This list must only shrink; a converted notebook listed here fails the test below.
-NOT_CONVERTED = {"12"}
-
-
 def _number(path: Path) -> str:
     return path.name.split("_")[0]
 
@@ -43,9 +38,6 @@ def test_every_exercise_has_a_checked_solution(path):
     nn = _number(path)
     exercises = [c for c in nb.cells if "exercise" in _tags(c)]
     solutions = [c for c in nb.cells if "solution" in _tags(c) and c.cell_type == "code"]
-    if nn in NOT_CONVERTED:
-        assert not exercises, f"{path.name} has checked exercises now: remove {nn} from NOT_CONVERTED"
-        pytest.skip(f"notebook {nn}: exercises not converted yet")
     assert exercises, f"{path.name}: no cell tagged 'exercise'"
     numbers = sorted(n for c in exercises for n in _exercise_numbers(c))
     assert numbers, f"{path.name}: the exercise cell has no numbered exercises"

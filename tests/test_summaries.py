@@ -120,6 +120,8 @@ def test_bad_input(tx, db):
         crm.btyd_summary("orders", calibration_end="2019-01-01", con=db)
     with pytest.raises(CRMInputError, match="no table 'order'. Did you mean 'orders'"):
         crm.btyd_summary("order", con=db)
+    with pytest.raises(CRMInputError, match="no table 'orders'. It holds no tables at all"):
+        crm.btyd_summary("orders", con=duckdb.connect())  # a connection without the needed tables
     with pytest.raises(CRMInputError, match="no column 'amt'"):
         crm.rfm_summary("orders", amount_col="amt", con=db)
     with pytest.raises(CRMInputError, match="needs 'con'"):

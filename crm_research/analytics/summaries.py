@@ -120,7 +120,10 @@ def _source(transactions: Any, con: Any, cols: dict[str, str | None], func: str,
             hint = closest_names(transactions, present)
             raise CRMInputError(
                 f"{func}: the connection has no table {transactions!r}."
-                + (f" Did you mean {hint[0]!r}?" if hint else "") + f" Its tables: {examples_of(present, 12)}.")
+                + (f" Did you mean {hint[0]!r}?" if hint else "")
+                + (f" Its tables: {examples_of(present, 12)}." if present else
+                   " It holds no tables at all: connect to the database (or Spark session) where the orders are, "
+                   "or register the order table in it first."))
         if raw is not None:
             from ibis.backends.sql.datatypes import DuckDBType
 

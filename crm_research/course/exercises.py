@@ -616,3 +616,33 @@ _add("08.5", "crm.interaction_sem(data, moderation_model, method='residual'); th
      "is OPR_x_ANL.", solve=_residual_interaction_p, needs=("data", "moderation_model"))
 _add("08.6", "crm.compare_models of the two MLR fits; answer table['chisq_diff'] of the second row (the "
      "Satorra-Bentler scaled difference).", solve=_robust_full_mediation, needs=("data", "model"))
+
+# ----------------------------------------------------------------------------- 12 customer lifetime value
+_add("12.1", "bgnbd.p_alive(2, 30.43, 38.86), rounded to 3 decimals.",
+     solve=lambda bgnbd: float(bgnbd.p_alive(2, 30.43, 38.86)), needs=("bgnbd",))
+_add("12.2", "bgnbd.expected_purchases(52): E[X(t)] of a customer who has just made a first purchase.",
+     solve=lambda bgnbd: float(bgnbd.expected_purchases(52)), needs=("bgnbd",))
+
+
+def _clv_is_product(bgnbd, gg, summary) -> bool:
+    v0 = _crm().clv(bgnbd, gg, summary, horizon=12, discount_rate=0.0)
+    product = (bgnbd.conditional_expected_purchases(365.25 / 7, summary)
+               * gg.conditional_expected_average_profit(summary))
+    return bool(np.allclose(v0["clv"], product))
+
+
+_add("12.3", "Undiscounted, the monthly sums add up to E[Y(12 months) | x, t_x, T] x E[spend]: compare "
+     "crm.clv(..., discount_rate=0.0)['clv'] with that product (np.allclose). Answer True or False.",
+     solve=_clv_is_product, needs=("bgnbd", "gg", "summary"))
+_add("12.4", "crm.rfm(orders, 'customer_id', 'order_date', 'amount', bins=4); count the rows whose segment is "
+     "'champions'.",
+     solve=lambda orders: int((_crm().rfm(orders, "customer_id", "order_date", "amount", bins=4)["segment"]
+                               == "champions").sum()), needs=("orders",))
+_add("12.5", "comparison['bic'].idxmin() and comparison['holdout_mae'].idxmin(); answer the pair of model names.",
+     solve=lambda comparison: (str(comparison["bic"].idxmin()), str(comparison["holdout_mae"].idxmin())),
+     needs=("comparison",))
+_add("12.6", "crm.fit_sbg(retention.loc[retention['year'] <= 4, 'high_end']).projection(12): the expected "
+     "column at period 12, rounded to a whole number.",
+     solve=lambda retention: round(float(_crm().fit_sbg(retention.loc[retention["year"] <= 4, "high_end"])
+                                         .projection(12)["expected"].iloc[12])),
+     needs=("retention",), abs_tol=0.5)
