@@ -278,6 +278,9 @@ def test_summary_reports_new_customers_in_holdout():
     assert list(s.index) == [1] and s.n_new_in_holdout == 1
     with pytest.raises(CRMInputError, match="'calibration_end'"):
         crm.summarize_transactions(tx, "c", "d", "a", calibration_end="2025-01-01")
+    # inside [first, observation_end] but on the last purchase day: the holdout would be empty
+    with pytest.raises(CRMInputError, match="holdout period holds no transactions"):
+        crm.summarize_transactions(tx, "c", "d", "a", calibration_end="2024-03-01", observation_end="2024-06-30")
     with pytest.raises(CRMInputError, match="'time_unit'"):
         crm.summarize_transactions(tx, "c", "d", "a", time_unit="Y")
 

@@ -554,6 +554,29 @@ def rfm_sql(
 # --------------------------------------------------------------------------- BTYD summary
 
 
+def calibration_cut(calibration_end: Any, first_date: pd.Timestamp, last_date: pd.Timestamp,
+                    obs_end: pd.Timestamp, func: str) -> pd.Timestamp:
+    """The calibration end of a BTYD summary (``obs_end`` when none is given), checked once for every engine.
+
+    It must lie inside the data and before the last transaction: a holdout period after the data
+    would hold no purchases, and every holdout comparison would silently read zeros.
+    """
+    if calibration_end is None:
+        return obs_end
+    cal_end = check_date(calibration_end, "calibration_end", func)
+    if cal_end < first_date.normalize() or cal_end > obs_end:
+        raise CRMInputError(
+            f"The 'calibration_end' parameter of {func} ({cal_end.date()}) must lie between the first "
+            f"transaction ({first_date.date()}) and the observation end ({obs_end.date()}): the holdout "
+            "period has to lie inside the data.")
+    if cal_end >= last_date.normalize():
+        raise CRMInputError(
+            f"The 'calibration_end' parameter of {func} ({cal_end.date()}) is on or after the last transaction "
+            f"({last_date.date()}), so the holdout period holds no transactions: the holdout period has to lie "
+            "inside the data. Choose an earlier calibration_end.")
+    return cal_end
+
+
 @positional_options
 def summarize_transactions(
     transactions: pd.DataFrame,
@@ -641,15 +664,7 @@ def summarize_transactions(
     log = _log(transactions, customer_col, date_col, amount_col, func, at=observation_end, at_name="observation_end")
     first_date, last_date = log["date"].min(), log["date"].max()
     obs_end = last_date if observation_end is None else check_date(observation_end, "observation_end", func)
-    if calibration_end is None:
-        cal_end = obs_end
-    else:
-        cal_end = check_date(calibration_end, "calibration_end", func)
-        if cal_end < first_date or cal_end > obs_end:
-            raise CRMInputError(
-                f"The 'calibration_end' parameter of {func} ({cal_end.date()}) must lie between the first "
-                f"transaction ({first_date.date()}) and the observation end ({obs_end.date()})."
-            )
+    cal_end = calibration_cut(calibration_end, first_date, last_date, obs_end, func)
     if same_day_as_one:
         log = log.assign(date=log["date"].dt.normalize())
         log = log.groupby(["customer", "date"], sort=False, as_index=False)["amount"].sum()

@@ -46,6 +46,7 @@ from crm_research.analytics.rfm import (
     _check_bins,
     _scores,
     _segments,
+    calibration_cut,
 )
 from crm_research.core.calendar import jalali_period
 from crm_research.core.errors import CRMInputError
@@ -239,20 +240,7 @@ def btyd_summary(
     if last_date > obs_end + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1):
         raise CRMInputError(f"{func}: the table has transactions after the observation end {obs_end.date()} (the "
                             f"latest on {last_date.date()}). Pass a later observation_end or filter the table.")
-    if calibration_end is None:
-        cal_end = obs_end
-    else:
-        cal_end = check_date(calibration_end, "calibration_end", func)
-        if cal_end < first_date.normalize() or cal_end > obs_end:
-            raise CRMInputError(
-                f"The 'calibration_end' parameter of {func} ({cal_end.date()}) must lie between the first "
-                f"transaction ({first_date.date()}) and the observation end ({obs_end.date()}): the holdout "
-                "period has to lie inside the data.")
-        if cal_end >= last_date.normalize():
-            raise CRMInputError(
-                f"The 'calibration_end' parameter of {func} ({cal_end.date()}) is on or after the last transaction "
-                f"({last_date.date()}), so the holdout period holds no transactions: the holdout period has to lie "
-                "inside the data. Choose an earlier calibration_end.")
+    cal_end = calibration_cut(calibration_end, first_date, last_date, obs_end, func)
     days = TIME_UNITS[time_unit]
     # one purchase per customer and day, amounts added
     day = table["date"].truncate("D")
