@@ -79,7 +79,9 @@ print(json.dumps({"seconds": best, "peak_mb": peak}))
 @functools.cache
 def _measure(n_rows: int, route: str) -> dict:
     done = subprocess.run([sys.executable, "-c", _SCRIPT, str(n_rows), route], capture_output=True, text=True,
-                          cwd=_ROOT, check=True)
+                          cwd=_ROOT)
+    if done.returncode:  # say why the child failed (e.g. out of memory) instead of only its exit status
+        raise RuntimeError(f"{route}, {n_rows:,} rows: exit status {done.returncode}\n{done.stderr[-2000:]}")
     return json.loads([line for line in done.stdout.splitlines() if line.startswith("{")][-1])
 
 

@@ -287,15 +287,26 @@ def rfm(
     return _rfm(transactions, customer_col, date_col, amount_col, at, bins, engine, "rfm", "transactions")
 
 
+def _quiet_duckdb():
+    """A private in-memory DuckDB connection that prints no progress bar into the caller's output."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.InvalidInputException:
+        # In Jupyter without ipywidgets DuckDB refuses to change any progress-bar setting; it shows no
+        # bar there either, so there is nothing to switch off.
+        pass
+    return con
+
+
 def _rfm(transactions: Any, customer_col: str, date_col: str, amount_col: str, at: Any, bins: Any, engine: str,
          func: str, name: str) -> RFMTable:
     engine = check_choice(engine, "engine", ["pandas", "duckdb"], func)
     if engine == "duckdb" and isinstance(transactions, pd.DataFrame) and _sql_ready_frame(
             transactions, customer_col, date_col, amount_col):
-        import duckdb
-
-        con = duckdb.connect()
-        con.execute("SET enable_progress_bar = false")  # a library prints no progress bars into the caller's output
+        con = _quiet_duckdb()
         try:
             # DuckDB scans the caller's columns in place: no checked copy of the log in pandas, and no
             # three-column copy either when the frame's names are plain and unique (the scan reads only the
@@ -316,10 +327,7 @@ def _rfm(transactions: Any, customer_col: str, date_col: str, amount_col: str, a
     n_customers = log["customer"].nunique()
     bins = _check_bins(bins, n_customers, func)
     if engine == "duckdb":
-        import duckdb
-
-        con = duckdb.connect()
-        con.execute("SET enable_progress_bar = false")
+        con = _quiet_duckdb()
         try:
             con.register("crm_rfm_log", log)
             out = _rfm_query(con, "crm_rfm_log", "customer", "date", "amount", now, bins)
