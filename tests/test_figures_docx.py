@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import zipfile
@@ -17,8 +18,15 @@ from crm_research.report.docx_writer import _picture_width, write_docx  # noqa: 
 from crm_research.report.sections import Chapter, Figure, Paragraph  # noqa: E402
 
 REFERENCE = ("Curran, P. J., West, S. G., & Finch, J. F. (1996). The robustness of test statistics to nonnormality "
-             "and specification error in confirmatory factor analysis. *Psychological Methods, 1*(1), 16-29. "
+             "and specification error in confirmatory factor analysis. *Psychological Methods, 1*(1), 16–29. "
              "https://doi.org/10.1037/1082-989X.1.1.16")
+
+
+def test_reference_page_ranges_use_an_en_dash():
+    from crm_research.report.sections import REFERENCES
+
+    hyphenated = [ref for ref in REFERENCES if re.search(r"(, |pp\. )e?\d+-e?\d+[.)]", ref)]
+    assert not hyphenated, hyphenated
 
 
 def _png(width_in: float, height_in: float) -> bytes:
@@ -40,9 +48,9 @@ def _chapter(lang: str, png: bytes | None = None) -> Chapter:
 def test_doi_hyphens_do_not_break(tmp_path, lang):
     path = write_docx(_chapter(lang), tmp_path / "c.docx")
     xml = zipfile.ZipFile(path).read("word/document.xml").decode("utf-8")
-    # the DOI's hyphens are Word's non-breaking hyphens; the page range keeps its ordinary hyphen
+    # the DOI's hyphens are Word's non-breaking hyphens; the page range keeps its en dash (APA 7)
     assert "1082</w:t><w:noBreakHyphen/><w:t xml:space=\"preserve\">989X.1.1.16" in xml
-    assert "16-29" in xml
+    assert "16–29" in xml
     assert "1082-989X" not in xml
     # the italic journal title survives the split of the reference into runs
     assert "Psychological Methods, 1" in xml and "<w:i/>" in xml

@@ -154,7 +154,9 @@ def _source_drift() -> set[tuple[str, str]]:
     return {(name, t.concept) for name, text in _sources().items() for t in TERMS for v in t.variants if v in text}
 
 
-_REFERENCE_LINE = re.compile(r"^\s*[*-]\s[^\n\u0600-\u06ff]*\(\d{4}[a-z]?\)[^\n\u0600-\u06ff]*$", re.M)
+# a reference entry: a bullet with a year in parentheses, and its indented continuation lines
+_REFERENCE_LINE = re.compile(r"^\s*[*-]\s[^\n\u0600-\u06ff]*\(\d{4}[a-z]?\)[^\n\u0600-\u06ff]*"
+                             r"(?:\n[ \t]+[^\s*\-\u0600-\u06ff][^\n\u0600-\u06ff]*)*$", re.M)
 _CODE_BLOCK = re.compile(r"```.*?```", re.S)
 _CODE_SPAN = re.compile(r"`[^`\n]*`")
 _MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]*\$", re.S)

@@ -217,6 +217,10 @@ def plan_columns(display, text_width: float, size_pt: float, lang: str) -> tuple
     return [m + spare * w / sum(want) for m, w in zip(mins, want)], True
 
 
+# Tables with at most this many rows are kept whole on one page (APA: do not split a short table).
+_KEEP_WHOLE_ROWS = 15
+
+
 def _add_table(doc, block: Table, lang: str) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
@@ -258,10 +262,17 @@ def _add_table(doc, block: Table, lang: str) -> None:
         cells = table.rows[i].cells
         for j, value in enumerate(row):
             cells[j].text = "" if value is None else str(value)
+    last = len(table.rows) - 1
     for r, row in enumerate(table.rows):
+        # a row is never cut across two pages (w:cantSplit comes before w:tblHeader in the schema)
+        row._tr.get_or_add_trPr().insert(0, _el("w:cantSplit"))
+        # A short table stays on one page with its note; a long one breaks with at least three rows on
+        # either side (no header with one orphan row at the foot of a page).
+        keep = r < last or bool(block.note) if last <= _KEEP_WHOLE_ROWS else r < 3 or r >= last - 3
         for j, cell in enumerate(row.cells):
             for p in cell.paragraphs:
                 p.paragraph_format.space_after = Pt(0)
+                p.paragraph_format.keep_with_next = keep
                 if j > 0 or r == 0:
                     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
                 for run in p.runs:
@@ -294,13 +305,17 @@ def _text_width(doc) -> float:
 
 
 def _fitted_widths(doc, display, size, lang, block) -> tuple[list[float], float]:
-    """Portrait when the table fits; else a landscape section; else a smaller font (down to 8 pt).
+    """Portrait when the table fits, at its size or up to one point smaller; else a landscape section;
+    else a smaller font (down to 8 pt).
 
-    Returns the column widths and the font size they were planned for.
+    A table that misses the portrait width by a few points (Persian headers, measured on the wide side)
+    is better set one point smaller than alone on a turned page. Returns the column widths and the font
+    size they were planned for.
     """
-    widths, ok = plan_columns(display, _text_width(doc), size, lang)
-    if ok:
-        return widths, size
+    for portrait_size in (size, size - 0.5, size - 1):
+        widths, ok = plan_columns(display, _text_width(doc), portrait_size, lang)
+        if ok:
+            return widths, portrait_size
     # a landscape page for this table alone (APA 7 allows it for wide tables)
     _new_section(doc, landscape=True, lang=lang)
     block._landscape = True

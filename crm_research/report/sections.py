@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import sys
+import textwrap
 import warnings
 from dataclasses import dataclass, field
 
@@ -429,21 +430,27 @@ def _demo_figure(b, rows, study, names):
     if not cols:
         return
     k = len(cols)
-    ncol = min(3, k)
+    ncol = min(2, k)
     nrow = int(np.ceil(k / ncol))
     with style(b.lang):
-        fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 3.0 * nrow), squeeze=False)
-        for ax, col in zip(axes.ravel(), cols):
+        # Drawn at the page's text width (6.5 in), so the Word page shows it at full size and the 8-point
+        # labels stay 8 points: a wider figure would be shrunk to fit and its labels become unreadable.
+        fig, axes = plt.subplots(nrow, ncol, figsize=(6.5, 2.2 * nrow), squeeze=False)
+        # Panels are read in the language's direction: in Persian the first one is top right.
+        order = list((axes[:, ::-1] if b.lang == "fa" else axes).ravel())
+        for ax, col in zip(order, cols):
             part = rows[rows["variable"] == col]
-            ax.barh(part["category"].tolist()[::-1], part["pct"].to_numpy()[::-1], color="#1f4e79")
-            ax.set_title(names[col], fontsize=10)
-            ax.set_xlabel(b.t("pct"))
+            labels = [textwrap.fill(str(c), 22) for c in part["category"]]
+            ax.barh(labels[::-1], part["pct"].to_numpy()[::-1], color="#1f4e79")
+            ax.set_title(textwrap.fill(names[col], 42), fontsize=9)
+            ax.set_xlabel(b.t("pct"), fontsize=8)
+            ax.tick_params(axis="x", labelsize=8)
             if b.lang == "fa":
                 rtl_axes(ax)
                 ax.invert_xaxis()
                 ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(f"{v:g}", "fa")))
             ax.tick_params(axis="y", labelsize=8)
-        for ax in axes.ravel()[k:]:
+        for ax in order[k:]:
             ax.set_visible(False)
         fig.tight_layout()
     b.figure("demographics", "f_demo", fig)
@@ -1001,82 +1008,82 @@ def _ci_note(boot, seed, lang, kind="percentile"):
 #: the chapter actually cites are listed (see :func:`cited_references`).
 REFERENCES = [
     "Brosseau-Liard, P. E., & Savalei, V. (2014). Adjusting incremental fit indices for nonnormality. "
-    "*Multivariate Behavioral Research, 49*(5), 460-470. https://doi.org/10.1080/00273171.2014.933697",
+    "*Multivariate Behavioral Research, 49*(5), 460–470. https://doi.org/10.1080/00273171.2014.933697",
     "Brosseau-Liard, P. E., Savalei, V., & Li, L. (2012). An investigation of the sample performance of two "
-    "nonnormality corrections for RMSEA. *Multivariate Behavioral Research, 47*(6), 904-930. "
+    "nonnormality corrections for RMSEA. *Multivariate Behavioral Research, 47*(6), 904–930. "
     "https://doi.org/10.1080/00273171.2012.715252",
     "Browne, M. W., & Cudeck, R. (1993). Alternative ways of assessing model fit. In K. A. Bollen & J. S. Long "
-    "(Eds.), *Testing structural equation models* (pp. 136-162). Sage.",
+    "(Eds.), *Testing structural equation models* (pp. 136–162). Sage.",
     "Chin, W. W., & Dibbern, J. (2010). An introduction to a permutation based procedure for multi-group PLS "
     "analysis: Results of tests of differences on simulated data and a cross cultural analysis of the sourcing of "
     "information system services between Germany and the USA. In V. Esposito Vinzi, W. W. Chin, J. Henseler, & "
-    "H. Wang (Eds.), *Handbook of partial least squares* (pp. 171-193). Springer. "
+    "H. Wang (Eds.), *Handbook of partial least squares* (pp. 171–193). Springer. "
     "https://doi.org/10.1007/978-3-540-32827-8_8",
     "Cohen, J. (1988). *Statistical power analysis for the behavioral sciences* (2nd ed.). Lawrence Erlbaum "
     "Associates.",
     "Curran, P. J., West, S. G., & Finch, J. F. (1996). The robustness of test statistics to nonnormality and "
-    "specification error in confirmatory factor analysis. *Psychological Methods, 1*(1), 16-29. "
+    "specification error in confirmatory factor analysis. *Psychological Methods, 1*(1), 16–29. "
     "https://doi.org/10.1037/1082-989X.1.1.16",
     "Enders, C. K., & Bandalos, D. L. (2001). The relative performance of full information maximum likelihood "
-    "estimation for missing data in structural equation models. *Structural Equation Modeling, 8*(3), 430-457. "
+    "estimation for missing data in structural equation models. *Structural Equation Modeling, 8*(3), 430–457. "
     "https://doi.org/10.1207/S15328007SEM0803_5",
     "Fornell, C., & Larcker, D. F. (1981). Evaluating structural equation models with unobservable variables and "
-    "measurement error. *Journal of Marketing Research, 18*(1), 39-50. https://doi.org/10.1177/002224378101800104",
+    "measurement error. *Journal of Marketing Research, 18*(1), 39–50. https://doi.org/10.1177/002224378101800104",
     "Fritz, M. S., Taylor, A. B., & MacKinnon, D. P. (2012). Explanation of two anomalous results in statistical "
-    "mediation analysis. *Multivariate Behavioral Research, 47*(1), 61-87. "
+    "mediation analysis. *Multivariate Behavioral Research, 47*(1), 61–87. "
     "https://doi.org/10.1080/00273171.2012.640596",
     "Hair, J. F., Black, W. C., Babin, B. J., & Anderson, R. E. (2019). *Multivariate data analysis* (8th ed.). "
     "Cengage.",
     "Hair, J. F., Hult, G. T. M., Ringle, C. M., & Sarstedt, M. (2022). *A primer on partial least squares "
     "structural equation modeling (PLS-SEM)* (3rd ed.). Sage.",
     "Hair, J. F., Risher, J. J., Sarstedt, M., & Ringle, C. M. (2019). When to use and how to report the results "
-    "of PLS-SEM. *European Business Review, 31*(1), 2-24. https://doi.org/10.1108/EBR-11-2018-0203",
+    "of PLS-SEM. *European Business Review, 31*(1), 2–24. https://doi.org/10.1108/EBR-11-2018-0203",
     "Henseler, J., Ringle, C. M., & Sarstedt, M. (2015). A new criterion for assessing discriminant validity in "
-    "variance-based structural equation modeling. *Journal of the Academy of Marketing Science, 43*(1), 115-135. "
+    "variance-based structural equation modeling. *Journal of the Academy of Marketing Science, 43*(1), 115–135. "
     "https://doi.org/10.1007/s11747-014-0403-8",
     "Henseler, J., Ringle, C. M., & Sarstedt, M. (2016). Testing measurement invariance of composites using partial "
-    "least squares. *International Marketing Review, 33*(3), 405-431. https://doi.org/10.1108/IMR-09-2014-0304",
+    "least squares. *International Marketing Review, 33*(3), 405–431. https://doi.org/10.1108/IMR-09-2014-0304",
     "Henseler, J., & Sarstedt, M. (2013). Goodness-of-fit indices for partial least squares path modeling. "
-    "*Computational Statistics, 28*(2), 565-580. https://doi.org/10.1007/s00180-012-0317-1",
+    "*Computational Statistics, 28*(2), 565–580. https://doi.org/10.1007/s00180-012-0317-1",
     "Hu, L., & Bentler, P. M. (1999). Cutoff criteria for fit indexes in covariance structure analysis: "
-    "Conventional criteria versus new alternatives. *Structural Equation Modeling, 6*(1), 1-55. "
+    "Conventional criteria versus new alternatives. *Structural Equation Modeling, 6*(1), 1–55. "
     "https://doi.org/10.1080/10705519909540118",
     "Joanes, D. N., & Gill, C. A. (1998). Comparing measures of sample skewness and kurtosis. *Journal of the Royal "
-    "Statistical Society: Series D (The Statistician), 47*(1), 183-189. https://doi.org/10.1111/1467-9884.00122",
+    "Statistical Society: Series D (The Statistician), 47*(1), 183–189. https://doi.org/10.1111/1467-9884.00122",
     "Johnson, P. O., & Neyman, J. (1936). Tests of certain linear hypotheses and their application to some "
-    "educational problems. *Statistical Research Memoirs, 1*, 57-93.",
+    "educational problems. *Statistical Research Memoirs, 1*, 57–93.",
     "Kline, R. B. (2016). *Principles and practice of structural equation modeling* (4th ed.). Guilford.",
     "Kock, N. (2015). Common method bias in PLS-SEM: A full collinearity assessment approach. *International "
-    "Journal of e-Collaboration, 11*(4), 1-10. https://doi.org/10.4018/ijec.2015100101",
+    "Journal of e-Collaboration, 11*(4), 1–10. https://doi.org/10.4018/ijec.2015100101",
     "Lin, G.-C., Wen, Z., Marsh, H. W., & Lin, H.-S. (2010). Structural equation models of latent interactions: "
     "Clarification of orthogonalizing and double-mean-centering strategies. *Structural Equation Modeling, 17*(3), "
-    "374-391. https://doi.org/10.1080/10705511.2010.488999",
+    "374–391. https://doi.org/10.1080/10705511.2010.488999",
     "Mardia, K. V. (1970). Measures of multivariate skewness and kurtosis with applications. *Biometrika, 57*(3), "
-    "519-530. https://doi.org/10.1093/biomet/57.3.519",
+    "519–530. https://doi.org/10.1093/biomet/57.3.519",
     "Podsakoff, P. M., MacKenzie, S. B., Lee, J.-Y., & Podsakoff, N. P. (2003). Common method biases in "
     "behavioral research: A critical review of the literature and recommended remedies. *Journal of Applied "
-    "Psychology, 88*(5), 879-903. https://doi.org/10.1037/0021-9010.88.5.879",
+    "Psychology, 88*(5), 879–903. https://doi.org/10.1037/0021-9010.88.5.879",
     "Preacher, K. J., & Hayes, A. F. (2008). Asymptotic and resampling strategies for assessing and comparing "
-    "indirect effects in multiple mediator models. *Behavior Research Methods, 40*(3), 879-891. "
+    "indirect effects in multiple mediator models. *Behavior Research Methods, 40*(3), 879–891. "
     "https://doi.org/10.3758/BRM.40.3.879",
     "Ringle, C. M., & Sarstedt, M. (2016). Gain more insight from your PLS-SEM results: The importance-performance "
-    "map analysis. *Industrial Management & Data Systems, 116*(9), 1865-1886. "
+    "map analysis. *Industrial Management & Data Systems, 116*(9), 1865–1886. "
     "https://doi.org/10.1108/IMDS-10-2015-0449",
     "Roemer, E., Schuberth, F., & Henseler, J. (2021). HTMT2 - an improved criterion for assessing discriminant "
-    "validity in structural equation modeling. *Industrial Management & Data Systems, 121*(12), 2637-2650. "
+    "validity in structural equation modeling. *Industrial Management & Data Systems, 121*(12), 2637–2650. "
     "https://doi.org/10.1108/IMDS-02-2021-0082",
     "Rosseel, Y. (2012). lavaan: An R package for structural equation modeling. *Journal of Statistical Software, "
-    "48*(2), 1-36. https://doi.org/10.18637/jss.v048.i02",
+    "48*(2), 1–36. https://doi.org/10.18637/jss.v048.i02",
     "Shmueli, G., Sarstedt, M., Hair, J. F., Cheah, J.-H., Ting, H., Vaithilingam, S., & Ringle, C. M. (2019). "
     "Predictive model assessment in PLS-SEM: Guidelines for using PLSpredict. *European Journal of Marketing, "
-    "53*(11), 2322-2347. https://doi.org/10.1108/EJM-02-2019-0189",
+    "53*(11), 2322–2347. https://doi.org/10.1108/EJM-02-2019-0189",
     "Tenenhaus, M., Esposito Vinzi, V., Chatelin, Y.-M., & Lauro, C. (2005). PLS path modeling. *Computational "
-    "Statistics & Data Analysis, 48*(1), 159-205. https://doi.org/10.1016/j.csda.2004.03.005",
+    "Statistics & Data Analysis, 48*(1), 159–205. https://doi.org/10.1016/j.csda.2004.03.005",
     "Yuan, K.-H., & Bentler, P. M. (2000). Three likelihood-based methods for mean and covariance structure "
-    "analysis with nonnormal missing data. *Sociological Methodology, 30*(1), 165-200. "
+    "analysis with nonnormal missing data. *Sociological Methodology, 30*(1), 165–200. "
     "https://doi.org/10.1111/0081-1750.00078",
     "Zhao, X., Lynch, J. G., & Chen, Q. (2010). Reconsidering Baron and Kenny: Myths and truths about mediation "
-    "analysis. *Journal of Consumer Research, 37*(2), 197-206. https://doi.org/10.1086/651257",
+    "analysis. *Journal of Consumer Research, 37*(2), 197–206. https://doi.org/10.1086/651257",
 ]
 
 #: the first author's name as the Persian text of the chapter writes it
@@ -1165,7 +1172,7 @@ def _method_section(b, study, n, n_total):
             "to 0.08 read as acceptable (for RMSEA, reasonable fit in Browne & Cudeck, 1993; for CFI and TLI a "
             "common convention).",
             "Reliability was assessed by Cronbach's alpha and composite reliability (CR), convergent validity by "
-            "the average variance extracted (AVE), with CR >= 0.70 and AVE >= 0.50 (Fornell & Larcker, 1981; "
+            "the average variance extracted (AVE), with CR ≥ 0.70 and AVE ≥ 0.50 (Fornell & Larcker, 1981; "
             "Hair, Black, et al., 2019). Discriminant validity was assessed by the Fornell-Larcker criterion and the "
             "heterotrait-monotrait ratio (HTMT) with a threshold of 0.85 (Henseler et al., 2015).",
             (f"Direct and indirect effects were estimated in the structural model; intervals are percentile "
@@ -1182,8 +1189,8 @@ def _method_section(b, study, n, n_total):
         paras[2:5] = [{
             "en": "The model was estimated by partial least squares (PLS-SEM) with the path weighting scheme, "
                   "mode A (correlation weights) for the reflective constructs, as SmartPLS (Hair et al., 2022). "
-                  "Indicator reliability (loadings >= 0.708), internal consistency (alpha, rhoA and rhoC between "
-                  "0.70 and 0.95), convergent validity (AVE >= 0.50) and discriminant validity (HTMT < 0.85; "
+                  "Indicator reliability (loadings ≥ 0.708), internal consistency (alpha, rhoA and rhoC between "
+                  "0.70 and 0.95), convergent validity (AVE ≥ 0.50) and discriminant validity (HTMT < 0.85; "
                   "Henseler et al., 2015) were assessed first, then collinearity (VIF), path coefficients, "
                   "R², f² and the predictive relevance (blindfolding Q² and PLSpredict).",
             "fa": "مدل با روش حداقل مربعات جزئی (PLS-SEM)، طرح وزن‌دهی مسیر و وزن‌های همبستگی (حالت A) برای "
