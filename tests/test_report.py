@@ -56,8 +56,16 @@ def api():
     }
 
 
+def visible(text: str) -> str:
+    """Text as it reads on the page: without the zero-width left-to-right marks (U+200E)."""
+    return text.replace("\u200e", "").strip()
+
+
 def docx_tables(path):
-    """{table title: DataFrame of cell texts} read back with python-docx."""
+    """{table title: DataFrame of cell texts} read back with python-docx, as a reader sees them.
+
+    The writer's invisible left-to-right marks around bracketed Latin in Persian text are dropped.
+    """
     import docx
 
     doc = docx.Document(str(path))
@@ -66,12 +74,12 @@ def docx_tables(path):
     tables = iter(doc.tables)
     for child in body.iterchildren():
         if child.tag == W_NS + "p":
-            text = "".join(t.text or "" for t in child.iter(W_NS + "t")).strip()
+            text = visible("".join(t.text or "" for t in child.iter(W_NS + "t")))
             if text:
                 last_title = text
         elif child.tag == W_NS + "tbl":
             table = next(tables)
-            rows = [[c.text for c in r.cells] for r in table.rows]
+            rows = [[visible(c.text) for c in r.cells] for r in table.rows]
             out[last_title] = pd.DataFrame(rows[1:], columns=rows[0])
     return out
 
@@ -363,7 +371,7 @@ def test_pls_chapter_q2_gof_ipma_mga_equal_api(tmp_path, api):
     np.testing.assert_allclose([_fa_num(v) for v in got_fa["اختلاف"]], mga["diff"].round(3))
     for heading in ("4.4.4 Importance-performance map analysis (IPMA)", "4.4.5 Multi-group analysis (MGA)"):
         assert heading in [p.text for p in docx.Document(str(en_rep.docx)).paragraphs]
-    assert "۴-۴-۵ تحلیل چندگروهی (MGA)" in [p.text for p in docx.Document(str(fa_rep.docx)).paragraphs]
+    assert "۴-۴-۵ تحلیل چندگروهی (MGA)" in [visible(p.text) for p in docx.Document(str(fa_rep.docx)).paragraphs]
     assert t_en["Results of the hypothesis tests"].columns[4] == "t"
     refs = _citations_two_way(en_rep)
     for start in ("Shmueli, G.", "Tenenhaus, M.", "Henseler, J., & Sarstedt", "Ringle, C. M.", "Chin, W. W.",

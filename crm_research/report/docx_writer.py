@@ -400,6 +400,25 @@ def _apa_headings(doc) -> None:
         rPr.append(_el("w:szCs", **{"w:val": str(size * 2)}))
 
 
+_LRM = "\u200e"
+# a bracketed run with no Persian letter in it: "(AVE)", "(1981)", "(۱۹۸۱)", "(p < .05)"
+_PERSIAN_LETTER = re.compile(r"[\u0620-\u064a\u0671-\u06d3\u06fa-\u06ff]")
+_LATIN_BRACKETS = re.compile(r"\(([^()\u0620-\u064a\u0671-\u06d3\u06fa-\u06ff]*)\)")
+
+
+def _brackets_hold_their_content(root) -> None:
+    """Mark bracketed Latin or digit runs in Persian text left-to-right (U+200E on either side).
+
+    Without the marks LibreOffice breaks a right-to-left line between '(' and the run that follows
+    it: "فورنل و لارکر (" on one line and "۱۹۸۱)" on the next, or a table header cut inside
+    "(AVE)". With them the bracketed run moves to the next line whole; the marks are invisible.
+    """
+    for t in root.iter(_qn("w:t")):
+        # only in Persian text: an English reference keeps its plain characters
+        if t.text and "(" in t.text and _PERSIAN_LETTER.search(t.text):
+            t.text = _LATIN_BRACKETS.sub(_LRM + r"(\1)" + _LRM, t.text)
+
+
 def _no_character_spacing(doc) -> None:
     """Drop the letter spacing of Word's Title style: it pulls joined Persian letters apart ("ghosted")."""
     for style in doc.styles:
@@ -524,6 +543,8 @@ def write_docx(chapter: Chapter, path: str | Path) -> Path:
             raise TypeError(type(block))
         if rtl:
             _set_rtl_paragraph(p)
+    if rtl:
+        _brackets_hold_their_content(doc.element)
     _schema_order(doc.element)
     _schema_order(doc.styles.element)
     path = Path(path)
