@@ -57,7 +57,9 @@ def api():
 
 
 def visible(text: str) -> str:
-    """Text as it reads on the page: without the zero-width left-to-right marks (U+200E)."""
+    """Text as it reads on the page: without the zero-width left-to-right marks (U+200E), and a path's
+    arrows between ordinary spaces (the writer glues a path with no-break spaces)."""
+    text = text.replace("\u00a0→\u00a0", " → ").replace("\u00a0←\u00a0", " ← ")
     return text.replace("\u200e", "").strip()
 
 

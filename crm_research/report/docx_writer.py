@@ -221,12 +221,19 @@ def plan_columns(display, text_width: float, size_pt: float, lang: str) -> tuple
 _KEEP_WHOLE_ROWS = 15
 
 
+def _glued_path(value):
+    """A path ('SAT ← OPR') or chain ('OPR → SAT → LOY') in a cell is one unbreakable token."""
+    if isinstance(value, str) and (" → " in value or " ← " in value):
+        return value.replace(" → ", "\u00a0→\u00a0").replace(" ← ", "\u00a0←\u00a0")
+    return value
+
+
 def _add_table(doc, block: Table, lang: str) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
     rtl = lang == "fa"
-    display = block.display
+    display = block.display.map(_glued_path)
     size = _table_font_size(display, lang)
     # sized before anything is written: a table too wide for the page starts a landscape section, which
     # must come before its label, title and the table itself (else the table stays on the portrait page)
