@@ -41,7 +41,7 @@ from crm_research.core.results import Result
 from crm_research.core.threads import single_thread
 from crm_research.sem.estimation import RAM
 from crm_research.sem.model import ModelSpec, start_values
-from crm_research.sem.multigroup import _build, _evaluate, _Group, _optimize
+from crm_research.sem.multigroup import _build, _evaluate, _Group, _optimize, fit_and_estimate_tables
 
 __all__ = ["MeanStructureResult", "fit_mean_structure", "has_structured_means"]
 
@@ -100,15 +100,7 @@ class MeanStructureResult(Result):
         return ax
 
     def _summary_tables(self):
-        keys = ["n", "npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
-                "srmr", "aic", "bic", "loglik"]
-        if self.estimator != "ML":
-            keys[5:5] = ["chisq_scaled", "pvalue_scaled", "chisq_scaling_factor", "cfi_robust", "tli_robust",
-                         "rmsea_robust"]
-        fit = pd.DataFrame({"value": [float(self.fit_measures[k]) for k in keys]}, index=keys)
-        est = self.estimates.copy()
-        est.insert(0, "parameter", est["lhs"] + " " + est["op"] + " " + est["rhs"])
-        est = est.drop(columns=["lhs", "op", "rhs"]).set_index("parameter")
+        fit, est = fit_and_estimate_tables(self.fit_measures, self.estimates, self.estimator)
         return [(f"Estimator {self.estimator}, N = {self.n}; "
                  f"{'converged' if self.converged else 'NOT CONVERGED'}", fit),
                 ("Parameter estimates (intercepts and latent means: op '~1')", est)]

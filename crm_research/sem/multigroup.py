@@ -74,6 +74,20 @@ __all__ = ["multigroup_sem", "measurement_invariance", "fit_multigroup", "MultiG
 _EQUAL_CHOICES = ("loadings", "intercepts", "regressions", "residuals", "lv.variances", "lv.covariances")
 
 
+def fit_and_estimate_tables(fit_measures, estimates: pd.DataFrame, estimator: str):
+    """The two tables a multi-group style summary prints: the fit measures (robust ones for MLM/MLR)
+    and the estimates indexed by 'lhs op rhs'."""
+    keys = ["n", "npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
+            "srmr", "aic", "bic", "loglik"]
+    if estimator != "ML":
+        keys[5:5] = ["chisq_scaled", "pvalue_scaled", "chisq_scaling_factor", "cfi_robust", "tli_robust",
+                     "rmsea_robust"]
+    fit = pd.DataFrame({"value": [float(fit_measures[k]) for k in keys]}, index=keys)
+    est = estimates.copy()
+    est.insert(0, "parameter", est["lhs"] + " " + est["op"] + " " + est["rhs"])
+    est = est.drop(columns=["lhs", "op", "rhs"]).set_index("parameter")
+    return fit, est
+
 @dataclass(repr=False, eq=False, kw_only=True)
 class MultiGroupSEMResult(Result):
     """A model fitted in several groups.
@@ -122,15 +136,7 @@ class MultiGroupSEMResult(Result):
         return self.estimates.copy()
 
     def _summary_tables(self):
-        keys = ["n", "npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea_ci_lower", "rmsea_ci_upper",
-                "srmr", "aic", "bic", "loglik"]
-        if self.estimator != "ML":
-            keys[5:5] = ["chisq_scaled", "pvalue_scaled", "chisq_scaling_factor", "cfi_robust", "tli_robust",
-                         "rmsea_robust"]
-        fit = pd.DataFrame({"value": [float(self.fit_measures[k]) for k in keys]}, index=keys)
-        est = self.estimates.copy()
-        est.insert(0, "parameter", est["lhs"] + " " + est["op"] + " " + est["rhs"])
-        est = est.drop(columns=["lhs", "op", "rhs"]).set_index("parameter")
+        fit, est = fit_and_estimate_tables(self.fit_measures, self.estimates, self.estimator)
         sizes = ", ".join(f"{g}: {n}" for g, n in zip(self.groups, self.group_sizes))
         eq = ", ".join(self.group_equal) if self.group_equal else "none (configural)"
         return [(f"Estimator {self.estimator}; groups by {self.group_col!r} ({sizes}); equal across groups: {eq}; "
