@@ -199,7 +199,7 @@ def _group_comparisons(b, study, data, x, scores) -> dict:
               "variances, Welch's test otherwise), else Mann-Whitney U or Kruskal-Wallis H. Effect sizes: d, "
               "Cohen's d; r, the rank-biserial correlation; η², eta squared; ε², epsilon squared.",
         "fa": "آزمون هر سازه با crm.compare_groups انتخاب شده است: آزمون پارامتری وقتی آزمون شاپیرو-ویلک نرمال "
-              "بودن را در همه گروه‌ها رد نکند (t مستقل یا تحلیل واریانس وقتی آزمون لون برابری واریانس‌ها را رد "
+              "بودن را در همه گروه‌ها رد نکند (آزمون t مستقل یا تحلیل واریانس وقتی آزمون لون برابری واریانس‌ها را رد "
               "نکند و در غیر این صورت آزمون ولچ)، و گرنه آزمون یو من-ویتنی یا H کروسکال-والیس. اندازه اثر: d، "
               "d کوهن؛ r، همبستگی رتبه‌ای دوسری؛ η²، اِتا مجذور؛ ε²، اپسیلون مجذور."}[lang])
     if lang == "fa":

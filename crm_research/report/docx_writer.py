@@ -419,6 +419,8 @@ def _brackets_hold_their_content(root) -> None:
     Without the marks LibreOffice breaks a right-to-left line between '(' and the run that follows
     it: "فورنل و لارکر (" on one line and "۱۹۸۱)" on the next, or a table header cut inside
     "(AVE)". With them the bracketed run moves to the next line whole; the marks are invisible.
+    A bracket that opens on a Latin word and goes on in Persian ("(MLR؛ به سبب ...)") stays breakable
+    whatever marks it gets, so the chapter's Persian sentences open such brackets with a Persian word.
     """
     for t in root.iter(_qn("w:t")):
         # only in Persian text: an English reference keeps its plain characters
