@@ -26,7 +26,13 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from crm_research.analytics.churn import PropensityResult, _fit_propensity, _float_scores
+from crm_research.analytics.churn import (
+    PropensityResult,
+    _fit_propensity,
+    _float_scores,
+    _persian_ticks,
+    _plot_style,
+)
 from crm_research.core.deprecation import positional_options, renamed_arguments
 from crm_research.core.errors import CRMInputError
 from crm_research.core.results import DeclaredTable, Result
@@ -261,6 +267,14 @@ def campaign_test(
     return CampaignTestResult(pd.DataFrame([row]), decision, reason, method)
 
 
+# the decisions of campaign_test, as the Persian figure writes them
+_DECISIONS_FA = {
+    "roll out": "اجرای گسترده",
+    "do not roll out": "بدون اجرای گسترده",
+    "inconclusive: enlarge the test cell": "بی‌نتیجه: سلول آزمون را بزرگ‌تر کنید",
+}
+
+
 @dataclass(repr=False, eq=False)
 class CampaignTestResult(Result):
     """Test-cell response rate, its interval, the break-even rate and the roll-out decision."""
@@ -284,22 +298,44 @@ class CampaignTestResult(Result):
     def _summary_notes(self):
         return [f"Decision: {self.decision} ({self.reason}).", f"Interval: {self.method}."] + list(self.warnings)
 
-    def plot(self, ax=None):
-        """The response rate with its interval against the break-even line."""
+    def plot(self, ax=None, *, lang: str = "en"):
+        """The response rate with its interval against the break-even line.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure when omitted.
+        lang : {"en", "fa"}, default "en"
+            Language of the title, axis label and legend; "fa" writes them in Persian,
+            with Persian digits on the axis.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
         import matplotlib.pyplot as plt
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(5, 2.5))
-        t = self.table.iloc[0]
-        # max(0, .): at a rate of 0 or 1 the Wilson limit can miss it by a rounding error (matplotlib refuses < 0)
-        ax.errorbar([t["response_rate"]], [0], xerr=[[max(0.0, t["response_rate"] - t["ci_low"])],
-                                                    [max(0.0, t["ci_high"] - t["response_rate"])]],
-                    fmt="o", capsize=6, label="test-cell response rate")
-        ax.axvline(t["break_even"], color="#D55E00", ls="--", label="break-even rate")
-        ax.set_yticks([])
-        ax.set_xlabel("response rate")
-        ax.set_title(f"Decision: {self.decision}")
-        ax.legend(fontsize=8, loc="upper right")
+        from crm_research.core.plotting import check_lang, label
+
+        lang = check_lang(lang, "lang", "CampaignTestResult.plot")
+        with _plot_style(lang):
+            if ax is None:
+                _, ax = plt.subplots(figsize=(5, 2.5))
+            t = self.table.iloc[0]
+            # max(0, .): at a rate of 0 or 1 the Wilson limit can miss it by a rounding error (matplotlib refuses < 0)
+            ax.errorbar([t["response_rate"]], [0], xerr=[[max(0.0, t["response_rate"] - t["ci_low"])],
+                                                        [max(0.0, t["ci_high"] - t["response_rate"])]],
+                        fmt="o", capsize=6, label=label("test-cell response rate", "نرخ پاسخ سلول آزمون", lang))
+            ax.axvline(t["break_even"], color="#D55E00", ls="--", label=label("break-even rate", "نرخ سربه‌سر", lang))
+            ax.set_yticks([])
+            ax.set_xlabel(label("response rate", "نرخ پاسخ", lang))
+            ax.set_title(label(f"Decision: {self.decision}",
+                               f"تصمیم: {_DECISIONS_FA.get(self.decision, self.decision)}", lang))
+            if lang == "fa":  # the house style draws legends without a frame: keep the break-even line off the text
+                ax.legend(fontsize=8, loc="upper right", frameon=True)
+            else:
+                ax.legend(fontsize=8, loc="upper right")
+            _persian_ticks(ax, lang, "x")
         return ax
 
 
@@ -596,18 +632,41 @@ class UpliftResult(Result):
         return [f"Qini area (incremental responders above random targeting): {self.qini_area:.3f}.",
                 f"Model: {self.model}, {self.cv}-fold cross-fitting; intervals {self.ci:.0%} (Newcombe)."]
 
-    def plot(self, ax=None):
-        """The Qini curve against random targeting."""
+    def plot(self, ax=None, *, lang: str = "en"):
+        """The Qini curve against random targeting.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure when omitted.
+        lang : {"en", "fa"}, default "en"
+            Language of the title, axis labels and legend; "fa" writes them in Persian,
+            with Persian digits on the axes.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
         import matplotlib.pyplot as plt
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(5.5, 4))
-        ax.plot(self.qini["fraction"], self.qini["qini"], label=f"uplift model (area {self.qini_area:.1f})")
-        ax.plot(self.qini["fraction"], self.qini["random"], ":", color="grey", label="random targeting")
-        ax.set_xlabel("share of customers targeted (highest predicted uplift first)")
-        ax.set_ylabel("incremental responders")
-        ax.set_title("Qini curve")
-        ax.legend(fontsize=8)
+        from crm_research.core.plotting import check_lang, label, ltr, number
+
+        lang = check_lang(lang, "lang", "UpliftResult.plot")
+        with _plot_style(lang):
+            if ax is None:
+                _, ax = plt.subplots(figsize=(5.5, 4))
+            area = number(f"{self.qini_area:.1f}", lang)
+            # ltr(): a negative area keeps its minus sign on the left inside the Persian label
+            ax.plot(self.qini["fraction"], self.qini["qini"],
+                    label=label(f"uplift model (area {area})", f"مدل اثر افزایشی (مساحت {ltr(area)})", lang))
+            ax.plot(self.qini["fraction"], self.qini["random"], ":", color="grey",
+                    label=label("random targeting", "هدف‌گذاری تصادفی", lang))
+            ax.set_xlabel(label("share of customers targeted (highest predicted uplift first)",
+                                "سهم مشتریان هدف‌گذاری‌شده (بیشترین اثر افزایشی پیش‌بینی‌شده نخست)", lang))
+            ax.set_ylabel(label("incremental responders", "پاسخ‌دهندگان افزوده", lang))
+            ax.set_title(label("Qini curve", "منحنی کیونی", lang))
+            ax.legend(fontsize=8)
+            _persian_ticks(ax, lang)
         return ax
 
 
@@ -715,17 +774,39 @@ class NegativeResponseResult(Result):
         return [f"{self.n_with_reason} refusals with a reason; {self.n_without_reason} without (not asked or "
                 f"not answered) are left out of the shares. Intervals: Wilson {self.ci:.0%}."]
 
-    def plot(self, ax=None):
-        """Bar chart of reason shares with intervals."""
+    def plot(self, ax=None, *, lang: str = "en"):
+        """Bar chart of reason shares with intervals.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure when omitted.
+        lang : {"en", "fa"}, default "en"
+            Language of the title and axis label; "fa" writes them in Persian, with Persian
+            digits on the share axis, and lays the chart out right to left (reasons on the
+            right, bars growing leftwards). The reasons are the data's own labels.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
         import matplotlib.pyplot as plt
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(5.5, 3.5))
-        r = self.reasons
-        ax.barh(r["reason"], r["share"], xerr=[r["share"] - r["ci_low"], r["ci_high"] - r["share"]], capsize=4)
-        ax.invert_yaxis()
-        ax.set_xlabel("share of refusals")
-        ax.set_title("Why offers were refused")
+        from crm_research.core.plotting import check_lang, label, rtl_axes
+
+        lang = check_lang(lang, "lang", "NegativeResponseResult.plot")
+        with _plot_style(lang):
+            if ax is None:
+                _, ax = plt.subplots(figsize=(5.5, 3.5))
+            r = self.reasons
+            ax.barh(r["reason"], r["share"], xerr=[r["share"] - r["ci_low"], r["ci_high"] - r["share"]], capsize=4)
+            ax.invert_yaxis()
+            ax.set_xlabel(label("share of refusals", "سهم ردها", lang))
+            ax.set_title(label("Why offers were refused", "چرا پیشنهادها رد شدند؟", lang))
+            if lang == "fa":
+                rtl_axes(ax)
+                ax.invert_xaxis()
+                _persian_ticks(ax, lang, "x")
         return ax
 
 
@@ -821,18 +902,37 @@ class WinbackTimingResult(Result):
         return [("Win-back rate by week of contact", self.by_week.set_index("week")),
                 ("Ratio of response rates", self.ratio)]
 
-    def plot(self, ax=None):
-        """Win-back rate by week with intervals."""
+    def plot(self, ax=None, *, lang: str = "en"):
+        """Win-back rate by week with intervals.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure when omitted.
+        lang : {"en", "fa"}, default "en"
+            Language of the title and axis labels; "fa" writes them in Persian, with Persian
+            digits on the axes.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
         import matplotlib.pyplot as plt
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(5.5, 3.5))
-        w = self.by_week
-        # clipped: at a rate of 0 or 1 the Wilson limit can miss the rate by a rounding error, and
-        # matplotlib refuses negative error bars
-        yerr = [(w["rate"] - w["ci_low"]).clip(lower=0), (w["ci_high"] - w["rate"]).clip(lower=0)]
-        ax.errorbar(w["week"], w["rate"], yerr=yerr, fmt="o-", capsize=4)
-        ax.set_xlabel("week of contact after defection")
-        ax.set_ylabel("share won back")
-        ax.set_title("Win-back success falls with delay")
+        from crm_research.core.plotting import check_lang, label
+
+        lang = check_lang(lang, "lang", "WinbackTimingResult.plot")
+        with _plot_style(lang):
+            if ax is None:
+                _, ax = plt.subplots(figsize=(5.5, 3.5))
+            w = self.by_week
+            # clipped: at a rate of 0 or 1 the Wilson limit can miss the rate by a rounding error, and
+            # matplotlib refuses negative error bars
+            yerr = [(w["rate"] - w["ci_low"]).clip(lower=0), (w["ci_high"] - w["rate"]).clip(lower=0)]
+            ax.errorbar(w["week"], w["rate"], yerr=yerr, fmt="o-", capsize=4)
+            ax.set_xlabel(label("week of contact after defection", "هفتهٔ تماس پس از ریزش", lang))
+            ax.set_ylabel(label("share won back", "سهم مشتریان بازگشته", lang))
+            ax.set_title(label("Win-back success falls with delay",
+                               "موفقیت بازگرداندن مشتری با تأخیر کم می‌شود", lang))
+            _persian_ticks(ax, lang)
         return ax

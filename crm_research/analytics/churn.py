@@ -603,50 +603,98 @@ class PropensityResult(Result):
         return out
 
     @positional_options
-    def plot(self, ax=None, *, kind: str = "all"):
-        """``kind``: "roc", "calibration", "gains", "threshold", or "all" (four panels, no ``ax``)."""
+    def plot(self, ax=None, *, kind: str = "all", lang: str = "en"):
+        """Plot the cross-validated diagnostics: ROC, calibration, gains or the threshold trade-off.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw one panel (not with ``kind="all"``); a new figure when omitted.
+        kind : {"all", "roc", "calibration", "gains", "threshold"}, default "all"
+            The panel; "all" draws the four side by side (no ``ax``).
+        lang : {"en", "fa"}, default "en"
+            Language of the titles, axis labels and legends; "fa" writes them in Persian,
+            with Persian digits on the axes (model names stay as they are).
+
+        Returns
+        -------
+        matplotlib.figure.Figure or matplotlib.axes.Axes
+            The figure for ``kind="all"``, otherwise the axes.
+        """
         import matplotlib.pyplot as plt
 
+        from crm_research.core.plotting import check_lang, label, number
+
         kind = check_choice(kind, "kind", ("all", "roc", "calibration", "gains", "threshold"), "PropensityResult.plot")
-        if kind == "all":
-            if ax is not None:
-                raise CRMInputError("plot(kind='all') draws four panels and takes no 'ax'; pass kind= for one panel.")
-            fig, axes = plt.subplots(1, 4, figsize=(18, 4))
-            for a, kd in zip(axes, ("roc", "calibration", "gains", "threshold")):
-                self.plot(ax=a, kind=kd)
-            fig.tight_layout()
-            return fig
-        if ax is None:
-            _, ax = plt.subplots(figsize=(5, 4))
-        if kind == "roc":
-            for name, g in self.roc.groupby("model", sort=False):
-                auc = self.metrics.set_index("model").loc[name, "auc"]
-                ax.plot(g["fpr"], g["tpr"], label=f"{name} (AUC {auc:.3f})")
-            ax.plot([0, 1], [0, 1], ":", color="grey", label="no skill")
-            ax.set_xlabel("false positive rate")
-            ax.set_ylabel("true positive rate")
-            ax.set_title("ROC curve (out-of-fold)")
-        elif kind == "calibration":
-            for name, g in self.calibration.groupby("model", sort=False):
-                ax.plot(g["mean_predicted"], g["observed_rate"], "o-", label=name)
-            ax.plot([0, 1], [0, 1], ":", color="grey", label="perfect calibration")
-            ax.set_xlabel("mean predicted probability")
-            ax.set_ylabel("observed rate")
-            ax.set_title("Calibration (probability deciles)")
-        elif kind == "gains":
-            for name, g in self.gains.groupby("model", sort=False):
-                ax.plot(np.r_[0, g["cum_share"]], np.r_[0, g["gain"]], "o-", label=name)
-            ax.plot([0, 1], [0, 1], ":", color="grey", label="random")
-            ax.set_xlabel("share of customers contacted (best scores first)")
-            ax.set_ylabel(f"share of all {self.target} captured")
-            ax.set_title("Cumulative gains")
-        else:
-            t = self.threshold_analysis()
-            ax.plot(t["threshold"], t["precision"], "o-", label="precision")
-            ax.plot(t["threshold"], t["coverage"], "s-", label="coverage (share contacted)")
-            ax.plot(t["threshold"], t["recall"], "^-", label="recall (share of events reached)")
-            ax.axvline(0.7, color="grey", lw=1, ls="--")
-            ax.set_xlabel("probability threshold")
-            ax.set_title(f"Acting only above a threshold ({self.best_model})")
-        ax.legend(fontsize=8)
+        lang = check_lang(lang, "lang", "PropensityResult.plot")
+        with _plot_style(lang):
+            if kind == "all":
+                if ax is not None:
+                    raise CRMInputError("plot(kind='all') draws four panels and takes no 'ax'; pass kind= for one panel.")
+                fig, axes = plt.subplots(1, 4, figsize=(18, 4))
+                for a, kd in zip(axes, ("roc", "calibration", "gains", "threshold")):
+                    self.plot(ax=a, kind=kd, lang=lang)
+                fig.tight_layout()
+                return fig
+            if ax is None:
+                _, ax = plt.subplots(figsize=(5, 4))
+            if kind == "roc":
+                for name, g in self.roc.groupby("model", sort=False):
+                    auc = self.metrics.set_index("model").loc[name, "auc"]
+                    ax.plot(g["fpr"], g["tpr"], label=f"{name} (AUC {number(f'{auc:.3f}', lang)})")
+                ax.plot([0, 1], [0, 1], ":", color="grey", label=label("no skill", "حدس تصادفی", lang))
+                ax.set_xlabel(label("false positive rate", "نرخ مثبت کاذب", lang))
+                ax.set_ylabel(label("true positive rate", "نرخ مثبت درست", lang))
+                ax.set_title(label("ROC curve (out-of-fold)", "منحنی ROC (خارج از بخش)", lang))
+            elif kind == "calibration":
+                for name, g in self.calibration.groupby("model", sort=False):
+                    ax.plot(g["mean_predicted"], g["observed_rate"], "o-", label=name)
+                ax.plot([0, 1], [0, 1], ":", color="grey", label=label("perfect calibration", "کالیبراسیون کامل", lang))
+                ax.set_xlabel(label("mean predicted probability", "میانگین احتمال پیش‌بینی‌شده", lang))
+                ax.set_ylabel(label("observed rate", "نرخ مشاهده‌شده", lang))
+                ax.set_title(label("Calibration (probability deciles)", "کالیبراسیون (دهک‌های احتمال)", lang))
+            elif kind == "gains":
+                for name, g in self.gains.groupby("model", sort=False):
+                    ax.plot(np.r_[0, g["cum_share"]], np.r_[0, g["gain"]], "o-", label=name)
+                ax.plot([0, 1], [0, 1], ":", color="grey", label=label("random", "انتخاب تصادفی", lang))
+                ax.set_xlabel(label("share of customers contacted (best scores first)",
+                                    "سهم مشتریان تماس‌گرفته‌شده (بالاترین امتیازها نخست)", lang))
+                events = "ریزش‌کنندگان" if self.kind == "churn" else "پاسخ‌دهندگان"
+                ax.set_ylabel(label(f"share of all {self.target} captured", f"سهم یافته‌شده از همهٔ {events}", lang))
+                ax.set_title(label("Cumulative gains", "دستاورد تجمعی", lang))
+            else:
+                t = self.threshold_analysis()
+                ax.plot(t["threshold"], t["precision"], "o-", label=label("precision", "دقت", lang))
+                ax.plot(t["threshold"], t["coverage"], "s-",
+                        label=label("coverage (share contacted)", "پوشش (سهم تماس‌گرفته‌شدگان)", lang))
+                ax.plot(t["threshold"], t["recall"], "^-",
+                        label=label("recall (share of events reached)", "بازیابی (سهم رویدادهای دست‌یافته)", lang))
+                ax.axvline(0.7, color="grey", lw=1, ls="--")
+                ax.set_xlabel(label("probability threshold", "آستانهٔ احتمال", lang))
+                ax.set_title(label(f"Acting only above a threshold ({self.best_model})",
+                                   f"اقدام تنها بالای یک آستانه ({self.best_model})", lang))
+            ax.legend(fontsize=8)
+            _persian_ticks(ax, lang)
         return ax
+
+
+def _plot_style(lang: str):
+    """The house style for a Persian figure (Persian font first); English figures are drawn as they always were."""
+    import contextlib
+
+    from crm_research.core.plotting import style
+
+    return style(lang) if lang == "fa" else contextlib.nullcontext()
+
+
+def _persian_ticks(ax, lang: str, axes: str = "xy") -> None:
+    """Persian digits on the numeric tick labels of ``axes`` ("x", "y" or "xy") when ``lang="fa"``."""
+    if lang != "fa":
+        return
+    from matplotlib.ticker import FuncFormatter
+
+    from crm_research.core.plotting import number
+
+    for name in axes:
+        axis = ax.xaxis if name == "x" else ax.yaxis
+        axis.set_major_formatter(FuncFormatter(lambda v, _pos: number(f"{v:g}", "fa")))
