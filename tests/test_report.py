@@ -9,6 +9,7 @@ test_reliability.py.  The report must not compute anything itself, only show the
 from __future__ import annotations
 
 import importlib
+import re
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -57,10 +58,11 @@ def api():
 
 
 def visible(text: str) -> str:
-    """Text as it reads on the page: without the zero-width left-to-right marks (U+200E), and a path's
-    arrows between ordinary spaces (the writer glues a path with no-break spaces)."""
+    """Text as it reads on the page: a bracket without the invisible left-to-right isolate the writer puts
+    around it in Persian text, and a path's arrows between ordinary spaces (the writer glues a path with
+    no-break spaces)."""
     text = text.replace("\u00a0→\u00a0", " → ").replace("\u00a0←\u00a0", " ← ")
-    return text.replace("\u200e", "").strip()
+    return re.sub("\u2066(\\([^()]*\\))\u2069", r"\1", text).strip()
 
 
 def docx_tables(path):

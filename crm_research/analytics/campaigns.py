@@ -30,7 +30,6 @@ from crm_research.analytics.churn import (
     PropensityResult,
     _fit_propensity,
     _float_scores,
-    _persian_ticks,
     _plot_style,
 )
 from crm_research.core.deprecation import positional_options, renamed_arguments
@@ -315,7 +314,7 @@ class CampaignTestResult(Result):
         """
         import matplotlib.pyplot as plt
 
-        from crm_research.core.plotting import check_lang, label
+        from crm_research.core.plotting import check_lang, label, persian_ticks
 
         lang = check_lang(lang, "lang", "CampaignTestResult.plot")
         with _plot_style(lang):
@@ -335,7 +334,7 @@ class CampaignTestResult(Result):
                 ax.legend(fontsize=8, loc="upper right", frameon=True)
             else:
                 ax.legend(fontsize=8, loc="upper right")
-            _persian_ticks(ax, lang, "x")
+            persian_ticks(ax, lang, "x")
         return ax
 
 
@@ -649,7 +648,7 @@ class UpliftResult(Result):
         """
         import matplotlib.pyplot as plt
 
-        from crm_research.core.plotting import check_lang, label, ltr, number
+        from crm_research.core.plotting import check_lang, label, ltr, number, persian_ticks
 
         lang = check_lang(lang, "lang", "UpliftResult.plot")
         with _plot_style(lang):
@@ -666,7 +665,7 @@ class UpliftResult(Result):
             ax.set_ylabel(label("incremental responders", "پاسخ‌دهندگان افزوده", lang))
             ax.set_title(label("Qini curve", "منحنی کیونی", lang))
             ax.legend(fontsize=8)
-            _persian_ticks(ax, lang)
+            persian_ticks(ax, lang)
         return ax
 
 
@@ -792,7 +791,7 @@ class NegativeResponseResult(Result):
         """
         import matplotlib.pyplot as plt
 
-        from crm_research.core.plotting import check_lang, label, rtl_axes
+        from crm_research.core.plotting import check_lang, label, persian_ticks, rtl_axes
 
         lang = check_lang(lang, "lang", "NegativeResponseResult.plot")
         with _plot_style(lang):
@@ -806,7 +805,7 @@ class NegativeResponseResult(Result):
             if lang == "fa":
                 rtl_axes(ax)
                 ax.invert_xaxis()
-                _persian_ticks(ax, lang, "x")
+                persian_ticks(ax, lang, "x")
         return ax
 
 
@@ -919,7 +918,7 @@ class WinbackTimingResult(Result):
         """
         import matplotlib.pyplot as plt
 
-        from crm_research.core.plotting import check_lang, label
+        from crm_research.core.plotting import check_lang, label, persian_ticks
 
         lang = check_lang(lang, "lang", "WinbackTimingResult.plot")
         with _plot_style(lang):
@@ -934,5 +933,5 @@ class WinbackTimingResult(Result):
             ax.set_ylabel(label("share won back", "سهم مشتریان بازگشته", lang))
             ax.set_title(label("Win-back success falls with delay",
                                "موفقیت بازگرداندن مشتری با تأخیر کم می‌شود", lang))
-            _persian_ticks(ax, lang)
+            persian_ticks(ax, lang)
         return ax

@@ -623,7 +623,7 @@ class PropensityResult(Result):
         """
         import matplotlib.pyplot as plt
 
-        from crm_research.core.plotting import check_lang, label, number
+        from crm_research.core.plotting import check_lang, label, number, persian_ticks
 
         kind = check_choice(kind, "kind", ("all", "roc", "calibration", "gains", "threshold"), "PropensityResult.plot")
         lang = check_lang(lang, "lang", "PropensityResult.plot")
@@ -674,7 +674,7 @@ class PropensityResult(Result):
                 ax.set_title(label(f"Acting only above a threshold ({self.best_model})",
                                    f"اقدام تنها بالای یک آستانه ({self.best_model})", lang))
             ax.legend(fontsize=8)
-            _persian_ticks(ax, lang)
+            persian_ticks(ax, lang)
         return ax
 
 
@@ -685,16 +685,3 @@ def _plot_style(lang: str):
     from crm_research.core.plotting import style
 
     return style(lang) if lang == "fa" else contextlib.nullcontext()
-
-
-def _persian_ticks(ax, lang: str, axes: str = "xy") -> None:
-    """Persian digits on the numeric tick labels of ``axes`` ("x", "y" or "xy") when ``lang="fa"``."""
-    if lang != "fa":
-        return
-    from matplotlib.ticker import FuncFormatter
-
-    from crm_research.core.plotting import number
-
-    for name in axes:
-        axis = ax.xaxis if name == "x" else ax.yaxis
-        axis.set_major_formatter(FuncFormatter(lambda v, _pos: number(f"{v:g}", "fa")))

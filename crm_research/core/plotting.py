@@ -46,6 +46,7 @@ __all__ = [
     "number",
     "ltr",
     "rtl_axes",
+    "persian_ticks",
     "save_figure",
     "bezier",
     "place_labels",
@@ -222,6 +223,32 @@ def ltr(text: str) -> str:
     True
     """
     return f"\u2066{text}\u2069"
+
+
+def persian_ticks(ax, lang: str = "fa", axes: str = "xy"):
+    """Persian digits on the numeric tick labels of ``axes`` ("x", "y" or "xy") when ``lang="fa"``.
+
+    An English figure is left as it is, so a plot method can call it whatever its language. Returns ``ax``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> _, ax = plt.subplots()
+    >>> _ = ax.plot([0, 10], [0, 1])
+    >>> _ = persian_ticks(ax)
+    >>> ax.xaxis.get_major_formatter()(5, 0)
+    '۵'
+    """
+    if check_lang(lang, func="persian_ticks") != "fa":
+        return ax
+    from matplotlib.ticker import FuncFormatter
+
+    for name in axes:
+        axis = ax.xaxis if name == "x" else ax.yaxis
+        axis.set_major_formatter(FuncFormatter(lambda v, _pos: number(f"{v:g}", "fa")))
+    return ax
 
 
 def rtl_axes(ax):

@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crm_research.core.plotting import ltr
+from crm_research.core.plotting import ltr, persian_ticks
 from crm_research.report.texts import fmt_int, fmt_num, fmt_p, fmt_pct, tr
 
 __all__ = ["construct_tests_section", "method_bias_section", "effect_size_section", "latent_vif",
@@ -588,7 +588,7 @@ def ipma_section(b, study, res, number: str):
         fig, ax = plt.subplots(figsize=(6.5, 4.5))
         ip.plot(ax=ax, lang=lang)
         if lang == "fa":
-            _persian_ticks(ax)
+            persian_ticks(ax)
     b.figure("ipma", "f_ipma", fig)
     mi, mp = float(t["importance"].mean()), float(t["performance"].mean())
     top = t.loc[t["importance"].idxmax(), "construct"]
@@ -677,16 +677,6 @@ def _style(lang):
     return style(lang)
 
 
-def _persian_ticks(ax) -> None:
-    """Persian digits on both axes of a figure of the Persian chapter."""
-    from matplotlib.ticker import FuncFormatter
-
-    from crm_research.core.plotting import number
-
-    for axis in (ax.xaxis, ax.yaxis):
-        axis.set_major_formatter(FuncFormatter(lambda v, _pos: number(f"{v:g}", "fa")))
-
-
 # -- 4.4.4 (CB-SEM): moderation -----------------------------------------------------------------------------
 
 def moderation_section(b, study, ires, hyp, number: str) -> dict:
@@ -726,7 +716,7 @@ def moderation_section(b, study, ires, hyp, number: str) -> dict:
                 ax.set_ylabel(f"اثر {x} بر {y}")
                 handles, _ = ax.get_legend_handles_labels()
                 ax.legend(handles, [f"شیب {x}", "فاصله ۹۵٪"], fontsize="small")
-                _persian_ticks(ax)
+                persian_ticks(ax)
         b.figure(f"moderation_{xz}", "f_moderation", fig)
         h = hyp[hyp["path"].str.replace(" ", "") == f"{y}~{xz}"]
         label = f" ({h['hypothesis'].iloc[0]})" if len(h) else ""

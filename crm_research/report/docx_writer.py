@@ -18,6 +18,7 @@ import io
 import re
 from pathlib import Path
 
+from crm_research.core.plotting import ltr
 from crm_research.report.sections import Chapter, Figure, Heading, Paragraph, Table
 from crm_research.report.texts import tr
 
@@ -407,25 +408,24 @@ def _apa_headings(doc) -> None:
         rPr.append(_el("w:szCs", **{"w:val": str(size * 2)}))
 
 
-_LRM = "\u200e"
 # a bracketed run with no Persian letter in it: "(AVE)", "(1981)", "(۱۹۸۱)", "(p < .05)"
 _PERSIAN_LETTER = re.compile(r"[\u0620-\u064a\u0671-\u06d3\u06fa-\u06ff]")
 _LATIN_BRACKETS = re.compile(r"\(([^()\u0620-\u064a\u0671-\u06d3\u06fa-\u06ff]*)\)")
 
 
 def _brackets_hold_their_content(root) -> None:
-    """Mark bracketed Latin or digit runs in Persian text left-to-right (U+200E on either side).
+    """Make each bracketed Latin or digit run in Persian text a left-to-right island (:func:`ltr`).
 
     Without the marks LibreOffice breaks a right-to-left line between '(' and the run that follows
     it: "فورنل و لارکر (" on one line and "۱۹۸۱)" on the next, or a table header cut inside
-    "(AVE)". With them the bracketed run moves to the next line whole; the marks are invisible.
+    "(AVE)". As an island the bracketed run moves to the next line whole; the marks are invisible.
     A bracket that opens on a Latin word and goes on in Persian ("(MLR؛ به سبب ...)") stays breakable
     whatever marks it gets, so the chapter's Persian sentences open such brackets with a Persian word.
     """
     for t in root.iter(_qn("w:t")):
         # only in Persian text: an English reference keeps its plain characters
         if t.text and "(" in t.text and _PERSIAN_LETTER.search(t.text):
-            t.text = _LATIN_BRACKETS.sub(_LRM + r"(\1)" + _LRM, t.text)
+            t.text = _LATIN_BRACKETS.sub(lambda m: ltr(m.group(0)), t.text)
 
 
 def _no_character_spacing(doc) -> None:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from crm_research.core.plotting import ltr
+from crm_research.core.plotting import ltr, persian_ticks
 from crm_research.report.texts import (
     _is_number,
     _label,
@@ -422,9 +422,8 @@ def _is_continuous(values: pd.Series, labels: dict) -> bool:
 
 def _demo_figure(b, rows, study, names):
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import FuncFormatter
 
-    from crm_research.core.plotting import number, rtl_axes, style
+    from crm_research.core.plotting import rtl_axes, style
 
     cols = [c for c in study.demographics if not (rows.loc[rows["variable"] == c, "category"] == "continuous").any()]
     if not cols:
@@ -448,7 +447,7 @@ def _demo_figure(b, rows, study, names):
             if b.lang == "fa":
                 rtl_axes(ax)
                 ax.invert_xaxis()
-                ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(f"{v:g}", "fa")))
+                persian_ticks(ax, "fa", "x")
             ax.tick_params(axis="y", labelsize=8)
         for ax in order[k:]:
             ax.set_visible(False)
@@ -557,14 +556,11 @@ def _items_section(b, study, x, prog):
         fig, ax = plt.subplots(figsize=(4.5, 4.5))
         mar.plot(ax=ax)
         if lang == "fa":
-            from matplotlib.ticker import FuncFormatter
-
             from crm_research.core.plotting import number
 
             ax.set_xlabel(f"چندک خی‌دو (درجه آزادی {number(mar.n_items, 'fa')})")
             ax.set_ylabel("مجذور فاصله ماهالانوبیس")
-            for axis in (ax.xaxis, ax.yaxis):
-                axis.set_major_formatter(FuncFormatter(lambda v, _pos: number(f"{v:g}", "fa")))
+            persian_ticks(ax)
     b.figure("mardia_qq", "f_qq", fig)
     return desc, mar
 
