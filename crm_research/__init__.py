@@ -241,6 +241,8 @@ _EXPORTS: dict[str, str] = {
     "MICOMResult": "pls",
     "pls_mga": "pls",
     "PLSMGAResult": "pls",
+    "pls_fit_test": "pls",
+    "PLSFitTest": "pls",
     "path_diagram": "sem.plot",
     "measurement_diagram": "sem.plot",
 }

@@ -9,7 +9,8 @@ assessment tables; ``bootstrap=B`` adds standard errors, t, p and intervals;
 ``ipma`` the importance-performance map; ``micom`` and ``pls_mga`` compare two
 groups; ``result.model_fit()`` (with ``result.srmr`` and ``result.nfi``) is
 SmartPLS's "Model fit" table: SRMR, d_ULS, d_G, Chi² and NFI of the saturated
-and the estimated model.  Interaction terms (``Y ~ X + M + X:M``) and higher-order constructs
+and the estimated model, and ``pls_fit_test`` (``result.fit_test()``) their Bollen-Stine bootstrap test of
+exact fit (HI95/HI99).  Interaction terms (``Y ~ X + M + X:M``) and higher-order constructs
 (``HOC =~ LOC1 + LOC2``) are part of the model syntax.
 
 The engine.  The PLS algorithm of a fit, the two-stage interaction and
@@ -24,9 +25,10 @@ package only imports it.
 """
 
 from crm_research.pls.estimate import PLSResult, pls_sem
+from crm_research.pls.fit import PLSFitTest, pls_fit_test
 from crm_research.pls.ipma import IPMAResult, ipma
 from crm_research.pls.mga import MICOMResult, PLSMGAResult, micom, pls_mga
 from crm_research.pls.predict import PLSPredictResult, pls_predict
 
 __all__ = ["pls_sem", "PLSResult", "pls_predict", "PLSPredictResult", "ipma", "IPMAResult", "micom", "MICOMResult",
-           "pls_mga", "PLSMGAResult"]
+           "pls_mga", "PLSMGAResult", "pls_fit_test", "PLSFitTest"]

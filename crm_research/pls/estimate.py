@@ -36,6 +36,7 @@ from crm_research.core.validation import (
     check_seed,
 )
 from crm_research.pls.bootstrap import BootDraws, run_bootstrap, run_jackknife
+from crm_research.pls.fit import PLSFitTest, pls_fit_test
 from crm_research.pls.predict import PLSPredictResult, pls_predict
 from crm_research.pls.specify import PLSSpec, parse_pls_model
 
@@ -424,6 +425,15 @@ class PLSResult(Result):
         from crm_research.pls.fit import model_fit
 
         return model_fit(self, approach=approach)
+
+    def fit_test(self, *, bootstrap: int = 5000, seed: int | None = None, level: float = 0.05,
+                 approach: str = "smartpls", n_jobs: int | None = None, progress: bool = True) -> PLSFitTest:
+        """Bollen-Stine bootstrap test of exact fit (SRMR, d_ULS, d_G with HI95/HI99), as SmartPLS's bootstrap.
+
+        See :func:`crm_research.pls.fit.pls_fit_test`.
+        """
+        return pls_fit_test(self, bootstrap=bootstrap, seed=seed, level=level, approach=approach, n_jobs=n_jobs,
+                        progress=progress)
 
     @property
     def srmr(self) -> float:
