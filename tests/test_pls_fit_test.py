@@ -21,9 +21,9 @@ from crm_research.pls.fit import (
     _result_parts,
     _rotate,
     bollen_stine_data,
-    pls_fit_test,
     implied_correlations,
     model_fit,
+    pls_fit_test,
 )
 
 REF = Path(__file__).parent / "reference" / "pls"
@@ -149,3 +149,22 @@ def test_bad_input(fits, corp_rep):
     hoc = crm.pls_sem(crm.load_dataset("mobi"), (REF / "mobi_hoc.lav").read_text(), progress=False)
     with pytest.raises(CRMInputError, match="higher-order"):
         bollen_stine_data(hoc)
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+def test_plot_marks_the_original_and_both_quantiles(fits, lang):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    test = pls_fit_test(fits["simple"], bootstrap=50, seed=2, progress=False)
+    ax = test.plot(model="saturated", measure="d_ULS", lang=lang)
+    row = test.table[(test.table["model"] == "saturated") & (test.table["measure"] == "d_ULS")].iloc[0]
+    lines = sorted(float(line.get_xdata()[0]) for line in ax.get_lines())
+    assert lines == pytest.approx(sorted([row["original"], row["hi95"], row["hi99"]]))
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert len(labels) == 3 and ("مقدار اصلی" in labels[2]) == (lang == "fa")
+    with pytest.raises(CRMInputError, match="measure"):
+        test.plot(measure="NFI")
+    plt.close("all")

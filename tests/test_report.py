@@ -342,6 +342,21 @@ def test_pls_chapter_q2_gof_ipma_mga_equal_api(tmp_path, api):
         assert q2.loc[r["construct"], "Q²predict"] == f"{r['q2_predict']:.3f}"
     q2_fa = t_fa["ربط پیش‌بین: Q² بلایندفولدینگ و Q²predict"]
     np.testing.assert_allclose([_fa_num(v) for v in q2_fa["Q² بلایندفولدینگ"]], bf["q2"].round(3))
+    # SmartPLS's model fit with the Bollen-Stine HI95/HI99 of the estimated model (same resamples and seed)
+    mf = ref.model_fit()
+    exact = ref.fit_test(bootstrap=30, seed=study.seed, progress=False).table
+    exact = exact[exact["model"] == "estimated"].set_index("measure")
+    fit_en = t_en["Model fit of the PLS path model: SRMR, d_ULS, d_G and NFI"].set_index("Index")
+    for m in ["SRMR", "d_ULS", "d_G", "NFI"]:
+        assert fit_en.loc[m, "Saturated model"] == f"{mf.loc[m, 'saturated']:.3f}"
+        assert fit_en.loc[m, "Estimated model"] == f"{mf.loc[m, 'estimated']:.3f}"
+    for m in ["SRMR", "d_ULS", "d_G"]:
+        assert fit_en.loc[m, "HI95"] == f"{exact.loc[m, 'hi95']:.3f}"
+        assert fit_en.loc[m, "HI99"] == f"{exact.loc[m, 'hi99']:.3f}"
+        assert fit_en.loc[m, "Exact fit (5%)"] == ("rejected" if exact.loc[m, "rejected"] else "not rejected")
+    assert fit_en.loc["NFI", "HI95"] == ""
+    fit_fa = t_fa["برازش مدل مسیر PLS به روش SmartPLS"].set_index("شاخص")
+    np.testing.assert_allclose([_fa_num(v) for v in fit_fa["HI95"].iloc[:3]], exact["hi95"].round(3))
     items = t_en["PLSpredict: out-of-sample prediction errors of the indicators"]
     assert items["Item"].tolist() == pred.items["item"].tolist()
     assert items["RMSE PLS"].tolist() == [f"{v:.3f}" for v in pred.items["rmse_pls"]]
@@ -379,7 +394,8 @@ def test_pls_chapter_q2_gof_ipma_mga_equal_api(tmp_path, api):
     assert t_en["Results of the hypothesis tests"].columns[4] == "t"
     refs = _citations_two_way(en_rep)
     for start in ("Shmueli, G.", "Tenenhaus, M.", "Henseler, J., & Sarstedt", "Ringle, C. M.", "Chin, W. W.",
-                  "Henseler, J., Ringle, C. M., & Sarstedt, M. (2016)", "Hair, J. F., Risher"):
+                  "Henseler, J., Ringle, C. M., & Sarstedt, M. (2016)", "Hair, J. F., Risher", "Dijkstra, T. K.",
+                  "Bollen, K. A."):
         assert any(r.startswith(start) for r in refs), start
     # the PLS chapter's tables never break a number or a word either (font metrics, as test_report_layout)
     from crm_research.report.docx_writer import CELL_MARGIN_PT, text_width_pt, unbreakable_tokens

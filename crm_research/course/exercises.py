@@ -532,6 +532,13 @@ def _hoc_embedded_shift(survey, hoc_model) -> float:
     return abs(_path(emb, "ECRM", "SAT") - _path(dis, "ECRM", "SAT"))
 
 
+def _plsc_exact_fit_pvalue(survey, model) -> float:
+    test = _crm().pls_sem(survey, model, consistent=True, progress=False).fit_test(bootstrap=200, seed=1,
+                                                                                    progress=False)
+    t = test.table
+    return float(t.loc[(t["model"] == "estimated") & (t["measure"] == "d_ULS"), "pvalue"].iloc[0])
+
+
 _add("10.1", "Refit with scheme='factorial'; the absolute difference of the SAT ~ OPR path (from OPR to SAT) between "
      "the two fits.", solve=_pls_factorial_change, needs=("survey", "model"))
 _add("10.2", "f2 = (R2 with the path - R2 without it) / (1 - R2 with it), R2 of LOY; drop the ':=' lines and "
@@ -569,6 +576,8 @@ _add("10.11", "fit.model_fit().loc['SRMR', 'estimated'] (the same number as fit.
      solve=lambda fit: float(fit.srmr), needs=("fit",))
 _add("10.12", "Fit hoc_model with hoc='embedded_two_stage' and with hoc='disjoint_two_stage'; the absolute "
      "difference of the path from ECRM to SAT.", solve=_hoc_embedded_shift, needs=("survey", "hoc_model"))
+_add("10.13", "crm.pls_sem(survey, model, consistent=True).fit_test(bootstrap=200, seed=1); the pvalue of the row "
+     "model == 'estimated', measure == 'd_ULS'.", solve=_plsc_exact_fit_pvalue, needs=("survey", "model"))
 # ----------------------------------------------------------------------------- 08 SEM of e-CRM
 def _full_mediation_model(model: str) -> str:
     restricted = model.replace("LOY ~ b1*SAT + c1*OPR + c2*ANL + c3*EMP", "LOY ~ b1*SAT")

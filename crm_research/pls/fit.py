@@ -425,24 +425,36 @@ class PLSFitTest(Result):
         """The test table."""
         return self.table.copy()
 
-    def plot(self, ax=None, *, model: str = "estimated", measure: str = "SRMR"):
+    def plot(self, ax=None, *, model: str = "estimated", measure: str = "SRMR", lang: str = "en"):
         """Histogram of one distance's bootstrap distribution under exact fit, with the original and HI95/HI99."""
         import matplotlib.pyplot as plt
 
-        model = check_choice(model, "model", ["saturated", "estimated"], "PLSFitTest.plot")
-        measure = check_choice(measure, "measure", FIT_TEST_MEASURES, "PLSFitTest.plot")
+        from crm_research.core.plotting import check_lang, label, ltr, number, persian_ticks, style
+
+        func = "PLSFitTest.plot"
+        lang = check_lang(lang, func=func)
+        model = check_choice(model, "model", ["saturated", "estimated"], func)
+        measure = check_choice(measure, "measure", FIT_TEST_MEASURES, func)
         row = self.table[(self.table["model"] == model) & (self.table["measure"] == measure)].iloc[0]
-        if ax is None:
-            _, ax = plt.subplots(figsize=(5.5, 3.4))
         vals = self.draws[model][:, FIT_TEST_MEASURES.index(measure)]
-        ax.hist(vals[np.isfinite(vals)], bins="auto", color="0.75")
-        ax.axvline(row["hi95"], color="tab:orange", linestyle="--", label=f"HI95 = {row['hi95']:.3f}")
-        ax.axvline(row["hi99"], color="tab:red", linestyle=":", label=f"HI99 = {row['hi99']:.3f}")
-        ax.axvline(row["original"], color="tab:blue", linewidth=2, label=f"original = {row['original']:.3f}")
-        ax.set_xlabel(f"{measure} ({model} model)")
-        ax.set_ylabel("resamples")
-        ax.set_title("Bootstrap distribution under exact fit")
-        ax.legend(frameon=False, fontsize=8)
+        fa = lang == "fa"
+        with style(lang):
+            if ax is None:
+                _, ax = plt.subplots(figsize=(5.5, 3.6))
+            ax.hist(vals[np.isfinite(vals)], bins="auto", color="0.75")
+            for key, en, per, kw in (("hi95", "HI95", "HI95", dict(color="tab:orange", linestyle="--")),
+                                     ("hi99", "HI99", "HI99", dict(color="tab:red", linestyle=":")),
+                                     ("original", "original", "مقدار اصلی", dict(color="tab:blue", linewidth=2))):
+                value = number(row[key], lang, 3)
+                ax.axvline(row[key], label=f"{per} = {ltr(value)}" if fa else f"{en} = {value}", **kw)
+            name = ltr(measure) if fa else measure
+            ax.set_xlabel(label(f"{measure} ({model} model)", f"{name} (مدل "
+                                + ("اشباع‌شده" if model == "saturated" else "برآوردشده") + ")", lang))
+            ax.set_ylabel(label("resamples", "نمونه‌های بوت‌استرپ", lang))
+            ax.set_title(label("Bootstrap distribution under exact fit", "توزیع بوت‌استرپ با فرض برازش دقیق", lang))
+            # below the axes: the three lines often sit where a corner legend would be
+            ax.legend(frameon=False, fontsize=8, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.2))
+            persian_ticks(ax, lang)
         return ax
 
     def _summary_tables(self):

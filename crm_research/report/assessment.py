@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from crm_research.core.errors import CRMInputError
 from crm_research.core.plotting import ltr, persian_ticks
 from crm_research.report.texts import fmt_int, fmt_num, fmt_p, fmt_pct, tr
 
@@ -529,6 +530,7 @@ def pls_assessment_section(b, study, res, x, data) -> dict:
                       f"{fmt_int(study.seed, lang)}). PLS کمتر از LM برای همه شاخص‌ها: توان پیش‌بین بالا؛ برای "
                       "بیشتر شاخص‌ها: متوسط؛ برای کمتر آن‌ها: پایین؛ برای هیچ‌کدام: بدون توان پیش‌بین (شموئلی و "
                       "همکاران، ۲۰۱۹)."}[lang])
+    fit_text, fit_out = _pls_model_fit(b, study, res)
     k, m = int(items["pls_beats_lm"].sum()), len(items)
     power = "high" if k == m else "medium" if k > m / 2 else "low" if k else "no"
     g = res.gof()
@@ -552,8 +554,92 @@ def pls_assessment_section(b, study, res, x, data) -> dict:
                  "Henseler and Sarstedt (2013) show that GoF cannot separate valid from invalid models, so it is "
                  "reported for completeness, not as evidence of model fit.")
     b.para(text)
-    out.update({"blindfolding": bf, "predict": pred, "gof": g, "omission_distance": d})
+    b.para(fit_text)
+    out.update({"blindfolding": bf, "predict": pred, "gof": g, "omission_distance": d, **fit_out})
     return out
+
+
+def _pls_model_fit(b, study, res) -> tuple[str, dict]:
+    """SmartPLS's "Model fit" table (SRMR, d_ULS, d_G, NFI) with the Bollen-Stine HI95/HI99 of the estimated model.
+
+    The exact-fit test needs a bootstrap and a linear first-order model; with interaction terms or higher-order
+    constructs (``CRMInputError`` from :func:`crm_research.pls.fit.pls_fit_test`) the table has the measures only.
+    """
+    lang = b.lang
+    mf = res.model_fit()
+    exact, skipped = None, ""
+    if study.bootstrap >= 20:
+        try:
+            exact = res.fit_test(bootstrap=study.bootstrap, seed=study.seed, progress=b.progress).table
+        except CRMInputError as err:
+            skipped = str(err)
+    rows = ["SRMR", "d_ULS", "d_G", "NFI"]
+    display = {"index": rows,
+               "fit_saturated": [fmt_num(mf.loc[r, "saturated"], lang) for r in rows],
+               "fit_estimated": [fmt_num(mf.loc[r, "estimated"], lang) for r in rows]}
+    est = None
+    if exact is not None:
+        est = exact[exact["model"] == "estimated"].set_index("measure")
+        display["hi95"] = [fmt_num(est.loc[r, "hi95"], lang) if r in est.index else "" for r in rows]
+        display["hi99"] = [fmt_num(est.loc[r, "hi99"], lang) if r in est.index else "" for r in rows]
+        display["exact_fit"] = [tr("exact_rejected" if est.loc[r, "rejected"] else "exact_kept", lang)
+                                if r in est.index else "" for r in rows]
+    if lang == "fa":
+        note = ("مدل اشباع‌شده: همبستگی سازه‌ها چنان‌که برآورد شده‌اند؛ مدل برآوردشده: چنان‌که مسیرهای ساختاری "
+                "ایجاب می‌کنند (تعریف SmartPLS؛ سازه‌های انعکاسی به‌صورت عامل مشترک). ")
+        if est is not None:
+            note += (f"ستون‌های HI95 و HI99 چندک‌های ۹۵ و ۹۹ درصدی توزیع بوت‌استرپ بولن-استاین فاصله مدل برآوردشده "
+                     f"با فرض برازش دقیق‌اند ({fmt_int(study.bootstrap, lang)} نمونه، بذر "
+                     f"{fmt_int(study.seed, lang)})؛ اگر "
+                     "مقدار از HI95 بیشتر باشد برازش دقیق در سطح ۵٪ رد می‌شود (دیکسترا و هنسلر، ۲۰۱۵؛ بولن و "
+                     "استاین، ۱۹۹۲). ")
+        note += ("SRMR کمتر از ۰٫۰۸ (هو و بنتلر، ۱۹۹۹) و NFI بیشتر از ۰٫۹۰ قراردادهای SEM کوواریانس‌محورند که برای "
+                 "PLS-SEM تثبیت نشده‌اند (هیر و همکاران، ۲۰۲۲).")
+    else:
+        note = ("Saturated model: construct correlations as estimated; estimated model: as the structural paths "
+                "imply them (SmartPLS's definitions; reflective constructs as common factors). ")
+        if est is not None:
+            note += (f"HI95 and HI99: 95% and 99% quantiles of the Bollen–Stine bootstrap distribution of the "
+                     f"estimated model's distance under exact fit ({study.bootstrap} resamples, seed {study.seed}); "
+                     "exact fit is rejected at the 5% level when the value exceeds HI95 (Dijkstra & Henseler, 2015; "
+                     "Bollen & Stine, 1992). ")
+        note += ("SRMR below 0.08 (Hu & Bentler, 1999) and NFI above 0.90 are CB-SEM conventions that are not "
+                 "established for PLS-SEM (Hair et al., 2022).")
+    data = mf.rename_axis("measure").reset_index()
+    if est is not None:  # the CSV keeps the test's full numbers (estimated model)
+        data = data.merge(est[["hi95", "hi99", "pvalue", "rejected"]], left_on="measure", right_index=True,
+                          how="left")
+    b.table("pls_fit", "t_pls_fit", pd.DataFrame(display), data, note)
+    srmr = float(mf.loc["SRMR", "estimated"])
+    below = srmr < 0.08
+    if lang == "fa":
+        text = (f"SRMR مدل برآوردشده {fmt_num(srmr, lang)} و " + ("کمتر" if below else "بیشتر") + " از ۰٫۰۸ است"
+                + ("؛ نشانه‌ای از خطای جدی در تصریح مدل دیده نمی‌شود. " if below else
+                   "؛ همبستگی‌های گویه‌ها با همبستگی‌هایی که مدل ایجاب می‌کند فاصله چشمگیری دارند. "))
+        if est is not None:
+            r = est.loc["SRMR"]
+            text += ("آزمون بوت‌استرپی برازش دقیق " + ("برازش دقیق را در سطح ۵٪ رد می‌کند" if r["rejected"] else
+                                                    "برازش دقیق را در سطح ۵٪ رد نمی‌کند")
+                     + f" ({ltr('SRMR = ' + fmt_num(srmr, lang) + '، HI95 = ' + fmt_num(r['hi95'], lang))}). "
+                     "در نمونه‌های بزرگ و با بارهای PLS که برای عامل مشترک اریب‌اند، این آزمون ناسازگاری‌های کوچک را "
+                     "هم رد می‌کند؛ از این رو در کنار ارزیابی اجزای مدل خوانده می‌شود.")
+        elif skipped:
+            text += "آزمون بوت‌استرپی برازش دقیق برای مدلی با جمله تعاملی یا سازه مرتبه بالاتر تعریف نشده است."
+    else:
+        text = (f"The SRMR of the estimated model is {srmr:.3f}, " + ("below" if below else "above") + " 0.08"
+                + ("; there is no sign of gross misspecification. " if below else
+                   "; the item correlations depart markedly from those the model implies. "))
+        if est is not None:
+            r = est.loc["SRMR"]
+            text += ("The bootstrap test " + ("rejects" if r["rejected"] else "does not reject")
+                     + f" exact fit at the 5% level (SRMR\u00a0=\u00a0{srmr:.3f}, HI95\u00a0=\u00a0{r['hi95']:.3f}). "
+                     "With large samples, "
+                     "and with PLS loadings, which are biased for common factors, the test also rejects small "
+                     "misfit, so it is read beside the assessment of the model's parts.")
+        elif skipped:
+            text += "The bootstrap test of exact fit is not defined for models with interaction terms or " \
+                    "higher-order constructs."
+    return text, {"model_fit": mf, "fit_test": exact}
 
 
 def _numbered(b, number: str, key: str) -> None:
