@@ -297,6 +297,19 @@ def test_bad_data_and_arguments(mobi):
         crm.pls_sem(mobi, 42)
 
 
+def test_copied_or_summed_items_are_named(mobi):
+    """A copied item (or a column that is the sum of others) makes the block singular: named, not a traceback."""
+    model = "A =~ IMAG1 + IMAG2 + IMAG3\nB =~ CUSA1 + CUSA2\nB ~ A"
+    before = mobi.copy()
+    with pytest.raises(CRMInputError, match="'IMAG1' and 'IMAG3' are perfectly correlated"):
+        crm.pls_sem(mobi.assign(IMAG3=mobi["IMAG1"]), model)
+    with pytest.raises(CRMInputError, match="linearly dependent"):
+        crm.pls_sem(mobi.assign(IMAG3=mobi["IMAG1"] + mobi["IMAG2"]), model)
+    with pytest.raises(CRMInputError, match="linearly dependent"):
+        crm.pls_sem(mobi.assign(IMAG3=mobi["IMAG1"] + mobi["IMAG2"]), model.replace("A =~", "A <~"))
+    pd.testing.assert_frame_equal(mobi, before)
+
+
 def test_non_convergence_is_reported(mobi):
     with pytest.warns(crm.CRMConvergenceWarning, match="did not converge"):
         fit = crm.pls_sem(mobi, _model("ecsi.lav"), max_iter=1)

@@ -68,6 +68,27 @@ def _seminr_model(spec: PLSSpec, consistent: bool, interaction: str = "two_stage
     return constructs(*mm), sm
 
 
+def _check_blocks_not_collinear(clean: pd.DataFrame, spec: PLSSpec, func: str) -> None:
+    """Refuse a construct whose items are exact copies or exact linear combinations of each other.
+
+    Their correlation matrix is singular: mode B weights and the indicator VIFs SmartPLS reports do not exist
+    (SmartPLS stops with a singular-matrix error).  Checked before estimation so that the message names them.
+    """
+    for construct, its in spec.constructs.items():
+        if len(its) < 2:
+            continue
+        r = clean[its].corr().to_numpy()
+        if not np.isfinite(r).all() or np.linalg.eigvalsh(r).min() > 1e-10:
+            continue
+        pairs = [f"{its[i]!r} and {its[j]!r}" for i in range(len(its)) for j in range(i + 1, len(its))
+                 if abs(r[i, j]) > 1 - 1e-10]
+        what = ("items " + "; ".join(pairs) + " are perfectly correlated (|r| = 1)") if pairs else \
+            f"items {its} are linearly dependent (one is an exact weighted sum of the others)"
+        raise CRMInputError(f"{func}: in construct {construct!r} the {what}, so their correlation matrix is "
+                            "singular and the indicator weights and VIFs do not exist. Expected distinct items: "
+                            "drop the copy (or the composite column) from the model.")
+
+
 def _repeated_indicators(spec: PLSSpec) -> PLSSpec:
     """The repeated-indicators form of a higher-order model, as a first-order model.
 
@@ -679,6 +700,8 @@ def pls_sem(data, model, *, bootstrap: int = 0, seed: int | None = None, scheme:
         n_cells = int(counts.sum())
         policy = ("mean replacement (SmartPLS default): " + (f"{n_cells} missing answer(s) replaced by the item "
                   "mean" if n_cells else "no missing answers"))
+
+    _check_blocks_not_collinear(clean, spec, func)
 
     from seminr import estimate_pls, mean_replacement, na_omit, path_factorial, path_weighting
 

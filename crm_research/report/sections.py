@@ -1009,7 +1009,7 @@ REFERENCES = [
     "nonnormality corrections for RMSEA. *Multivariate Behavioral Research, 47*(6), 904–930. "
     "https://doi.org/10.1080/00273171.2012.715252",
     "Bollen, K. A., & Stine, R. A. (1992). Bootstrapping goodness-of-fit measures in structural equation models. "
-    "*Sociological Methods & Research, 21*(2), 205–229.",
+    "*Sociological Methods & Research, 21*(2), 205–229. https://doi.org/10.1177/0049124192021002004",
     "Browne, M. W., & Cudeck, R. (1993). Alternative ways of assessing model fit. In K. A. Bollen & J. S. Long "
     "(Eds.), *Testing structural equation models* (pp. 136–162). Sage.",
     "Chin, W. W., & Dibbern, J. (2010). An introduction to a permutation based procedure for multi-group PLS "
@@ -1023,7 +1023,8 @@ REFERENCES = [
     "specification error in confirmatory factor analysis. *Psychological Methods, 1*(1), 16–29. "
     "https://doi.org/10.1037/1082-989X.1.1.16",
     "Dijkstra, T. K., & Henseler, J. (2015). Consistent and asymptotically normal PLS estimators for linear "
-    "structural equations. *Computational Statistics & Data Analysis, 81*, 10–23.",
+    "structural equations. *Computational Statistics & Data Analysis, 81*, 10–23. "
+    "https://doi.org/10.1016/j.csda.2014.07.008",
     "Enders, C. K., & Bandalos, D. L. (2001). The relative performance of full information maximum likelihood "
     "estimation for missing data in structural equation models. *Structural Equation Modeling, 8*(3), 430–457. "
     "https://doi.org/10.1207/S15328007SEM0803_5",
@@ -1263,7 +1264,7 @@ def _measurement_section_pls(b, study, x, prog):
                   "misspecification, not as the main criterion.",
             "fa": "مدل PLS-SEM بیشتر با اجزای آن ارزیابی می‌شود: مدل اندازه‌گیری با بارها، پایایی و روایی و مدل "
                   "ساختاری با ضرایب مسیر، R²، f² و ربط پیش‌بین (هیر و همکاران، ۲۰۲۲). شاخص‌های برازشی که SmartPLS "
-                  "گزارش می‌کند (SRMR و آزمون بوت‌استرپی برازش دقیق دیکسترا و هنسلر، ۲۰۱۵) در بخش ۴-۴ برای "
+                  "گزارش می‌کند (شاخص SRMR و آزمون بوت‌استرپی برازش دقیق دیکسترا و هنسلر، ۲۰۱۵) در بخش ۴-۴ برای "
                   "بررسی خطای جدی در تصریح مدل گزارش می‌شوند، نه به‌عنوان معیار اصلی."}[lang])
     b.heading("s3b", 2)
     out = res.outer
