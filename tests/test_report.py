@@ -89,7 +89,7 @@ def docx_tables(path):
 
 
 def num(text):
-    text = normalize_digits(text.replace("٫", ".").replace("−", "-")).strip()
+    text = normalize_digits(text.replace("٫", ".").replace("−", "-").replace("\u200e", "")).strip()
     return float(text)
 
 

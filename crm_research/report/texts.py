@@ -269,6 +269,10 @@ def fmt_num(value, lang: str = "en", decimals: int = 3) -> str:
     text = f"{float(value):.{decimals}f}"
     if text.startswith("-") and float(text) == 0:
         text = text[1:]  # no "-0.000"
+    if lang == "fa" and text.startswith("-"):
+        # a minus sign is a neutral character: in a right-to-left cell it would settle on the number's right
+        # ("۰٫۰۸۲−"); a left-to-right mark before it keeps it on the left in Word, LibreOffice and browsers
+        return "\u200e" + digits(text, lang)
     return digits(text, lang)
 
 
