@@ -128,7 +128,9 @@ STUDY_SCHEMA: dict[str, Any] = {
             "additionalProperties": False,
             "properties": {
                 "resamples": {"type": "integer", "minimum": 0,
-                              "description": "bootstrap resamples (default 1000; 0: normal-theory intervals)"},
+                              "description": "bootstrap resamples (default 1000; 0: normal-theory intervals); with "
+                                             "PLS-SEM also the resamples of the Bollen-Stine exact-fit test "
+                                             "(HI95/HI99)"},
                 "seed": {"type": "integer", "minimum": 0, "description": "random seed: the same seed, the same numbers"},
             },
         },
