@@ -95,6 +95,7 @@ _EXPORTS: dict[str, str] = {
     "RobustSEMResult": "sem",
     "RobustFIMLResult": "sem",
     "compare_models": "sem",
+    "sem_effect_sizes": "sem",
     "ModelComparison": "sem",
     "multigroup_sem": "sem",
     "measurement_invariance": "sem",

@@ -11,13 +11,9 @@ return:
 * :func:`method_bias_section` -- Harman's single-factor test, Kock's
   full-collinearity VIFs and the common latent factor (``crm.common_method_bias``);
 * :func:`effect_size_section` -- f² and VIF of the latent predictors of a CB-SEM
-  model.  f² is Cohen's (1988) :math:`(R^2_{incl} - R^2_{excl}) / (1 - R^2_{incl})`,
-  where :math:`R^2_{excl}` is the outcome's R² when the model is re-estimated by
-  ``crm.sem`` with that one path fixed to zero (the CB-SEM counterpart of
-  re-estimating a PLS model without the predictor); the VIF of a predictor is
-  the diagonal of the inverse of the model-implied correlation matrix of the
-  outcome's latent predictors (lavaan's ``lavInspect(fit, "cor.lv")``); both
-  equal lavaan (``tests/reference/report_structural.R``);
+  model (``crm.sem_effect_sizes``: f² from a refit with the path fixed to zero,
+  VIF from the implied latent correlations; both equal lavaan,
+  ``tests/reference/report_structural.R``);
 * :func:`pls_assessment_section` -- blindfolding Q² (``PLSResult.blindfolding``),
   PLSpredict (``PLSResult.predict``) and GoF with its caveat (``PLSResult.gof``);
   :func:`ipma_section` and :func:`mga_section` (``crm.ipma``, ``crm.micom`` and
@@ -34,8 +30,7 @@ from crm_research.core.errors import CRMInputError
 from crm_research.core.plotting import ltr, persian_ticks
 from crm_research.report.texts import fmt_int, fmt_num, fmt_p, fmt_pct, tr
 
-__all__ = ["construct_tests_section", "method_bias_section", "effect_size_section", "latent_vif",
-           "reduced_model", "f2_band", "pls_assessment_section", "ipma_section", "mga_section",
+__all__ = ["construct_tests_section", "method_bias_section", "effect_size_section", "pls_assessment_section", "ipma_section", "mga_section",
            "moderation_section", "product_name"]
 
 
@@ -348,104 +343,21 @@ def product_name(text: str) -> str:
     return re.sub(r"(\w+)_x_(\w+)", r"\1 × \2", text)
 
 
-def _term(t) -> str:
-    if t.fixed is not None:
-        return f"{t.fixed:g}*{t.name}"
-    if t.free:
-        return f"NA*{t.name}"
-    if t.label:
-        return f"{t.label}*{t.name}"
-    return t.name
-
-
-def reduced_model(model: str, outcome: str, predictor: str) -> str:
-    """The model with the path ``outcome ~ predictor`` fixed to zero (defined parameters left out).
-
-    Defined parameters (``:=``) do not change the fit; they are dropped because they may name the
-    label of the removed path.  Constraints that name that label are dropped too.
-
-    Examples
-    --------
-    >>> print(reduced_model("F =~ a + b + c\\nY ~ x1*F + G\\nind := x1*2", "Y", "F"))
-    F =~ a + b + c
-    Y ~ 0*F + G
-    """
-    from crm_research.core.syntax import parse_model
-
-    parsed = parse_model(model)
-    lines, dropped = [], set()
-    for st in parsed.statements:
-        terms = []
-        for t in st.terms:
-            if st.op == "~" and st.lhs == outcome and t.name == predictor:
-                if t.label:
-                    dropped.add(t.label)
-                terms.append(f"0*{t.name}")
-            else:
-                terms.append(_term(t))
-        op = st.op
-        if op == "~1":
-            lines.append(f"{st.lhs} ~ 1")
-            continue
-        lines.append(f"{st.lhs} {op} " + " + ".join(terms))
-    for c in parsed.constraints:
-        if not any(lab in (c.lhs + " " + c.rhs) for lab in dropped):
-            lines.append(f"{c.lhs} == {c.rhs}")
-    return "\n".join(lines)
-
-
-def latent_vif(fit, outcome: str) -> pd.Series:
-    """VIF of the latent predictors of ``outcome``: the diagonal of the inverse of their implied correlations."""
-    est = fit.estimates
-    preds = est.loc[(est["op"] == "~") & (est["lhs"] == outcome), "rhs"].tolist()
-    names = list(fit.spec.observed) + list(fit.spec.latent)
-    C = pd.DataFrame(fit.fit.C, index=names, columns=names).loc[preds, preds].to_numpy()
-    sd = np.sqrt(np.diag(C))
-    R = C / np.outer(sd, sd)
-    if len(preds) == 1:
-        return pd.Series([1.0], index=preds)
-    return pd.Series(np.diag(np.linalg.inv(R)), index=preds)
-
-
-def f2_band(f2: float) -> str:
-    """Cohen's (1988) reading of f²: 0.02 small, 0.15 medium, 0.35 large."""
-    if not np.isfinite(f2) or f2 < 0.02:
-        return "none"
-    return "large" if f2 >= 0.35 else "medium" if f2 >= 0.15 else "small"
-
-
 def effect_size_section(b, study, fit, model_data, missing: str):
     """Table of f² (re-estimation with the path fixed to zero) and latent VIF for every structural path."""
     import warnings
 
     import crm_research as crm
-    from crm_research.core.errors import CRMConvergenceWarning
 
     lang = b.lang
-    est = fit.estimates
-    latent = set(fit.spec.latent)
-    paths = est[(est["op"] == "~") & est["lhs"].isin(latent) & est["rhs"].isin(latent)]
-    if not len(paths):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a refit that did not converge is reported below, from the table
+        data = crm.sem_effect_sizes(model_data, fit, missing=missing)
+    if not len(data):
         return None
-    rows = []
-    for outcome in dict.fromkeys(paths["lhs"]):
-        vif = latent_vif(fit, outcome)
-        r2_in = float(fit.r2[outcome])
-        for pred in paths.loc[paths["lhs"] == outcome, "rhs"]:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                small = crm.sem(model_data, reduced_model(fit.model, outcome, pred), missing=missing,
-                                progress=False)
-            # a refit that did not converge gives no R² to compare: its f² stays empty (and is reported)
-            failed = any(issubclass(w.category, CRMConvergenceWarning) for w in caught)
-            if failed:
-                b.fits.setdefault("warnings", []).append(
-                    f"f² of {outcome} <- {pred}: the model with this path fixed to zero did not converge.")
-            r2_out = np.nan if failed else float(small.r2[outcome])
-            f2 = (r2_in - r2_out) / (1 - r2_in)
-            rows.append({"outcome": outcome, "predictor": pred, "r2_included": r2_in, "r2_excluded": r2_out,
-                         "f2": f2, "effect": f2_band(f2) if np.isfinite(f2) else "", "vif": float(vif[pred])})
-    data = pd.DataFrame(rows)
+    for _, r in data[~data["refit_converged"]].iterrows():
+        b.fits.setdefault("warnings", []).append(
+            f"f² of {r['outcome']} <- {r['predictor']}: the model with this path fixed to zero did not converge.")
     b.table("f2_vif", "t_f2_vif", pd.DataFrame({
         "path": [product_name(f"{o} ← {p}") for o, p in zip(data["outcome"], data["predictor"])],
         "r2": [fmt_num(v, lang) for v in data["r2_included"]],

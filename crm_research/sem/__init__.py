@@ -15,11 +15,13 @@ equal lavaan 0.6's (see ``tests/reference/sem_lavaan.R``).  The layout:
 * :mod:`.multigroup` fits several groups and the invariance sequence;
 * :mod:`.robust` adds robust standard errors and scaled statistics (MLM, MLR);
 * :mod:`.compare` compares nested models (lavaan's ``lavTestLRT``);
-* :mod:`.means` fits restricted mean structures (fixed or equal intercepts, latent means).
+* :mod:`.means` fits restricted mean structures (fixed or equal intercepts, latent means);
+* :mod:`.effect_sizes` gives f² (refits with one path fixed to zero) and the latent VIF of the paths.
 """
 
 from crm_research.sem.api import cfa, sem
 from crm_research.sem.compare import ModelComparison, compare_models
+from crm_research.sem.effect_sizes import sem_effect_sizes
 from crm_research.sem.fiml import FIMLResult
 from crm_research.sem.means import MeanStructureResult
 from crm_research.sem.multigroup import InvarianceResult, MultiGroupSEMResult, measurement_invariance, multigroup_sem
@@ -33,5 +35,5 @@ from crm_research.sem.robust import RobustFIMLResult, RobustSEMResult
 __all__ = ["cfa", "sem", "SEMResult", "multigroup_sem", "measurement_invariance",
            "MultiGroupSEMResult", "InvarianceResult", "polychoric", "PolychoricResult",
            "OrdinalSEMResult", "FIMLResult", "RobustSEMResult", "RobustFIMLResult",
-           "compare_models", "ModelComparison", "MeanStructureResult"]
+           "compare_models", "ModelComparison", "MeanStructureResult", "sem_effect_sizes"]
 
