@@ -72,6 +72,22 @@ class Term:
     # c(...)*x: one (kind, value) per group, kind "label" | "fixed" | "free"; resolved by the multi-group fit
     group_modifiers: list[tuple[str, object]] | None = None
 
+    def text(self) -> str:
+        """The term written back as lavaan syntax with its single-group modifier (``0.5*x``, ``NA*x``, ``a*x``).
+
+        Examples
+        --------
+        >>> [t.text() for t in parse_model("F =~ NA*x1 + a*x2 + 0.5*x3 + x4").statements[0].terms]
+        ['NA*x1', 'a*x2', '0.5*x3', 'x4']
+        """
+        if self.fixed is not None:
+            return f"{self.fixed:g}*{self.name}"
+        if self.free:
+            return f"NA*{self.name}"
+        if self.label:
+            return f"{self.label}*{self.name}"
+        return self.name
+
 
 @dataclass
 class Statement:

@@ -571,16 +571,6 @@ def _style(lang):
     return style(lang)
 
 
-def _term_text(term) -> str:
-    if term.fixed is not None:
-        return f"{term.fixed:g}*{term.name}"
-    if term.free:
-        return f"NA*{term.name}"
-    if term.label:
-        return f"{term.label}*{term.name}"
-    return term.name
-
-
 def _measurement_syntax(study) -> str:
     """The study's measurement model: every ``=~`` line and every ``~~`` between items, with their modifiers.
 
@@ -596,7 +586,7 @@ def _measurement_syntax(study) -> str:
     lines = []
     for st in parsed.statements:
         if st.op == "=~" or (st.op == "~~" and st.lhs in observed and all(t.name in observed for t in st.terms)):
-            lines.append(f"{st.lhs} {st.op} " + " + ".join(_term_text(t) for t in st.terms))
+            lines.append(f"{st.lhs} {st.op} " + " + ".join(t.text() for t in st.terms))
     return "\n".join(lines)
 
 

@@ -24,16 +24,6 @@ EFFECT_SIZE_COLUMNS = ["outcome", "predictor", "r2_included", "r2_excluded", "f2
                        "refit_converged"]
 
 
-def _term(t) -> str:
-    if t.fixed is not None:
-        return f"{t.fixed:g}*{t.name}"
-    if t.free:
-        return f"NA*{t.name}"
-    if t.label:
-        return f"{t.label}*{t.name}"
-    return t.name
-
-
 def reduced_model(model: str, outcome: str, predictor: str) -> str:
     """The model with the path ``outcome ~ predictor`` fixed to zero (defined parameters left out).
 
@@ -58,7 +48,7 @@ def reduced_model(model: str, outcome: str, predictor: str) -> str:
                     dropped.add(t.label)
                 terms.append(f"0*{t.name}")
             else:
-                terms.append(_term(t))
+                terms.append(t.text())
         if st.op == "~1":
             lines.append(f"{st.lhs} ~ 1")
             continue
