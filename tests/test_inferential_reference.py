@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import crm_research as crm
+from crm_research.core.errors import CRMInputError
 
 REF = crm.datasets.dataset_path().parent / "tests" / "reference" / "inferential"
 TOL = 1e-3
@@ -202,6 +203,31 @@ def test_common_latent_factor_equals_lavaan(survey):
     # lavaan warns of a negative latent variance here: so must we
     assert res.method_variance < 0
     assert any("negative" in w for w in res.warnings)
+
+
+def test_common_latent_factor_on_a_model_with_a_residual_covariance_equals_lavaan(survey):
+    """model=: the method factor is added to the researcher's measurement model (here with LOY3 ~~ LOY4)."""
+    lav = pd.read_csv(REF / "clf_rescov_ecrm.csv").set_index("item")
+    model = "\n".join(f"{c} =~ {' + '.join(i)}" for c, i in CONSTRUCTS.items()) + "\nLOY3 ~~ LOY4"
+    res = crm.common_method_bias(survey, CONSTRUCTS, model=model)
+    got = res.loadings
+    assert np.max(np.abs(got["loading"] - lav.loc[got.index, "loading"])) < TOL
+    assert np.max(np.abs(got["loading_clf"] - lav.loc[got.index, "loading_clf"])) < TOL
+    assert res.method_variance == pytest.approx(lav["method_variance"].iloc[0], abs=TOL)
+    # without the residual covariance the baseline loadings of LOY3 and LOY4 differ: the model matters
+    plain = crm.common_method_bias(survey, CONSTRUCTS).loadings
+    assert abs(plain.loc["LOY4", "loading"] - got.loc["LOY4", "loading"]) > 1e-3
+
+
+def test_common_latent_factor_model_must_match_the_constructs(survey):
+    two = {"SAT": CONSTRUCTS["SAT"], "LOY": CONSTRUCTS["LOY"]}
+    base = "SAT =~ SAT1 + SAT2 + SAT3 + SAT4\nLOY =~ LOY1 + LOY2 + LOY3 + LOY4"
+    with pytest.raises(CRMInputError, match="exactly the constructs"):
+        crm.common_method_bias(survey, two, model=base.replace(" + SAT4", ""))
+    with pytest.raises(CRMInputError, match="measurement model"):
+        crm.common_method_bias(survey, two, model=base + "\nLOY ~ SAT")
+    with pytest.raises(CRMInputError, match="model"):
+        crm.common_method_bias(survey, two, model=42)
 
 
 def test_rmsea_power_and_sample_size_equal_semtools(r_ref):

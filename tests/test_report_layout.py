@@ -62,6 +62,15 @@ def test_measurement_model_keeps_residual_covariance(rescov):
     assert rescov.sem.fit_measures["chisq"] >= rescov.cfa.fit_measures["chisq"] - 1e-8
 
 
+def test_common_latent_factor_uses_the_study_measurement_model(rescov):
+    """The method factor is added to the study's own model (with LOY3 ~~ LOY4), as lavaan's clf.R fits it."""
+    path = next(p for p in rescov.csv if p.name.endswith("_common_latent_factor.csv"))
+    got = pd.read_csv(path, encoding="utf-8-sig").set_index("item")
+    lav = pd.read_csv(Path(__file__).parent / "reference" / "inferential" / "clf_rescov_ecrm.csv").set_index("item")
+    np.testing.assert_allclose(got["loading"], lav.loc[got.index, "loading"], atol=1e-4)
+    np.testing.assert_allclose(got["loading_clf"], lav.loc[got.index, "loading_clf"], atol=1e-4)
+
+
 def test_residual_covariance_study_equals_lavaan_semtools(rescov):
     fit = pd.read_csv(next(p for p in rescov.csv if p.name.endswith("_cfa_fit.csv")), encoding="utf-8-sig")
     ref = pd.read_csv(REF / "rescov_cfa_fit.csv").set_index("measure")["value"]

@@ -30,7 +30,9 @@ respondents at the same time:
    reported; with ``marker`` items (Lindell & Whitney 2001), the method
    factor is measured by the marker items instead and also loads on every
    item.  A drop of more than 0.20 is a practitioners' rule of thumb (Gaskin's
-   StatWiki), not a published test; read the size of the changes.
+   StatWiki), not a published test; read the size of the changes.  When the
+   measurement model has residual covariances or fixed loadings, pass it as
+   ``model``: the method factor is added to that model, not to a simpler one.
 """
 
 from __future__ import annotations
@@ -167,16 +169,44 @@ class MethodBiasResult(BilingualResult):
         return ax
 
 
-def _clf(data: pd.DataFrame, constructs: dict[str, list[str]], marker: list[str]) -> tuple[pd.DataFrame, float]:
+def _clf_baseline(constructs: dict[str, list[str]], model: str | None, func: str) -> str:
+    """The measurement model the common latent factor is added to: ``model`` (checked) or one factor per construct.
+
+    A researcher's measurement model may carry residual covariances (``LOY3 ~~ LOY4``) or fixed loadings; the
+    baseline must be that model, or the loading changes compare the method factor with a different model.
+    """
+    if model is None:
+        return "\n".join(f"{c} =~ {' + '.join(items)}" for c, items in constructs.items())
+    from crm_research.core.syntax import parse_model
+
+    if not isinstance(model, str):
+        raise CRMInputError(f"The 'model' parameter of {func} must be lavaan measurement syntax (a string). "
+                            f"Got {type(model).__name__} instead.")
+    parsed = parse_model(model)
+    factors = {}
+    for st in parsed.statements:
+        if st.op == "=~":
+            factors.setdefault(st.lhs, []).extend(t.name for t in st.terms)
+        elif st.op not in ("~~",):
+            raise CRMInputError(f"The 'model' parameter of {func} must be a measurement model ('=~' and '~~' "
+                                f"lines only); line '{st.lhs} {st.op} ...' is not.")
+    if {c: sorted(i) for c, i in factors.items()} != {c: sorted(i) for c, i in constructs.items()}:
+        raise CRMInputError(f"The 'model' parameter of {func} must measure exactly the constructs and items of "
+                            f"'constructs' ({dict(constructs)}); its factors are {factors}.")
+    return model
+
+
+def _clf(data: pd.DataFrame, constructs: dict[str, list[str]], marker: list[str],
+         baseline: str) -> tuple[pd.DataFrame, float]:
     from crm_research.sem import cfa
 
-    base = "\n".join(f"{c} =~ {' + '.join(items)}" for c, items in constructs.items())
     items = [i for its in constructs.values() for i in its]
-    loads = " + ".join(marker + [f"m*{i}" for i in items])
+    # the equal method loadings share one label; "clf_m" keeps clear of the researcher's own labels
+    loads = " + ".join(marker + [f"clf_m*{i}" for i in items])
     method = f"CMV =~ {loads}\n" + "\n".join(f"CMV ~~ 0*{c}" for c in constructs)
     cols = items + marker
-    fit0 = cfa(data[cols], base, progress=False)
-    fit1 = cfa(data[cols], base + "\n" + method, progress=False)
+    fit0 = cfa(data[cols], baseline, progress=False)
+    fit1 = cfa(data[cols], baseline + "\n" + method, progress=False)
     e0, e1 = fit0.estimates, fit1.estimates
     rows = []
     for c, its in constructs.items():
@@ -190,7 +220,7 @@ def _clf(data: pd.DataFrame, constructs: dict[str, list[str]], marker: list[str]
 
 
 def common_method_bias(data, constructs, *, method_factor: bool = True,
-                       marker: Sequence[str] | None = None) -> MethodBiasResult:
+                       marker: Sequence[str] | None = None, model: str | None = None) -> MethodBiasResult:
     """Harman's single-factor test, Kock's full-collinearity VIFs and a common-latent-factor CFA.
 
     Parameters
@@ -207,6 +237,11 @@ def common_method_bias(data, constructs, *, method_factor: bool = True,
         Marker-variable items, theoretically unrelated to the constructs
         (Lindell & Whitney 2001): they measure the method factor, which then
         also loads on every item.
+    model : str, optional
+        The lavaan measurement model of the constructs (``=~`` and ``~~`` lines), when it has more than one
+        factor per construct: residual covariances (``LOY3 ~~ LOY4``), fixed or equal loadings.  The
+        common latent factor is added to this model, and the loading changes are read against it.  Its
+        factors and items must be exactly those of ``constructs``.  Default: one factor per construct.
 
     Returns
     -------
@@ -242,8 +277,9 @@ def common_method_bias(data, constructs, *, method_factor: bool = True,
     vif = pd.DataFrame({"vif": np.diag(np.linalg.inv(Rs)), "threshold": 3.3}, index=list(constructs))
     vif.index.name = "construct"
     vif["flag"] = vif["vif"] > 3.3
+    baseline = _clf_baseline(constructs, model, func)
     loadings, m, var = None, None, None
     if method_factor:
-        loadings, m, var = _clf(x, constructs, marker)
+        loadings, m, var = _clf(x, constructs, marker, baseline)
     return MethodBiasResult(harman=harman, vif=vif, loadings=loadings, method_loading=m, method_variance=var,
                             n=len(x), n_items=len(items))

@@ -228,7 +228,10 @@ def method_bias_section(b, study, x):
     b.heading("s3e", 2)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = crm.common_method_bias(x, study.constructs, method_factor=True)
+        # the method factor is added to the study's own measurement model (its residual covariances too)
+        from crm_research.report.sections import _measurement_syntax
+
+        res = crm.common_method_bias(x, study.constructs, method_factor=True, model=_measurement_syntax(study))
     b.fits.setdefault("warnings", []).extend(str(w.message) for w in caught)
     # a common-latent-factor CFA that did not converge gives no loadings to read
     converged = not any(issubclass(w.category, CRMConvergenceWarning) for w in caught)

@@ -1,5 +1,5 @@
 # Common-latent-factor CFA (lavaan) for crm.common_method_bias; run from the repository root:
-#     Rscript tests/reference/inferential/clf.R   -> clf_ecrm.csv
+#     Rscript tests/reference/inferential/clf.R   -> clf_ecrm.csv, clf_marker_ecrm.csv, clf_rescov_ecrm.csv
 suppressPackageStartupMessages(library(lavaan))
 ecrm <- read.csv("datasets/ecrm_survey.csv"); ecrm$SAT3 <- 6 - ecrm$SAT3r; ecrm$LOY4 <- 6 - ecrm$LOY4r
 C <- list(OPR = paste0("OPR", 1:4), ANL = paste0("ANL", 1:4), EMP = paste0("EMP", 1:3),
@@ -30,3 +30,18 @@ out2 <- data.frame(item = k0$rhs, loading = k0$est.std, loading_clf = k1$est.std
                                                                 parameterEstimates(g1)$rhs == "CMV"])
 write.csv(out2, "tests/reference/inferential/clf_marker_ecrm.csv", row.names = FALSE)
 print(out2)
+
+# the same common latent factor added to a measurement model with a residual covariance (LOY3 ~~ LOY4),
+# as a researcher's model may have it: crm.common_method_bias(..., model=) -> clf_rescov_ecrm.csv
+base3 <- paste0(base, "\nLOY3 ~~ LOY4")
+m3 <- paste0(base3, "\nCMV =~ ", paste0("m*", items, collapse = " + "), "\n",
+             paste0("CMV ~~ 0*", names(C), collapse = "\n"))
+h0 <- cfa(base3, d); h1 <- cfa(m3, d)
+u0 <- standardizedSolution(h0); u1 <- standardizedSolution(h1)
+j0 <- u0[u0$op == "=~", ]; j1 <- u1[u1$op == "=~" & u1$lhs != "CMV", ]
+out3 <- data.frame(item = j0$rhs, loading = j0$est.std, loading_clf = j1$est.std,
+                   method_variance = parameterEstimates(h1)$est[parameterEstimates(h1)$lhs == "CMV" &
+                                                                parameterEstimates(h1)$op == "~~" &
+                                                                parameterEstimates(h1)$rhs == "CMV"])
+write.csv(out3, "tests/reference/inferential/clf_rescov_ecrm.csv", row.names = FALSE)
+print(out3)
