@@ -216,8 +216,25 @@ def _group_comparisons(b, study, data, x, scores) -> dict:
 
 # -- 4.3.5: common-method bias ----------------------------------------------------------------------------
 
-def method_bias_section(b, study, x):
-    """Harman's single-factor test, Kock's full-collinearity VIFs and the common latent factor."""
+def _measures_the_constructs(model: str | None, constructs: dict) -> bool:
+    """Whether ``model``'s ``=~`` factors are exactly ``constructs`` with their items (no formative ``<~`` left out)."""
+    from crm_research.core.syntax import parse_model
+
+    if not model:
+        return False
+    factors: dict[str, list[str]] = {}
+    for st in parse_model(model).statements:
+        if st.op == "=~":
+            factors.setdefault(st.lhs, []).extend(t.name for t in st.terms)
+    return {c: sorted(i) for c, i in factors.items()} == {c: sorted(i) for c, i in constructs.items()}
+
+
+def method_bias_section(b, study, x, measurement_model: str | None = None):
+    """Harman's single-factor test, Kock's full-collinearity VIFs and the common latent factor.
+
+    ``measurement_model``: the study's CFA syntax; the common latent factor is added to it (with its residual
+    covariances) when it measures exactly the study's constructs, else to one factor per construct.
+    """
     import crm_research as crm
 
     lang = b.lang
@@ -229,9 +246,8 @@ def method_bias_section(b, study, x):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         # the method factor is added to the study's own measurement model (its residual covariances too)
-        from crm_research.report.sections import _measurement_syntax
-
-        res = crm.common_method_bias(x, study.constructs, method_factor=True, model=_measurement_syntax(study))
+        model = measurement_model if _measures_the_constructs(measurement_model, study.constructs) else None
+        res = crm.common_method_bias(x, study.constructs, method_factor=True, model=model)
     b.fits.setdefault("warnings", []).extend(str(w.message) for w in caught)
     # a common-latent-factor CFA that did not converge gives no loadings to read
     converged = not any(issubclass(w.category, CRMConvergenceWarning) for w in caught)

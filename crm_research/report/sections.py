@@ -717,7 +717,7 @@ def _measurement_section(b, study, x, prog, model_data):
         b.para(text)
         from crm_research.report.assessment import method_bias_section
 
-        b.fits["method_bias"] = method_bias_section(b, study, x)
+        b.fits["method_bias"] = method_bias_section(b, study, x, syntax)
         return cfa, rel, fl, ht, [w for w in caught]
     return cfa, rel, None, None, [w for w in caught]
 
