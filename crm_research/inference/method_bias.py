@@ -169,6 +169,31 @@ class MethodBiasResult(BilingualResult):
         return ax
 
 
+def measurement_factors(model: str) -> tuple[dict[str, list[str]], list[str]]:
+    """The ``=~`` factors of lavaan syntax (factor -> items) and the operators of its other, non-``~~`` lines.
+
+    Examples
+    --------
+    >>> measurement_factors("F =~ a + b\\nG =~ c + d\\na ~~ c\\nG ~ F")
+    ({'F': ['a', 'b'], 'G': ['c', 'd']}, ['~'])
+    """
+    from crm_research.core.syntax import parse_model
+
+    factors: dict[str, list[str]] = {}
+    other = []
+    for st in parse_model(model).statements:
+        if st.op == "=~":
+            factors.setdefault(st.lhs, []).extend(t.name for t in st.terms)
+        elif st.op != "~~":
+            other.append(st.op)
+    return factors, other
+
+
+def measures_exactly(factors: dict[str, list[str]], constructs: dict[str, list[str]]) -> bool:
+    """Whether ``factors`` are exactly ``constructs`` with the same items (in any order)."""
+    return {c: sorted(i) for c, i in factors.items()} == {c: sorted(i) for c, i in constructs.items()}
+
+
 def _clf_baseline(constructs: dict[str, list[str]], model: str | None, func: str) -> str:
     """The measurement model the common latent factor is added to: ``model`` (checked) or one factor per construct.
 
@@ -177,20 +202,14 @@ def _clf_baseline(constructs: dict[str, list[str]], model: str | None, func: str
     """
     if model is None:
         return "\n".join(f"{c} =~ {' + '.join(items)}" for c, items in constructs.items())
-    from crm_research.core.syntax import parse_model
-
     if not isinstance(model, str):
         raise CRMInputError(f"The 'model' parameter of {func} must be lavaan measurement syntax (a string). "
                             f"Got {type(model).__name__} instead.")
-    parsed = parse_model(model)
-    factors = {}
-    for st in parsed.statements:
-        if st.op == "=~":
-            factors.setdefault(st.lhs, []).extend(t.name for t in st.terms)
-        elif st.op not in ("~~",):
-            raise CRMInputError(f"The 'model' parameter of {func} must be a measurement model ('=~' and '~~' "
-                                f"lines only); line '{st.lhs} {st.op} ...' is not.")
-    if {c: sorted(i) for c, i in factors.items()} != {c: sorted(i) for c, i in constructs.items()}:
+    factors, other = measurement_factors(model)
+    if other:
+        raise CRMInputError(f"The 'model' parameter of {func} must be a measurement model ('=~' and '~~' "
+                            f"lines only); it has {sorted(set(other))} lines.")
+    if not measures_exactly(factors, constructs):
         raise CRMInputError(f"The 'model' parameter of {func} must measure exactly the constructs and items of "
                             f"'constructs' ({dict(constructs)}); its factors are {factors}.")
     return model

@@ -505,9 +505,8 @@ def pls_fit_test(result, *, bootstrap: int = 5000, seed: int | None = None, leve
     -----
     The test asks whether the model reproduces the population correlations exactly; with large samples it
     rejects small, unimportant misfit, and with PLS (not PLSc) estimates of reflective constructs the
-    "smartpls" implied correlations carry PLS's inflated loadings (see :func:`model_fit`).  Hair et al. (2022,
-    ch. 6) report that the exact-fit criteria are rarely used in PLS-SEM practice; report them with the
-    approximate SRMR and do not read them as evidence for a model's predictive quality.
+    "smartpls" implied correlations carry PLS's inflated loadings (see :func:`model_fit`).  Report the test with
+    the approximate SRMR; fit, exact or approximate, says nothing about a model's predictive quality.
 
     References
     ----------

@@ -216,19 +216,6 @@ def _group_comparisons(b, study, data, x, scores) -> dict:
 
 # -- 4.3.5: common-method bias ----------------------------------------------------------------------------
 
-def _measures_the_constructs(model: str | None, constructs: dict) -> bool:
-    """Whether ``model``'s ``=~`` factors are exactly ``constructs`` with their items (no formative ``<~`` left out)."""
-    from crm_research.core.syntax import parse_model
-
-    if not model:
-        return False
-    factors: dict[str, list[str]] = {}
-    for st in parse_model(model).statements:
-        if st.op == "=~":
-            factors.setdefault(st.lhs, []).extend(t.name for t in st.terms)
-    return {c: sorted(i) for c, i in factors.items()} == {c: sorted(i) for c, i in constructs.items()}
-
-
 def method_bias_section(b, study, x, measurement_model: str | None = None):
     """Harman's single-factor test, Kock's full-collinearity VIFs and the common latent factor.
 
@@ -246,7 +233,10 @@ def method_bias_section(b, study, x, measurement_model: str | None = None):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         # the method factor is added to the study's own measurement model (its residual covariances too)
-        model = measurement_model if _measures_the_constructs(measurement_model, study.constructs) else None
+        from crm_research.inference.method_bias import measurement_factors, measures_exactly
+
+        model = measurement_model if measurement_model and measures_exactly(
+            measurement_factors(measurement_model)[0], study.constructs) else None
         res = crm.common_method_bias(x, study.constructs, method_factor=True, model=model)
     b.fits.setdefault("warnings", []).extend(str(w.message) for w in caught)
     # a common-latent-factor CFA that did not converge gives no loadings to read
